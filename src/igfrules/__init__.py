@@ -1,0 +1,36 @@
+"""igfrules: a research-only rule engine that explains IGF-axis therapy rationales in breast cancer.
+
+It encodes one review (Ianza et al., Front Cell Dev Biol 2021) as a YAML knowledge base and never
+recommends treatment. Typical use::
+
+    import igfrules
+    report = igfrules.evaluate({"er_status": "positive", "her2_status": "negative"})
+    print(report.model_dump(mode="json"))
+"""
+
+__version__ = "0.1.0"
+
+from .errors import (  # noqa: E402 - the version is read by submodules
+    CaseError, EvaluationError, IgfrulesError, InputError, KnowledgeBaseError, Problem,
+)
+from .evaluate import evaluate  # noqa: E402
+from .knowledge.loader import KnowledgeBase, load_knowledge_base  # noqa: E402
+from .patient import PatientProfile, PriorTherapy  # noqa: E402
+from .report import DISCLAIMER, Report  # noqa: E402
+
+__all__ = [
+    "DISCLAIMER",
+    "CaseError",
+    "EvaluationError",
+    "IgfrulesError",
+    "InputError",
+    "KnowledgeBase",
+    "KnowledgeBaseError",
+    "PatientProfile",
+    "PriorTherapy",
+    "Problem",
+    "Report",
+    "__version__",
+    "evaluate",
+    "load_knowledge_base",
+]

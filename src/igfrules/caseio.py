@@ -1,0 +1,98 @@
+"""Reading a case (path, bytes or mapping) into a PatientProfile, with errors a person can act on."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from .errors import CaseError, Problem
+from .fields import INPUT_FIELDS
+from .patient import PatientProfile
+from .safe_yaml import DocumentError, parse_document, read_document
+
+IN_MEMORY = "<case>"
+
+
+def read_case(path: str | Path) -> PatientProfile:
+    path = Path(path)
+    try:
+        data = read_document(path)
+    except DocumentError as err:
+        raise CaseError(Problem(str(path), "", str(err))) from None
+    return profile_from_mapping(data, source=str(path))
+
+
+def case_from_bytes(data: bytes, *, source: str = IN_MEMORY, suffix: str = "") -> PatientProfile:
+    try:
+        document = parse_document(data, suffix=suffix)
+    except DocumentError as err:
+        raise CaseError(Problem(source, "", str(err))) from None
+    return profile_from_mapping(document, source=source)
+
+
+def profile_from_mapping(data: Any, *, source: str = IN_MEMORY) -> PatientProfile:
+    if not isinstance(data, Mapping):
+        kind = type(data).__name__ if data is not None else "nothing"
+        raise CaseError(Problem(source, "", f"the top level must be a mapping of fields, not {kind}"))
+    non_text = [k for k in data if not isinstance(k, str)]
+    if non_text:
+        raise CaseError(Problem(source, "", f"field names must be text, not {non_text[0]!r}"))
+    try:
+        return PatientProfile.model_validate(data)
+    except ValidationError as err:
+        raise CaseError(problems_from_validation(err, source)) from None
+    except RecursionError:
+        raise CaseError(Problem(source, "", "the case is nested too deeply")) from None
+
+
+def problems_from_validation(err: ValidationError, source: str) -> list[Problem]:
+    problems: dict[tuple[str, str], Problem] = {}
+    errors = err.errors(include_url=False)
+    branch_errors = {_path(e["loc"]) for e in errors if not _is_unknown_branch(e["loc"])}
+    for error in errors:
+        path = _path(error["loc"])
+        if _is_unknown_branch(error["loc"]) and any(b.startswith(path) for b in branch_errors):
+            continue  # the list branch explains the real problem; "should be 'unknown'" is noise
+        problem = _problem(error, path, source)
+        problems.setdefault((problem.location, problem.message), problem)
+    return sorted(problems.values(), key=lambda p: p.location)
+
+
+def _is_unknown_branch(loc: tuple[Any, ...]) -> bool:
+    return any(isinstance(part, str) and part.startswith("literal[") for part in loc)
+
+
+def _path(loc: tuple[Any, ...]) -> str:
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif "[" in part or "`" in part:
+            continue  # a union branch label, not a field
+        else:
+            text += f".{part}" if text else part
+    return text
+
+
+def _problem(error: Any, path: str, source: str) -> Problem:
+    kind, value = error["type"], error.get("input")
+    if kind == "extra_forbidden":
+        field = path.rsplit(".", 1)[-1]
+        allowed = INPUT_FIELDS if "." not in path else ("agent", "setting", "progressed")
+        close = difflib.get_close_matches(field, allowed, n=1)
+        hint = f"did you mean {close[0]}?" if close else ""
+        return Problem(source, path, f"unknown field; allowed fields: {', '.join(allowed)}", hint)
+    if kind == "literal_error":
+        allowed = error["ctx"]["expected"].replace("'", "").replace(" or ", ", ")
+        return Problem(source, path, f"{value!r} is not one of {allowed}")
+    if kind == "missing":
+        return Problem(source, path, "is required")
+    if kind == "value_error":
+        return Problem(source, path, str(error["msg"]).removeprefix("Value error, "))
+    if kind in ("string_type", "model_type", "dict_type", "tuple_type", "list_type"):
+        return Problem(source, path, f"{value!r} has the wrong type: {error['msg'].lower()}")
+    return Problem(source, path, f"{error['msg']} (got {value!r})")

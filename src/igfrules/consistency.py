@@ -1,0 +1,51 @@
+"""Inconsistencies within one profile, reported as warnings (they never change which rules fire)."""
+
+from __future__ import annotations
+
+from .fields import STAGE_RANGES, UNKNOWN
+from .patient import PatientProfile
+from .vocabulary import vocabulary
+
+_METASTATIC_RANK = STAGE_RANGES["IV"][0]
+
+
+def profile_warnings(profile: PatientProfile) -> tuple[str, ...]:
+    warnings: list[str] = []
+    therapies = profile.prior_therapies if profile.prior_therapies != UNKNOWN else ()
+    classes = vocabulary().classes
+
+    def received(class_id: str) -> list[str]:
+        return sorted({t.agent for t in therapies if class_id in classes[t.drug_class].ancestors})
+
+    her2_directed = received("anti_her2_therapy")
+    if her2_directed and profile.her2_status == "negative":
+        warnings.append(
+            f"prior_therapies include HER2-directed therapy ({', '.join(her2_directed)}) "
+            "but her2_status is negative: check the HER2 status or the therapy list"
+        )
+    endocrine = received("endocrine_therapy")
+    if endocrine and profile.hormone_receptor_status == "negative":
+        warnings.append(
+            f"prior_therapies include endocrine therapy ({', '.join(endocrine)}) but ER and PR "
+            "are both negative: check the receptor status or the therapy list"
+        )
+    if profile.stage != UNKNOWN:
+        low, high = STAGE_RANGES[profile.stage]
+        if profile.visceral_disease is True and high < _METASTATIC_RANK:
+            warnings.append(
+                f"visceral_disease is true but stage is {profile.stage}: visceral metastases mean stage IV"
+            )
+        metastatic_lines = sorted({t.agent for t in therapies if t.setting == "metastatic"})
+        if metastatic_lines and high < _METASTATIC_RANK:
+            warnings.append(
+                f"therapy in the metastatic setting ({', '.join(metastatic_lines)}) but stage is "
+                f"{profile.stage}: check the stage"
+            )
+    if profile.menopausal_status == "premenopausal":
+        ai_only = received("aromatase_inhibitor")
+        if ai_only and not received("ovarian_suppression"):
+            warnings.append(
+                f"premenopausal with an aromatase inhibitor ({', '.join(ai_only)}) and no ovarian "
+                "suppression listed: check menopausal status or the therapy list"
+            )
+    return tuple(warnings)

@@ -1,0 +1,209 @@
+"""One evaluation: case -> PatientProfile -> engine -> Report.
+
+The parts of a report that depend only on the knowledge base (evidence, citations, agents,
+cautions) are built once per knowledge base; a case adds only what depends on it (which entries
+fired, why, what is missing), so evaluation stays fast.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .caseio import profile_from_mapping, read_case
+from .conditions import Condition, missing_fields, reasons
+from .consistency import profile_warnings
+from .errors import EvaluationError, IgfrulesError
+from .fields import UNKNOWN, source_fields
+from .knowledge.loader import KnowledgeBase, load_knowledge_base
+from .knowledge.models import Entry, Finding, Trial
+from .patient import PatientProfile
+from .report import (
+    AgentSummary, CautionNote, Citation, ContextNote, EvidenceSummary, FindingSummary,
+    KnowledgeBaseInfo, NeedsInformation, Rationale, Report, StrategySummary, TrialMatch,
+)
+from .vocabulary import vocabulary
+
+Case = PatientProfile | Mapping[str, Any] | str | Path
+
+_default_kb: KnowledgeBase | None = None
+_default_lock = threading.Lock()
+
+
+def default_knowledge_base() -> KnowledgeBase:
+    global _default_kb
+    with _default_lock:
+        if _default_kb is None:
+            _default_kb = load_knowledge_base()
+        return _default_kb
+
+
+def to_profile(case: Case) -> PatientProfile:
+    if isinstance(case, PatientProfile):
+        return case
+    if isinstance(case, str | Path):
+        return read_case(case)
+    return profile_from_mapping(case)
+
+
+def evaluate(case: Case, kb: KnowledgeBase | None = None) -> Report:
+    """Evaluate one case against a knowledge base (the packaged one by default)."""
+    kb = kb or default_knowledge_base()
+    profile = to_profile(case)
+    try:
+        return _builder(kb).report(profile, kb.engine.evaluate(profile))
+    except IgfrulesError:
+        raise
+    except Exception as err:  # a bug: say so plainly rather than leak a traceback to a user
+        raise EvaluationError(f"evaluation failed: {type(err).__name__}: {err}") from err
+
+
+def _builder(kb: KnowledgeBase) -> ReportBuilder:
+    # Built once per knowledge base; two threads racing here build equal builders, which is harmless.
+    builder = kb.cache.get("report_builder")
+    if builder is None:
+        builder = kb.cache.setdefault("report_builder", ReportBuilder(kb))
+    return builder  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class _EntryParts:
+    entry: Entry
+    condition: Condition
+    static: dict[str, Any]  # every field of the output record that no case changes
+    caution_ids: tuple[str, ...]
+
+
+class ReportBuilder:
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self.info = KnowledgeBaseInfo(name=kb.meta.name, version=kb.meta.version, sha256=kb.sha256)
+        self.cautions = {
+            cid: CautionNote(id=cid, title=c.title, text=c.text, citations=self._citations(c.citations),
+                             heightened_text=c.heightened_text)
+            for cid, c in kb.cautions.items()
+        }
+        self.entries = {e.id: self._entry_parts(e) for e in kb.active_entries}
+        self.trials = {nct: self._trial_static(t) for nct, t in kb.trials.items()}
+
+    # -- built once per knowledge base ---------------------------------------------------------
+
+    def _citations(self, ids: tuple[str, ...]) -> tuple[Citation, ...]:
+        refs = self.kb.references
+        return tuple(
+            Citation(id=i, citation=refs[i].short, doi=refs[i].doi, post_review=refs[i].kind == "post_review")
+            for i in ids
+        )
+
+    def _findings(self, findings: tuple[Finding, ...]) -> tuple[FindingSummary, ...]:
+        return tuple(
+            FindingSummary(statement=f.statement, direction=f.direction,
+                           citations=self._citations(f.citations), post_review=f.post_review)
+            for f in findings
+        )
+
+    def _entry_parts(self, entry: Entry) -> _EntryParts:
+        vocab = vocabulary()
+        evidence = EvidenceSummary(**entry.evidence.model_dump())
+        # A trial an entry cites brings its results along: a strategy is never shown without
+        # the news that it was tried and failed.
+        trial_results = tuple(r for nct in entry.trials for r in self.kb.trials[nct].results)
+        findings = self._findings(entry.findings + tuple(r for r in trial_results if r not in entry.findings))
+        static: dict[str, Any] = {
+            "id": entry.id, "title": entry.title, "summary": entry.summary.strip(),
+            "evidence": evidence, "findings": findings, "citations": self._citations(entry.citations),
+            "notes": entry.notes.strip(),
+        }
+        caution_ids: tuple[str, ...] = ()
+        if entry.kind == "rationale" and entry.strategy is not None:
+            agents = tuple(
+                AgentSummary(name=a, drug_class=vocab.agents[a].drug_class,
+                             class_label=vocab.classes[vocab.agents[a].drug_class].label)
+                for a in entry.agents
+            )
+            static.update(
+                strategy=StrategySummary(**entry.strategy.model_dump()), agents=agents,
+                trials=entry.trials, conflicts_with=entry.conflicts_with,
+            )
+            caution_ids = self._cautions_for(entry)
+        return _EntryParts(entry, self.kb.conditions[f"entry:{entry.id}"], static, caution_ids)
+
+    def _cautions_for(self, entry: Entry) -> tuple[str, ...]:
+        vocab = vocabulary()
+        classes = {c for a in entry.agents for c in vocab.classes[vocab.agents[a].drug_class].ancestors}
+        if entry.strategy is not None:
+            for cls in (entry.strategy.igf_axis, *entry.strategy.partners):
+                if cls in vocab.classes:
+                    classes.update(vocab.classes[cls].ancestors)
+        found = set(entry.cautions)
+        for cid, caution in self.kb.cautions.items():
+            if set(caution.applies_to.agents) & set(entry.agents) or set(caution.applies_to.classes) & classes:
+                found.add(cid)
+        return tuple(sorted(found))
+
+    def _trial_static(self, trial: Trial) -> dict[str, Any]:
+        return {
+            "nct_id": trial.nct_id, "acronym": trial.acronym, "title": trial.title,
+            "phase": trial.phase, "design": trial.design, "status": trial.status,
+            "status_as_of": trial.status_as_of, "regimen": trial.regimen,
+            "primary_outcome": trial.primary_outcome, "breast_cancer_only": trial.breast_cancer_only,
+            "population": trial.population_text.strip(), "results": self._findings(trial.results),
+        }
+
+    # -- per case --------------------------------------------------------------------------------
+
+    def report(self, profile: PatientProfile, truth: Mapping[str, bool | None]) -> Report:
+        rationales, context, needs = [], [], []
+        for entry_id, parts in self.entries.items():
+            value = truth[f"entry:{entry_id}"]
+            if value is None:
+                needs.append(self._needs(entry_id, parts.entry.title, parts.entry.kind, parts.condition, profile))
+            elif value:
+                because = tuple(reasons(parts.condition, profile))
+                if parts.entry.kind == "rationale":
+                    cautions = tuple(self._caution(cid, profile, truth) for cid in parts.caution_ids)
+                    rationales.append(Rationale.model_construct(**parts.static, because=because,
+                                                                cautions=cautions))
+                else:
+                    context.append(ContextNote.model_construct(**parts.static, because=because))
+        trials = []
+        for nct, static in self.trials.items():
+            condition = self.kb.conditions[f"trial:{nct}"]
+            value = truth[f"trial:{nct}"]
+            if value:
+                trials.append(TrialMatch.model_construct(**static, because=tuple(reasons(condition, profile))))
+            elif value is None:
+                needs.append(self._needs(nct, static["title"], "trial", condition, profile))
+        return Report.model_construct(
+            case_id=profile.case_id, knowledge_base=self.info, engine_version=__version__,
+            profile=profile.to_case(), rationales=tuple(rationales), context=tuple(context),
+            trials=tuple(trials), needs_information=tuple(sorted(needs, key=_needs_order)),
+            warnings=profile_warnings(profile), conclusion=self.kb.meta.conclusion.strip(),
+        )
+
+    def _caution(self, cid: str, profile: PatientProfile, truth: Mapping[str, bool | None]) -> CautionNote:
+        note = self.cautions[cid]
+        if truth.get(f"caution:{cid}"):
+            condition = self.kb.conditions[f"caution:{cid}"]
+            return note.model_copy(update={"heightened": True,
+                                           "heightened_because": tuple(reasons(condition, profile))})
+        return note
+
+    @staticmethod
+    def _needs(rule_id: str, title: str, kind: str, condition: Condition,
+               profile: PatientProfile) -> NeedsInformation:
+        missing = set()
+        for name in missing_fields(condition, profile):
+            unknown_sources = [f for f in source_fields(name) if profile.value(f) == UNKNOWN]
+            missing.update(unknown_sources or [name])  # known but imprecise, e.g. stage "I"
+        return NeedsInformation.model_construct(rule_id=rule_id, title=title, kind=kind,
+                                                missing=tuple(sorted(missing)))
+
+
+def _needs_order(item: NeedsInformation) -> tuple[int, str]:
+    return ({"rationale": 0, "context": 1, "trial": 2}[item.kind], item.rule_id)

@@ -1,0 +1,1 @@
+"""The knowledge base: its models, its loader and its checks."""

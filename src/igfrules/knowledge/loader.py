@@ -1,0 +1,352 @@
+"""Loading a knowledge-base folder: read, validate, resolve every reference, compile.
+
+Every problem in every file is collected before anything is raised, each with its file, line and
+field path. A knowledge base that loads is internally consistent: every citation, trial, caution,
+agent and class it names exists, and every condition is type-checked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from ..conditions import Condition, ConditionSyntaxError, parse_condition
+from ..engine import Engine
+from ..errors import KnowledgeBaseError, Problem
+from ..safe_yaml import DocumentError, read_document
+from ..vocabulary import vocabulary
+from .lines import line_of
+from .models import ESCAT_TIERS, LEVEL_OF_KIND, Caution, Entry, Meta, Reference, Section, Trial
+
+ENTRY_FOLDERS = ("rationales", "context")
+IR_TARGET = "insulin_receptor"  # a strategy may target the insulin receptor, which is no drug class
+Model = TypeVar("Model", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    path: Path
+    meta: Meta
+    entries: dict[str, Entry]  # active and retired, by id
+    trials: dict[str, Trial]
+    cautions: dict[str, Caution]
+    references: dict[str, Reference]
+    coverage: tuple[Section, ...]
+    conditions: dict[str, Condition]  # "entry:ID", "trial:NCT", "caution:ID" -> condition
+    sha256: str
+    files: dict[str, str] = field(default_factory=dict)  # entry id -> file, for messages
+    cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)  # derived views
+
+    @cached_property
+    def engine(self) -> Engine:
+        return Engine(self.conditions)
+
+    @property
+    def active_entries(self) -> list[Entry]:
+        return [e for e in self.entries.values() if e.status == "active"]
+
+
+def packaged_rules() -> Path:
+    """The knowledge base shipped in the wheel, or the repository's rules/ in a source checkout."""
+    shipped = Path(str(resources.files("igfrules").joinpath("_rules")))
+    if shipped.is_dir():
+        return shipped
+    return Path(__file__).resolve().parents[3] / "rules"
+
+
+def load_knowledge_base(path: str | Path | None = None) -> KnowledgeBase:
+    loader = _Loader(Path(path) if path is not None else packaged_rules())
+    kb = loader.load()
+    if loader.problems:
+        raise KnowledgeBaseError(loader.sorted_problems())
+    assert kb is not None  # noqa: S101 - load() returns None only with problems recorded
+    kb.engine  # noqa: B018 - compile now: fail at load, and never lazily under threads
+    return kb
+
+
+class _Loader:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.problems: list[Problem] = []
+        self._texts: dict[str, str] = {}
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def _read(self, path: Path) -> Any:
+        name = str(path)
+        try:
+            data = read_document(path)
+        except DocumentError as err:
+            self.problems.append(Problem(name, "", str(err)))
+            return None
+        self._texts[name] = path.read_text(encoding="utf-8-sig")
+        return data
+
+    def _model(self, model: type[Model], data: Any, source: str, prefix: str = "") -> Model | None:
+        try:
+            return model.model_validate(data)
+        except ValidationError as err:
+            for error in err.errors(include_url=False):
+                location = _join(prefix, error["loc"])
+                message = error["msg"]
+                if error["type"] == "extra_forbidden":
+                    message = f"unknown key; allowed: {', '.join(model.model_fields)}"
+                elif error["type"] == "missing":
+                    message = "is required"
+                self.problems.append(Problem(source, location, message))
+            return None
+
+    def _problem(self, source: str, location: str, message: str) -> None:
+        self.problems.append(Problem(source, location, message))
+
+    def sorted_problems(self) -> list[Problem]:
+        located = [
+            Problem(p.source, p.location, p.message, p.hint, line_of(self._texts[p.source], p.location))
+            if p.source in self._texts and p.line is None
+            else p
+            for p in self.problems
+        ]
+        return sorted(located, key=lambda p: (p.source, p.line or 0, p.location, p.message))
+
+    # -- the whole folder ----------------------------------------------------------------------
+
+    def load(self) -> KnowledgeBase | None:
+        if not self.root.is_dir():
+            self._problem(str(self.root), "", "not a folder holding a knowledge base")
+            return None
+        meta_path = self.root / "knowledge-base.yaml"
+        meta_raw = self._read(meta_path)
+        meta = self._model(Meta, meta_raw, str(meta_path)) if meta_raw is not None else None
+        references = self._mapping_file("references.yaml", Reference)
+        trials = self._list_file("trials.yaml", Trial, key="nct_id")
+        cautions = self._list_file("cautions.yaml", Caution, key="id")
+        coverage_path = self.root / "coverage.yaml"
+        coverage_raw = self._read(coverage_path)
+        coverage = []
+        if isinstance(coverage_raw, list):
+            for i, raw in enumerate(coverage_raw):
+                section = self._model(Section, raw, str(coverage_path), f"[{i}]")
+                if section:
+                    coverage.append(section)
+        elif coverage_raw is not None:
+            self._problem(str(coverage_path), "", "must be a list of sections")
+        entries, files = self._entries()
+
+        conditions: dict[str, Condition] = {}
+        for entry in entries.values():
+            if entry.status == "active":
+                self._condition(conditions, f"entry:{entry.id}", entry.when, files[entry.id], "when")
+        for nct, trial in trials.items():
+            self._condition(conditions, f"trial:{nct}", trial.population, self._source("trials.yaml"),
+                            f"{nct}.population")
+        for cid, caution in cautions.items():
+            if caution.heightened_when is not None:
+                self._condition(conditions, f"caution:{cid}", caution.heightened_when,
+                                self._source("cautions.yaml"), f"{cid}.heightened_when")
+
+        if meta is not None:
+            _References(self, meta, references, trials, cautions, entries, files, coverage).check()
+        if self.problems or meta is None:
+            return None
+        return KnowledgeBase(
+            path=self.root,
+            meta=meta,
+            entries=entries,
+            trials=trials,
+            cautions=cautions,
+            references=references,
+            coverage=tuple(coverage),
+            conditions=dict(sorted(conditions.items())),
+            sha256=content_digest(self.root),
+            files=files,
+        )
+
+    def _source(self, name: str) -> str:
+        return str(self.root / name)
+
+    def _mapping_file(self, name: str, model: type[Model]) -> dict[str, Model]:
+        raw = self._read(self.root / name)
+        if raw is None:
+            return {}
+        if not isinstance(raw, dict):
+            self._problem(self._source(name), "", "must be a mapping of id -> record")
+            return {}
+        found = {}
+        for key, value in raw.items():
+            record = self._model(model, value, self._source(name), str(key))
+            if record is not None:
+                found[str(key)] = record
+        return found
+
+    def _list_file(self, name: str, model: type[Model], *, key: str) -> dict[str, Model]:
+        raw = self._read(self.root / name)
+        if raw is None:
+            return {}
+        if not isinstance(raw, list):
+            self._problem(self._source(name), "", "must be a list")
+            return {}
+        found: dict[str, Model] = {}
+        for i, value in enumerate(raw):
+            record = self._model(model, value, self._source(name), f"[{i}]")
+            if record is None:
+                continue
+            ident = getattr(record, key)
+            if ident in found:
+                self._problem(self._source(name), f"[{i}].{key}", f"{ident} is defined twice")
+            found[ident] = record
+        return found
+
+    def _entries(self) -> tuple[dict[str, Entry], dict[str, str]]:
+        entries: dict[str, Entry] = {}
+        files: dict[str, str] = {}
+        for folder in ENTRY_FOLDERS:
+            for path in sorted((self.root / folder).glob("*.yaml")):
+                entry = self._model(Entry, self._read(path), str(path))
+                if entry is None:
+                    continue
+                if entry.id in entries:
+                    self._problem(str(path), "id", f"{entry.id} is already defined in {files[entry.id]}")
+                    continue
+                expected_kind = "rationale" if folder == "rationales" else "context"
+                if entry.kind != expected_kind:
+                    self._problem(str(path), "kind", f"an entry in {folder}/ must be kind {expected_kind}")
+                entries[entry.id] = entry
+                files[entry.id] = str(path)
+        return dict(sorted(entries.items())), files
+
+    def _condition(
+        self, into: dict[str, Condition], name: str, raw: Any, source: str, location: str
+    ) -> None:
+        try:
+            into[name] = parse_condition(raw, location)
+        except ConditionSyntaxError as err:
+            self._problem(source, err.location, err.message)
+
+
+class _References:
+    """Checks that every name an entry, trial or caution uses is defined."""
+
+    def __init__(self, loader: _Loader, meta: Meta, references: dict[str, Reference],
+                 trials: dict[str, Trial], cautions: dict[str, Caution], entries: dict[str, Entry],
+                 files: dict[str, str], coverage: list[Section]) -> None:
+        self.loader, self.meta, self.references = loader, meta, references
+        self.trials, self.cautions, self.entries, self.files = trials, cautions, entries, files
+        self.coverage = coverage
+        self.vocab = vocabulary()
+
+    def check(self) -> None:
+        if self.meta.review not in self.references:
+            self._bad("knowledge-base.yaml", "review", f"{self.meta.review!r} is not in references.yaml")
+        sections = {s.section for s in self.coverage}
+        for entry in self.entries.values():
+            self._entry(entry, sections)
+        for nct, trial in self.trials.items():
+            self._citations(self.loader._source("trials.yaml"), f"{nct}.citations", trial.citations)
+            for i, result in enumerate(trial.results):
+                self._citations(self.loader._source("trials.yaml"), f"{nct}.results[{i}].citations",
+                                result.citations, post_review=result.post_review)
+        for cid, caution in self.cautions.items():
+            source = self.loader._source("cautions.yaml")
+            self._citations(source, f"{cid}.citations", caution.citations)
+            self._agents(source, f"{cid}.applies_to.agents", caution.applies_to.agents)
+            for cls in caution.applies_to.classes:
+                self._drug_class(source, f"{cid}.applies_to.classes", cls)
+        for i, section in enumerate(self.coverage):
+            for j, statement in enumerate(section.statements):
+                where = f"[{i}].statements[{j}]"
+                if bool(statement.encoded_by) == bool(statement.not_encoded):
+                    self._bad("coverage.yaml", where, "give either encoded_by or not_encoded (the reason)")
+                for ident in statement.encoded_by:
+                    if ident not in self.entries and ident not in self.trials and ident not in self.cautions:
+                        self._bad("coverage.yaml", f"{where}.encoded_by", f"{ident!r} is not an entry, trial or caution")
+
+    def _bad(self, name: str, location: str, message: str) -> None:
+        self.loader._problem(self.loader._source(name), location, message)
+
+    def _entry(self, entry: Entry, sections: set[str]) -> None:
+        source = self.files[entry.id]
+        problem = self.loader._problem
+        if entry.citations[0] != self.meta.review:
+            problem(source, "citations[0]", f"the first citation must be the review ({self.meta.review})")
+        self._citations(source, "citations", entry.citations)
+        if not any(self.references.get(c) and self.references[c].kind != "review" for c in entry.citations):
+            problem(source, "citations", "cite the primary study the entry rests on, besides the review")
+        for i, finding in enumerate(entry.findings):
+            self._citations(source, f"findings[{i}].citations", finding.citations,
+                            post_review=finding.post_review)
+        expected_level = LEVEL_OF_KIND[entry.evidence.kind]
+        if entry.evidence.level != expected_level:
+            problem(source, "evidence.level",
+                    f"{entry.evidence.kind} evidence is level {expected_level}, not {entry.evidence.level}")
+        if entry.evidence.escat is not None and entry.evidence.escat not in ESCAT_TIERS:
+            problem(source, "evidence.escat", f"{entry.evidence.escat!r} is not one of {', '.join(ESCAT_TIERS)}")
+        for i, nct in enumerate(entry.trials):
+            if nct not in self.trials:
+                problem(source, f"trials[{i}]", f"{nct} is not in trials.yaml")
+        for i, cid in enumerate(entry.cautions):
+            if cid not in self.cautions:
+                problem(source, f"cautions[{i}]", f"{cid} is not in cautions.yaml")
+        for i, other in enumerate(entry.conflicts_with):
+            if other not in self.entries:
+                problem(source, f"conflicts_with[{i}]", f"{other} is not an entry")
+        self._agents(source, "agents", entry.agents)
+        if entry.kind == "rationale":
+            if entry.strategy is None:
+                problem(source, "strategy", "a rationale needs a strategy (igf_axis and partners)")
+            else:
+                if entry.strategy.igf_axis != IR_TARGET:
+                    self._drug_class(source, "strategy.igf_axis", entry.strategy.igf_axis)
+                for cls in entry.strategy.partners:
+                    self._drug_class(source, "strategy.partners", cls)
+        elif entry.strategy is not None or entry.agents:
+            problem(source, "strategy", "a context note has no strategy and no agents")
+        for i, section in enumerate(entry.review_sections):
+            if sections and section not in sections:
+                problem(source, f"review_sections[{i}]", f"{section!r} is not a section of coverage.yaml")
+
+    def _citations(self, source: str, location: str, citations: tuple[str, ...],
+                   post_review: bool = False) -> None:
+        for i, ref in enumerate(citations):
+            if ref not in self.references:
+                self.loader._problem(source, f"{location}[{i}]", f"{ref!r} is not in references.yaml")
+            elif post_review != (self.references[ref].kind == "post_review") and ref != self.meta.review:
+                state = "is" if self.references[ref].kind == "post_review" else "is not"
+                self.loader._problem(source, f"{location}[{i}]",
+                                     f"{ref} {state} a post-review reference; mark the finding post_review accordingly")
+
+    def _agents(self, source: str, location: str, agents: tuple[str, ...]) -> None:
+        for i, name in enumerate(agents):
+            if name not in self.vocab.agents:
+                suggestions = self.vocab.closest(name)
+                hint = f"did you mean {', '.join(suggestions)}?" if suggestions else ""
+                self.loader.problems.append(
+                    Problem(source, f"{location}[{i}]", f"{name!r} is not a canonical agent name", hint))
+
+    def _drug_class(self, source: str, location: str, cls: str) -> None:
+        if cls not in self.vocab.classes:
+            self.loader._problem(source, location, f"{cls!r} is not a drug class")
+
+
+def content_digest(root: Path) -> str:
+    """sha256 over every YAML file's relative path and bytes, in sorted order."""
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.yaml")):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _join(prefix: str, loc: tuple[Any, ...]) -> str:
+    text = prefix
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text

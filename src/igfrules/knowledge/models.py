@@ -1,0 +1,165 @@
+"""Pydantic models of the YAML knowledge base: entries, evidence, references, trials, cautions.
+
+These validate the *shape* of each file. Cross-references (citations, trials, agents, classes,
+conditions) are resolved by the loader, which reports every problem with its file and line.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Direction = Literal["supports", "does_not_support", "caution"]
+EvidenceKind = Literal[
+    "randomised_clinical",  # A: a randomised comparison in breast cancer
+    "nonrandomised_clinical",  # B: single-arm or dose-finding data in breast-cancer patients
+    "clinical_subgroup",  # B: a subgroup of a randomised breast-cancer trial
+    "clinical_other_tumours",  # C: clinical data from mixed or other solid tumours
+    "preclinical",  # D: cell lines, xenografts
+    "inferential",  # E: a hypothesis the review draws from mechanism
+]
+LEVEL_OF_KIND: dict[str, str] = {
+    "randomised_clinical": "A",
+    "nonrandomised_clinical": "B",
+    "clinical_subgroup": "B",
+    "clinical_other_tumours": "C",
+    "preclinical": "D",
+    "inferential": "E",
+}
+ESCAT_TIERS = ("I-A", "I-B", "I-C", "II-A", "II-B", "III-A", "III-B", "IV-A", "IV-B", "V", "X")
+
+_STRICT = ConfigDict(extra="forbid", frozen=True)
+ENTRY_ID = r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$"
+
+
+class Evidence(BaseModel):
+    model_config = _STRICT
+    level: Literal["A", "B", "C", "D", "E"]
+    kind: EvidenceKind
+    direction: Direction
+    statement: str = Field(min_length=1)
+    escat: str | None = None
+
+
+class Finding(BaseModel):
+    """One piece of evidence on either side, shown with whatever it bears on."""
+
+    model_config = _STRICT
+    statement: str = Field(min_length=1)
+    direction: Direction
+    citations: tuple[str, ...] = Field(min_length=1)
+    post_review: bool = False  # published after the review: cited from REVIEW-NOTES.md
+
+
+class Strategy(BaseModel):
+    model_config = _STRICT
+    igf_axis: str  # a drug class id, or "insulin_receptor" for IR targeting
+    partners: tuple[str, ...] = ()  # drug class ids
+    sequence: str = ""  # ordering, where the evidence is about order
+
+
+class Example(BaseModel):
+    model_config = _STRICT
+    case: dict[str, Any]
+    expect: Literal["fires", "does_not_fire", "needs_information"]
+    why: str = ""
+
+
+class Examples(BaseModel):
+    model_config = _STRICT
+    fires: dict[str, Any]
+    does_not_fire: dict[str, Any]
+    boundary: Example
+
+
+class Entry(BaseModel):
+    """A rationale (an IGF-axis strategy that may apply) or a context note (never a treatment)."""
+
+    model_config = _STRICT
+    id: str = Field(pattern=ENTRY_ID)
+    title: str = Field(min_length=1)
+    kind: Literal["rationale", "context"]
+    status: Literal["active", "retired"] = "active"
+    summary: str = Field(min_length=1)
+    strategy: Strategy | None = None
+    agents: tuple[str, ...] = ()
+    evidence: Evidence
+    findings: tuple[Finding, ...] = ()
+    citations: tuple[str, ...] = Field(min_length=2)
+    trials: tuple[str, ...] = ()
+    when: dict[str, Any]
+    cautions: tuple[str, ...] = ()
+    conflicts_with: tuple[str, ...] = ()  # entries this one knowingly disagrees with
+    review_sections: tuple[str, ...] = Field(min_length=1)
+    notes: str = ""
+    examples: Examples
+
+
+class Trial(BaseModel):
+    model_config = _STRICT
+    nct_id: str = Field(pattern=r"^NCT\d{8}$")
+    acronym: str = ""
+    title: str
+    regimen: str
+    phase: str
+    design: str
+    primary_outcome: str
+    status: str  # as the review reports it
+    status_as_of: str  # the date that status was true (the review's publication)
+    breast_cancer_only: bool
+    population_text: str
+    population: dict[str, Any]
+    citations: tuple[str, ...] = Field(min_length=1)
+    results: tuple[Finding, ...] = ()
+    notes: str = ""
+
+
+class AppliesTo(BaseModel):
+    model_config = _STRICT
+    agents: tuple[str, ...] = ()
+    classes: tuple[str, ...] = ()
+
+
+class Caution(BaseModel):
+    model_config = _STRICT
+    id: str = Field(pattern=ENTRY_ID)
+    title: str
+    text: str
+    applies_to: AppliesTo
+    heightened_when: dict[str, Any] | None = None
+    heightened_text: str = ""
+    citations: tuple[str, ...] = Field(min_length=1)
+    notes: str = ""
+
+
+class Reference(BaseModel):
+    model_config = _STRICT
+    short: str  # as the review cites it: "Di Cosimo et al., 2010"
+    full: str = ""
+    year: int
+    doi: str = ""
+    kind: Literal["review", "primary", "post_review"]
+
+
+class Statement(BaseModel):
+    model_config = _STRICT
+    statement: str
+    encoded_by: tuple[str, ...] = ()
+    not_encoded: str = ""  # the reason, when nothing encodes it
+
+
+class Section(BaseModel):
+    model_config = _STRICT
+    section: str
+    statements: tuple[Statement, ...]
+
+
+class Meta(BaseModel):
+    model_config = _STRICT
+    name: str
+    version: str
+    title: str
+    review: str  # the reference id of the review every entry cites
+    description: str = ""
+    conclusion: str  # the review's own conclusion, printed on every report

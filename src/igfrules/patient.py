@@ -1,0 +1,206 @@
+"""The patient profile: strict, closed, and with "unknown" as a value of every field.
+
+A field left out of a case is unknown; `prior_therapies: []` is known to be none. Enumerated
+words are case-insensitive, agent names are resolved to canonical agents, and a field name that
+is not in the contract is an error, so a typo never silently becomes "unknown".
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal, TypeAlias
+
+from pydantic import BaseModel, ConfigDict, field_validator
+
+from .fields import FIELDS, SETTINGS, STAGE_RANGES, UNKNOWN
+from .vocabulary import UnknownAgent, vocabulary
+
+Receptor: TypeAlias = Literal["positive", "negative", "unknown"]
+Flag: TypeAlias = bool | Literal["unknown"]
+Setting: TypeAlias = Literal["neoadjuvant", "adjuvant", "metastatic", "unknown"]
+
+_STAGE_BY_KEY = {key.casefold(): key for key in STAGE_RANGES}
+_FLAG_WORDS = {"true": True, "false": False, "unknown": UNKNOWN}
+
+
+def _fold(value: Any) -> Any:
+    return value.strip().casefold() if isinstance(value, str) else value
+
+
+def _flag(value: Any) -> Any:
+    if isinstance(value, str):
+        folded = value.strip().casefold()
+        if folded in _FLAG_WORDS:
+            return _FLAG_WORDS[folded]
+        raise ValueError(f"{value!r} is not one of true, false, unknown")
+    if value is None:
+        return UNKNOWN
+    if not isinstance(value, bool):
+        raise ValueError(f"{value!r} is not one of true, false, unknown")
+    return value
+
+
+class PriorTherapy(BaseModel):
+    """One therapy the patient received."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    agent: str
+    setting: Setting = UNKNOWN
+    progressed: Flag = UNKNOWN
+
+    @field_validator("agent", mode="before")
+    @classmethod
+    def _canonical_agent(cls, value: Any) -> str:
+        if not isinstance(value, str) or not value.strip():
+            raise ValueError("an agent name is required (a generic name, brand name or code)")
+        try:
+            return vocabulary().resolve(value).name
+        except UnknownAgent as err:
+            hint = f"; did you mean {', '.join(err.suggestions)}?" if err.suggestions else ""
+            raise ValueError(f"{value!r} is not a known agent{hint}") from None
+
+    @field_validator("setting", mode="before")
+    @classmethod
+    def _fold_setting(cls, value: Any) -> Any:
+        return _fold(value)
+
+    @field_validator("progressed", mode="before")
+    @classmethod
+    def _progressed(cls, value: Any) -> Any:
+        return _flag(value)
+
+    @property
+    def drug_class(self) -> str:
+        return vocabulary().agents[self.agent].drug_class
+
+    def sort_key(self) -> tuple[str, str, str]:
+        return (self.agent, self.setting, str(self.progressed))
+
+
+class PatientProfile(BaseModel):
+    """A patient profile as the rules see it. Build one with `PatientProfile.model_validate`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    case_id: str | None = None
+    menopausal_status: Literal["premenopausal", "perimenopausal", "postmenopausal", "unknown"] = UNKNOWN
+    er_status: Receptor = UNKNOWN
+    pr_status: Receptor = UNKNOWN
+    her2_status: Receptor = UNKNOWN
+    stage: str = UNKNOWN
+    visceral_disease: Flag = UNKNOWN
+    pik3ca_mutation: Flag = UNKNOWN
+    high_proliferation: Flag = UNKNOWN
+    diabetes: Flag = UNKNOWN
+    brca_mutation: Flag = UNKNOWN
+    bmi: float | Literal["unknown"] = UNKNOWN
+    serum_igf1: Literal["high", "normal", "low", "unknown"] = UNKNOWN
+    igf1r_expression: Literal["high", "low", "unknown"] = UNKNOWN
+    prior_therapies: tuple[PriorTherapy, ...] | Literal["unknown"] = UNKNOWN
+
+    @field_validator("case_id", mode="before")
+    @classmethod
+    def _case_id_text(cls, value: Any) -> Any:
+        # YAML reads `case_id: 12` as a number; an identifier is text either way.
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return str(value)
+        return value
+
+    @field_validator(
+        "menopausal_status", "er_status", "pr_status", "her2_status", "serum_igf1",
+        "igf1r_expression", mode="before",
+    )
+    @classmethod
+    def _fold_words(cls, value: Any) -> Any:
+        return UNKNOWN if value is None else _fold(value)
+
+    @field_validator("visceral_disease", "pik3ca_mutation", "high_proliferation", "diabetes", "brca_mutation",
+        mode="before",)
+    @classmethod
+    def _flags(cls, value: Any) -> Any:
+        return _flag(value)
+
+    @field_validator("stage", mode="before")
+    @classmethod
+    def _stage(cls, value: Any) -> str:
+        if value is None:
+            return UNKNOWN
+        if value == 0 and not isinstance(value, bool):
+            return "0"
+        if not isinstance(value, str):
+            raise ValueError(f"{value!r} is not a stage; {_STAGE_HELP}")
+        key = re.sub(r"^stage[\s_-]*", "", value.strip().casefold()).replace(" ", "_")
+        if key == UNKNOWN:
+            return UNKNOWN
+        if key not in _STAGE_BY_KEY:
+            raise ValueError(f"{value!r} is not a stage; {_STAGE_HELP}")
+        return _STAGE_BY_KEY[key]
+
+    @field_validator("bmi", mode="before")
+    @classmethod
+    def _bmi(cls, value: Any) -> Any:
+        if value is None or _fold(value) == UNKNOWN:
+            return UNKNOWN
+        low, high = FIELDS["bmi"].bounds or (0.0, 0.0)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError(f"{value!r} is not a number; a BMI in kg/m2 between {low:g} and {high:g}")
+        if not low <= value <= high:
+            raise ValueError(f"{value!r} is outside {low:g}-{high:g} kg/m2")
+        return float(value)
+
+    @field_validator("prior_therapies", mode="before")
+    @classmethod
+    def _therapies(cls, value: Any) -> Any:
+        if value is None or _fold(value) == UNKNOWN:
+            return UNKNOWN
+        if not isinstance(value, list | tuple):
+            raise ValueError("must be a list of agents or {agent, setting, progressed} mappings, or unknown")
+        items = []
+        for index, item in enumerate(value):
+            if isinstance(item, str):
+                item = {"agent": item}
+            elif not isinstance(item, dict):
+                raise ValueError(
+                    f"item {index}: {item!r} is neither an agent name nor a mapping "
+                    "{agent, setting, progressed}"
+                )
+            items.append(item)
+        return items
+
+    @field_validator("prior_therapies", mode="after")
+    @classmethod
+    def _canonical_order(cls, value: Any) -> Any:
+        # Order carries no meaning; sorting makes every output independent of how it was typed.
+        if isinstance(value, tuple):
+            return tuple(sorted(value, key=PriorTherapy.sort_key))
+        return value
+
+    @property
+    def hormone_receptor_status(self) -> str:
+        if "positive" in (self.er_status, self.pr_status):
+            return "positive"
+        if self.er_status == "negative" and self.pr_status == "negative":
+            return "negative"
+        return UNKNOWN
+
+    def value(self, field: str) -> Any:
+        """The value of any catalogued field, derived ones included."""
+        return getattr(self, field)
+
+    def to_case(self) -> dict[str, Any]:
+        """The case mapping this profile was read from, in canonical form (unknowns left out)."""
+        case: dict[str, Any] = {}
+        for name, value in self:
+            if value == UNKNOWN or value is None:
+                continue
+            if name == "prior_therapies":
+                value = [t.model_dump(exclude_defaults=True) for t in value]
+            case[name] = value
+        return case
+
+
+_STAGE_HELP = (
+    "allowed: " + ", ".join(k for k in STAGE_RANGES) + ", unknown (case-insensitive)"
+)
+SETTINGS_ALLOWED = SETTINGS + (UNKNOWN,)

@@ -1,0 +1,85 @@
+"""Safe, strict reading of YAML and JSON documents.
+
+Only plain data is built (no tags construct objects), aliases are refused (a small file cannot
+expand into a huge one), a key given twice is an error instead of silently keeping the last, and
+oversized or non-UTF-8 input is refused before it is parsed.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+MAX_BYTES = 1_048_576  # a case or rule file is a few KiB; anything past 1 MiB is a mistake
+
+
+class DocumentError(ValueError):
+    """The bytes are not one readable YAML/JSON document; the message says why."""
+
+
+class _StrictLoader(yaml.SafeLoader):
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise DocumentError(f"line {event.start_mark.line + 1}: YAML aliases (*name) are not accepted")
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if isinstance(key, list | dict):
+                raise DocumentError(f"line {key_node.start_mark.line + 1}: a key must be plain text")
+            if key in seen:
+                raise DocumentError(f"line {key_node.start_mark.line + 1}: key {key!r} is given twice")
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def parse_document(data: bytes, *, suffix: str = "") -> Any:
+    """One YAML (or JSON) document from bytes, as plain Python data."""
+    if len(data) > MAX_BYTES:
+        raise DocumentError(f"the file is {len(data):,} bytes; at most {MAX_BYTES:,} are accepted")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise DocumentError(f"not UTF-8 text (byte {err.start})") from None
+    if "\x00" in text:
+        raise DocumentError("not text (it contains NUL characters)")
+    if not text.strip():
+        raise DocumentError("the file is empty")
+    if suffix == ".json":
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as err:
+            raise DocumentError(f"line {err.lineno}: invalid JSON: {err.msg}") from None
+        except RecursionError:
+            raise DocumentError("the document is nested too deeply") from None
+    try:
+        documents = list(yaml.load_all(text, Loader=_StrictLoader))  # noqa: S506 - strict SafeLoader
+    except DocumentError:
+        raise
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark is not None else ""
+        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+        raise DocumentError(f"{where}invalid YAML: {problem}") from None
+    except RecursionError:
+        raise DocumentError("the document is nested too deeply") from None
+    if len(documents) != 1:
+        raise DocumentError(f"expected one document, found {len(documents)}")
+    return documents[0]
+
+
+def read_document(path: Path) -> Any:
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise DocumentError(f"the file is {size:,} bytes; at most {MAX_BYTES:,} are accepted")
+        data = path.read_bytes()
+    except OSError as err:
+        raise DocumentError(err.strerror or str(err)) from None
+    return parse_document(data, suffix=path.suffix.casefold())
