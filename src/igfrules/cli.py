@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__
-from .errors import IgfrulesError
+from .errors import IgfrulesError, Problem
 from .evaluate import evaluate as evaluate_case
 from .knowledge.check import check_knowledge_base
 from .knowledge.loader import KnowledgeBase, load_knowledge_base
@@ -103,12 +103,161 @@ def check(rules_dir: Path | None) -> None:
     Example:
       igfrules check --rules rules/
     """
+    from .knowledge.check import coverage
+
     kb, problems = check_knowledge_base(rules_dir)
     for problem in problems:
         click.echo(f"Error: {problem}", err=True)
+    if kb is not None:
+        cov = coverage(kb)
+        click.echo(f"coverage: {len(cov.fired_on_examples)}/{cov.entries} entries fire on their examples, "
+                   f"{len(cov.fired_on_generated)}/{cov.entries} on {cov.generated:,} generated profiles")
+        for entry_id in sorted(cov.never_fired):
+            problems.append(Problem(kb.files[entry_id], entry_id, "never fires on any example or generated profile"))
+            click.echo(f"Error: {problems[-1]}", err=True)
     if problems:
         click.echo(f"{len(problems)} problem(s) found.", err=True)
         sys.exit(1)
     assert kb is not None  # noqa: S101 - no problems means it loaded
     click.echo(f"{kb.meta.name} {kb.meta.version}: {len(kb.active_entries)} entries, "
                f"{len(kb.trials)} trials, {len(kb.cautions)} cautions; no problems.")
+
+
+@main.command(name="rules")
+@RULES_OPTION
+@reports_errors
+def list_rules(rules_dir: Path | None) -> None:
+    """List the knowledge base's entries: id, kind, evidence level, direction, title.
+
+    \b
+    Example:
+      igfrules rules
+    """
+    kb = load_rules(rules_dir)
+    for e in kb.entries.values():
+        status = "" if e.status == "active" else " (retired)"
+        click.echo(f"{e.id:<34} {e.kind:<9} {e.evidence.level} {e.evidence.direction:<16} {e.title}{status}")
+
+
+@main.command()
+@RULES_OPTION
+@reports_errors
+def trials(rules_dir: Path | None) -> None:
+    """List the trial registry: NCT id, phase, status as the review reports it (and when), regimen.
+
+    \b
+    Example:
+      igfrules trials
+    """
+    kb = load_rules(rules_dir)
+    for t in kb.trials.values():
+        acronym = f" ({t.acronym})" if t.acronym else ""
+        click.echo(f"{t.nct_id}{acronym}  phase {t.phase}  {t.status} (as of {t.status_as_of})  {t.regimen}")
+        for result in t.results:
+            mark = "post-review " if result.post_review else ""
+            click.echo(f"    {mark}{result.direction}: {result.statement.strip()}")
+
+
+@main.command()
+@click.argument("rule_id")
+@click.argument("case", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@RULES_OPTION
+@reports_errors
+def explain(rule_id: str, case: Path | None, rules_dir: Path | None) -> None:
+    """Print one entry (or trial) in prose; given a CASE, the value of each of its conditions.
+
+    \b
+    Example:
+      igfrules explain RAT-XEN-EVE-EXE cases/hr-positive-her2-negative-nonvisceral.yaml
+    """
+    from .explain import explain_text
+
+    kb = load_rules(rules_dir)
+    click.echo(explain_text(kb, rule_id, case), nl=False)
+
+
+@main.command()
+@click.option("--output", "-o", default="docs/knowledge-base.md", show_default=True,
+              help="Where to write the Markdown; '-' for standard output.")
+@click.option("--check", "check_only", is_flag=True, help="Exit 1 if the file is not up to date; write nothing.")
+@RULES_OPTION
+@reports_errors
+def docs(output: str, check_only: bool, rules_dir: Path | None) -> None:
+    """Render the knowledge base as Markdown prose for reviewers (docs/knowledge-base.md).
+
+    \b
+    Example:
+      igfrules docs && git diff docs/knowledge-base.md
+    """
+    from .kbdocs import render_knowledge_base
+
+    text = render_knowledge_base(load_rules(rules_dir))
+    if output == "-":
+        click.echo(text, nl=False)
+        return
+    path = Path(output)
+    if check_only:
+        current = path.read_text(encoding="utf-8") if path.exists() else ""
+        if current != text:
+            click.echo(f"Error: {path}: out of date; run `igfrules docs`", err=True)
+            sys.exit(1)
+        click.echo(f"{path} is up to date.")
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {path}")
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--out", "-o", "out_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write one JSON line per case here (default: standard output, unless --summary).")
+@click.option("--workers", "-w", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: the number of cores).")
+@click.option("--summary", is_flag=True, help="Print a cohort table: patients per rationale, per trial, "
+              "and per missing field.")
+@click.option("--summary-format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@RULES_OPTION
+@reports_errors
+def batch(inputs: tuple[str, ...], out_path: Path | None, workers: int | None, summary: bool,
+          summary_format: str, rules_dir: Path | None) -> None:
+    """Evaluate a cohort: folders of case files, JSON Lines files, or '-' for standard input.
+
+    One output line per case, in input order: the report, or an error record with the case's
+    position and the same message a single evaluation gives. A bad case never stops the others;
+    the exit code is 1 if any case failed.
+
+    \b
+    Example:
+      igfrules batch cohort.jsonl --out results.jsonl --summary
+      cat cohort.jsonl | igfrules batch - --workers 2 > results.jsonl
+    """
+    from .batch import default_workers, read_items, run_batch, summary_json, summary_text
+
+    rules = str(rules_dir) if rules_dir is not None else None
+    kb = load_rules(rules_dir)
+    interactive = sys.stderr.isatty()
+
+    def progress(tally: Any) -> None:
+        click.echo(f"\r{tally.cases:,} cases, {tally.failed:,} failed", err=True, nl=False)
+
+    items = read_items(inputs, stdin=sys.stdin.buffer if "-" in inputs else None)
+    if out_path is not None:
+        with out_path.open("w", encoding="utf-8") as out:
+            tally = run_batch(items, out, workers=workers or default_workers(), rules=rules,
+                              progress=progress if interactive else None)
+    else:
+        out = None if summary else sys.stdout
+        tally = run_batch(items, out, workers=workers or default_workers(), rules=rules,
+                          progress=progress if interactive else None)
+    if interactive:
+        click.echo("", err=True)
+    if summary:
+        if summary_format == "json":
+            click.echo(json.dumps(summary_json(tally, kb), indent=2))
+        else:
+            click.echo(summary_text(tally, kb), nl=False)
+    click.echo(f"{tally.cases:,} cases: {tally.cases - tally.failed:,} evaluated, {tally.failed:,} failed",
+               err=True)
+    if tally.failed:
+        sys.exit(1)

@@ -312,7 +312,8 @@ def describe_fact(leaf: Compare | Includes, profile: PatientProfile, value: Trut
 def describe_test(leaf: Compare | Includes) -> str:
     """The test itself in words, without any patient's value."""
     if isinstance(leaf, Includes):
-        target = leaf.agent or f"a {vocabulary().classes[leaf.drug_class or ''].label}"
+        label = vocabulary().classes[leaf.drug_class or ""].label if leaf.drug_class else ""
+        target = leaf.agent or f"{'an' if label[:1] in 'aeiou' else 'a'} {label}"
         extras = []
         if leaf.setting:
             extras.append(f"in the {leaf.setting} setting")

@@ -8,7 +8,7 @@ How durable_rules is used here, and why (see ../shared/guides/DURABLE-RULES.md f
   means unknown. An unknown field is *absent* from the fact, and durable's `==`, `!=`, `<`, `>=`
   are all false on an absent field, which is exactly "a comparison on an unknown field is unknown".
 - One pattern per rule (several `when_all` patterns would each need a different fact), anchored on
-  `igf == 1` so that no rule matches the engine's own state fact.
+  a group field (`g0 == 1`, ...) that every case fact has and the engine's own state fact lacks.
 - Facts, not events: an event is consumed by the first rule it matches, a fact is seen by all.
 - List operators are avoided: measured here, `$iall` with an `$or` inside judges an item by the
   last branch only, and list operators misbehave on `[]`. Each `includes` test the knowledge base
@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import threading
 import weakref
+from enum import Enum
 from collections.abc import Mapping
 from typing import Any
 
@@ -35,13 +37,17 @@ from .fields import FIELDS, STAGE_RANGES, UNKNOWN, Kind
 from .patient import PatientProfile, PriorTherapy
 from .vocabulary import vocabulary
 
-_ANCHOR = {"igf": 1}
 _SESSION = "igfrules"
 _ruleset_names = itertools.count(1)
-# durable_rules fails an assert with error 303 when more than 64 alpha nodes are pending at once,
-# which a few dozen rules whose tests hold together can reach. Rules are spread over several
-# rulesets of this size and a case is asserted into each (measured: no 303 with random rule sets).
-RULES_PER_RULESET = 32
+_DERIVED = {n for n, f in FIELDS.items() if f.derived_from}
+_WORD_FIELDS = tuple(n for n, f in FIELDS.items() if f.kind in (Kind.ENUM, Kind.NUMBER) and n not in _DERIVED)
+_FLAG_FIELDS = tuple(n for n, f in FIELDS.items() if f.kind is Kind.FLAG)
+# durable_rules walks its alpha network with a stack of 64 nodes and fails an assert with error
+# 303 when the tests matching under one node overflow it: with every rule hanging off one anchor,
+# a few dozen rules whose first tests hold together are enough. Each group of this many rules
+# hangs off its own anchor field instead, so one node never has more matching children than
+# this (measured: 400 rules all matching at once, in groups of 24, assert fine).
+RULES_PER_ANCHOR = 24
 MAX_BRANCHES = 64
 MAX_GROUPS = 15
 
@@ -54,59 +60,72 @@ class Engine:
     def __init__(self, conditions: Mapping[str, Condition]) -> None:
         self.names = tuple(sorted(conditions))
         self._includes = _collect_includes(conditions.values())
-        self._outcomes: dict[str, tuple[str, bool]] = {}
-        shards: list[Json] = [{}]
+        # Per condition: a rule for "true", and one for "not false" (true or unknown) when it fits
+        # one pattern, else one for "false". Most conditions are false for most cases, and the
+        # "not false" form then fires nothing: fewer firings, the main cost of a case.
+        self._outcomes: dict[str, tuple[str, Mode]] = {}
+        self._defaults: dict[str, Truth] = {}
+        definition: Json = {}
         for index, name in enumerate(self.names):
-            for truth, expression in ((True, _true(conditions[name])), (False, _false(conditions[name]))):
-                for branch, pattern in enumerate(_branches(expression)):
-                    if len(shards[-1]) == RULES_PER_RULESET:
-                        shards.append({})
-                    rule_name = f"c{index}{'t' if truth else 'f'}{branch}"
-                    shards[-1][rule_name] = {"all": [{"m": _and([_ANCHOR, pattern])}]}
-                    self._outcomes[rule_name] = (name, truth)
-        self._handles = tuple(
-            _create_ruleset(f"igfrules{next(_ruleset_names)}", shard) for shard in shards if shard
-        )
+            condition = conditions[name]
+            not_false = _expr(condition, Mode.NOT_FALSE)
+            second = Mode.NOT_FALSE if _groups(not_false) + 1 <= MAX_GROUPS else Mode.FALSE
+            self._defaults[name] = False if second is Mode.NOT_FALSE else None
+            for mode in (Mode.TRUE, second):
+                for branch, pattern in enumerate(_branches(_expr(condition, mode))):
+                    rule_name = f"c{index}{mode.value}{branch}"
+                    anchor = {f"g{len(definition) // RULES_PER_ANCHOR}": 1}
+                    definition[rule_name] = {"all": [{"m": _and([anchor, pattern])}]}
+                    self._outcomes[rule_name] = (name, mode)
+        self._anchors = {f"g{g}": 1 for g in range(len(definition) // RULES_PER_ANCHOR + 1)}
+        self._handle = _create_ruleset(f"igfrules{next(_ruleset_names)}", definition)
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
-        for handle in self._handles:
-            weakref.finalize(self, _dre.delete_ruleset, handle)
+        weakref.finalize(self, _dre.delete_ruleset, self._handle)
 
     def evaluate(self, profile: PatientProfile) -> dict[str, Truth]:
         """Every condition's value for this profile: True, False or None (unknown)."""
         fact = self.fact(profile)
-        results: dict[str, Truth] = dict.fromkeys(self.names)
+        results = dict(self._defaults)
         with self._lock:
             fact["id"] = next(self._ids)  # an identical fact asserted twice would be refused
             text = json.dumps(fact)
-            for handle in self._handles:
-                try:
-                    for rule_name in self._fire(handle, text):
-                        name, truth = self._outcomes[rule_name]
-                        results[name] = truth
-                finally:
-                    self._retract(handle, text)
+            try:
+                for rule_name in self._fire(self._handle, text):
+                    name, mode = self._outcomes[rule_name]
+                    if mode is Mode.TRUE:
+                        results[name] = True
+                    elif mode is Mode.FALSE:
+                        results[name] = False
+                    elif results[name] is False:  # not false, and not (yet) seen true
+                        results[name] = None
+            finally:
+                self._retract(self._handle, text)
         return results
 
     def fact(self, profile: PatientProfile) -> Json:
         """The flat fact durable_rules sees: known values only, typed, no lists."""
-        fact: Json = {"igf": 1, "sid": _SESSION}
-        for name, field in FIELDS.items():
-            value = profile.value(name)
-            if value == UNKNOWN:
-                continue
-            if field.kind is Kind.STAGE:
-                fact["stage_lo"], fact["stage_hi"] = STAGE_RANGES[value]
-            elif field.kind is Kind.THERAPIES:
-                fact["pt_known"] = 1
-                for key, test in self._includes.items():
-                    state = _includes_state(test, value)
-                    if state:
-                        fact[key] = state
-            elif field.kind is Kind.FLAG:
-                fact[name] = "true" if value else "false"
-            else:
+        fact: Json = {"sid": _SESSION, **self._anchors}
+        values = profile.__dict__  # pydantic keeps validated fields here; direct access is the hot path
+        for name in _WORD_FIELDS:
+            value = values[name]
+            if value != UNKNOWN:
                 fact[name] = value
+        for name in _FLAG_FIELDS:
+            value = values[name]
+            if value is not UNKNOWN:
+                fact[name] = "true" if value is True else "false"
+        hormone_receptor = profile.hormone_receptor_status
+        if hormone_receptor != UNKNOWN:
+            fact["hormone_receptor_status"] = hormone_receptor
+        stage = values["stage"]
+        if stage != UNKNOWN:
+            fact["stage_lo"], fact["stage_hi"] = STAGE_RANGES[stage]
+        therapies = values["prior_therapies"]
+        if therapies != UNKNOWN:
+            fact["pt_known"] = 1
+            for key, test in self._includes.items():
+                fact[key] = _includes_state(test, therapies)
         return fact
 
     @staticmethod
@@ -137,34 +156,61 @@ class Engine:
 # Compiling conditions
 
 
-def _true(c: Condition) -> Json:
-    return _expr(c, positive=True)
+class Mode(str, Enum):
+    """What a compiled expression matches: the condition is true, false, not true, or not false."""
+
+    TRUE = "t"
+    FALSE = "f"
+    NOT_TRUE = "nt"
+    NOT_FALSE = "nf"
 
 
-def _false(c: Condition) -> Json:
-    return _expr(c, positive=False)
+_SWAP = {Mode.TRUE: Mode.FALSE, Mode.FALSE: Mode.TRUE, Mode.NOT_TRUE: Mode.NOT_FALSE, Mode.NOT_FALSE: Mode.NOT_TRUE}
+_CONJUNCTIVE_IN_ALL = {Mode.TRUE, Mode.NOT_FALSE}  # `all` is an AND in these modes, an OR in the others
+_NEGATED_OP = {"$neq": "$eq", "$lt": "$gte", "$gte": "$lt", "$gt": "$lte", "$lte": "$gt", "$ex": "$nex",
+               "$nex": "$ex"}
 
 
-def _expr(c: Condition, *, positive: bool) -> Json:
-    """A durable expression that holds when `c` is true (positive) or false (not positive)."""
+def _expr(c: Condition, mode: Mode) -> Json:
+    """A durable expression that holds exactly when `c` is in `mode` for the fact."""
     if isinstance(c, Not):
-        return _expr(c.part, positive=not positive)
+        return _expr(c.part, _SWAP[mode])
     if isinstance(c, AllOf | AnyOf):
-        parts = [_expr(p, positive=positive) for p in c.parts]
-        conjunctive = isinstance(c, AllOf) == positive
+        parts = [_expr(p, mode) for p in c.parts]
+        conjunctive = (mode in _CONJUNCTIVE_IN_ALL) == isinstance(c, AllOf)
         return _and(parts) if conjunctive else _or(parts)
+    if mode is Mode.TRUE:
+        return _leaf(c, positive=True)
+    if mode is Mode.FALSE:
+        return _leaf(c, positive=False)
+    # "not false" is "true or unknown": the negation of the false test, or the field absent.
+    opposite = _leaf(c, positive=mode is Mode.NOT_TRUE)
+    if isinstance(c, Compare) and c.op in ("is_known", "is_unknown"):
+        return _negate(opposite)  # presence tests are never unknown
+    return _or([_negate(opposite), {"$nex": {_presence_key(c): 1}}])
+
+
+def _negate(expression: Json) -> Json:
+    for key in ("$and", "$or"):
+        if key in expression:
+            parts = [_negate(p) for p in expression[key]]
+            return _or(parts) if key == "$and" else _and(parts)
+    (op, body), = expression.items()
+    if not op.startswith("$"):  # {field: value} is equality
+        return {"$neq": {op: body}}
+    negated = _NEGATED_OP[op]
+    if negated == "$eq":
+        return dict(body)
+    return {negated: body}
+
+
+def _leaf(c: Compare | Includes, *, positive: bool) -> Json:
     if isinstance(c, Includes):
-        key = _includes_key(c)
-        return {key: "yes"} if positive else _and([{"pt_known": 1}, {"$nex": {key: 1}}])
-    return _compare(c, positive)
-
-
-def _compare(c: Compare, positive: bool) -> Json:
+        return {_includes_key(c): "yes" if positive else "no"}
     field = FIELDS[c.field]
     if c.op in ("is_known", "is_unknown"):
-        present = {"$ex": {_presence_key(c.field): 1}}
-        absent = {"$nex": {_presence_key(c.field): 1}}
-        return present if (c.op == "is_known") == positive else absent
+        present = (c.op == "is_known") == positive
+        return {"$ex" if present else "$nex": {_presence_key(c): 1}}
     if c.op == "equals":
         value = _fact_value(field.kind, c.value)
         return {c.field: value} if positive else {"$neq": {c.field: value}}
@@ -183,9 +229,12 @@ def _compare(c: Compare, positive: bool) -> Json:
     return {"$lte": {c.field: c.value}} if positive else {"$gt": {c.field: c.value}}
 
 
-def _presence_key(field: str) -> str:
-    kind = FIELDS[field].kind
-    return "stage_lo" if kind is Kind.STAGE else "pt_known" if kind is Kind.THERAPIES else field
+def _presence_key(c: Compare | Includes) -> str:
+    """The fact key that is absent exactly when the leaf's field is unknown."""
+    if isinstance(c, Includes):
+        return _includes_key(c)
+    kind = FIELDS[c.field].kind
+    return "stage_lo" if kind is Kind.STAGE else "pt_known" if kind is Kind.THERAPIES else c.field
 
 
 def _fact_value(kind: Kind, value: Any) -> Any:
@@ -195,11 +244,20 @@ def _fact_value(kind: Kind, value: Any) -> Any:
 
 
 def _and(parts: list[Json]) -> Json:
-    return parts[0] if len(parts) == 1 else {"$and": parts}
+    return _group("$and", parts)
 
 
 def _or(parts: list[Json]) -> Json:
-    return parts[0] if len(parts) == 1 else {"$or": parts}
+    return _group("$or", parts)
+
+
+def _group(key: str, parts: list[Json]) -> Json:
+    flat: list[Json] = []
+    for part in parts:  # (a & (b & c)) is (a & b & c): fewer groups against durable's cap
+        for item in part[key] if key in part else [part]:
+            if item not in flat:
+                flat.append(item)
+    return flat[0] if len(flat) == 1 else {key: flat}
 
 
 def _branches(expression: Json) -> list[Json]:
@@ -271,10 +329,10 @@ def _collect_includes(conditions: Any) -> dict[str, Includes]:
     return dict(sorted(found.items()))
 
 
-def _includes_state(test: Includes, therapies: tuple[PriorTherapy, ...]) -> str | None:
-    """'yes' if an item surely matches, 'maybe' if one could once its unknowns are known, else None."""
+def _includes_state(test: Includes, therapies: tuple[PriorTherapy, ...]) -> str:
+    """'yes' if an item surely matches, 'maybe' if one could once its unknowns are known, else 'no'."""
     classes = vocabulary().classes
-    state = None
+    state = "no"
     for item in therapies:
         if test.agent is not None and item.agent != test.agent:
             continue
@@ -311,7 +369,7 @@ def _create_ruleset(name: str, definition: Json) -> Any:
 
 def _describe(err: Exception) -> str:
     text = str(err)
-    for code, meaning in _ERROR_CODES.items():
-        if text.rstrip().endswith(f"code {code}") or f"error code {code}" in text:
-            return f"{meaning} (durable_rules error {code})"
+    code = re.search(r"code:?\s*(\d+)", text)
+    if code and int(code.group(1)) in _ERROR_CODES:
+        return f"{_ERROR_CODES[int(code.group(1))]} (durable_rules error {code.group(1)})"
     return text or type(err).__name__

@@ -11,6 +11,7 @@ import textwrap
 from collections.abc import Callable, Iterable
 
 from .report import Citation, FindingSummary, Rationale, Report
+from .vocabulary import vocabulary
 
 BANNER = "RESEARCH USE ONLY - not medical advice; igfrules never recommends a treatment."
 WIDTH = 100
@@ -33,21 +34,44 @@ def _kb_line(report: Report) -> str:
             f"(sha256 {kb.sha256[:12]})")
 
 
-def _profile_line(report: Report) -> str:
-    parts = []
+def _therapy(item: dict[str, object]) -> str:
+    details = [str(item["setting"])] if "setting" in item else []
+    if "progressed" in item:
+        details.append("progressed" if item["progressed"] else "no progression")
+    return f"{item['agent']} ({', '.join(details)})" if details else str(item["agent"])
+
+
+def profile_items(report: Report) -> list[tuple[str, str]]:
+    """The known profile fields as (name, words) pairs, in contract order."""
+    items = []
     for name, value in report.profile.items():
         if name == "case_id":
             continue
         if name == "prior_therapies":
-            items = [", ".join(str(v) for v in t.values()) for t in value]
-            value = "; ".join(f"({i})" for i in items) if items else "none"
-        parts.append(f"{name}: {value}")
-    return "; ".join(parts) or "no field known"
+            words = "; ".join(_therapy(t) for t in value) or "none"
+        elif isinstance(value, bool):
+            words = "true" if value else "false"
+        elif isinstance(value, float):
+            words = f"{value:g}"
+        else:
+            words = str(value)
+        items.append((name, words))
+    return items
 
 
-def _strategy(r: Rationale) -> str:
-    partners = ", ".join(r.strategy.partners) or "alone"
-    text = f"{r.strategy.igf_axis} with {partners}"
+def _profile_line(report: Report) -> str:
+    return "; ".join(f"{name}: {words}" for name, words in profile_items(report)) or "no field known"
+
+
+def _class_label(class_id: str) -> str:
+    drug_class = vocabulary().classes.get(class_id)
+    return drug_class.label if drug_class else class_id.replace("_", " ")
+
+
+def strategy_words(r: Rationale) -> str:
+    igf = _class_label(r.strategy.igf_axis)
+    text = f"{igf} with {', '.join(_class_label(p) for p in r.strategy.partners)}" if r.strategy.partners \
+        else f"{igf} alone"
     return f"{text}; sequence: {r.strategy.sequence}" if r.strategy.sequence else text
 
 
@@ -77,7 +101,7 @@ def render_text(report: Report) -> str:
         line()
         line(f"{i}. {r.title} [{r.id}]", 0, 3)
         line(f"RESEARCH USE ONLY. {r.summary}", 3)
-        line(f"Strategy: {_strategy(r)}", 3)
+        line(f"Strategy: {strategy_words(r)}", 3)
         line("Agents: " + ", ".join(f"{a.name} ({a.class_label})" for a in r.agents), 3)
         e = r.evidence
         escat = f", ESCAT {e.escat}" if e.escat else ""
@@ -166,7 +190,7 @@ def render_markdown(report: Report) -> str:
         add("")
         add(f"*Research use only.* {_md(r.summary)}")
         add("")
-        add(f"- **Strategy:** {_md(_strategy(r))}")
+        add(f"- **Strategy:** {_md(strategy_words(r))}")
         add("- **Agents:** " + _md(", ".join(f"{a.name} ({a.class_label})" for a in r.agents)))
         add(f"- **Evidence:** level {e.level} ({_md(e.kind.replace('_', ' '))}{escat}), "
             f"{_DIRECTION[e.direction]}: {_md(e.statement)}")

@@ -6,6 +6,7 @@ examples behave as stated, under both the durable_rules engine and the reference
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,9 @@ from ..caseio import profile_from_mapping
 from ..conditions import Compare, evaluate, leaves
 from ..errors import CaseError, KnowledgeBaseError, Problem
 from .lines import line_of
+from ..synthetic import synthetic_cases
 from .loader import KnowledgeBase, load_knowledge_base
+from .verify import verify
 
 _EXPECTED = {"fires": True, "does_not_fire": False, "needs_information": None}
 _WORDS = {True: "fires", False: "does not fire", None: "needs information"}
@@ -34,7 +37,47 @@ def check_knowledge_base(path: str | Path | None = None) -> tuple[KnowledgeBase 
             if isinstance(leaf, Compare) and leaf.op == "is_unknown":
                 problems.append(_located(source, "when", "uses is_unknown: an entry must not fire "
                                          "because something is unknown"))
+    for finding in verify(kb):
+        problems.append(_located(_file_of(kb, finding.subject), finding.subject,
+                                 f"{finding.message} ({finding.kind})"))
     return kb, sorted(problems, key=lambda p: (p.source, p.line or 0, p.location))
+
+
+def _file_of(kb: KnowledgeBase, subject: str) -> str:
+    if subject in kb.files:
+        return kb.files[subject]
+    name = "trials.yaml" if subject in kb.trials else "cautions.yaml" if subject in kb.cautions else "references.yaml"
+    return str(kb.path / name)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    entries: int
+    fired_on_examples: frozenset[str]
+    fired_on_generated: frozenset[str]
+    generated: int
+    all_ids: frozenset[str]
+
+    @property
+    def never_fired(self) -> frozenset[str]:
+        return self.all_ids - self.fired_on_examples - self.fired_on_generated
+
+
+def coverage(kb: KnowledgeBase, generated: int = 5_000, extra_cases: list[Any] | None = None) -> Coverage:
+    """Which entries fire on their own examples (and extra cases), and on seeded generated profiles."""
+    engine = kb.engine
+    names = {f"entry:{e.id}": e.id for e in kb.active_entries}
+    examples = [c for e in kb.active_entries for _, c, _ in _examples(e.examples)] + list(extra_cases or [])
+    on_examples = _fired(engine, [profile_from_mapping(c) for c in examples], names)
+    on_generated = _fired(engine, [profile_from_mapping(c) for c in synthetic_cases(generated)], names)
+    return Coverage(len(names), on_examples, on_generated, generated, frozenset(names.values()))
+
+
+def _fired(engine: Any, profiles: list[Any], names: dict[str, str]) -> frozenset[str]:
+    fired: set[str] = set()
+    for profile in profiles:
+        fired.update(names[k] for k, v in engine.evaluate(profile).items() if v and k in names)
+    return frozenset(fired)
 
 
 def _examples(examples: Any) -> list[tuple[str, dict[str, Any], bool | None]]:

@@ -311,14 +311,17 @@ class _References:
                 problem(source, f"review_sections[{i}]", f"{section!r} is not a section of coverage.yaml")
 
     def _citations(self, source: str, location: str, citations: tuple[str, ...],
-                   post_review: bool = False) -> None:
+                   post_review: bool | None = None) -> None:
+        """Every citation resolves; a finding not marked post-review cites no post-review paper.
+
+        (The reverse is allowed: a result the review does not report may come from a paper it cites.)
+        """
         for i, ref in enumerate(citations):
             if ref not in self.references:
                 self.loader._problem(source, f"{location}[{i}]", f"{ref!r} is not in references.yaml")
-            elif post_review != (self.references[ref].kind == "post_review") and ref != self.meta.review:
-                state = "is" if self.references[ref].kind == "post_review" else "is not"
+            elif post_review is False and self.references[ref].kind == "post_review":
                 self.loader._problem(source, f"{location}[{i}]",
-                                     f"{ref} {state} a post-review reference; mark the finding post_review accordingly")
+                                     f"{ref} was published after the review: mark this finding post_review: true")
 
     def _agents(self, source: str, location: str, agents: tuple[str, ...]) -> None:
         for i, name in enumerate(agents):

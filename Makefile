@@ -1,0 +1,26 @@
+# Everyday tasks. `make test` is what CI runs (.ci/run), in a fresh virtual environment.
+VENV ?= .venv
+PY = $(VENV)/bin/python
+
+.PHONY: setup test ci check docs bench thorough
+
+setup:
+	python3 -m venv $(VENV) && $(PY) -m pip install -e '.[test]'
+
+test: setup
+	$(PY) -m pytest
+
+thorough: setup
+	HYPOTHESIS_PROFILE=thorough $(PY) -m pytest tests/properties
+
+ci:
+	bash .ci/run
+
+check: setup
+	$(VENV)/bin/igfrules check
+
+docs: setup
+	$(VENV)/bin/igfrules docs
+
+bench: setup
+	$(PY) benchmarks/bench.py

@@ -1,0 +1,267 @@
+"""Batch evaluation over cohorts: stream cases in, one JSON line out per case, in input order.
+
+Inputs are folders of case files, JSON Lines files (one case object a line) or "-" (JSON Lines on
+standard input). Cases are read lazily and at most a fixed number of chunks are in flight, so
+memory does not grow with the cohort. A bad case becomes an error record with the same message a
+single evaluation gives, and never stops the others.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+from typing import IO, Any
+
+from .caseio import profile_from_mapping, read_case
+from .errors import CaseError, IgfrulesError, Problem
+from .evaluate import evaluate
+from .knowledge.loader import KnowledgeBase, load_knowledge_base
+from .report import Report
+from .safe_yaml import MAX_BYTES
+
+CASE_SUFFIXES = (".yaml", ".yml", ".json")
+CHUNK = 256  # cases per task: large enough to amortise process hand-off, small enough to stream
+IN_FLIGHT_PER_WORKER = 4
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One case to evaluate: where it came from, and either a file path or one JSON line."""
+
+    position: int  # 1-based, across all inputs
+    source: str  # "cases/a.yaml" or "cohort.jsonl:17" or "<stdin>:3"
+    path: str | None = None
+    line: str | None = None
+    unreadable: str = ""  # why the line could not be read as text
+
+
+@dataclass
+class Tally:
+    """The cohort summary: counts that merge across chunks and workers."""
+
+    cases: int = 0
+    failed: int = 0
+    rationales: Counter[str] = field(default_factory=Counter)
+    context: Counter[str] = field(default_factory=Counter)
+    trials: Counter[str] = field(default_factory=Counter)
+    missing: Counter[str] = field(default_factory=Counter)
+
+    def add_report(self, report: Report) -> None:
+        self.cases += 1
+        self.rationales.update(r.id for r in report.rationales)
+        self.context.update(c.id for c in report.context)
+        self.trials.update(t.nct_id for t in report.trials)
+        self.missing.update({f for n in report.needs_information for f in n.missing})
+
+    def add_failure(self) -> None:
+        self.cases += 1
+        self.failed += 1
+
+    def merge(self, other: Tally) -> None:
+        self.cases += other.cases
+        self.failed += other.failed
+        for name in ("rationales", "context", "trials", "missing"):
+            getattr(self, name).update(getattr(other, name))
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading inputs lazily
+
+
+def read_items(inputs: Iterable[str], stdin: IO[str] | None = None) -> Iterator[Item]:
+    position = 0
+    for name in inputs:
+        for item in _items_of(name, stdin):
+            position += 1
+            yield Item(position, item.source, item.path, item.line, item.unreadable)
+
+
+def _items_of(name: str, stdin: IO[str] | None) -> Iterator[Item]:
+    if name == "-":
+        yield from _lines("<stdin>", stdin if stdin is not None else iter(()))
+        return
+    path = Path(name)
+    if path.is_dir():
+        for case in sorted(p for p in path.rglob("*") if p.suffix.lower() in CASE_SUFFIXES and p.is_file()):
+            yield Item(0, str(case), path=str(case))
+    elif path.suffix.lower() in (".jsonl", ".ndjson") and path.is_file():
+        with path.open("rb") as handle:
+            yield from _lines(name, handle)
+    else:
+        yield Item(0, name, path=name)  # a case file; a missing one is reported like `evaluate` does
+
+
+def _lines(label: str, handle: Iterable[bytes] | Iterable[str]) -> Iterator[Item]:
+    for number, raw in enumerate(handle, 1):
+        source = f"{label}:{number}"
+        if isinstance(raw, bytes):
+            try:
+                raw = raw.decode("utf-8")
+            except UnicodeDecodeError as err:
+                yield Item(0, source, unreadable=f"not UTF-8 text (byte {err.start})")
+                continue
+        if raw.strip():
+            yield Item(0, source, line=raw)
+
+
+# ---------------------------------------------------------------------------------------------
+# Evaluating one chunk (in a worker process, or in this one)
+
+_worker_kb: KnowledgeBase | None = None
+
+
+def _init_worker(rules: str | None) -> None:
+    global _worker_kb
+    _worker_kb = load_knowledge_base(rules)
+
+
+def evaluate_chunk(items: list[Item], kb: KnowledgeBase | None = None) -> tuple[list[str], Tally]:
+    kb = kb or _worker_kb
+    assert kb is not None  # noqa: S101 - set by the pool initializer
+    lines, tally = [], Tally()
+    for item in items:
+        try:
+            report = evaluate(_profile(item), kb)
+        except IgfrulesError as err:
+            tally.add_failure()
+            lines.append(_error_line(item, err))
+        else:
+            tally.add_report(report)
+            lines.append(report.model_dump_json())
+    return lines, tally
+
+
+def _profile(item: Item) -> Any:
+    if item.path is not None:
+        return read_case(item.path)
+    if item.unreadable or item.line is None:
+        raise CaseError(Problem(item.source, "", item.unreadable or "empty line"))
+    if len(item.line) > MAX_BYTES:
+        raise CaseError(Problem(item.source, "", f"the line is over {MAX_BYTES:,} characters"))
+    try:
+        data = json.loads(item.line)
+    except (json.JSONDecodeError, UnicodeError) as err:
+        message = getattr(err, "msg", str(err))
+        raise CaseError(Problem(item.source, "", f"invalid JSON: {message}")) from None
+    except RecursionError:
+        raise CaseError(Problem(item.source, "", "the case is nested too deeply")) from None
+    return profile_from_mapping(data, source=item.source)
+
+
+def _error_line(item: Item, err: IgfrulesError) -> str:
+    case_id = None
+    if item.line is not None:
+        try:
+            data = json.loads(item.line)
+            case_id = data.get("case_id") if isinstance(data, dict) else None
+        except (ValueError, RecursionError):
+            case_id = None
+    record = {
+        "research_only": True,
+        "position": item.position,
+        "source": item.source,
+        "case_id": case_id if isinstance(case_id, str) else None,
+        "error": {
+            "type": type(err).__name__,
+            "message": str(err),
+            "problems": [
+                {"source": p.source, "location": p.location, "message": p.message, "hint": p.hint}
+                for p in err.problems
+            ],
+        },
+    }
+    return json.dumps(record, ensure_ascii=False)
+
+
+# ---------------------------------------------------------------------------------------------
+# Running a whole batch
+
+
+def run_batch(items: Iterable[Item], out: IO[str] | None, *, workers: int, rules: str | None,
+              progress: Any = None) -> Tally:
+    """Evaluate every item, write one line per case to `out` in input order, return the tally."""
+    total = Tally()
+    chunks = _chunks(iter(items))
+
+    def emit(lines: list[str], tally: Tally) -> None:
+        if out is not None:
+            out.write("\n".join(lines) + "\n")
+        total.merge(tally)
+        if progress is not None:
+            progress(total)
+
+    if workers <= 1:
+        kb = load_knowledge_base(rules)
+        for chunk in chunks:
+            emit(*evaluate_chunk(chunk, kb))
+        return total
+    load_knowledge_base(rules)  # a broken knowledge base fails here, once, not in every worker
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(rules,)) as pool:
+        pending: list[Future[tuple[list[str], Tally]]] = []
+        for chunk in chunks:
+            pending.append(pool.submit(evaluate_chunk, chunk))
+            if len(pending) >= workers * IN_FLIGHT_PER_WORKER:
+                emit(*pending.pop(0).result())
+        for future in pending:
+            emit(*future.result())
+    return total
+
+
+def _chunks(items: Iterator[Item]) -> Iterator[list[Item]]:
+    while chunk := list(islice(items, CHUNK)):
+        yield chunk
+
+
+def default_workers() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+# ---------------------------------------------------------------------------------------------
+# The cohort summary
+
+
+def summary_json(tally: Tally, kb: KnowledgeBase) -> dict[str, Any]:
+    def rows(counter: Counter[str], titles: dict[str, str]) -> list[dict[str, Any]]:
+        return [{"id": key, "title": titles.get(key, ""), "patients": counter[key]}
+                for key in sorted(counter, key=lambda k: (-counter[k], k))]
+
+    entries = {e.id: e.title for e in kb.entries.values()}
+    trials = {t.nct_id: t.title for t in kb.trials.values()}
+    return {
+        "research_only": True,
+        "cases": tally.cases,
+        "evaluated": tally.cases - tally.failed,
+        "failed": tally.failed,
+        "rationales": rows(tally.rationales, entries),
+        "context": rows(tally.context, entries),
+        "trials": rows(tally.trials, trials),
+        "missing_fields": [{"field": k, "patients": tally.missing[k]}
+                           for k in sorted(tally.missing, key=lambda k: (-tally.missing[k], k))],
+    }
+
+
+def summary_text(tally: Tally, kb: KnowledgeBase) -> str:
+    data = summary_json(tally, kb)
+    lines = ["RESEARCH USE ONLY - cohort summary; igfrules never recommends a treatment.", "",
+             f"{data['cases']:,} cases: {data['evaluated']:,} evaluated, {data['failed']:,} failed", ""]
+    for title, key, label in (("Rationales that fired", "rationales", "id"), ("Context notes", "context", "id"),
+                              ("Trials whose population patients fit", "trials", "id")):
+        lines.append(f"{title}:")
+        lines.extend(f"  {row['patients']:>9,}  {row[label]:<34} {row['title']}" for row in data[key])
+        if not data[key]:
+            lines.append("  none")
+        lines.append("")
+    lines.append("Fields that would change a result (patients lacking them):")
+    lines.extend(f"  {row['patients']:>9,}  {row['field']}" for row in data["missing_fields"])
+    if not data["missing_fields"]:
+        lines.append("  none")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,53 @@
+"""`igfrules explain`: one entry or trial in prose, and with a case, each condition's value."""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+from .caseio import read_case
+from .conditions import evaluate
+from .errors import InputError, Problem
+from .knowledge.loader import KnowledgeBase
+from .prose import in_words, tree_lines
+
+_VALUE = {True: "TRUE: it fires", False: "FALSE: it does not fire", None: "UNKNOWN: it needs information"}
+
+
+def explain_text(kb: KnowledgeBase, rule_id: str, case: Path | None) -> str:
+    key = _condition_key(kb, rule_id)
+    condition = kb.conditions[key]
+    lines = ["RESEARCH USE ONLY - not medical advice; igfrules never recommends a treatment.", ""]
+    if key.startswith("entry:"):
+        entry = kb.entries[rule_id]
+        lines += [f"{entry.id}: {entry.title} ({entry.kind})", "", entry.summary.strip(), "",
+                  f"Evidence: level {entry.evidence.level} ({entry.evidence.kind.replace('_', ' ')}), "
+                  f"{entry.evidence.direction.replace('_', ' ')}. {entry.evidence.statement.strip()}",
+                  "Citations: " + "; ".join(kb.references[c].short for c in entry.citations)]
+        if entry.notes:
+            lines.append(f"Notes: {entry.notes.strip()}")
+    else:
+        trial = kb.trials[rule_id]
+        lines += [f"{trial.nct_id}: {trial.title}", "", f"Regimen: {trial.regimen}; phase {trial.phase}; "
+                  f"{trial.design}", f"Population: {trial.population_text.strip()}"]
+    lines += ["", f"Condition: {in_words(condition)}", ""]
+    if case is None:
+        lines += tree_lines(condition)
+    else:
+        profile = read_case(case)
+        lines.append(f"For {case} ({profile.case_id or 'no case_id'}): {_VALUE[evaluate(condition, profile)]}")
+        lines += tree_lines(condition, profile)
+    return "\n".join(lines) + "\n"
+
+
+def _condition_key(kb: KnowledgeBase, rule_id: str) -> str:
+    if rule_id in kb.entries:
+        if kb.entries[rule_id].status != "active":
+            raise InputError(Problem("<knowledge base>", rule_id, "this entry is retired"))
+        return f"entry:{rule_id}"
+    if rule_id in kb.trials:
+        return f"trial:{rule_id}"
+    known = [*kb.entries, *kb.trials]
+    close = difflib.get_close_matches(rule_id.upper(), known, n=3)
+    hint = f"did you mean {', '.join(close)}?" if close else "see `igfrules rules` and `igfrules trials`"
+    raise InputError(Problem(str(kb.path), rule_id, "no entry or trial has this id", hint))

@@ -1,0 +1,236 @@
+"""A self-contained HTML page of a Report, for reading on screen and printing on A4.
+
+One document with inline CSS and nothing else: no script, no fonts, images or links to fetch, so
+the page shows the same offline, in an archive or as an e-mail attachment. Like the text and
+Markdown renderings it opens with RESEARCH USE ONLY and closes with the disclaimer. Every string
+from the case or the knowledge base goes through `_e` (html.escape): a case_id is user input.
+Output is deterministic (no timestamps, no generated ids), so a page can be compared byte for byte.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from html import escape
+
+from .render import _DIRECTION, BANNER, profile_items, strategy_words
+from .report import CautionNote, Citation, Direction, FindingSummary, Rationale, Report
+
+# Meaning never rests on colour alone: each badge carries its words and a distinct border style
+# (solid / double / dashed), so it survives greyscale printing and printers that drop backgrounds.
+_CSS = """
+@page { size: A4; margin: 15mm; }
+* { box-sizing: border-box; }
+html { color: #1a1a1a; background: #fff; }
+body { font: 15px/1.5 "Liberation Sans", Arial, Helvetica, sans-serif; max-width: 60rem;
+  margin: 0 auto; padding: 0 1.5rem 2rem; }
+h1 { font-size: 1.6rem; margin: 1.2rem 0 .3rem; }
+h2 { font-size: 1.25rem; margin: 2rem 0 .6rem; padding-bottom: .2rem; border-bottom: 2px solid #333; }
+h3 { font-size: 1.1rem; margin: 0; }
+h4 { font-size: .95rem; margin: .9rem 0 .3rem; }
+code { font: .9em "Liberation Mono", Consolas, monospace; }
+.banner { margin: 0 -1.5rem; padding: .8rem 1.5rem; border: 3px solid #000; background: #fff3cd;
+  font-size: 1.05rem; }
+.banner strong { font-size: 1.25rem; letter-spacing: .04em; margin-right: .4rem; }
+.sub { color: #444; margin: 0 0 1rem; }
+dl.kv { display: grid; grid-template-columns: max-content 1fr; gap: .15rem 1rem; margin: .4rem 0; }
+dl.kv dt { font-weight: bold; }
+dl.kv dd { margin: 0; }
+.rationale, .context-note { border: 1px solid #888; border-radius: 6px; padding: .9rem 1.1rem;
+  margin: 0 0 1rem; break-inside: avoid; page-break-inside: avoid; }
+.rationale > header { display: flex; justify-content: space-between; gap: 1rem; align-items: start; }
+.meta { color: #444; font-size: .9rem; margin: .2rem 0 .5rem; }
+.ruo { font-weight: bold; }
+.badge { display: inline-block; padding: .05rem .5rem; border: 2px solid #000; border-radius: 4px;
+  font-size: .8rem; font-weight: bold; white-space: nowrap; text-transform: uppercase; }
+.badge.supports { border-style: solid; background: #d9f2dd; color: #0b4d17; }
+.badge.does_not_support { border-style: double; border-width: 4px; background: #f8d7da; color: #6b0f17; }
+.badge.caution { border-style: dashed; background: #fff0c2; color: #5c4200; }
+.nowrap { white-space: nowrap; }
+.tag { display: inline-block; padding: 0 .35rem; border: 1px dotted #000; font-size: .75rem;
+  font-weight: bold; text-transform: uppercase; }
+ul.findings { padding-left: 1.1rem; }
+ul.findings li { margin-bottom: .35rem; }
+.cites { color: #444; font-size: .88rem; }
+.caution-note { border-left: 4px solid #999; padding: .2rem .7rem; margin: .4rem 0; }
+.caution-note.heightened { border-left: 6px double #000; background: #fff0c2; }
+.heightened-why { font-weight: bold; }
+/* Separate borders drawn right/bottom per cell: collapsed borders straddle the table's edge and
+   get clipped by the printed page's margin. */
+table { border-collapse: separate; border-spacing: 0; width: 100%; font-size: .85rem;
+  margin: .4rem 0 1rem; border-top: 1px solid #888; border-left: 1px solid #888; }
+th, td { border-right: 1px solid #888; border-bottom: 1px solid #888; padding: .3rem .45rem;
+  text-align: left; vertical-align: top; }
+thead th { background: #eee; border-bottom: 2px solid #333; }
+tr { break-inside: avoid; page-break-inside: avoid; }
+.conclusion blockquote { margin: 0; padding: .5rem 1rem; border-left: 4px solid #333; }
+.disclaimer { margin-top: 2rem; padding: .8rem 1rem; border: 2px solid #000; font-weight: bold; }
+.disclaimer p { margin: 0; }
+@media print {
+  body { font-size: 10.5pt; max-width: none; padding: 0; }
+  .banner { margin: 0; }
+  .banner, .badge, .caution-note.heightened, thead th { background: none !important;
+    color: #000 !important; }
+  h2, h3, h4 { break-after: avoid; page-break-after: avoid; }
+  table { font-size: 8.5pt; }
+}
+"""
+
+
+def _e(text: object) -> str:
+    return escape(str(text), quote=True)
+
+
+def _badge(direction: Direction) -> str:
+    return f'<span class="badge {direction}">{_DIRECTION[direction]}</span>'
+
+
+def _cites(citations: Iterable[Citation]) -> str:
+    """Citations as plain text (a doi shown, never linked: the page makes no network reference)."""
+    parts = []
+    for c in citations:
+        doi = f" doi:{_e(c.doi)}" if c.doi else ""
+        mark = ' <span class="tag post-review">post-review</span>' if c.post_review else ""
+        parts.append(f"{_e(c.citation)}{doi}{mark}")
+    return "; ".join(parts)
+
+
+def _findings(findings: Iterable[FindingSummary]) -> list[str]:
+    items = []
+    for f in findings:
+        mark = '<span class="tag post-review">post-review</span> ' if f.post_review else ""
+        items.append(f"<li>{_badge(f.direction)} {mark}{_e(f.statement)} "
+                     f'<span class="cites">({_cites(f.citations)})</span></li>')
+    return ['<ul class="findings">', *items, "</ul>"] if items else []
+
+
+def _caution(c: CautionNote) -> str:
+    extra = ""
+    if c.heightened:
+        extra = (f'<p class="heightened-why">Heightened for this patient '
+                 f'({_e("; ".join(c.heightened_because))}): {_e(c.heightened_text)}</p>')
+    cls = "caution-note heightened" if c.heightened else "caution-note"
+    return (f'<div class="{cls}"><p><strong>{_e(c.title)}</strong> <code>{_e(c.id)}</code>. '
+            f'{_e(c.text)} <span class="cites">({_cites(c.citations)})</span></p>{extra}</div>')
+
+
+def _because(because: Iterable[str]) -> str:
+    return "<ul>" + "".join(f"<li>{_e(b)}</li>" for b in because) + "</ul>"
+
+
+def _rationale(r: Rationale) -> list[str]:
+    e = r.evidence
+    escat = f", ESCAT {_e(e.escat)}" if e.escat else ""
+    agents = ", ".join(f"{_e(a.name)} ({_e(a.class_label)})" for a in r.agents)
+    out = [f'<section class="rationale" id="{_e(r.id)}">',
+           f"<header><h3>{_e(r.title)}</h3>{_badge(e.direction)}</header>",
+           f'<p class="meta"><code>{_e(r.id)}</code> &middot; evidence level {_e(e.level)} '
+           f"({_e(e.kind.replace('_', ' '))}{escat}) &middot; direction: {_DIRECTION[e.direction]}</p>",
+           f'<p><span class="ruo">Research use only.</span> {_e(r.summary)}</p>',
+           '<dl class="kv">',
+           f"<dt>Strategy</dt><dd>{_e(strategy_words(r))}</dd>",
+           f"<dt>Agents</dt><dd>{agents or 'none named'}</dd>",
+           f"<dt>Evidence</dt><dd>{_e(e.statement)}</dd>",
+           "</dl>",
+           f"<h4>Applies because</h4>{_because(r.because)}"]
+    if r.findings:
+        out += ["<h4>Findings</h4>", *_findings(r.findings)]
+    if r.cautions:
+        out += ["<h4>Cautions</h4>", *(_caution(c) for c in r.cautions)]
+    tail = [("Trials", ", ".join(_e(t) for t in r.trials)),
+            ("Knowingly conflicts with", ", ".join(_e(c) for c in r.conflicts_with)),
+            ("Notes", _e(r.notes)),
+            ("Citations", _cites(r.citations))]
+    out += ['<dl class="kv">', *(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in tail if v), "</dl>",
+            "</section>"]
+    return out
+
+
+def _summary(report: Report) -> list[str]:
+    kb = report.knowledge_base
+    rows = [("Case", _e(report.case_id or "(no case_id)")),
+            ("Knowledge base", f"{_e(kb.name)} {_e(kb.version)} (sha256 <code>{_e(kb.sha256[:12])}</code>)"),
+            ("Engine", f"igfrules {_e(report.engine_version)}")]
+    rows += [(_e(name), _e(words)) for name, words in profile_items(report)]
+    if not report.profile.keys() - {"case_id"}:
+        rows.append(("Profile", "no field known"))
+    return ['<section class="summary"><h2>Patient summary</h2><dl class="kv">',
+            *(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows), "</dl></section>"]
+
+
+def _trials(report: Report) -> list[str]:
+    out = [f'<section class="trials-section"><h2>Trials whose population this patient fits '
+           f"({len(report.trials)})</h2>"]
+    if not report.trials:
+        return [*out, "<p>None.</p></section>"]
+    out += ['<table class="trials"><thead><tr><th>NCT</th><th>Acronym</th><th>Title</th>'
+            "<th>Regimen</th><th>Phase</th><th>Primary outcome</th><th>Status (as of)</th>"
+            "</tr></thead><tbody>"]
+    for t in report.trials:
+        out.append(f'<tr id="trial-{_e(t.nct_id)}"><td><code>{_e(t.nct_id)}</code></td>'
+                   f"<td>{_e(t.acronym)}</td><td>{_e(t.title)}</td><td>{_e(t.regimen)}</td>"
+                   f"<td>{_e(t.phase)}</td><td>{_e(t.primary_outcome)}</td>"
+                   f'<td>{_e(t.status)} <span class="nowrap">(as of {_e(t.status_as_of)})</span></td></tr>')
+    out.append("</tbody></table>")
+    with_results = [t for t in report.trials if t.results]
+    if with_results:
+        out.append("<h3>Results reported for these trials</h3>")
+        for t in with_results:
+            out += [f"<h4><code>{_e(t.nct_id)}</code></h4>", *_findings(t.results)]
+    return [*out, "</section>"]
+
+
+def _needs(report: Report) -> list[str]:
+    out = [f'<section class="needs-information"><h2>Information that would change the answer '
+           f"({len(report.needs_information)})</h2>"]
+    if not report.needs_information:
+        return [*out, "<p>None.</p></section>"]
+    out.append('<table class="needs"><thead><tr><th>Kind</th><th>Id</th><th>Title</th>'
+               "<th>Missing fields</th></tr></thead><tbody>")
+    for n in report.needs_information:
+        missing = ", ".join(f"<code>{_e(m)}</code>" for m in n.missing)
+        out.append(f"<tr><td>{_e(n.kind)}</td><td><code>{_e(n.rule_id)}</code></td>"
+                   f"<td>{_e(n.title)}</td><td>{missing}</td></tr>")
+    return [*out, "</tbody></table></section>"]
+
+
+def render_html(report: Report) -> str:
+    head, _, tail = BANNER.partition(" - ")
+    case = report.case_id or "(no case_id)"
+    out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
+           '<meta name="viewport" content="width=device-width, initial-scale=1">',
+           f"<title>igfrules report: {_e(case)} (research use only)</title>",
+           f"<style>{_CSS}</style>", "</head>", "<body>",
+           f'<header class="banner" role="note"><strong>{_e(head)}</strong> - {_e(tail)}</header>',
+           f"<h1>igfrules report: {_e(case)}</h1>",
+           '<p class="sub">Candidate research rationales for IGF-axis therapy as one review reports '
+           "them. Not a treatment recommendation.</p>",
+           "<main>", *_summary(report),
+           f'<section class="rationales"><h2>Candidate research rationales '
+           f"({len(report.rationales)})</h2>"]
+    if not report.rationales:
+        out.append("<p>None of the review's rationales applies to this profile with what is known.</p>")
+    for r in report.rationales:
+        out += _rationale(r)
+    out.append("</section>")
+    if report.context:
+        out.append(f'<section class="context"><h2>Context: not treatment rationales '
+                   f"({len(report.context)})</h2>")
+        for note in report.context:
+            out += [f'<article class="context-note" id="{_e(note.id)}">',
+                    f"<h3>{_e(note.title)}</h3>",
+                    f'<p class="meta"><code>{_e(note.id)}</code> &middot; not a treatment rationale</p>',
+                    f"<p>{_e(note.summary)}</p>",
+                    f"<h4>Applies because</h4>{_because(note.because)}",
+                    *_findings(note.findings),
+                    f'<p class="cites">Citations: {_cites(note.citations)}</p>', "</article>"]
+        out.append("</section>")
+    out += _trials(report)
+    out += _needs(report)
+    if report.warnings:
+        out += [f'<section class="warnings"><h2>Warnings ({len(report.warnings)})</h2><ul>',
+                *(f"<li>{_e(w)}</li>" for w in report.warnings), "</ul></section>"]
+    out += ['<section class="conclusion"><h2>The review\'s conclusion</h2>',
+            f"<blockquote>{_e(report.conclusion)}</blockquote></section>", "</main>",
+            f'<footer class="disclaimer"><p>{_e(report.disclaimer)}</p></footer>',
+            "</body>", "</html>"]
+    return "\n".join(out) + "\n"

@@ -1,0 +1,193 @@
+"""Consistency proofs over a knowledge base, by enumerating each condition's field domains.
+
+For a set of conditions, every field they test gets a small domain that covers each distinct
+outcome of each test (each enum word, true/false, numbers around each threshold, every stage,
+therapy lists built from witness items of each `includes` test) plus unknown. Enumerating the
+product answers: can this entry ever fire? Does one entry imply another with the same output? Can
+two entries of opposite direction about one strategy fire together without a declared conflict?
+Products larger than MAX_PRODUCT are sampled (seeded) instead of enumerated; the finding says so.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from ..conditions import Condition, Includes, evaluate, leaves
+from ..fields import FIELDS, SETTINGS, STAGE_RANGES, UNKNOWN, Kind, source_fields
+from ..patient import PatientProfile, PriorTherapy
+from ..vocabulary import vocabulary
+from .loader import KnowledgeBase
+from .models import Entry
+
+MAX_PRODUCT = 50_000
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    kind: str  # dead, subsumed, silent_conflict, unused_reference, unused_trial, unused_caution
+    subject: str  # the entry, reference, trial or caution id
+    message: str
+
+
+def verify(kb: KnowledgeBase) -> list[Finding]:
+    findings: list[Finding] = []
+    entries = kb.active_entries
+    satisfiable = {}
+    for entry in entries:
+        condition = kb.conditions[f"entry:{entry.id}"]
+        witness = next(_profiles([condition], lambda p: evaluate(condition, p) is True), None)
+        satisfiable[entry.id] = witness is not None
+        if witness is None:
+            findings.append(Finding("dead", entry.id, "no profile over the fields' domains makes it fire"))
+    for a, b in itertools.permutations(entries, 2):
+        if not (satisfiable[a.id] and satisfiable[b.id]) or _output(a) != _output(b):
+            continue
+        ca, cb = kb.conditions[f"entry:{a.id}"], kb.conditions[f"entry:{b.id}"]
+        if not _implies(ca, cb) or (a.id > b.id and _implies(cb, ca)):
+            continue  # an equivalent pair is reported once
+        findings.append(Finding("subsumed", a.id, f"whenever it fires, {b.id} fires with the same output"))
+    for a, b in itertools.combinations(entries, 2):
+        if not _opposed(a, b) or b.id in a.conflicts_with or a.id in b.conflicts_with:
+            continue
+        ca, cb = kb.conditions[f"entry:{a.id}"], kb.conditions[f"entry:{b.id}"]
+        both = next(_profiles([ca, cb], lambda p: evaluate(ca, p) is True and evaluate(cb, p) is True), None)
+        if both is not None:
+            findings.append(Finding(
+                "silent_conflict", a.id,
+                f"fires together with {b.id} on the same strategy with the opposite direction "
+                f"({a.evidence.direction} vs {b.evidence.direction}); declare conflicts_with"))
+    findings.extend(_unused(kb))
+    return findings
+
+
+def _implies(ca: Condition, cb: Condition) -> bool:
+    """Every profile (over the domains) that makes `ca` true makes `cb` true."""
+    counter = _profiles([ca, cb], lambda p: evaluate(ca, p) is True and evaluate(cb, p) is not True)
+    return next(counter, None) is None
+
+
+def _output(entry: Entry) -> tuple[Any, ...]:
+    strategy = entry.strategy.model_dump() if entry.strategy else None
+    return (entry.kind, strategy, frozenset(entry.agents), entry.evidence.direction, frozenset(entry.trials))
+
+
+def _opposed(a: Entry, b: Entry) -> bool:
+    """Same regimen (strategy and agents), one supporting it and one not."""
+    if a.strategy is None or b.strategy is None or set(a.agents) != set(b.agents):
+        return False
+    if (a.strategy.igf_axis, set(a.strategy.partners)) != (b.strategy.igf_axis, set(b.strategy.partners)):
+        return False
+    return {a.evidence.direction, b.evidence.direction} == {"supports", "does_not_support"}
+
+
+def _unused(kb: KnowledgeBase) -> list[Finding]:
+    cited: set[str] = {kb.meta.review}
+    for e in kb.entries.values():
+        cited.update(e.citations)
+        cited.update(c for f in e.findings for c in f.citations)
+    for t in kb.trials.values():
+        cited.update(t.citations)
+        cited.update(c for r in t.results for c in r.citations)
+    for c in kb.cautions.values():
+        cited.update(c.citations)
+    findings = [Finding("unused_reference", r, "defined in references.yaml but cited nowhere")
+                for r in sorted(set(kb.references) - cited)]
+    used_trials = {t for e in kb.entries.values() for t in e.trials}
+    findings += [Finding("unused_trial", t, "in trials.yaml but no entry names it")
+                 for t in sorted(set(kb.trials) - used_trials)]
+    named = {c for e in kb.entries.values() for c in e.cautions}
+    findings += [Finding("unused_caution", c, "attaches to no entry: no entry names it or uses its agents/classes")
+                 for c, caution in kb.cautions.items()
+                 if c not in named and not _caution_reaches_any_entry(kb, caution)]
+    return findings
+
+
+def _caution_reaches_any_entry(kb: KnowledgeBase, caution: Any) -> bool:
+    vocab = vocabulary()
+    for entry in kb.active_entries:
+        classes = {c for a in entry.agents for c in vocab.classes[vocab.agents[a].drug_class].ancestors}
+        if entry.strategy is not None:
+            classes |= {c for cls in (entry.strategy.igf_axis, *entry.strategy.partners)
+                        if cls in vocab.classes for c in vocab.classes[cls].ancestors}
+        if set(caution.applies_to.agents) & set(entry.agents) or set(caution.applies_to.classes) & classes:
+            return True
+    return False
+
+
+# ---------------------------------------------------------------------------------------------
+# Domains
+
+
+def domains(conditions: list[Condition]) -> dict[str, list[Any]]:
+    """Representative values of every input field these conditions test (unknown included)."""
+    tested: dict[str, list[Any]] = {}
+    numbers: dict[str, set[float]] = {}
+    includes: list[Includes] = []
+    for condition in conditions:
+        for leaf in leaves(condition):
+            if isinstance(leaf, Includes):
+                includes.append(leaf)
+            elif FIELDS[leaf.field].kind is Kind.NUMBER and leaf.value is not None:
+                numbers.setdefault(leaf.field, set()).add(float(leaf.value))
+            for name in source_fields(leaf.field):
+                tested.setdefault(name, [])
+    for name in tested:
+        field = FIELDS[name]
+        if field.kind is Kind.ENUM:
+            tested[name] = [*field.values, UNKNOWN]
+        elif field.kind is Kind.FLAG:
+            tested[name] = [True, False, UNKNOWN]
+        elif field.kind is Kind.STAGE:
+            tested[name] = [*STAGE_RANGES, UNKNOWN]
+        elif field.kind is Kind.NUMBER:
+            low, high = field.bounds or (0.0, 0.0)
+            points = {p for t in numbers.get(name, {25.0}) for p in (t - 0.5, t, t + 0.5)}
+            tested[name] = [*sorted(p for p in points if low <= p <= high), UNKNOWN]
+        else:
+            tested[name] = _therapy_lists(includes)
+    return tested
+
+
+def _therapy_lists(tests: list[Includes]) -> list[Any]:
+    vocab = vocabulary()
+    exact, variants = [], []
+    for test in tests:
+        agent = test.agent or vocab.agents_in(test.drug_class or "")[0]
+        settings = [test.setting] if test.setting else [SETTINGS[0]]
+        other_settings = [s for s in (*SETTINGS, UNKNOWN) if s != test.setting] if test.setting else []
+        wanted = test.progressed if test.progressed is not None else True
+        exact.append(PriorTherapy.model_construct(agent=agent, setting=settings[0], progressed=wanted))
+        for setting in other_settings:
+            variants.append(PriorTherapy.model_construct(agent=agent, setting=setting, progressed=wanted))
+        if test.progressed is not None:
+            for progressed in (not test.progressed, UNKNOWN):
+                variants.append(PriorTherapy.model_construct(agent=agent, setting=settings[0],
+                                                             progressed=progressed))
+    lists: list[Any] = [UNKNOWN, ()]
+    unique_exact = list(dict.fromkeys(exact))
+    for size in range(1, min(len(unique_exact), 5) + 1):
+        lists.extend(tuple(c) for c in itertools.combinations(unique_exact, size))
+    lists.extend((v,) for v in dict.fromkeys(variants))
+    return lists
+
+
+def _profiles(conditions: list[Condition], keep: Any) -> Iterator[PatientProfile]:
+    """Profiles over the conditions' domains (all of them, or a seeded sample) that satisfy keep."""
+    space = domains(conditions)
+    names = sorted(space)
+    size = 1
+    for name in names:
+        size *= len(space[name])
+    if size <= MAX_PRODUCT:
+        combos: Any = itertools.product(*(space[n] for n in names))
+    else:
+        rnd = random.Random(2021)
+        combos = (tuple(rnd.choice(space[n]) for n in names) for _ in range(MAX_PRODUCT))
+    for combo in combos:
+        profile = PatientProfile.model_construct(**dict(zip(names, combo, strict=True)))
+        if keep(profile):
+            yield profile

@@ -1,0 +1,130 @@
+"""The command line end to end: output formats, exit codes, and messages for bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from igfrules.cli import main
+from tests.conftest import CASES, RULES
+
+CASE = CASES / "hr-positive-her2-negative-nonvisceral.yaml"
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_text_is_the_default_and_starts_research_only() -> None:
+    code, out, err = run("evaluate", str(CASE))
+    assert code == 0 and err == ""
+    assert out.splitlines()[0].startswith("RESEARCH USE ONLY")
+    assert out.rstrip().endswith("every IGF-axis agent named is investigational.")
+
+
+def test_markdown_starts_research_only() -> None:
+    code, out, _ = run("evaluate", str(CASE), "--format", "markdown")
+    assert code == 0
+    assert "RESEARCH USE ONLY" in out.splitlines()[0]
+    assert "## Trials whose population this patient fits" in out
+
+
+def test_json_is_one_document_with_the_contract_keys() -> None:
+    code, out, _ = run("evaluate", str(CASE), "--format", "json")
+    assert code == 0
+    report = json.loads(out)
+    assert report["research_only"] is True
+    for key in ("disclaimer", "case_id", "knowledge_base", "engine_version", "rationales", "trials",
+                "needs_information", "warnings"):
+        assert key in report
+    assert set(report["knowledge_base"]) == {"name", "version", "sha256"}
+    assert all(r["research_only"] is True for r in report["rationales"])
+
+
+def test_output_is_byte_identical_across_runs() -> None:
+    outputs = {run("evaluate", str(CASE), "--format", fmt)[1] for fmt in ("json",) * 3}
+    assert len(outputs) == 1
+
+
+def test_a_case_with_no_rationale_still_exits_0(tmp_path: Path) -> None:
+    case = tmp_path / "none.yaml"
+    case.write_text("er_status: negative\npr_status: negative\nher2_status: negative\nstage: IA\nprior_therapies: []\n")
+    code, out, _ = run("evaluate", str(case))
+    assert code == 0 and "CANDIDATE RESEARCH RATIONALES (0)" in out
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("her2_stauts: positive\n", "her2_stauts: unknown field; allowed fields:"),
+        ("her2_status: equivocal\n", "her2_status: 'equivocal' is not one of positive, negative, unknown"),
+        ("prior_therapies: [herceptn]\n", "prior_therapies[0].agent: 'herceptn' is not a known agent"),
+        ("", "the file is empty"),
+        ("- a\n- b\n", "the top level must be a mapping"),
+    ],
+)
+def test_bad_case_exits_1_with_file_and_field(tmp_path: Path, content: str, expected: str) -> None:
+    case = tmp_path / "bad.yaml"
+    case.write_text(content)
+    code, out, err = run("evaluate", str(case))
+    assert code == 1 and out == ""
+    assert err.startswith(f"Error: {case}: ")
+    assert expected in err
+    assert "Traceback" not in err
+
+
+def test_missing_case_file_exits_1(tmp_path: Path) -> None:
+    code, _, err = run("evaluate", str(tmp_path / "absent.yaml"))
+    assert code == 1 and "No such file" in err
+
+
+def test_usage_errors_exit_2() -> None:
+    assert run("evaluate")[0] == 2
+    assert run("evaluate", str(CASE), "--format", "pdf")[0] == 2
+    assert run("no-such-command")[0] == 2
+
+
+def test_bad_knowledge_base_exits_1(tmp_path: Path) -> None:
+    code, _, err = run("evaluate", str(CASE), "--rules", str(tmp_path))
+    assert code == 1 and err.startswith("Error: ")
+
+
+def test_schema_is_json_schema_of_the_contract() -> None:
+    code, out, _ = run("schema")
+    schema = json.loads(out)
+    assert code == 0 and schema["additionalProperties"] is False
+    assert schema["properties"]["her2_status"]["enum"] == ["positive", "negative", "unknown"]
+    assert "hormone_receptor_status" not in schema["properties"]  # derived, not an input
+
+
+def test_check_passes_on_the_shipped_knowledge_base() -> None:
+    code, out, err = run("check", "--rules", str(RULES))
+    assert code == 0, err
+    assert "no problems" in out
+
+
+def test_every_command_has_help_with_an_example() -> None:
+    for name, command in main.commands.items():  # type: ignore[attr-defined]
+        assert command.help and "Example:" in command.help, name
+        assert run(name, "--help")[0] == 0
+
+
+def test_installed_entry_point_runs_as_a_process() -> None:
+    result = subprocess.run([sys.executable, "-m", "igfrules", "evaluate", str(CASE), "--format", "json"],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0 and json.loads(result.stdout)["research_only"] is True
+
+
+def test_bad_input_never_prints_a_traceback_in_a_process(tmp_path: Path) -> None:
+    case = tmp_path / "bad.yaml"
+    case.write_bytes(b"\xff\xfe")
+    result = subprocess.run([sys.executable, "-m", "igfrules", "evaluate", str(case)],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 1
+    assert result.stderr == f"Error: {case}: not UTF-8 text (byte 0)\n"

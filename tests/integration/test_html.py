@@ -1,0 +1,311 @@
+"""The HTML page, read structurally with the stdlib parser: what it shows, in what order, escaped,
+self-contained and deterministic. tests/browser checks what a real browser shows of it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from typing import Any
+
+import pytest
+
+import igfrules
+from igfrules.html import render_html
+from igfrules.render import _DIRECTION, BANNER
+from igfrules.report import Report
+from tests.conftest import CASES
+
+CASE_FILES = sorted(p for p in CASES.iterdir() if p.suffix in {".yaml", ".json"})
+HOSTILE = "<script>alert(1)</script>"
+VOID = {"meta", "br", "hr", "img", "link", "input", "wbr", "source", "col"}
+
+
+# -- a small DOM built with html.parser ----------------------------------------------------------
+
+@dataclass
+class Node:
+    tag: str
+    attrs: dict[str, str]
+    children: list[Node | str] = field(default_factory=list)
+
+    @property
+    def classes(self) -> set[str]:
+        return set(self.attrs.get("class", "").split())
+
+    def text(self) -> str:
+        parts = [c if isinstance(c, str) else c.text() for c in self.children]
+        return " ".join("".join(parts).split())
+
+    def elements(self) -> list[Node]:
+        return [c for c in self.children if isinstance(c, Node)]
+
+    def iter(self) -> Iterator[Node]:
+        for child in self.elements():
+            yield child
+            yield from child.iter()
+
+    def find_all(self, tag: str, cls: str | None = None) -> list[Node]:
+        return [n for n in self.iter() if n.tag == tag and (cls is None or cls in n.classes)]
+
+    def find(self, tag: str, cls: str | None = None) -> Node:
+        found = self.find_all(tag, cls)
+        assert found, f"no <{tag} class={cls}>"
+        return found[0]
+
+
+class _Builder(HTMLParser):
+    """Builds the tree and insists that every element is closed in order (the page is well formed)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.root = Node("#document", {})
+        self.stack = [self.root]
+        self.doctype = ""
+
+    def handle_decl(self, decl: str) -> None:
+        self.doctype = decl
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        node = Node(tag, {k: v or "" for k, v in attrs})
+        self.stack[-1].children.append(node)
+        if tag not in VOID:
+            self.stack.append(node)
+
+    def handle_endtag(self, tag: str) -> None:
+        assert self.stack[-1].tag == tag, f"</{tag}> closes <{self.stack[-1].tag}>"
+        self.stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        self.stack[-1].children.append(data)
+
+
+def parse(page: str) -> tuple[Node, str]:
+    builder = _Builder()
+    builder.feed(page)
+    builder.close()
+    assert builder.stack == [builder.root], "unclosed elements: " + str([n.tag for n in builder.stack])
+    return builder.root, builder.doctype
+
+
+# -- a report built by hand, so these tests do not depend on the knowledge base's content ---------
+
+def _cite(cid: str, text: str, post_review: bool = False) -> dict[str, Any]:
+    return {"id": cid, "citation": text, "doi": "", "post_review": post_review}
+
+
+def sample_report(case_id: str | None = "tb-html-sample", **changes: Any) -> Report:
+    review = _cite("ianza2021", "Ianza et al., 2021")
+    rugo = _cite("rugo2017", "Rugo et al., 2017", post_review=True)
+    evidence = {"level": "B", "kind": "nonrandomised_clinical", "direction": "supports",
+                "statement": "Clinical benefit in 21.7% of breast-cancer patients (phase I).", "escat": None}
+    data: dict[str, Any] = {
+        "case_id": case_id,
+        "knowledge_base": {"name": "ianza-2021-igf1-axis", "version": "1.0.0", "sha256": "ab" * 32},
+        "engine_version": igfrules.__version__,
+        "profile": {"case_id": case_id, "er_status": "positive", "stage": "IV", "diabetes": True,
+                    "prior_therapies": [{"agent": "anastrozole", "setting": "metastatic",
+                                         "progressed": True}]},
+        "rationales": [
+            {"id": "RAT-RIDA-DALO", "title": "Ridaforolimus + dalotuzumab <in ER+ & advanced>",
+             "summary": "A candidate research rationale.",
+             "strategy": {"igf_axis": "igf1r_antibody", "partners": ["mtor_inhibitor"], "sequence": ""},
+             "agents": [{"name": "dalotuzumab", "drug_class": "igf1r_antibody",
+                         "class_label": "anti-IGF-1R antibody"}],
+             "evidence": evidence,
+             "findings": [{"statement": "Dual inhibition increased antitumour activity.",
+                           "direction": "supports", "citations": [review]},
+                          {"statement": "NCT01605396 did not improve PFS.",
+                           "direction": "does_not_support", "citations": [rugo], "post_review": True}],
+             "citations": [review, rugo], "trials": ["NCT01605396"],
+             "because": ["er_status is positive", "stage IV is at least IIIB"],
+             "cautions": [{"id": "CAU-HYPERGLYCAEMIA", "title": "Hyperglycaemia",
+                           "text": "IGF-1R blockade raises glucose.", "citations": [review],
+                           "heightened": True, "heightened_because": ["diabetes is true"],
+                           "heightened_text": "Diabetes makes this weigh more."},
+                          {"id": "CAU-STOMATITIS-MTOR", "title": "Stomatitis",
+                           "text": "mTOR inhibitors cause stomatitis.", "citations": [review]}],
+             "notes": "Corrections from REVIEW-NOTES.md."},
+            {"id": "RAT-IR-TAMR", "title": "IR blockade in tamoxifen resistance", "summary": "Preclinical.",
+             "strategy": {"igf_axis": "ir_inhibitor", "partners": [], "sequence": ""},
+             "agents": [], "evidence": {**evidence, "level": "D", "kind": "preclinical",
+                                        "direction": "caution", "escat": "IV"},
+             "findings": [], "citations": [review], "trials": [], "because": ["tamoxifen progressed"],
+             "cautions": []},
+        ],
+        "context": [{"id": "CTX-SERUM-IGF1", "title": "Serum IGF-1", "summary": "Risk context.",
+                     "evidence": evidence, "findings": [], "citations": [review],
+                     "because": ["serum_igf1 is high"]}],
+        "trials": [
+            {"nct_id": "NCT01605396", "acronym": "", "title": "Ridaforolimus + dalotuzumab + exemestane",
+             "phase": "2", "design": "randomised", "status": "completed", "status_as_of": "2021-03",
+             "regimen": "ridaforolimus + dalotuzumab + exemestane", "primary_outcome": "PFS",
+             "breast_cancer_only": True, "population": "ER+ advanced",
+             "results": [{"statement": "No PFS benefit (HR about 1.18).", "direction": "does_not_support",
+                          "citations": [rugo], "post_review": True}],
+             "because": ["er_status is positive"]},
+            {"nct_id": "NCT00730379", "acronym": "MK-0646", "title": "Phase I in solid tumours",
+             "phase": "1", "design": "single arm", "status": "completed", "status_as_of": "2021-03",
+             "regimen": "ridaforolimus + dalotuzumab", "primary_outcome": "safety",
+             "breast_cancer_only": False, "population": "advanced solid tumours", "results": [],
+             "because": ["stage IV"]},
+        ],
+        "needs_information": [{"rule_id": "RAT-GAN-ALP-PIK3CA", "title": "Ganitumab + alpelisib",
+                               "kind": "rationale", "missing": ["pik3ca_mutation"]},
+                              {"rule_id": "NCT01234857", "title": "Exemestane trial", "kind": "trial",
+                               "missing": ["menopausal_status", "her2_status"]}],
+        "warnings": ["PR positive with ER negative is unusual; check the pathology report."],
+        "conclusion": "No IGF-axis trial showed a benefit in breast cancer.",
+    }
+    data.update(changes)
+    return Report.model_validate(data)
+
+
+def real_report(kb: igfrules.KnowledgeBase, case: str) -> Report:
+    return igfrules.evaluate(CASES / case, kb)
+
+
+# -- what every page must satisfy ------------------------------------------------------------------
+
+def check_page(report: Report, page: str) -> None:
+    root, doctype = parse(page)
+    assert doctype.lower() == "doctype html" and page.startswith("<!DOCTYPE html>")
+    html = root.find("html")
+    assert html.attrs.get("lang") == "en"
+    assert any(m.attrs.get("charset", "").lower() == "utf-8" for m in root.find_all("meta"))
+    body = root.find("body")
+    first, last = body.elements()[0], body.elements()[-1]
+    assert "banner" in first.classes and first.text() == BANNER
+    assert first.text().startswith("RESEARCH USE ONLY")
+    assert "disclaimer" in last.classes and last.text() == report.disclaimer
+    assert page.rstrip().endswith("</footer>\n</body>\n</html>")
+
+    cards = root.find_all("section", "rationale")
+    assert [c.attrs["id"] for c in cards] == [r.id for r in report.rationales]
+    for card, r in zip(cards, report.rationales, strict=True):
+        assert card.find("h3").text() == " ".join(r.title.split())
+        badge = card.find("header").find("span", "badge")
+        assert badge.text() == _DIRECTION[r.evidence.direction] and r.evidence.direction in badge.classes
+        findings = card.find_all("ul", "findings")
+        items = findings[0].find_all("li") if findings else []
+        assert len([i for i in items if i.find_all("span", "badge")]) == len(r.findings)
+        for item, f in zip(items, r.findings, strict=True):
+            assert ("post-review" in {t.text() for t in item.find_all("span", "tag")}) == f.post_review
+        heightened = card.find_all("div", "heightened")
+        assert len(heightened) == sum(c.heightened for c in r.cautions)
+        for div, c in zip(heightened, [c for c in r.cautions if c.heightened], strict=True):
+            assert "Heightened for this patient" in div.text()
+            assert all(" ".join(b.split()) in div.text() for b in c.heightened_because)
+
+    notes = root.find_all("article", "context-note")
+    assert [n.attrs["id"] for n in notes] == [c.id for c in report.context]
+    if report.context:
+        assert "not treatment rationales" in root.find("section", "context").find("h2").text()
+
+    tables = root.find_all("table", "trials")
+    rows = tables[0].find("tbody").find_all("tr") if tables else []
+    assert [r.find("td").text() for r in rows] == [t.nct_id for t in report.trials]
+    for row, t in zip(rows, report.trials, strict=True):
+        assert row.elements()[-1].text() == f"{t.status} (as of {t.status_as_of})"
+
+    needs = root.find("section", "needs-information")
+    assert f"({len(report.needs_information)})" in needs.find("h2").text()
+    need_rows = needs.find("tbody").find_all("tr") if report.needs_information else []
+    for row, n in zip(need_rows, report.needs_information, strict=True):
+        assert [td.text() for td in row.elements()] == [n.kind, n.rule_id, " ".join(n.title.split()),
+                                                         ", ".join(n.missing)]
+    assert len(need_rows) == len(report.needs_information)
+    warnings = root.find_all("section", "warnings")
+    assert [li.text() for w in warnings for li in w.find_all("li")] == [" ".join(w.split()) for w in report.warnings]
+    assert root.find("section", "conclusion").find("blockquote").text() == " ".join(report.conclusion.split())
+
+    check_self_contained(page)
+    assert render_html(report) == page, "the same report must give the same bytes"
+
+
+def check_self_contained(page: str) -> None:
+    lowered = page.lower()
+    for forbidden in ("<script", "http://", "https://", "src=", "@import", "url(", "<link", "href="):
+        assert forbidden not in lowered, forbidden
+    assert "@page { size: A4; margin: 15mm; }" in page
+    assert "break-inside: avoid" in page
+
+
+# -- tests ------------------------------------------------------------------------------------------
+
+def test_sample_report_page() -> None:
+    report = sample_report()
+    check_page(report, render_html(report))
+
+
+def test_post_review_and_heightened_caution_are_marked() -> None:
+    root, _ = parse(render_html(sample_report()))
+    card = root.find("section", "rationale")
+    post = [li for li in card.find("ul", "findings").find_all("li") if "post-review" in li.text()]
+    assert len(post) == 1 and "NCT01605396 did not improve PFS." in post[0].text()
+    assert "diabetes is true" in card.find("div", "heightened").text()
+    assert card.find_all("div", "caution-note")[1].classes == {"caution-note"}  # not heightened
+    assert "post-review" in root.find("section", "trials-section").find("ul", "findings").text()
+
+
+def test_each_direction_has_its_own_words() -> None:
+    root, _ = parse(render_html(sample_report()))
+    badges = {b.text(): b.classes for b in root.find_all("span", "badge")}
+    assert badges["supports"] >= {"supports"}
+    assert badges["does not support"] >= {"does_not_support"}
+    assert badges["caution"] >= {"caution"}
+
+
+def test_summary_shows_profile_and_provenance() -> None:
+    summary = parse(render_html(sample_report()))[0].find("section", "summary")
+    terms = [dt.text() for dt in summary.find_all("dt")]
+    shown = dict(zip(terms, [dd.text() for dd in summary.find_all("dd")], strict=True))
+    assert shown == {
+        "Case": "tb-html-sample",
+        "Knowledge base": f"ianza-2021-igf1-axis 1.0.0 (sha256 {'ab' * 6})",  # a prefix of the hash
+        "Engine": f"igfrules {igfrules.__version__}",
+        "er_status": "positive", "stage": "IV", "diabetes": "true",
+        "prior_therapies": "anastrozole (metastatic, progressed)",
+    }
+
+
+def test_case_id_and_knowledge_base_text_are_escaped() -> None:
+    report = sample_report(case_id=HOSTILE)
+    page = render_html(report)
+    assert HOSTILE not in page and "<script" not in page.lower()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    root, _ = parse(page)
+    assert root.find("h1").text() == f"igfrules report: {HOSTILE}"  # shown as text, not run
+    assert root.find("section", "rationale").find("h3").text() == "Ridaforolimus + dalotuzumab <in ER+ & advanced>"
+    check_page(report, page)
+
+
+def test_empty_report_says_none() -> None:
+    report = sample_report(case_id=None, profile={}, rationales=[], context=[], trials=[],
+                           needs_information=[], warnings=[])
+    page = render_html(report)
+    check_page(report, page)
+    root, _ = parse(page)
+    assert "(no case_id)" in root.find("h1").text()
+    assert "no field known" in root.find("section", "summary").text()
+    assert "None of the review's rationales applies" in root.find("section", "rationales").text()
+    assert not root.find_all("table", "trials") and not root.find_all("section", "context")
+
+
+def test_deterministic_across_a_json_round_trip() -> None:
+    report = sample_report()
+    again = Report.model_validate_json(report.to_json())
+    assert render_html(report).encode() == render_html(again).encode()
+
+
+@pytest.mark.parametrize("case", [p.name for p in CASE_FILES])
+def test_real_cases(kb: igfrules.KnowledgeBase, case: str) -> None:
+    report = real_report(kb, case)
+    check_page(report, render_html(report))
+
+
+def test_real_case_with_hostile_case_id(kb: igfrules.KnowledgeBase) -> None:
+    profile = {"case_id": HOSTILE, "er_status": "positive", "her2_status": "negative", "stage": "IV"}
+    page = render_html(igfrules.evaluate(profile, kb))
+    assert HOSTILE not in page and "&lt;script&gt;" in page
+    check_self_contained(page)
