@@ -88,7 +88,8 @@ def _items_of(name: str, stdin: IO[str] | None) -> Iterator[Item]:
         return
     path = Path(name)
     if path.is_dir():
-        for case in sorted(p for p in path.rglob("*") if p.suffix.lower() in CASE_SUFFIXES and p.is_file()):
+        # The folder's own files only: a subfolder may hold other things (expected outputs, say).
+        for case in sorted(p for p in path.iterdir() if p.suffix.lower() in CASE_SUFFIXES and p.is_file()):
             yield Item(0, str(case), path=str(case))
     elif path.suffix.lower() in (".jsonl", ".ndjson") and path.is_file():
         with path.open("rb") as handle:

@@ -85,7 +85,10 @@ class Engine:
 
     def evaluate(self, profile: PatientProfile) -> dict[str, Truth]:
         """Every condition's value for this profile: True, False or None (unknown)."""
-        fact = self.fact(profile)
+        return self.match(self.fact(profile))
+
+    def match(self, fact: Json) -> dict[str, Truth]:
+        """Every condition's value for a fact made by `fact()` (which this call consumes)."""
         results = dict(self._defaults)
         with self._lock:
             fact["id"] = next(self._ids)  # an identical fact asserted twice would be refused
@@ -206,7 +209,7 @@ def _negate(expression: Json) -> Json:
 
 def _leaf(c: Compare | Includes, *, positive: bool) -> Json:
     if isinstance(c, Includes):
-        return {_includes_key(c): "yes" if positive else "no"}
+        return {includes_key(c): "yes" if positive else "no"}
     field = FIELDS[c.field]
     if c.op in ("is_known", "is_unknown"):
         present = (c.op == "is_known") == positive
@@ -232,7 +235,7 @@ def _leaf(c: Compare | Includes, *, positive: bool) -> Json:
 def _presence_key(c: Compare | Includes) -> str:
     """The fact key that is absent exactly when the leaf's field is unknown."""
     if isinstance(c, Includes):
-        return _includes_key(c)
+        return includes_key(c)
     kind = FIELDS[c.field].kind
     return "stage_lo" if kind is Kind.STAGE else "pt_known" if kind is Kind.THERAPIES else c.field
 
@@ -308,7 +311,7 @@ def _too_complex() -> KnowledgeBaseError:
 # Shaping the prior-therapy list into scalar facts
 
 
-def _includes_key(test: Includes) -> str:
+def includes_key(test: Includes) -> str:
     return "pt:" + test.key()
 
 
@@ -322,7 +325,7 @@ def _collect_includes(conditions: Any) -> dict[str, Includes]:
         elif isinstance(c, Not):
             walk(c.part)
         elif isinstance(c, Includes):
-            found[_includes_key(c)] = c
+            found[includes_key(c)] = c
 
     for condition in conditions:
         walk(condition)

@@ -16,8 +16,9 @@ from typing import Any
 
 from . import __version__
 from .caseio import profile_from_mapping, read_case
-from .conditions import Condition, missing_fields, reasons
+from .conditions import Compare, Condition, Includes, leaves, missing_fields, reasons
 from .consistency import profile_warnings
+from .engine import includes_key
 from .errors import EvaluationError, IgfrulesError
 from .fields import UNKNOWN, source_fields
 from .knowledge.loader import KnowledgeBase, load_knowledge_base
@@ -56,7 +57,7 @@ def evaluate(case: Case, kb: KnowledgeBase | None = None) -> Report:
     kb = kb or default_knowledge_base()
     profile = to_profile(case)
     try:
-        return _builder(kb).report(profile, kb.engine.evaluate(profile))
+        return _builder(kb).report(profile)
     except IgfrulesError:
         raise
     except Exception as err:  # a bug: say so plainly rather than leak a traceback to a user
@@ -77,6 +78,40 @@ class _EntryParts:
     condition: Condition
     static: dict[str, Any]  # every field of the output record that no case changes
     caution_ids: tuple[str, ...]
+    inputs: _Inputs
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    """What a condition's explanation depends on: its fields' values and its includes tests."""
+
+    fields: tuple[str, ...]
+    includes_keys: tuple[str, ...]
+
+    @classmethod
+    def of(cls, condition: Condition) -> _Inputs:
+        found = list(leaves(condition))
+        named = {leaf.field for leaf in found if isinstance(leaf, Compare)}
+        # A derived field's explanation names its unknown sources, so their values matter too.
+        return cls(tuple(sorted(named | {f for n in named for f in source_fields(n)})),
+                   tuple(sorted({includes_key(leaf) for leaf in found if isinstance(leaf, Includes)})))
+
+    def key(self, profile: PatientProfile, fact: Mapping[str, Any]) -> tuple[Any, ...]:
+        return (tuple(profile.value(f) for f in self.fields), tuple(fact.get(k) for k in self.includes_keys))
+
+
+class _Memo(dict[Any, Any]):
+    """Explanations repeat across a cohort: memoise them, bounded so memory stays flat."""
+
+    LIMIT = 20_000
+
+    def get_or(self, key: Any, build: Any) -> Any:
+        value = self.get(key)
+        if value is None:
+            if len(self) >= self.LIMIT:
+                self.clear()
+            value = self[key] = build()
+        return value
 
 
 class ReportBuilder:
@@ -90,6 +125,11 @@ class ReportBuilder:
         }
         self.entries = {e.id: self._entry_parts(e) for e in kb.active_entries}
         self.trials = {nct: self._trial_static(t) for nct, t in kb.trials.items()}
+        self.trial_inputs = {nct: _Inputs.of(kb.conditions[f"trial:{nct}"]) for nct in kb.trials}
+        self.caution_inputs = {cid[len("caution:"):]: _Inputs.of(c) for cid, c in kb.conditions.items()
+                               if cid.startswith("caution:")}
+        self.memo = _Memo()
+        self.conclusion = kb.meta.conclusion.strip()
 
     # -- built once per knowledge base ---------------------------------------------------------
 
@@ -131,7 +171,8 @@ class ReportBuilder:
                 trials=entry.trials, conflicts_with=entry.conflicts_with,
             )
             caution_ids = self._cautions_for(entry)
-        return _EntryParts(entry, self.kb.conditions[f"entry:{entry.id}"], static, caution_ids)
+        condition = self.kb.conditions[f"entry:{entry.id}"]
+        return _EntryParts(entry, condition, static, caution_ids, _Inputs.of(condition))
 
     def _cautions_for(self, entry: Entry) -> tuple[str, ...]:
         vocab = vocabulary()
@@ -157,34 +198,50 @@ class ReportBuilder:
 
     # -- per case --------------------------------------------------------------------------------
 
-    def report(self, profile: PatientProfile, truth: Mapping[str, bool | None]) -> Report:
+    def report(self, profile: PatientProfile) -> Report:
+        fact = self.kb.engine.fact(profile)
+        truth = self.kb.engine.match(dict(fact))
         rationales, context, needs = [], [], []
         for entry_id, parts in self.entries.items():
             value = truth[f"entry:{entry_id}"]
+            if value is False:
+                continue
+            key = (entry_id, value, parts.inputs.key(profile, fact))
             if value is None:
-                needs.append(self._needs(entry_id, parts.entry.title, parts.entry.kind, parts.condition, profile))
-            elif value:
-                because = tuple(reasons(parts.condition, profile))
-                if parts.entry.kind == "rationale":
-                    cautions = tuple(self._caution(cid, profile, truth) for cid in parts.caution_ids)
-                    rationales.append(Rationale.model_construct(**parts.static, because=because,
-                                                                cautions=cautions))
-                else:
-                    context.append(ContextNote.model_construct(**parts.static, because=because))
+                needs.append(self.memo.get_or(key, lambda: self._needs(
+                    entry_id, parts.entry.title, parts.entry.kind, parts.condition, profile)))
+            elif parts.entry.kind == "rationale":
+                heightened = tuple(
+                    (cid, self.caution_inputs[cid].key(profile, fact))
+                    for cid in parts.caution_ids if truth.get(f"caution:{cid}") is True
+                )
+                rationales.append(self.memo.get_or((*key, heightened), lambda: self._rationale(parts, profile, truth)))
+            else:
+                context.append(self.memo.get_or(key, lambda: ContextNote.model_construct(
+                    **parts.static, because=tuple(reasons(parts.condition, profile)))))
         trials = []
         for nct, static in self.trials.items():
-            condition = self.kb.conditions[f"trial:{nct}"]
             value = truth[f"trial:{nct}"]
+            if value is False:
+                continue
+            condition = self.kb.conditions[f"trial:{nct}"]
+            key = (nct, value, self.trial_inputs[nct].key(profile, fact))
             if value:
-                trials.append(TrialMatch.model_construct(**static, because=tuple(reasons(condition, profile))))
-            elif value is None:
-                needs.append(self._needs(nct, static["title"], "trial", condition, profile))
+                trials.append(self.memo.get_or(key, lambda: TrialMatch.model_construct(
+                    **static, because=tuple(reasons(condition, profile)))))
+            else:
+                needs.append(self.memo.get_or(key, lambda: self._needs(nct, static["title"], "trial", condition, profile)))
         return Report.model_construct(
             case_id=profile.case_id, knowledge_base=self.info, engine_version=__version__,
             profile=profile.to_case(), rationales=tuple(rationales), context=tuple(context),
             trials=tuple(trials), needs_information=tuple(sorted(needs, key=_needs_order)),
-            warnings=profile_warnings(profile), conclusion=self.kb.meta.conclusion.strip(),
+            warnings=profile_warnings(profile), conclusion=self.conclusion,
         )
+
+    def _rationale(self, parts: _EntryParts, profile: PatientProfile, truth: Mapping[str, bool | None]) -> Rationale:
+        cautions = tuple(self._caution(cid, profile, truth) for cid in parts.caution_ids)
+        return Rationale.model_construct(**parts.static, because=tuple(reasons(parts.condition, profile)),
+                                         cautions=cautions)
 
     def _caution(self, cid: str, profile: PatientProfile, truth: Mapping[str, bool | None]) -> CautionNote:
         note = self.cautions[cid]

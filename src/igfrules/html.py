@@ -13,7 +13,11 @@ from collections.abc import Iterable
 from html import escape
 
 from .render import _DIRECTION, BANNER, profile_items, strategy_words
-from .report import CautionNote, Citation, Direction, FindingSummary, Rationale, Report
+from .report import CautionNote, Citation, ContextNote, Direction, FindingSummary, Rationale, Report
+
+_SUBTITLE = ("Candidate research rationales for IGF-axis therapy as one review reports them. "
+             "Not a treatment recommendation.")
+_NO_RATIONALE = "None of the review's rationales applies to this profile with what is known."
 
 # Meaning never rests on colour alone: each badge carries its words and a distinct border style
 # (solid / double / dashed), so it survives greyscale printing and printers that drop backgrounds.
@@ -24,7 +28,8 @@ html { color: #1a1a1a; background: #fff; }
 body { font: 15px/1.5 "Liberation Sans", Arial, Helvetica, sans-serif; max-width: 60rem;
   margin: 0 auto; padding: 0 1.5rem 2rem; }
 h1 { font-size: 1.6rem; margin: 1.2rem 0 .3rem; }
-h2 { font-size: 1.25rem; margin: 2rem 0 .6rem; padding-bottom: .2rem; border-bottom: 2px solid #333; }
+h2 { font-size: 1.25rem; margin: 2rem 0 .6rem; padding-bottom: .2rem;
+  border-bottom: 2px solid #333; }
 h3 { font-size: 1.1rem; margin: 0; }
 h4 { font-size: .95rem; margin: .9rem 0 .3rem; }
 code { font: .9em "Liberation Mono", Consolas, monospace; }
@@ -37,13 +42,15 @@ dl.kv dt { font-weight: bold; }
 dl.kv dd { margin: 0; }
 .rationale, .context-note { border: 1px solid #888; border-radius: 6px; padding: .9rem 1.1rem;
   margin: 0 0 1rem; break-inside: avoid; page-break-inside: avoid; }
-.rationale > header { display: flex; justify-content: space-between; gap: 1rem; align-items: start; }
+.rationale > header { display: flex; justify-content: space-between; align-items: start;
+  gap: 1rem; }
 .meta { color: #444; font-size: .9rem; margin: .2rem 0 .5rem; }
 .ruo { font-weight: bold; }
 .badge { display: inline-block; padding: .05rem .5rem; border: 2px solid #000; border-radius: 4px;
   font-size: .8rem; font-weight: bold; white-space: nowrap; text-transform: uppercase; }
 .badge.supports { border-style: solid; background: #d9f2dd; color: #0b4d17; }
-.badge.does_not_support { border-style: double; border-width: 4px; background: #f8d7da; color: #6b0f17; }
+.badge.does_not_support { border-style: double; border-width: 4px; background: #f8d7da;
+  color: #6b0f17; }
 .badge.caution { border-style: dashed; background: #fff0c2; color: #5c4200; }
 .nowrap { white-space: nowrap; }
 .tag { display: inline-block; padding: 0 .35rem; border: 1px dotted #000; font-size: .75rem;
@@ -114,62 +121,83 @@ def _caution(c: CautionNote) -> str:
 
 
 def _because(because: Iterable[str]) -> str:
-    return "<ul>" + "".join(f"<li>{_e(b)}</li>" for b in because) + "</ul>"
+    return "<h4>Applies because</h4><ul>" + "".join(f"<li>{_e(b)}</li>" for b in because) + "</ul>"
+
+
+def _dl(rows: Iterable[tuple[str, str]]) -> list[str]:
+    """A definition list of already-escaped (term, HTML) pairs; empty values are left out."""
+    return ['<dl class="kv">', *(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows if v), "</dl>"]
+
+
+def _section(cls: str, heading: str) -> str:
+    return f'<section class="{cls}"><h2>{heading}</h2>'
 
 
 def _rationale(r: Rationale) -> list[str]:
     e = r.evidence
     escat = f", ESCAT {_e(e.escat)}" if e.escat else ""
+    grade = f"evidence level {_e(e.level)} ({_e(e.kind.replace('_', ' '))}{escat})"
     agents = ", ".join(f"{_e(a.name)} ({_e(a.class_label)})" for a in r.agents)
     out = [f'<section class="rationale" id="{_e(r.id)}">',
            f"<header><h3>{_e(r.title)}</h3>{_badge(e.direction)}</header>",
-           f'<p class="meta"><code>{_e(r.id)}</code> &middot; evidence level {_e(e.level)} '
-           f"({_e(e.kind.replace('_', ' '))}{escat}) &middot; direction: {_DIRECTION[e.direction]}</p>",
+           (f'<p class="meta"><code>{_e(r.id)}</code> &middot; {grade} &middot; '
+            f"direction: {_DIRECTION[e.direction]}</p>"),
            f'<p><span class="ruo">Research use only.</span> {_e(r.summary)}</p>',
-           '<dl class="kv">',
-           f"<dt>Strategy</dt><dd>{_e(strategy_words(r))}</dd>",
-           f"<dt>Agents</dt><dd>{agents or 'none named'}</dd>",
-           f"<dt>Evidence</dt><dd>{_e(e.statement)}</dd>",
-           "</dl>",
-           f"<h4>Applies because</h4>{_because(r.because)}"]
+           *_dl([("Strategy", _e(strategy_words(r))), ("Agents", agents or "none named"),
+                 ("Evidence", _e(e.statement))]),
+           _because(r.because)]
     if r.findings:
         out += ["<h4>Findings</h4>", *_findings(r.findings)]
     if r.cautions:
         out += ["<h4>Cautions</h4>", *(_caution(c) for c in r.cautions)]
-    tail = [("Trials", ", ".join(_e(t) for t in r.trials)),
-            ("Knowingly conflicts with", ", ".join(_e(c) for c in r.conflicts_with)),
-            ("Notes", _e(r.notes)),
-            ("Citations", _cites(r.citations))]
-    out += ['<dl class="kv">', *(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in tail if v), "</dl>",
-            "</section>"]
-    return out
+    out += _dl([("Trials", ", ".join(_e(t) for t in r.trials)),
+                ("Knowingly conflicts with", ", ".join(_e(c) for c in r.conflicts_with)),
+                ("Notes", _e(r.notes)),
+                ("Citations", _cites(r.citations))])
+    return [*out, "</section>"]
+
+
+def _context_note(note: ContextNote) -> list[str]:
+    return [f'<article class="context-note" id="{_e(note.id)}">',
+            f"<h3>{_e(note.title)}</h3>",
+            f'<p class="meta"><code>{_e(note.id)}</code> &middot; not a treatment rationale</p>',
+            f"<p>{_e(note.summary)}</p>",
+            _because(note.because),
+            *_findings(note.findings),
+            f'<p class="cites">Citations: {_cites(note.citations)}</p>',
+            "</article>"]
 
 
 def _summary(report: Report) -> list[str]:
     kb = report.knowledge_base
     rows = [("Case", _e(report.case_id or "(no case_id)")),
-            ("Knowledge base", f"{_e(kb.name)} {_e(kb.version)} (sha256 <code>{_e(kb.sha256[:12])}</code>)"),
+            ("Knowledge base",
+             f"{_e(kb.name)} {_e(kb.version)} (sha256 <code>{_e(kb.sha256[:12])}</code>)"),
             ("Engine", f"igfrules {_e(report.engine_version)}")]
     rows += [(_e(name), _e(words)) for name, words in profile_items(report)]
     if not report.profile.keys() - {"case_id"}:
         rows.append(("Profile", "no field known"))
-    return ['<section class="summary"><h2>Patient summary</h2><dl class="kv">',
-            *(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows), "</dl></section>"]
+    return [_section("summary", "Patient summary"), *_dl(rows), "</section>"]
+
+
+_TRIAL_COLUMNS = ("NCT", "Acronym", "Title", "Regimen", "Phase", "Primary outcome",
+                  "Status (as of)")
 
 
 def _trials(report: Report) -> list[str]:
-    out = [f'<section class="trials-section"><h2>Trials whose population this patient fits '
-           f"({len(report.trials)})</h2>"]
+    heading = f"Trials whose population this patient fits ({len(report.trials)})"
+    out = [_section("trials-section", heading)]
     if not report.trials:
         return [*out, "<p>None.</p></section>"]
-    out += ['<table class="trials"><thead><tr><th>NCT</th><th>Acronym</th><th>Title</th>'
-            "<th>Regimen</th><th>Phase</th><th>Primary outcome</th><th>Status (as of)</th>"
-            "</tr></thead><tbody>"]
+    out.append('<table class="trials"><thead><tr>'
+               + "".join(f"<th>{c}</th>" for c in _TRIAL_COLUMNS) + "</tr></thead><tbody>")
     for t in report.trials:
-        out.append(f'<tr id="trial-{_e(t.nct_id)}"><td><code>{_e(t.nct_id)}</code></td>'
-                   f"<td>{_e(t.acronym)}</td><td>{_e(t.title)}</td><td>{_e(t.regimen)}</td>"
-                   f"<td>{_e(t.phase)}</td><td>{_e(t.primary_outcome)}</td>"
-                   f'<td>{_e(t.status)} <span class="nowrap">(as of {_e(t.status_as_of)})</span></td></tr>')
+        # The date stays on one line with its words: "(as of 2021-03-22)" must not split.
+        status = f'{_e(t.status)} <span class="nowrap">(as of {_e(t.status_as_of)})</span>'
+        cells = (f"<code>{_e(t.nct_id)}</code>", _e(t.acronym), _e(t.title), _e(t.regimen),
+                 _e(t.phase), _e(t.primary_outcome), status)
+        out.append(f'<tr id="trial-{_e(t.nct_id)}">' + "".join(f"<td>{c}</td>" for c in cells)
+                   + "</tr>")
     out.append("</tbody></table>")
     with_results = [t for t in report.trials if t.results]
     if with_results:
@@ -180,8 +208,8 @@ def _trials(report: Report) -> list[str]:
 
 
 def _needs(report: Report) -> list[str]:
-    out = [f'<section class="needs-information"><h2>Information that would change the answer '
-           f"({len(report.needs_information)})</h2>"]
+    heading = f"Information that would change the answer ({len(report.needs_information)})"
+    out = [_section("needs-information", heading)]
     if not report.needs_information:
         return [*out, "<p>None.</p></section>"]
     out.append('<table class="needs"><thead><tr><th>Kind</th><th>Id</th><th>Title</th>'
@@ -195,41 +223,33 @@ def _needs(report: Report) -> list[str]:
 
 def render_html(report: Report) -> str:
     head, _, tail = BANNER.partition(" - ")
-    case = report.case_id or "(no case_id)"
+    case = _e(report.case_id or "(no case_id)")
     out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
-           f"<title>igfrules report: {_e(case)} (research use only)</title>",
+           f"<title>igfrules report: {case} (research use only)</title>",
            f"<style>{_CSS}</style>", "</head>", "<body>",
            f'<header class="banner" role="note"><strong>{_e(head)}</strong> - {_e(tail)}</header>',
-           f"<h1>igfrules report: {_e(case)}</h1>",
-           '<p class="sub">Candidate research rationales for IGF-axis therapy as one review reports '
-           "them. Not a treatment recommendation.</p>",
+           f"<h1>igfrules report: {case}</h1>",
+           f'<p class="sub">{_SUBTITLE}</p>',
            "<main>", *_summary(report),
-           f'<section class="rationales"><h2>Candidate research rationales '
-           f"({len(report.rationales)})</h2>"]
+           _section("rationales", f"Candidate research rationales ({len(report.rationales)})")]
     if not report.rationales:
-        out.append("<p>None of the review's rationales applies to this profile with what is known.</p>")
+        out.append(f"<p>{_NO_RATIONALE}</p>")
     for r in report.rationales:
         out += _rationale(r)
     out.append("</section>")
     if report.context:
-        out.append(f'<section class="context"><h2>Context: not treatment rationales '
-                   f"({len(report.context)})</h2>")
+        heading = f"Context: not treatment rationales ({len(report.context)})"
+        out.append(_section("context", heading))
         for note in report.context:
-            out += [f'<article class="context-note" id="{_e(note.id)}">',
-                    f"<h3>{_e(note.title)}</h3>",
-                    f'<p class="meta"><code>{_e(note.id)}</code> &middot; not a treatment rationale</p>',
-                    f"<p>{_e(note.summary)}</p>",
-                    f"<h4>Applies because</h4>{_because(note.because)}",
-                    *_findings(note.findings),
-                    f'<p class="cites">Citations: {_cites(note.citations)}</p>', "</article>"]
+            out += _context_note(note)
         out.append("</section>")
     out += _trials(report)
     out += _needs(report)
     if report.warnings:
-        out += [f'<section class="warnings"><h2>Warnings ({len(report.warnings)})</h2><ul>',
+        out += [_section("warnings", f"Warnings ({len(report.warnings)})"), "<ul>",
                 *(f"<li>{_e(w)}</li>" for w in report.warnings), "</ul></section>"]
-    out += ['<section class="conclusion"><h2>The review\'s conclusion</h2>',
+    out += [_section("conclusion", "The review's conclusion"),
             f"<blockquote>{_e(report.conclusion)}</blockquote></section>", "</main>",
             f'<footer class="disclaimer"><p>{_e(report.disclaimer)}</p></footer>',
             "</body>", "</html>"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 from .knowledge.loader import KnowledgeBase
 from .knowledge.models import Entry, Finding
 from .prose import in_words
+from .render import class_label
 from .vocabulary import vocabulary
 
 _DIRECTION = {"supports": "supports", "does_not_support": "does not support", "caution": "caution"}
@@ -75,10 +76,13 @@ def _entry(kb: KnowledgeBase, entry: Entry) -> list[str]:
     lines.append(f"**Rationale:** {entry.summary.strip()}")
     lines.append("")
     if entry.strategy is not None:
-        partners = ", ".join(entry.strategy.partners) or "none"
-        sequence = f"; sequence: {entry.strategy.sequence}" if entry.strategy.sequence else ""
-        lines.append(f"**Strategy:** {entry.strategy.igf_axis} with {partners}{sequence}. **Agents:** "
-                     + ", ".join(f"{a} ({vocab.classes[vocab.agents[a].drug_class].label})" for a in entry.agents))
+        partners = ", ".join(class_label(p) for p in entry.strategy.partners)
+        text = f"{class_label(entry.strategy.igf_axis)} with {partners}" if partners else \
+            f"{class_label(entry.strategy.igf_axis)} alone"
+        if entry.strategy.sequence:
+            text += f"; sequence: {entry.strategy.sequence}"
+        agents = ", ".join(f"{a} ({vocab.classes[vocab.agents[a].drug_class].label})" for a in entry.agents)
+        lines.append(f"**Strategy:** {text}." + (f" **Agents:** {agents}." if agents else ""))
         lines.append("")
     ev = entry.evidence
     escat = f", ESCAT {ev.escat}" if ev.escat else ""

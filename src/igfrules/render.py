@@ -63,14 +63,14 @@ def _profile_line(report: Report) -> str:
     return "; ".join(f"{name}: {words}" for name, words in profile_items(report)) or "no field known"
 
 
-def _class_label(class_id: str) -> str:
+def class_label(class_id: str) -> str:
     drug_class = vocabulary().classes.get(class_id)
     return drug_class.label if drug_class else class_id.replace("_", " ")
 
 
 def strategy_words(r: Rationale) -> str:
-    igf = _class_label(r.strategy.igf_axis)
-    text = f"{igf} with {', '.join(_class_label(p) for p in r.strategy.partners)}" if r.strategy.partners \
+    igf = class_label(r.strategy.igf_axis)
+    text = f"{igf} with {', '.join(class_label(p) for p in r.strategy.partners)}" if r.strategy.partners \
         else f"{igf} alone"
     return f"{text}; sequence: {r.strategy.sequence}" if r.strategy.sequence else text
 
@@ -102,7 +102,8 @@ def render_text(report: Report) -> str:
         line(f"{i}. {r.title} [{r.id}]", 0, 3)
         line(f"RESEARCH USE ONLY. {r.summary}", 3)
         line(f"Strategy: {strategy_words(r)}", 3)
-        line("Agents: " + ", ".join(f"{a.name} ({a.class_label})" for a in r.agents), 3)
+        if r.agents:
+            line("Agents: " + ", ".join(f"{a.name} ({a.class_label})" for a in r.agents), 3)
         e = r.evidence
         escat = f", ESCAT {e.escat}" if e.escat else ""
         line(f"Evidence: level {e.level} ({e.kind.replace('_', ' ')}{escat}), "
@@ -191,7 +192,8 @@ def render_markdown(report: Report) -> str:
         add(f"*Research use only.* {_md(r.summary)}")
         add("")
         add(f"- **Strategy:** {_md(strategy_words(r))}")
-        add("- **Agents:** " + _md(", ".join(f"{a.name} ({a.class_label})" for a in r.agents)))
+        if r.agents:
+            add("- **Agents:** " + _md(", ".join(f"{a.name} ({a.class_label})" for a in r.agents)))
         add(f"- **Evidence:** level {e.level} ({_md(e.kind.replace('_', ' '))}{escat}), "
             f"{_DIRECTION[e.direction]}: {_md(e.statement)}")
         add("- **Applies because:** " + _md("; ".join(r.because)))

@@ -35,7 +35,8 @@ WHITE = (255, 255, 255)
 BANNER_BG = (0xFF, 0xF3, 0xCD)
 BADGE_BG = {"supports": (0xD9, 0xF2, 0xDD), "does_not_support": (0xF8, 0xD7, 0xDA),
             "caution": (0xFF, 0xF0, 0xC2)}
-REPORTS = ["sample", "her2-trastuzumab-pretreated.yaml", "hr-positive-her2-negative-nonvisceral.yaml"]
+REPORTS = ["sample", "her2-trastuzumab-pretreated.yaml",
+           "hr-positive-her2-negative-nonvisceral.yaml"]
 
 
 def _require_tools() -> None:
@@ -53,9 +54,10 @@ def _chromium(work: Path, page: Path, *args: str) -> None:
     profile = work / f"profile-{len(list(work.glob('profile-*')))}"  # fresh: no state between runs
     command = [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                "--no-first-run", "--disable-background-networking", "--disable-component-update",
-               "--disable-sync", f"--user-data-dir={profile}", "--hide-scrollbars", *args, page.as_uri()]
+               "--disable-sync", f"--user-data-dir={profile}", "--hide-scrollbars", *args,
+               page.as_uri()]
     result = subprocess.run(command, capture_output=True, text=True, timeout=180, check=False)
-    assert result.returncode == 0, f"chromium failed ({result.returncode}):\n{result.stderr[-3000:]}"
+    assert result.returncode == 0, f"chromium exit {result.returncode}:\n{result.stderr[-3000:]}"
 
 
 # -- a minimal PNG reader: 8-bit RGB/RGBA, non-interlaced, which is what Chromium writes ----------
@@ -116,7 +118,7 @@ def read_png(data: bytes) -> Image:
     return Image(width, height, c, tuple(rows))
 
 
-# -- one rendering per report, shared by the tests ---------------------------------------------------
+# -- one rendering per report, shared by the tests ------------------------------------------------
 
 @dataclass(frozen=True)
 class Rendered:
@@ -131,7 +133,10 @@ class Rendered:
 def rendered(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Rendered:
     _require_tools()
     name = request.param
-    report = sample_report() if name == "sample" else real_report(request.getfixturevalue("kb"), name)
+    if name == "sample":
+        report = sample_report()
+    else:
+        report = real_report(request.getfixturevalue("kb"), name)
     work = tmp_path_factory.mktemp("browser")
     page = work / "report.html"
     page.write_text(render_html(report), encoding="utf-8")
@@ -139,12 +144,13 @@ def rendered(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
     _chromium(work, page, f"--screenshot={png}", f"--window-size={WIDTH},{HEIGHT}")
     _chromium(work, page, f"--print-to-pdf={pdf}", "--no-pdf-header-footer")
     # -raw: drawing order, so a table reads cell by cell instead of line by line across cells.
-    text = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(pdf), "-"], capture_output=True,
-                          text=True, check=True).stdout
+    text = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(pdf), "-"],
+                          capture_output=True, text=True, check=True).stdout
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     data = png.read_bytes()
     # NFKC: a font's ligature glyphs come back from the PDF as single characters (U+FB01 "fi").
-    return Rendered(report, data, read_png(data), _squash(unicodedata.normalize("NFKC", text)), info)
+    text = _squash(unicodedata.normalize("NFKC", text))
+    return Rendered(report, data, read_png(data), text, info)
 
 
 def _squash(text: str) -> str:
@@ -160,7 +166,7 @@ def assert_in_order(text: str, parts: list[str]) -> None:
         pos = found + len(part)
 
 
-# -- the screenshot ------------------------------------------------------------------------------------
+# -- the screenshot -------------------------------------------------------------------------------
 
 def test_screenshot_is_a_full_page_not_a_blank(rendered: Rendered) -> None:
     image = rendered.image
@@ -172,7 +178,7 @@ def test_screenshot_is_a_full_page_not_a_blank(rendered: Rendered) -> None:
 
 
 def test_screenshot_opens_with_the_research_banner(rendered: Rendered) -> None:
-    top = [p for y in range(0, 60) for p in rendered.image.pixels(y)]
+    top = [p for y in range(60) for p in rendered.image.pixels(y)]
     assert sum(p == BANNER_BG for p in top) > 20_000  # the banner's colour band spans the top
     assert sum(max(p) < 90 for p in top) > 500  # and carries dark text and a dark border
 
@@ -185,7 +191,7 @@ def test_screenshot_shows_a_rationale_card_with_its_direction_badge(rendered: Re
     assert seen > 300, "the first card's direction badge is not on screen"
 
 
-# -- the printed page ----------------------------------------------------------------------------------
+# -- the printed page -----------------------------------------------------------------------------
 
 def test_prints_on_a4(rendered: Rendered) -> None:
     assert "(A4)" in rendered.pdfinfo, rendered.pdfinfo
@@ -199,7 +205,8 @@ def test_printed_text_runs_from_banner_to_disclaimer(rendered: Rendered) -> None
     badges = [_DIRECTION[r.evidence.direction].upper() for r in report.rationales]
     assert_in_order(text, [f"Candidate research rationales ({len(report.rationales)})",
                            *[part for pair in zip(titles, badges, strict=True) for part in pair]])
-    assert_in_order(text, [f"Information that would change the answer ({len(report.needs_information)})",
+    needs = f"Information that would change the answer ({len(report.needs_information)})"
+    assert_in_order(text, [needs,
                            *[n.rule_id for n in report.needs_information],
                            "The review's conclusion", report.conclusion])
 
@@ -210,8 +217,9 @@ def test_printed_trials_table(rendered: Rendered) -> None:
     if not report.trials:
         assert_in_order(text, [heading, "None."])
         return
-    assert_in_order(text, [heading, "NCT", "Acronym", "Title", "Regimen", "Phase", "Primary outcome",
-                           "Status (as of)",
-                           *[f"{t.nct_id}{t.acronym}{t.title}" for t in report.trials]])
+    columns = ["NCT", "Acronym", "Title", "Regimen", "Phase", "Primary outcome", "Status (as of)"]
+    # -raw reads the table cell by cell: each row's id, acronym and title come out together.
+    rows = [f"{t.nct_id}{t.acronym}{t.title}" for t in report.trials]
+    assert_in_order(text, [heading, *columns, *rows])
     for t in report.trials:
         assert _squash(f"{t.status} (as of {t.status_as_of})") in text

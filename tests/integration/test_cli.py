@@ -25,7 +25,7 @@ def test_text_is_the_default_and_starts_research_only() -> None:
     code, out, err = run("evaluate", str(CASE))
     assert code == 0 and err == ""
     assert out.splitlines()[0].startswith("RESEARCH USE ONLY")
-    assert out.rstrip().endswith("every IGF-axis agent named is investigational.")
+    assert " ".join(out.split()).endswith("every IGF-axis agent named is investigational.")
 
 
 def test_markdown_starts_research_only() -> None:

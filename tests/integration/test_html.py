@@ -55,7 +55,7 @@ class Node:
 
 
 class _Builder(HTMLParser):
-    """Builds the tree and insists that every element is closed in order (the page is well formed)."""
+    """Builds the tree and insists that every element closes in order: the page is well formed."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -84,7 +84,7 @@ def parse(page: str) -> tuple[Node, str]:
     builder = _Builder()
     builder.feed(page)
     builder.close()
-    assert builder.stack == [builder.root], "unclosed elements: " + str([n.tag for n in builder.stack])
+    assert builder.stack == [builder.root], f"unclosed: {[n.tag for n in builder.stack]}"
     return builder.root, builder.doctype
 
 
@@ -98,7 +98,8 @@ def sample_report(case_id: str | None = "tb-html-sample", **changes: Any) -> Rep
     review = _cite("ianza2021", "Ianza et al., 2021")
     rugo = _cite("rugo2017", "Rugo et al., 2017", post_review=True)
     evidence = {"level": "B", "kind": "nonrandomised_clinical", "direction": "supports",
-                "statement": "Clinical benefit in 21.7% of breast-cancer patients (phase I).", "escat": None}
+                "statement": "Clinical benefit in 21.7% of breast-cancer patients (phase I).",
+                "escat": None}
     data: dict[str, Any] = {
         "case_id": case_id,
         "knowledge_base": {"name": "ianza-2021-igf1-axis", "version": "1.0.0", "sha256": "ab" * 32},
@@ -109,14 +110,16 @@ def sample_report(case_id: str | None = "tb-html-sample", **changes: Any) -> Rep
         "rationales": [
             {"id": "RAT-RIDA-DALO", "title": "Ridaforolimus + dalotuzumab <in ER+ & advanced>",
              "summary": "A candidate research rationale.",
-             "strategy": {"igf_axis": "igf1r_antibody", "partners": ["mtor_inhibitor"], "sequence": ""},
+             "strategy": {"igf_axis": "igf1r_antibody", "partners": ["mtor_inhibitor"],
+                          "sequence": ""},
              "agents": [{"name": "dalotuzumab", "drug_class": "igf1r_antibody",
                          "class_label": "anti-IGF-1R antibody"}],
              "evidence": evidence,
              "findings": [{"statement": "Dual inhibition increased antitumour activity.",
                            "direction": "supports", "citations": [review]},
                           {"statement": "NCT01605396 did not improve PFS.",
-                           "direction": "does_not_support", "citations": [rugo], "post_review": True}],
+                           "direction": "does_not_support", "citations": [rugo],
+                           "post_review": True}],
              "citations": [review, rugo], "trials": ["NCT01605396"],
              "because": ["er_status is positive", "stage IV is at least IIIB"],
              "cautions": [{"id": "CAU-HYPERGLYCAEMIA", "title": "Hyperglycaemia",
@@ -126,23 +129,27 @@ def sample_report(case_id: str | None = "tb-html-sample", **changes: Any) -> Rep
                           {"id": "CAU-STOMATITIS-MTOR", "title": "Stomatitis",
                            "text": "mTOR inhibitors cause stomatitis.", "citations": [review]}],
              "notes": "Corrections from REVIEW-NOTES.md."},
-            {"id": "RAT-IR-TAMR", "title": "IR blockade in tamoxifen resistance", "summary": "Preclinical.",
+            {"id": "RAT-IR-TAMR", "title": "IR blockade in tamoxifen resistance",
+             "summary": "Preclinical.",
              "strategy": {"igf_axis": "ir_inhibitor", "partners": [], "sequence": ""},
              "agents": [], "evidence": {**evidence, "level": "D", "kind": "preclinical",
                                         "direction": "caution", "escat": "IV"},
-             "findings": [], "citations": [review], "trials": [], "because": ["tamoxifen progressed"],
+             "findings": [], "citations": [review], "trials": [],
+             "because": ["tamoxifen progressed"],
              "cautions": []},
         ],
         "context": [{"id": "CTX-SERUM-IGF1", "title": "Serum IGF-1", "summary": "Risk context.",
                      "evidence": evidence, "findings": [], "citations": [review],
                      "because": ["serum_igf1 is high"]}],
         "trials": [
-            {"nct_id": "NCT01605396", "acronym": "", "title": "Ridaforolimus + dalotuzumab + exemestane",
+            {"nct_id": "NCT01605396", "acronym": "",
+             "title": "Ridaforolimus + dalotuzumab + exemestane",
              "phase": "2", "design": "randomised", "status": "completed", "status_as_of": "2021-03",
              "regimen": "ridaforolimus + dalotuzumab + exemestane", "primary_outcome": "PFS",
              "breast_cancer_only": True, "population": "ER+ advanced",
-             "results": [{"statement": "No PFS benefit (HR about 1.18).", "direction": "does_not_support",
-                          "citations": [rugo], "post_review": True}],
+             "results": [{"statement": "No PFS benefit (HR about 1.18).",
+                          "direction": "does_not_support", "citations": [rugo],
+                          "post_review": True}],
              "because": ["er_status is positive"]},
             {"nct_id": "NCT00730379", "acronym": "MK-0646", "title": "Phase I in solid tumours",
              "phase": "1", "design": "single arm", "status": "completed", "status_as_of": "2021-03",
@@ -152,13 +159,17 @@ def sample_report(case_id: str | None = "tb-html-sample", **changes: Any) -> Rep
         ],
         "needs_information": [{"rule_id": "RAT-GAN-ALP-PIK3CA", "title": "Ganitumab + alpelisib",
                                "kind": "rationale", "missing": ["pik3ca_mutation"]},
-                              {"rule_id": "NCT01234857", "title": "Exemestane trial", "kind": "trial",
-                               "missing": ["menopausal_status", "her2_status"]}],
+                              {"rule_id": "NCT01234857", "title": "Exemestane trial",
+                               "kind": "trial", "missing": ["menopausal_status", "her2_status"]}],
         "warnings": ["PR positive with ER negative is unusual; check the pathology report."],
         "conclusion": "No IGF-axis trial showed a benefit in breast cancer.",
     }
     data.update(changes)
     return Report.model_validate(data)
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
 
 
 def real_report(kb: igfrules.KnowledgeBase, case: str) -> Report:
@@ -183,14 +194,16 @@ def check_page(report: Report, page: str) -> None:
     cards = root.find_all("section", "rationale")
     assert [c.attrs["id"] for c in cards] == [r.id for r in report.rationales]
     for card, r in zip(cards, report.rationales, strict=True):
-        assert card.find("h3").text() == " ".join(r.title.split())
+        assert card.find("h3").text() == _words(r.title)
         badge = card.find("header").find("span", "badge")
-        assert badge.text() == _DIRECTION[r.evidence.direction] and r.evidence.direction in badge.classes
+        assert badge.text() == _DIRECTION[r.evidence.direction]
+        assert r.evidence.direction in badge.classes
         findings = card.find_all("ul", "findings")
         items = findings[0].find_all("li") if findings else []
         assert len([i for i in items if i.find_all("span", "badge")]) == len(r.findings)
         for item, f in zip(items, r.findings, strict=True):
-            assert ("post-review" in {t.text() for t in item.find_all("span", "tag")}) == f.post_review
+            tags = {t.text() for t in item.find_all("span", "tag")}
+            assert ("post-review" in tags) == f.post_review
         heightened = card.find_all("div", "heightened")
         assert len(heightened) == sum(c.heightened for c in r.cautions)
         for div, c in zip(heightened, [c for c in r.cautions if c.heightened], strict=True):
@@ -212,12 +225,14 @@ def check_page(report: Report, page: str) -> None:
     assert f"({len(report.needs_information)})" in needs.find("h2").text()
     need_rows = needs.find("tbody").find_all("tr") if report.needs_information else []
     for row, n in zip(need_rows, report.needs_information, strict=True):
-        assert [td.text() for td in row.elements()] == [n.kind, n.rule_id, " ".join(n.title.split()),
+        assert [td.text() for td in row.elements()] == [n.kind, n.rule_id, _words(n.title),
                                                          ", ".join(n.missing)]
     assert len(need_rows) == len(report.needs_information)
     warnings = root.find_all("section", "warnings")
-    assert [li.text() for w in warnings for li in w.find_all("li")] == [" ".join(w.split()) for w in report.warnings]
-    assert root.find("section", "conclusion").find("blockquote").text() == " ".join(report.conclusion.split())
+    shown = [li.text() for w in warnings for li in w.find_all("li")]
+    assert shown == [_words(w) for w in report.warnings]
+    conclusion = root.find("section", "conclusion").find("blockquote")
+    assert conclusion.text() == _words(report.conclusion)
 
     check_self_contained(page)
     assert render_html(report) == page, "the same report must give the same bytes"
@@ -225,13 +240,14 @@ def check_page(report: Report, page: str) -> None:
 
 def check_self_contained(page: str) -> None:
     lowered = page.lower()
-    for forbidden in ("<script", "http://", "https://", "src=", "@import", "url(", "<link", "href="):
-        assert forbidden not in lowered, forbidden
+    forbidden = ("<script", "http://", "https://", "src=", "@import", "url(", "<link", "href=")
+    for reference in forbidden:
+        assert reference not in lowered, reference
     assert "@page { size: A4; margin: 15mm; }" in page
     assert "break-inside: avoid" in page
 
 
-# -- tests ------------------------------------------------------------------------------------------
+# -- tests ---------------------------------------------------------------------------------------
 
 def test_sample_report_page() -> None:
     report = sample_report()
@@ -276,7 +292,8 @@ def test_case_id_and_knowledge_base_text_are_escaped() -> None:
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     root, _ = parse(page)
     assert root.find("h1").text() == f"igfrules report: {HOSTILE}"  # shown as text, not run
-    assert root.find("section", "rationale").find("h3").text() == "Ridaforolimus + dalotuzumab <in ER+ & advanced>"
+    title = root.find("section", "rationale").find("h3").text()
+    assert title == "Ridaforolimus + dalotuzumab <in ER+ & advanced>"
     check_page(report, page)
 
 
@@ -305,7 +322,8 @@ def test_real_cases(kb: igfrules.KnowledgeBase, case: str) -> None:
 
 
 def test_real_case_with_hostile_case_id(kb: igfrules.KnowledgeBase) -> None:
-    profile = {"case_id": HOSTILE, "er_status": "positive", "her2_status": "negative", "stage": "IV"}
+    profile = {"case_id": HOSTILE, "er_status": "positive", "her2_status": "negative",
+               "stage": "IV"}
     page = render_html(igfrules.evaluate(profile, kb))
     assert HOSTILE not in page and "&lt;script&gt;" in page
     check_self_contained(page)

@@ -15,6 +15,7 @@ EvidenceKind = Literal[
     "randomised_clinical",  # A: a randomised comparison in breast cancer
     "nonrandomised_clinical",  # B: single-arm or dose-finding data in breast-cancer patients
     "clinical_subgroup",  # B: a subgroup of a randomised breast-cancer trial
+    "observational",  # B: epidemiological, prognostic or cohort data in breast cancer (risk, prognosis)
     "clinical_other_tumours",  # C: clinical data from mixed or other solid tumours
     "preclinical",  # D: cell lines, xenografts
     "inferential",  # E: a hypothesis the review draws from mechanism
@@ -23,6 +24,7 @@ LEVEL_OF_KIND: dict[str, str] = {
     "randomised_clinical": "A",
     "nonrandomised_clinical": "B",
     "clinical_subgroup": "B",
+    "observational": "B",
     "clinical_other_tumours": "C",
     "preclinical": "D",
     "inferential": "E",
@@ -49,7 +51,7 @@ class Finding(BaseModel):
     statement: str = Field(min_length=1)
     direction: Direction
     citations: tuple[str, ...] = Field(min_length=1)
-    post_review: bool = False  # published after the review: cited from REVIEW-NOTES.md
+    post_review: bool = False  # not reported by the review (REVIEW-NOTES.md), even if published before it
 
 
 class Strategy(BaseModel):

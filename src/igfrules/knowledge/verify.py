@@ -71,8 +71,11 @@ def _implies(ca: Condition, cb: Condition) -> bool:
 
 
 def _output(entry: Entry) -> tuple[Any, ...]:
-    strategy = entry.strategy.model_dump() if entry.strategy else None
-    return (entry.kind, strategy, frozenset(entry.agents), entry.evidence.direction, frozenset(entry.trials))
+    """What a reader takes from an entry: the regimen and its direction, or a note's own text."""
+    if entry.strategy is None:
+        return (entry.kind, entry.summary.strip())
+    strategy = (entry.strategy.igf_axis, frozenset(entry.strategy.partners), entry.strategy.sequence)
+    return (entry.kind, strategy, frozenset(entry.agents), entry.evidence.direction)
 
 
 def _opposed(a: Entry, b: Entry) -> bool:
