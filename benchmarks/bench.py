@@ -66,7 +66,7 @@ def main() -> None:
     print(f"machine: {platform.machine()}, {platform.processor() or 'cpu'}, Python {platform.python_version()}, "
           f"pinned to one core; knowledge base {kb.meta.name} {kb.meta.version}: {len(conditions)} conditions "
           f"({len(kb.active_entries)} entries, {len(kb.trials)} trials, cautions), "
-          f"compiled to {len(engine._outcomes)} durable rules in {len(engine._handles)} rulesets\n")
+          f"compiled to {engine.rule_count} durable rules in one ruleset\n")
     print("| measure | result |\n|---|---|")
 
     seconds = best_of(3, lambda: [engine.evaluate(p) for p in profiles])

@@ -21,6 +21,7 @@ from typing import IO, Any
 from .caseio import profile_from_mapping, read_case
 from .errors import CaseError, IgfrulesError, Problem
 from .evaluate import evaluate
+from .jsonline import report_json_line
 from .knowledge.loader import KnowledgeBase, load_knowledge_base
 from .report import Report
 from .safe_yaml import MAX_BYTES
@@ -134,7 +135,7 @@ def evaluate_chunk(items: list[Item], kb: KnowledgeBase | None = None) -> tuple[
             lines.append(_error_line(item, err))
         else:
             tally.add_report(report)
-            lines.append(report.model_dump_json())
+            lines.append(report_json_line(report))
     return lines, tally
 
 

@@ -20,10 +20,13 @@ from .errors import IgfrulesError, Problem
 from .evaluate import evaluate as evaluate_case
 from .knowledge.check import check_knowledge_base
 from .knowledge.loader import KnowledgeBase, load_knowledge_base
+from .html import render_html
 from .render import RENDERERS
 from .schema import case_schema
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+RENDERERS["html"] = render_html  # html.py builds on render.py's helpers, so it registers here
 
 RULES_OPTION = click.option(
     "--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -72,9 +75,13 @@ def main() -> None:
 def evaluate(case: Path, fmt: str, rules_dir: Path | None) -> None:
     """Evaluate one case file (YAML or JSON) and print the report.
 
+    --format html prints one self-contained page (no network, no external assets) for a
+    tumour-board meeting; it prints on A4.
+
     \b
     Example:
       igfrules evaluate cases/her2-trastuzumab-pretreated.yaml --format json
+      igfrules evaluate cases/her2-trastuzumab-pretreated.yaml --format html > tb-002.html
     """
     kb = load_rules(rules_dir)
     click.echo(RENDERERS[fmt](evaluate_case(case, kb)), nl=False)

@@ -40,8 +40,11 @@ from .vocabulary import vocabulary
 _SESSION = "igfrules"
 _ruleset_names = itertools.count(1)
 _DERIVED = {n for n, f in FIELDS.items() if f.derived_from}
-_WORD_FIELDS = tuple(n for n, f in FIELDS.items() if f.kind in (Kind.ENUM, Kind.NUMBER) and n not in _DERIVED)
-_FLAG_FIELDS = tuple(n for n, f in FIELDS.items() if f.kind is Kind.FLAG)
+_FIELD_ALIASES = {name: f"f{i}" for i, name in enumerate([*FIELDS, "stage_lo", "stage_hi", "pt_known"])}
+_STAGE_LO, _STAGE_HI, _PT_KNOWN = (_FIELD_ALIASES[k] for k in ("stage_lo", "stage_hi", "pt_known"))
+_WORD_ALIASES = tuple((n, _FIELD_ALIASES[n]) for n, f in FIELDS.items()
+                      if f.kind in (Kind.ENUM, Kind.NUMBER) and n not in _DERIVED)
+_FLAG_ALIASES = tuple((n, _FIELD_ALIASES[n]) for n, f in FIELDS.items() if f.kind is Kind.FLAG)
 # durable_rules walks its alpha network with a stack of 64 nodes and fails an assert with error
 # 303 when the tests matching under one node overflow it: with every rule hanging off one anchor,
 # a few dozen rules whose first tests hold together are enough. Each group of this many rules
@@ -60,28 +63,33 @@ class Engine:
     def __init__(self, conditions: Mapping[str, Condition]) -> None:
         self.names = tuple(sorted(conditions))
         self._includes = _collect_includes(conditions.values())
-        # Per condition: a rule for "true", and one for "not false" (true or unknown) when it fits
-        # one pattern, else one for "false". Most conditions are false for most cases, and the
-        # "not false" form then fires nothing: fewer firings, the main cost of a case.
-        self._outcomes: dict[str, tuple[str, Mode]] = {}
+        # Per condition: a rule for "true", and a second that tells unknown from false (see
+        # _second_rule). Firings are the main cost of a case, so the second rule is the one that
+        # fires least, among those that fit one durable pattern.
+        self._aliases = {**_FIELD_ALIASES, **{k: f"p{i}" for i, k in enumerate(self._includes)}}
+        self._outcomes: dict[str, tuple[str, Truth | str]] = {}
         self._defaults: dict[str, Truth] = {}
         definition: Json = {}
         for index, name in enumerate(self.names):
             condition = conditions[name]
-            not_false = _expr(condition, Mode.NOT_FALSE)
-            second = Mode.NOT_FALSE if _groups(not_false) + 1 <= MAX_GROUPS else Mode.FALSE
-            self._defaults[name] = False if second is Mode.NOT_FALSE else None
-            for mode in (Mode.TRUE, second):
-                for branch, pattern in enumerate(_branches(_expr(condition, mode))):
+            second_mode, second = _second_rule(condition)
+            self._defaults[name] = None if second_mode is Mode.FALSE else False
+            for mode, expression in ((Mode.TRUE, _expr(condition, Mode.TRUE)), (second_mode, second)):
+                for branch, pattern in enumerate(_branches(expression)):
                     rule_name = f"c{index}{mode.value}{branch}"
                     anchor = {f"g{len(definition) // RULES_PER_ANCHOR}": 1}
-                    definition[rule_name] = {"all": [{"m": _and([anchor, pattern])}]}
-                    self._outcomes[rule_name] = (name, mode)
+                    definition[rule_name] = {"all": [{"m": _and([anchor, self._rename(pattern)])}]}
+                    self._outcomes[rule_name] = (name, _OUTCOME[mode])
         self._anchors = {f"g{g}": 1 for g in range(len(definition) // RULES_PER_ANCHOR + 1)}
         self._handle = _create_ruleset(f"igfrules{next(_ruleset_names)}", definition)
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
         weakref.finalize(self, _dre.delete_ruleset, self._handle)
+
+    @property
+    def rule_count(self) -> int:
+        """How many durable rules the conditions compiled to (two per condition, more if split)."""
+        return len(self._outcomes)
 
     def evaluate(self, profile: PatientProfile) -> dict[str, Truth]:
         """Every condition's value for this profile: True, False or None (unknown)."""
@@ -95,11 +103,9 @@ class Engine:
             text = json.dumps(fact)
             try:
                 for rule_name in self._fire(self._handle, text):
-                    name, mode = self._outcomes[rule_name]
-                    if mode is Mode.TRUE:
-                        results[name] = True
-                    elif mode is Mode.FALSE:
-                        results[name] = False
+                    name, outcome = self._outcomes[rule_name]
+                    if outcome is not _NOT_FALSE:
+                        results[name] = outcome  # type: ignore[assignment]
                     elif results[name] is False:  # not false, and not (yet) seen true
                         results[name] = None
             finally:
@@ -107,29 +113,48 @@ class Engine:
         return results
 
     def fact(self, profile: PatientProfile) -> Json:
-        """The flat fact durable_rules sees: known values only, typed, no lists."""
+        """The flat fact durable_rules sees: known values only, typed, no lists, short keys.
+
+        Every fired rule hands back the whole fact, so short keys make each firing cheaper.
+        """
         fact: Json = {"sid": _SESSION, **self._anchors}
         values = profile.__dict__  # pydantic keeps validated fields here; direct access is the hot path
-        for name in _WORD_FIELDS:
+        for name, alias in _WORD_ALIASES:
             value = values[name]
             if value != UNKNOWN:
-                fact[name] = value
-        for name in _FLAG_FIELDS:
+                fact[alias] = value
+        for name, alias in _FLAG_ALIASES:
             value = values[name]
             if value is not UNKNOWN:
-                fact[name] = "true" if value is True else "false"
+                fact[alias] = "true" if value is True else "false"
         hormone_receptor = profile.hormone_receptor_status
         if hormone_receptor != UNKNOWN:
-            fact["hormone_receptor_status"] = hormone_receptor
+            fact[_FIELD_ALIASES["hormone_receptor_status"]] = hormone_receptor
         stage = values["stage"]
         if stage != UNKNOWN:
-            fact["stage_lo"], fact["stage_hi"] = STAGE_RANGES[stage]
+            fact[_STAGE_LO], fact[_STAGE_HI] = STAGE_RANGES[stage]
         therapies = values["prior_therapies"]
         if therapies != UNKNOWN:
-            fact["pt_known"] = 1
+            fact[_PT_KNOWN] = 1
             for key, test in self._includes.items():
-                fact[key] = _includes_state(test, therapies)
+                fact[self._aliases[key]] = _includes_state(test, therapies)
         return fact
+
+    def fact_key(self, name: str) -> str:
+        """The key a readable fact name ("stage_lo", an includes key) has in `fact()`."""
+        return self._aliases[name]
+
+    def _rename(self, expression: Json) -> Json:
+        """Readable field names in a compiled pattern -> the fact's short keys."""
+        renamed: Json = {}
+        for key, body in expression.items():
+            if key in ("$and", "$or"):
+                renamed[key] = [self._rename(part) for part in body]
+            elif key.startswith("$"):
+                renamed[key] = {self._aliases[field]: value for field, value in body.items()}
+            else:
+                renamed[self._aliases[key]] = body
+        return renamed
 
     @staticmethod
     def _fire(handle: Any, text: str) -> set[str]:
@@ -166,9 +191,25 @@ class Mode(str, Enum):
     FALSE = "f"
     NOT_TRUE = "nt"
     NOT_FALSE = "nf"
+    UNKNOWN = "u"  # neither true nor false: "not true" and "not false" together
 
 
-_SWAP = {Mode.TRUE: Mode.FALSE, Mode.FALSE: Mode.TRUE, Mode.NOT_TRUE: Mode.NOT_FALSE, Mode.NOT_FALSE: Mode.NOT_TRUE}
+_NOT_FALSE = "not false"
+_OUTCOME: dict[Mode, Truth | str] = {Mode.TRUE: True, Mode.FALSE: False, Mode.UNKNOWN: None,
+                                     Mode.NOT_FALSE: _NOT_FALSE}
+
+
+def _second_rule(condition: Condition) -> tuple[Mode, Json]:
+    """Unknown-only fires least; "not false" (true or unknown) next; "false" always fits by DNF."""
+    for mode in (Mode.UNKNOWN, Mode.NOT_FALSE):
+        expression = _expr(condition, mode)
+        if _groups(expression) + 1 <= MAX_GROUPS:
+            return mode, expression
+    return Mode.FALSE, _expr(condition, Mode.FALSE)
+
+
+_SWAP = {Mode.TRUE: Mode.FALSE, Mode.FALSE: Mode.TRUE, Mode.NOT_TRUE: Mode.NOT_FALSE, Mode.NOT_FALSE: Mode.NOT_TRUE,
+         Mode.UNKNOWN: Mode.UNKNOWN}
 _CONJUNCTIVE_IN_ALL = {Mode.TRUE, Mode.NOT_FALSE}  # `all` is an AND in these modes, an OR in the others
 _NEGATED_OP = {"$neq": "$eq", "$lt": "$gte", "$gte": "$lt", "$gt": "$lte", "$lte": "$gt", "$ex": "$nex",
                "$nex": "$ex"}
@@ -176,6 +217,8 @@ _NEGATED_OP = {"$neq": "$eq", "$lt": "$gte", "$gte": "$lt", "$gt": "$lte", "$lte
 
 def _expr(c: Condition, mode: Mode) -> Json:
     """A durable expression that holds exactly when `c` is in `mode` for the fact."""
+    if mode is Mode.UNKNOWN:
+        return _and([_expr(c, Mode.NOT_TRUE), _expr(c, Mode.NOT_FALSE)])
     if isinstance(c, Not):
         return _expr(c.part, _SWAP[mode])
     if isinstance(c, AllOf | AnyOf):

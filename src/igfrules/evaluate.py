@@ -18,7 +18,7 @@ from . import __version__
 from .caseio import profile_from_mapping, read_case
 from .conditions import Compare, Condition, Includes, leaves, missing_fields, reasons
 from .consistency import profile_warnings
-from .engine import includes_key
+from .engine import Engine, includes_key
 from .errors import EvaluationError, IgfrulesError
 from .fields import UNKNOWN, source_fields
 from .knowledge.loader import KnowledgeBase, load_knowledge_base
@@ -89,12 +89,13 @@ class _Inputs:
     includes_keys: tuple[str, ...]
 
     @classmethod
-    def of(cls, condition: Condition) -> _Inputs:
+    def of(cls, condition: Condition, engine: Engine) -> _Inputs:
         found = list(leaves(condition))
         named = {leaf.field for leaf in found if isinstance(leaf, Compare)}
         # A derived field's explanation names its unknown sources, so their values matter too.
         return cls(tuple(sorted(named | {f for n in named for f in source_fields(n)})),
-                   tuple(sorted({includes_key(leaf) for leaf in found if isinstance(leaf, Includes)})))
+                   tuple(sorted({engine.fact_key(includes_key(leaf)) for leaf in found
+                                 if isinstance(leaf, Includes)})))
 
     def key(self, profile: PatientProfile, fact: Mapping[str, Any]) -> tuple[Any, ...]:
         return (tuple(profile.value(f) for f in self.fields), tuple(fact.get(k) for k in self.includes_keys))
@@ -125,8 +126,8 @@ class ReportBuilder:
         }
         self.entries = {e.id: self._entry_parts(e) for e in kb.active_entries}
         self.trials = {nct: self._trial_static(t) for nct, t in kb.trials.items()}
-        self.trial_inputs = {nct: _Inputs.of(kb.conditions[f"trial:{nct}"]) for nct in kb.trials}
-        self.caution_inputs = {cid[len("caution:"):]: _Inputs.of(c) for cid, c in kb.conditions.items()
+        self.trial_inputs = {nct: _Inputs.of(kb.conditions[f"trial:{nct}"], kb.engine) for nct in kb.trials}
+        self.caution_inputs = {cid[len("caution:"):]: _Inputs.of(c, kb.engine) for cid, c in kb.conditions.items()
                                if cid.startswith("caution:")}
         self.memo = _Memo()
         self.conclusion = kb.meta.conclusion.strip()
@@ -172,7 +173,7 @@ class ReportBuilder:
             )
             caution_ids = self._cautions_for(entry)
         condition = self.kb.conditions[f"entry:{entry.id}"]
-        return _EntryParts(entry, condition, static, caution_ids, _Inputs.of(condition))
+        return _EntryParts(entry, condition, static, caution_ids, _Inputs.of(condition, self.kb.engine))
 
     def _cautions_for(self, entry: Entry) -> tuple[str, ...]:
         vocab = vocabulary()

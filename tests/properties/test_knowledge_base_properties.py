@@ -215,3 +215,11 @@ def test_deep_nesting_is_an_input_error(text: str) -> None:
     for suffix in ("", ".json"):
         with pytest.raises(InputError):
             case_from_bytes(text.encode(), suffix=suffix)
+
+
+@given(cases())
+def test_batch_json_line_equals_pydantic_json(case: dict[str, Any]) -> None:
+    from igfrules.jsonline import report_json_line
+
+    report = igfrules.evaluate(case, KB)
+    assert report_json_line(report) == report.model_dump_json()
