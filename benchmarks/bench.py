@@ -48,14 +48,65 @@ def rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def tree_rss_mib(pid: int) -> float:
+    """Resident memory of a process and its children, from /proc."""
+    total = 0.0
+    pids = [pid]
+    try:
+        pids += [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return 0.0
+    for each in pids:
+        try:
+            for line in Path(f"/proc/{each}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) / 1024
+        except OSError:
+            continue
+    return total
+
+
+def batch_run(count: int, workers: int, cores: set[int]) -> tuple[float, float]:
+    """Wall time and peak memory of `igfrules batch` over `count` synthetic JSONL cases."""
+    import json
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        cohort, out = Path(folder) / "cohort.jsonl", Path(folder) / "results.jsonl"
+        pool = synthetic_cases(10_000, seed=11)
+        with cohort.open("w") as handle:
+            for i in range(count):
+                handle.write(json.dumps({**pool[i % len(pool)], "case_id": f"c{i}"}) + "\n")
+        command = [sys.executable, "-m", "igfrules", "batch", str(cohort), "--out", str(out),
+                   "--workers", str(workers)]
+        start = time.perf_counter()
+        process = subprocess.Popen(command, stderr=subprocess.DEVNULL,
+                                   preexec_fn=(lambda: os.sched_setaffinity(0, cores)) if cores else None)
+        peak = 0.0
+        while process.poll() is None:
+            peak = max(peak, tree_rss_mib(process.pid))
+            time.sleep(0.2)
+        seconds = time.perf_counter() - start
+        lines = sum(1 for _ in out.open())
+        assert lines == count, (lines, count)
+    return seconds, peak
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cases", type=int, default=20_000)
     parser.add_argument("--memory", type=int, default=200_000)
     parser.add_argument("--cli-runs", type=int, default=10)
+    parser.add_argument("--batch", type=int, default=200_000, help="JSONL cases for the batch run (0: skip)")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--memory-only", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
+    if args.memory_only:
+        memory_only(args.memory_only)
+        return
+    cores = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else set()
+    if cores:
+        os.sched_setaffinity(0, {min(cores)})  # one core for the in-process measures
 
     kb = igfrules.load_knowledge_base()
     cases = synthetic_cases(args.cases)
@@ -90,19 +141,30 @@ def main() -> None:
     print(f"| `igfrules evaluate` one case, cold start (median / max of {args.cli_runs}) | "
           f"{statistics.median(walls):.3f} s / {max(walls):.3f} s |")
 
-    if args.memory:
-        pool = synthetic_cases(5_000, seed=7)
-        done, at_10k = 0, None
-        while done < args.memory:
-            igfrules.evaluate(pool[done % len(pool)], kb)
-            done += 1
-            if done == 10_000:
-                at_10k = rss_mib()
-        end = rss_mib()
-        assert at_10k is not None
-        print(f"| resident memory after 10,000 / {args.memory:,} evaluations | {at_10k:.1f} MiB / {end:.1f} MiB "
-              f"({(end - at_10k) / at_10k:+.1%}) |")
+    if args.batch:
+        for count in sorted({args.batch // 4, args.batch}):
+            seconds, peak = batch_run(count, args.workers, cores)
+            print(f"| `igfrules batch` {count:,} JSONL cases, {args.workers} workers, end to end | "
+                  f"{rate(count, seconds)}; peak resident memory {peak:.0f} MiB (parent + workers) |")
 
+    if args.memory:
+        # In a fresh process, so that nothing measured above weighs on the figure.
+        result = subprocess.run([sys.executable, __file__, "--memory-only", str(args.memory)],
+                                capture_output=True, text=True, check=True)
+        print(result.stdout, end="")
+
+
+def memory_only(evaluations: int) -> None:
+    kb = igfrules.load_knowledge_base()
+    pool = synthetic_cases(5_000, seed=7)
+    at_10k = 0.0
+    for done in range(1, evaluations + 1):
+        igfrules.evaluate(pool[done % len(pool)], kb)
+        if done == 10_000:
+            at_10k = rss_mib()
+    end = rss_mib()
+    print(f"| resident memory after 10,000 / {evaluations:,} evaluations in one process | "
+          f"{at_10k:.1f} MiB / {end:.1f} MiB ({(end - at_10k) / at_10k:+.1%}) |")
 
 if __name__ == "__main__":
     main()

@@ -136,7 +136,8 @@ def _section(cls: str, heading: str) -> str:
 def _rationale(r: Rationale) -> list[str]:
     e = r.evidence
     escat = f", ESCAT {_e(e.escat)}" if e.escat else ""
-    grade = f"evidence level {_e(e.level)} ({_e(e.kind.replace('_', ' '))}{escat})"
+    post = ' <span class="tag post-review">post-review</span>' if e.post_review else ""
+    grade = f"evidence level {_e(e.level)} ({_e(e.kind.replace('_', ' '))}{escat}){post}"
     agents = ", ".join(f"{_e(a.name)} ({_e(a.class_label)})" for a in r.agents)
     out = [f'<section class="rationale" id="{_e(r.id)}">',
            f"<header><h3>{_e(r.title)}</h3>{_badge(e.direction)}</header>",

@@ -86,7 +86,8 @@ def _entry(kb: KnowledgeBase, entry: Entry) -> list[str]:
         lines.append("")
     ev = entry.evidence
     escat = f", ESCAT {ev.escat}" if ev.escat else ""
-    lines.append(f"**Evidence:** level {ev.level} ({ev.kind.replace('_', ' ')}{escat}), "
+    post = " **Post-review.**" if ev.post_review else ""
+    lines.append(f"**Evidence:** level {ev.level} ({ev.kind.replace('_', ' ')}{escat}){post}, "
                  f"{_DIRECTION[ev.direction]}. {ev.statement.strip()}")
     lines.append("")
     trial_results = [r for nct in entry.trials for r in kb.trials[nct].results]

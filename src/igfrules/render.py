@@ -106,7 +106,8 @@ def render_text(report: Report) -> str:
             line("Agents: " + ", ".join(f"{a.name} ({a.class_label})" for a in r.agents), 3)
         e = r.evidence
         escat = f", ESCAT {e.escat}" if e.escat else ""
-        line(f"Evidence: level {e.level} ({e.kind.replace('_', ' ')}{escat}), "
+        post = " [post-review]" if e.post_review else ""
+        line(f"Evidence: level {e.level} ({e.kind.replace('_', ' ')}{escat}){post}, "
              f"{_DIRECTION[e.direction]}: {e.statement}", 3)
         line("Applies because: " + "; ".join(r.because), 3)
         for f in r.findings:
@@ -194,7 +195,8 @@ def render_markdown(report: Report) -> str:
         add(f"- **Strategy:** {_md(strategy_words(r))}")
         if r.agents:
             add("- **Agents:** " + _md(", ".join(f"{a.name} ({a.class_label})" for a in r.agents)))
-        add(f"- **Evidence:** level {e.level} ({_md(e.kind.replace('_', ' '))}{escat}), "
+        post = " \\[post-review\\]" if e.post_review else ""
+        add(f"- **Evidence:** level {e.level} ({_md(e.kind.replace('_', ' '))}{escat}){post}, "
             f"{_DIRECTION[e.direction]}: {_md(e.statement)}")
         add("- **Applies because:** " + _md("; ".join(r.because)))
         for f in r.findings:

@@ -44,6 +44,7 @@ class EvidenceSummary(BaseModel):
     direction: Direction
     statement: str
     escat: str | None = None
+    post_review: bool = False  # the grade rests on a result the review does not report
 
 
 class FindingSummary(BaseModel):

@@ -16,6 +16,7 @@ EvidenceKind = Literal[
     "nonrandomised_clinical",  # B: single-arm or dose-finding data in breast-cancer patients
     "clinical_subgroup",  # B: a subgroup of a randomised breast-cancer trial
     "observational",  # B: epidemiological, prognostic or cohort data in breast cancer (risk, prognosis)
+    "clinical_design_unstated",  # B: clinical trials in breast cancer whose design the sources do not state
     "clinical_other_tumours",  # C: clinical data from mixed or other solid tumours
     "preclinical",  # D: cell lines, xenografts
     "inferential",  # E: a hypothesis the review draws from mechanism
@@ -25,6 +26,7 @@ LEVEL_OF_KIND: dict[str, str] = {
     "nonrandomised_clinical": "B",
     "clinical_subgroup": "B",
     "observational": "B",
+    "clinical_design_unstated": "B",
     "clinical_other_tumours": "C",
     "preclinical": "D",
     "inferential": "E",
@@ -42,6 +44,7 @@ class Evidence(BaseModel):
     direction: Direction
     statement: str = Field(min_length=1)
     escat: str | None = None
+    post_review: bool = False  # the grade rests on a result the review does not report
 
 
 class Finding(BaseModel):
