@@ -66,7 +66,7 @@ def tree_rss_mib(pid: int) -> float:
     return total
 
 
-def batch_run(count: int, workers: int, cores: set[int]) -> tuple[float, float]:
+def batch_run(count: int, workers: int, cores: set[int], rules: str | None) -> tuple[float, float]:
     """Wall time and peak memory of `igfrules batch` over `count` synthetic JSONL cases."""
     import json
     import tempfile
@@ -78,7 +78,7 @@ def batch_run(count: int, workers: int, cores: set[int]) -> tuple[float, float]:
             for i in range(count):
                 handle.write(json.dumps({**pool[i % len(pool)], "case_id": f"c{i}"}) + "\n")
         command = [sys.executable, "-m", "igfrules", "batch", str(cohort), "--out", str(out),
-                   "--workers", str(workers)]
+                   "--workers", str(workers), *(["--rules", rules] if rules else [])]
         start = time.perf_counter()
         process = subprocess.Popen(command, stderr=subprocess.DEVNULL,
                                    preexec_fn=(lambda: os.sched_setaffinity(0, cores)) if cores else None)
@@ -99,16 +99,17 @@ def main() -> None:
     parser.add_argument("--cli-runs", type=int, default=10)
     parser.add_argument("--batch", type=int, default=200_000, help="JSONL cases for the batch run (0: skip)")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--rules", default=None, help="a knowledge-base folder (default: the packaged one)")
     parser.add_argument("--memory-only", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.memory_only:
-        memory_only(args.memory_only)
+        memory_only(args.memory_only, args.rules)
         return
     cores = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else set()
     if cores:
         os.sched_setaffinity(0, {min(cores)})  # one core for the in-process measures
 
-    kb = igfrules.load_knowledge_base()
+    kb = igfrules.load_knowledge_base(args.rules)
     cases = synthetic_cases(args.cases)
     profiles = [profile_from_mapping(c) for c in cases]
     conditions = list(kb.conditions.items())
@@ -132,7 +133,7 @@ def main() -> None:
     print(f"| igfrules.evaluate() dict -> Report -> JSON text | {rate(len(cases), seconds)} |")
 
     case_file = ROOT / "cases" / "hr-positive-her2-negative-nonvisceral.yaml"
-    cli = [sys.executable, "-m", "igfrules", "evaluate", str(case_file)]
+    cli = [sys.executable, "-m", "igfrules", "evaluate", str(case_file), *(["--rules", args.rules] if args.rules else [])]
     walls = []
     for _ in range(args.cli_runs):
         start = time.perf_counter()
@@ -143,19 +144,20 @@ def main() -> None:
 
     if args.batch:
         for count in sorted({args.batch // 4, args.batch}):
-            seconds, peak = batch_run(count, args.workers, cores)
+            seconds, peak = batch_run(count, args.workers, cores, args.rules)
             print(f"| `igfrules batch` {count:,} JSONL cases, {args.workers} workers, end to end | "
                   f"{rate(count, seconds)}; peak resident memory {peak:.0f} MiB (parent + workers) |")
 
     if args.memory:
         # In a fresh process, so that nothing measured above weighs on the figure.
-        result = subprocess.run([sys.executable, __file__, "--memory-only", str(args.memory)],
+        rules = ["--rules", args.rules] if args.rules else []
+        result = subprocess.run([sys.executable, __file__, "--memory-only", str(args.memory), *rules],
                                 capture_output=True, text=True, check=True)
         print(result.stdout, end="")
 
 
-def memory_only(evaluations: int) -> None:
-    kb = igfrules.load_knowledge_base()
+def memory_only(evaluations: int, rules: str | None) -> None:
+    kb = igfrules.load_knowledge_base(rules)
     pool = synthetic_cases(5_000, seed=7)
     at_10k = 0.0
     for done in range(1, evaluations + 1):

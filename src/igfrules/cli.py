@@ -249,14 +249,14 @@ def batch(inputs: tuple[str, ...], out_path: Path | None, workers: int | None, s
         click.echo(f"\r{tally.cases:,} cases, {tally.failed:,} failed", err=True, nl=False)
 
     items = read_items(inputs, stdin=sys.stdin.buffer if "-" in inputs else None)
+    run = {"workers": workers or default_workers(), "rules": rules, "progress": progress if interactive else None}
     if out_path is not None:
-        with out_path.open("w", encoding="utf-8") as out:
-            tally = run_batch(items, out, workers=workers or default_workers(), rules=rules,
-                              progress=progress if interactive else None)
+        with out_path.open("wb") as out:
+            # Spool next to the output: same filesystem, and the user chose a place with room.
+            tally = run_batch(items, out.fileno(), spool_dir=str(out_path.resolve().parent), **run)
     else:
-        out = None if summary else sys.stdout
-        tally = run_batch(items, out, workers=workers or default_workers(), rules=rules,
-                          progress=progress if interactive else None)
+        sys.stdout.flush()
+        tally = run_batch(items, None if summary else sys.stdout.fileno(), **run)
     if interactive:
         click.echo("", err=True)
     if summary:

@@ -98,7 +98,9 @@ class _Inputs:
                                  if isinstance(leaf, Includes)})))
 
     def key(self, profile: PatientProfile, fact: Mapping[str, Any]) -> tuple[Any, ...]:
-        return (tuple(profile.value(f) for f in self.fields), tuple(fact.get(k) for k in self.includes_keys))
+        values = profile.__dict__  # the hot path: stored fields directly; the one derived field by name
+        return (tuple(values[f] if f in values else profile.value(f) for f in self.fields),
+                tuple(fact.get(k) for k in self.includes_keys))
 
 
 class _Memo(dict[Any, Any]):
@@ -124,7 +126,9 @@ class ReportBuilder:
                              heightened_text=c.heightened_text)
             for cid, c in kb.cautions.items()
         }
-        self.entries = {e.id: self._entry_parts(e) for e in kb.active_entries}
+        # Strongest evidence first (level A before E), then by id: the order a tumour board reads in.
+        ordered = sorted(kb.active_entries, key=lambda e: (e.evidence.level, e.id))
+        self.entries = {e.id: self._entry_parts(e) for e in ordered}
         self.trials = {nct: self._trial_static(t) for nct, t in kb.trials.items()}
         self.trial_inputs = {nct: _Inputs.of(kb.conditions[f"trial:{nct}"], kb.engine) for nct in kb.trials}
         self.caution_inputs = {cid[len("caution:"):]: _Inputs.of(c, kb.engine) for cid, c in kb.conditions.items()

@@ -39,6 +39,11 @@ def _array(items: tuple[BaseModel, ...]) -> bytes:
 
 def report_json_line(report: Report) -> str:
     """`report.model_dump_json()`, assembled from cached fragments."""
+    return report_json_bytes(report).decode("utf-8")
+
+
+def report_json_bytes(report: Report) -> bytes:
+    """The same, as UTF-8 bytes: what batch output writes, with no decode and re-encode."""
     parts = [
         b'{"research_only":true,"disclaimer":', _any.dump_json(report.disclaimer),
         b',"case_id":', _any.dump_json(report.case_id),
@@ -53,4 +58,4 @@ def report_json_line(report: Report) -> str:
         b',"conclusion":', _any.dump_json(report.conclusion),
         b"}",
     ]
-    return b"".join(parts).decode("utf-8")
+    return b"".join(parts)

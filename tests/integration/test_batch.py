@@ -89,16 +89,29 @@ def test_unreadable_and_oversized_lines_are_error_records(tmp_path: Path) -> Non
     path = tmp_path / "cohort.jsonl"
     path.write_bytes(json.dumps(GOOD).encode() + b"\n\xff\xfe\n")
     items = list(read_items([str(path)]))
-    lines, tally = evaluate_chunk(items, igfrules.load_knowledge_base(RULES))
+    block, tally = evaluate_chunk(items, igfrules.load_knowledge_base(RULES))
+    lines = block.decode().splitlines()
     assert tally.failed == 1 and "not UTF-8" in json.loads(lines[1])["error"]["message"]
     huge = Item(1, "x:1", line='{"case_id": "' + "x" * 2_000_000 + '"}')
-    assert "over" in json.loads(evaluate_chunk([huge], igfrules.load_knowledge_base(RULES))[0][0])["error"]["message"]
+    block, _ = evaluate_chunk([huge], igfrules.load_knowledge_base(RULES))
+    assert "over" in json.loads(block.decode())["error"]["message"]
 
 
 def test_missing_input_is_an_error_record_not_a_crash(tmp_path: Path) -> None:
     result = _batch(str(tmp_path / "absent.yaml"), "--workers", "1")
     assert result.returncode == 1
     assert "No such file" in json.loads(result.stdout)["error"]["message"]
+
+
+def test_many_chunks_keep_input_order_across_workers(tmp_path: Path) -> None:
+    rows = [json.dumps({**GOOD, "case_id": f"case-{i}"}) if i % 7 else json.dumps({**BAD, "case_id": f"case-{i}"})
+            for i in range(2000)]
+    out = tmp_path / "results.jsonl"
+    result = _batch(str(_cohort(tmp_path, rows)), "--out", str(out), "--workers", "2")
+    assert result.returncode == 1
+    lines = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [line["case_id"] for line in lines] == [f"case-{i}" for i in range(2000)]
+    assert sum("error" in line for line in lines) == len(range(0, 2000, 7))
 
 
 def test_input_is_read_lazily() -> None:
