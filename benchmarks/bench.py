@@ -19,10 +19,10 @@ import sys
 import time
 from pathlib import Path
 
-import igfrules  # noqa: E402
-from igfrules.synthetic import synthetic_cases  # noqa: E402
-from igfrules.caseio import profile_from_mapping  # noqa: E402
-from igfrules.conditions import evaluate as reference_evaluate  # noqa: E402
+import igfrules
+from igfrules.caseio import profile_from_mapping
+from igfrules.conditions import evaluate as reference_evaluate
+from igfrules.synthetic import synthetic_cases
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -66,8 +66,9 @@ def tree_rss_mib(pid: int) -> float:
     return total
 
 
-def batch_run(count: int, workers: int, cores: set[int], rules: str | None) -> tuple[float, float]:
-    """Wall time and peak memory of `igfrules batch` over `count` synthetic JSONL cases."""
+def batch_run(count: int, workers: int, cores: set[int], rules: str | None,
+              mode: str) -> tuple[float, float, int]:
+    """Wall time, peak memory and output size of `igfrules batch` over `count` synthetic cases."""
     import json
     import tempfile
 
@@ -77,19 +78,22 @@ def batch_run(count: int, workers: int, cores: set[int], rules: str | None) -> t
         with cohort.open("w") as handle:
             for i in range(count):
                 handle.write(json.dumps({**pool[i % len(pool)], "case_id": f"c{i}"}) + "\n")
-        command = [sys.executable, "-m", "igfrules", "batch", str(cohort), "--out", str(out),
+        target = ["--summary"] if mode == "--summary" else ["--out", str(out), *([mode] if mode else [])]
+        command = [sys.executable, "-m", "igfrules", "batch", str(cohort), *target,
                    "--workers", str(workers), *(["--rules", rules] if rules else [])]
         start = time.perf_counter()
-        process = subprocess.Popen(command, stderr=subprocess.DEVNULL,
+        process = subprocess.Popen(command, stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                    preexec_fn=(lambda: os.sched_setaffinity(0, cores)) if cores else None)
         peak = 0.0
         while process.poll() is None:
             peak = max(peak, tree_rss_mib(process.pid))
             time.sleep(0.2)
         seconds = time.perf_counter() - start
-        lines = sum(1 for _ in out.open())
-        assert lines == count, (lines, count)
-    return seconds, peak
+        size = out.stat().st_size if out.exists() else 0
+        if mode != "--summary":
+            lines = sum(1 for _ in out.open("rb"))
+            assert lines == count, (lines, count)
+    return seconds, peak, size
 
 
 def main() -> None:
@@ -133,7 +137,8 @@ def main() -> None:
     print(f"| igfrules.evaluate() dict -> Report -> JSON text | {rate(len(cases), seconds)} |")
 
     case_file = ROOT / "cases" / "hr-positive-her2-negative-nonvisceral.yaml"
-    cli = [sys.executable, "-m", "igfrules", "evaluate", str(case_file), *(["--rules", args.rules] if args.rules else [])]
+    rules = ["--rules", args.rules] if args.rules else []
+    cli = [sys.executable, "-m", "igfrules", "evaluate", str(case_file), *rules]
     walls = []
     for _ in range(args.cli_runs):
         start = time.perf_counter()
@@ -144,9 +149,12 @@ def main() -> None:
 
     if args.batch:
         for count in sorted({args.batch // 4, args.batch}):
-            seconds, peak = batch_run(count, args.workers, cores, args.rules)
-            print(f"| `igfrules batch` {count:,} JSONL cases, {args.workers} workers, end to end | "
-                  f"{rate(count, seconds)}; peak resident memory {peak:.0f} MiB (parent + workers) |")
+            for mode in ("--summary", "--compact", ""):
+                seconds, peak, size = batch_run(count, args.workers, cores, args.rules, mode)
+                what = {"--summary": "summary only", "--compact": "compact lines", "": "full reports"}[mode]
+                print(f"| `igfrules batch {mode or '--out'}` {count:,} JSONL cases, {what}, {args.workers} workers, "
+                      f"end to end | {rate(count, seconds)}; {size / 2**20:,.0f} MiB written; peak resident "
+                      f"memory {peak:.0f} MiB (parent + workers) |")
 
     if args.memory:
         # In a fresh process, so that nothing measured above weighs on the figure.

@@ -10,13 +10,18 @@ recommends treatment. Typical use::
 
 __version__ = "0.1.0"
 
-from .errors import (  # noqa: E402 - the version is read by submodules
-    CaseError, EvaluationError, IgfrulesError, InputError, KnowledgeBaseError, Problem,
+from .errors import (
+    CaseError,
+    EvaluationError,
+    IgfrulesError,
+    InputError,
+    KnowledgeBaseError,
+    Problem,
 )
-from .evaluate import evaluate  # noqa: E402
-from .knowledge.loader import KnowledgeBase, load_knowledge_base  # noqa: E402
-from .patient import PatientProfile, PriorTherapy  # noqa: E402
-from .report import DISCLAIMER, Report  # noqa: E402
+from .evaluate import evaluate
+from .knowledge.loader import KnowledgeBase, load_knowledge_base
+from .patient import PatientProfile, PriorTherapy
+from .report import DISCLAIMER, Report
 
 __all__ = [
     "DISCLAIMER",

@@ -17,12 +17,12 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from .caseio import profile_from_mapping, read_case
 from .errors import CaseError, IgfrulesError, Problem
 from .evaluate import evaluate
-from .jsonline import report_json_bytes
+from .jsonline import compact_json_bytes, report_json_bytes
 from .knowledge.loader import KnowledgeBase, load_knowledge_base
 from .report import Report
 from .safe_yaml import MAX_BYTES
@@ -103,14 +103,13 @@ def _items_of(name: str, stdin: IO[str] | None) -> Iterator[Item]:
 def _lines(label: str, handle: Iterable[bytes] | Iterable[str]) -> Iterator[Item]:
     for number, raw in enumerate(handle, 1):
         source = f"{label}:{number}"
-        if isinstance(raw, bytes):
-            try:
-                raw = raw.decode("utf-8")
-            except UnicodeDecodeError as err:
-                yield Item(0, source, unreadable=f"not UTF-8 text (byte {err.start})")
-                continue
-        if raw.strip():
-            yield Item(0, source, line=raw)
+        try:
+            text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+        except UnicodeDecodeError as err:
+            yield Item(0, source, unreadable=f"not UTF-8 text (byte {err.start})")
+            continue
+        if text.strip():
+            yield Item(0, source, line=text)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -125,9 +124,11 @@ def _init_worker(rules: str | None) -> None:
     _worker_kb = load_knowledge_base(rules)
 
 
-def evaluate_chunk(items: list[Item], kb: KnowledgeBase, *, lines: bool = True) -> tuple[bytes, Tally]:
+def evaluate_chunk(items: list[Item], kb: KnowledgeBase, *, lines: bool = True,
+                   compact: bool = False) -> tuple[bytes, Tally]:
     """One output line per item, joined into one UTF-8 block, and the chunk's tally."""
     out, tally = [], Tally()
+    to_json = compact_json_bytes if compact else report_json_bytes
     for item in items:
         try:
             report = evaluate(_profile(item), kb)
@@ -138,15 +139,15 @@ def evaluate_chunk(items: list[Item], kb: KnowledgeBase, *, lines: bool = True) 
         else:
             tally.add_report(report)
             if lines:
-                out.append(report_json_bytes(report))
+                out.append(to_json(report))
     out.append(b"")
     return b"\n".join(out) if lines else b"", tally
 
 
-def _work(items: list[Item], spool: str | None) -> tuple[str | None, Tally]:
+def _work(items: list[Item], spool: str | None, compact: bool) -> tuple[str | None, Tally]:
     """In a worker: evaluate a chunk and spool its lines to a file; return the file and tally."""
     assert _worker_kb is not None  # noqa: S101 - set by the pool initializer
-    block, tally = evaluate_chunk(items, _worker_kb, lines=spool is not None)
+    block, tally = evaluate_chunk(items, _worker_kb, lines=spool is not None, compact=compact)
     if spool is None:
         return None, tally
     with tempfile.NamedTemporaryFile("wb", dir=spool, delete=False) as handle:
@@ -217,7 +218,7 @@ def _error_line(item: Item, err: IgfrulesError) -> str:
 
 
 def run_batch(items: Iterable[Item], out_fd: int | None, *, workers: int, rules: str | None,
-              progress: Any = None, spool_dir: str | None = None) -> Tally:
+              progress: Any = None, spool_dir: str | None = None, compact: bool = False) -> Tally:
     """Evaluate every item, write one line per case to `out_fd` in input order, return the tally.
 
     Reports average about 20 KB of JSON. With several workers, each spools its chunk to a file and
@@ -235,7 +236,7 @@ def run_batch(items: Iterable[Item], out_fd: int | None, *, workers: int, rules:
     if workers <= 1:
         kb = load_knowledge_base(rules)
         for chunk in chunks:
-            block, chunk_tally = evaluate_chunk(chunk, kb, lines=out_fd is not None)
+            block, chunk_tally = evaluate_chunk(chunk, kb, lines=out_fd is not None, compact=compact)
             if out_fd is not None:
                 _write_all(out_fd, block)
             tally(chunk_tally)
@@ -253,7 +254,7 @@ def run_batch(items: Iterable[Item], out_fd: int | None, *, workers: int, rules:
             tally(chunk_tally)
 
         for chunk in chunks:
-            pending.append(pool.submit(_work, chunk, target))
+            pending.append(pool.submit(_work, chunk, target, compact))
             if len(pending) >= workers * IN_FLIGHT_PER_WORKER:
                 collect(pending.pop(0))
         for future in pending:

@@ -18,9 +18,9 @@ import click
 from . import __version__
 from .errors import IgfrulesError, Problem
 from .evaluate import evaluate as evaluate_case
+from .html import render_html
 from .knowledge.check import check_knowledge_base
 from .knowledge.loader import KnowledgeBase, load_knowledge_base
-from .html import render_html
 from .render import RENDERERS
 from .schema import case_schema
 
@@ -224,15 +224,17 @@ def docs(output: str, check_only: bool, rules_dir: Path | None) -> None:
 @click.option("--summary", is_flag=True, help="Print a cohort table: patients per rationale, per trial, "
               "and per missing field.")
 @click.option("--summary-format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--compact", is_flag=True, help="Compact lines: what fired and why, by id (about a tenth "
+              "of a full report; the texts behind the ids are in the knowledge base).")
 @RULES_OPTION
 @reports_errors
 def batch(inputs: tuple[str, ...], out_path: Path | None, workers: int | None, summary: bool,
-          summary_format: str, rules_dir: Path | None) -> None:
+          summary_format: str, compact: bool, rules_dir: Path | None) -> None:
     """Evaluate a cohort: folders of case files, JSON Lines files, or '-' for standard input.
 
     One output line per case, in input order: the report, or an error record with the case's
     position and the same message a single evaluation gives. A bad case never stops the others;
-    the exit code is 1 if any case failed.
+    the exit code is 1 if any case failed. --compact writes only what fired and why, by id.
 
     \b
     Example:
@@ -249,7 +251,8 @@ def batch(inputs: tuple[str, ...], out_path: Path | None, workers: int | None, s
         click.echo(f"\r{tally.cases:,} cases, {tally.failed:,} failed", err=True, nl=False)
 
     items = read_items(inputs, stdin=sys.stdin.buffer if "-" in inputs else None)
-    run = {"workers": workers or default_workers(), "rules": rules, "progress": progress if interactive else None}
+    run = {"workers": workers or default_workers(), "rules": rules, "compact": compact,
+           "progress": progress if interactive else None}
     if out_path is not None:
         with out_path.open("wb") as out:
             # Spool next to the output: same filesystem, and the user chose a place with room.

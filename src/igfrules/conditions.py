@@ -239,9 +239,8 @@ def _includes(leaf: Includes, therapies: Any) -> Truth:
 def _item_matches(leaf: Includes, item: PriorTherapy) -> Truth:
     if leaf.agent is not None and item.agent != leaf.agent:
         return False
-    if leaf.drug_class is not None:
-        if leaf.drug_class not in vocabulary().classes[item.drug_class].ancestors:
-            return False
+    if leaf.drug_class is not None and leaf.drug_class not in vocabulary().classes[item.drug_class].ancestors:
+        return False
     verdict: Truth = True
     for wanted, actual in ((leaf.setting, item.setting), (leaf.progressed, item.progressed)):
         if wanted is None:
@@ -283,7 +282,7 @@ def reasons(condition: Condition, profile: PatientProfile) -> list[str]:
     value = evaluate(condition, profile)
     if isinstance(condition, AllOf | AnyOf):
         decisive = [p for p in condition.parts if evaluate(p, profile) is value]
-        if isinstance(condition, AnyOf) and value is True or isinstance(condition, AllOf) and value is False:
+        if (isinstance(condition, AnyOf) and value is True) or (isinstance(condition, AllOf) and value is False):
             decisive = decisive[:1]  # one true branch proves an any; one false part disproves an all
         return [r for p in decisive for r in reasons(p, profile)]
     if isinstance(condition, Not):

@@ -30,7 +30,7 @@ def profile_warnings(profile: PatientProfile) -> tuple[str, ...]:
             "are both negative: check the receptor status or the therapy list"
         )
     if profile.stage != UNKNOWN:
-        low, high = STAGE_RANGES[profile.stage]
+        high = STAGE_RANGES[profile.stage][1]
         if profile.visceral_disease is True and high < _METASTATIC_RANK:
             warnings.append(
                 f"visceral_disease is true but stage is {profile.stage}: visceral metastases mean stage IV"

@@ -25,13 +25,13 @@ import json
 import re
 import threading
 import weakref
-from enum import Enum
 from collections.abc import Mapping
 from typing import Any
 
 import durable_rules_engine as _dre
 
-from .conditions import AllOf, AnyOf, Compare, Condition, Includes, Not, Truth
+from .compiler import NOT_FALSE, OUTCOME, Json, Mode, and_, branches, collect_includes, expr, second_rule
+from .conditions import Condition, Includes, Truth
 from .errors import EvaluationError, KnowledgeBaseError, Problem
 from .fields import FIELDS, STAGE_RANGES, UNKNOWN, Kind
 from .patient import PatientProfile, PriorTherapy
@@ -51,10 +51,7 @@ _FLAG_ALIASES = tuple((n, _FIELD_ALIASES[n]) for n, f in FIELDS.items() if f.kin
 # hangs off its own anchor field instead, so one node never has more matching children than
 # this (measured: 400 rules all matching at once, in groups of 24, assert fine).
 RULES_PER_ANCHOR = 24
-MAX_BRANCHES = 64
-MAX_GROUPS = 15
 
-Json = dict[str, Any]
 
 
 class Engine:
@@ -62,7 +59,7 @@ class Engine:
 
     def __init__(self, conditions: Mapping[str, Condition]) -> None:
         self.names = tuple(sorted(conditions))
-        self._includes = _collect_includes(conditions.values())
+        self._includes = collect_includes(conditions.values())
         # Per condition: a rule for "true", and a second that tells unknown from false (see
         # _second_rule). Firings are the main cost of a case, so the second rule is the one that
         # fires least, among those that fit one durable pattern.
@@ -72,14 +69,14 @@ class Engine:
         definition: Json = {}
         for index, name in enumerate(self.names):
             condition = conditions[name]
-            second_mode, second = _second_rule(condition)
+            second_mode, second = second_rule(condition)
             self._defaults[name] = None if second_mode is Mode.FALSE else False
-            for mode, expression in ((Mode.TRUE, _expr(condition, Mode.TRUE)), (second_mode, second)):
-                for branch, pattern in enumerate(_branches(expression)):
+            for mode, expression in ((Mode.TRUE, expr(condition, Mode.TRUE)), (second_mode, second)):
+                for branch, pattern in enumerate(branches(expression)):
                     rule_name = f"c{index}{mode.value}{branch}"
                     anchor = {f"g{len(definition) // RULES_PER_ANCHOR}": 1}
-                    definition[rule_name] = {"all": [{"m": _and([anchor, self._rename(pattern)])}]}
-                    self._outcomes[rule_name] = (name, _OUTCOME[mode])
+                    definition[rule_name] = {"all": [{"m": and_([anchor, self._rename(pattern)])}]}
+                    self._outcomes[rule_name] = (name, OUTCOME[mode])
         self._anchors = {f"g{g}": 1 for g in range(len(definition) // RULES_PER_ANCHOR + 1)}
         self._handle = _create_ruleset(f"igfrules{next(_ruleset_names)}", definition)
         self._lock = threading.Lock()
@@ -104,7 +101,7 @@ class Engine:
             try:
                 for rule_name in self._fire(self._handle, text):
                     name, outcome = self._outcomes[rule_name]
-                    if outcome is not _NOT_FALSE:
+                    if outcome is not NOT_FALSE:
                         results[name] = outcome  # type: ignore[assignment]
                     elif results[name] is False:  # not false, and not (yet) seen true
                         results[name] = None
@@ -178,201 +175,6 @@ class Engine:
             _dre.retract_fact(handle, text)
         except Exception as err:  # a fact left behind would leak into the next case
             raise EvaluationError(f"durable_rules failed to retract a case: {_describe(err)}") from err
-
-
-# ---------------------------------------------------------------------------------------------
-# Compiling conditions
-
-
-class Mode(str, Enum):
-    """What a compiled expression matches: the condition is true, false, not true, or not false."""
-
-    TRUE = "t"
-    FALSE = "f"
-    NOT_TRUE = "nt"
-    NOT_FALSE = "nf"
-    UNKNOWN = "u"  # neither true nor false: "not true" and "not false" together
-
-
-_NOT_FALSE = "not false"
-_OUTCOME: dict[Mode, Truth | str] = {Mode.TRUE: True, Mode.FALSE: False, Mode.UNKNOWN: None,
-                                     Mode.NOT_FALSE: _NOT_FALSE}
-
-
-def _second_rule(condition: Condition) -> tuple[Mode, Json]:
-    """Unknown-only fires least; "not false" (true or unknown) next; "false" always fits by DNF."""
-    for mode in (Mode.UNKNOWN, Mode.NOT_FALSE):
-        expression = _expr(condition, mode)
-        if _groups(expression) + 1 <= MAX_GROUPS:
-            return mode, expression
-    return Mode.FALSE, _expr(condition, Mode.FALSE)
-
-
-_SWAP = {Mode.TRUE: Mode.FALSE, Mode.FALSE: Mode.TRUE, Mode.NOT_TRUE: Mode.NOT_FALSE, Mode.NOT_FALSE: Mode.NOT_TRUE,
-         Mode.UNKNOWN: Mode.UNKNOWN}
-_CONJUNCTIVE_IN_ALL = {Mode.TRUE, Mode.NOT_FALSE}  # `all` is an AND in these modes, an OR in the others
-_NEGATED_OP = {"$neq": "$eq", "$lt": "$gte", "$gte": "$lt", "$gt": "$lte", "$lte": "$gt", "$ex": "$nex",
-               "$nex": "$ex"}
-
-
-def _expr(c: Condition, mode: Mode) -> Json:
-    """A durable expression that holds exactly when `c` is in `mode` for the fact."""
-    if mode is Mode.UNKNOWN:
-        return _and([_expr(c, Mode.NOT_TRUE), _expr(c, Mode.NOT_FALSE)])
-    if isinstance(c, Not):
-        return _expr(c.part, _SWAP[mode])
-    if isinstance(c, AllOf | AnyOf):
-        parts = [_expr(p, mode) for p in c.parts]
-        conjunctive = (mode in _CONJUNCTIVE_IN_ALL) == isinstance(c, AllOf)
-        return _and(parts) if conjunctive else _or(parts)
-    if mode is Mode.TRUE:
-        return _leaf(c, positive=True)
-    if mode is Mode.FALSE:
-        return _leaf(c, positive=False)
-    # "not false" is "true or unknown": the negation of the false test, or the field absent.
-    opposite = _leaf(c, positive=mode is Mode.NOT_TRUE)
-    if isinstance(c, Compare) and c.op in ("is_known", "is_unknown"):
-        return _negate(opposite)  # presence tests are never unknown
-    return _or([_negate(opposite), {"$nex": {_presence_key(c): 1}}])
-
-
-def _negate(expression: Json) -> Json:
-    for key in ("$and", "$or"):
-        if key in expression:
-            parts = [_negate(p) for p in expression[key]]
-            return _or(parts) if key == "$and" else _and(parts)
-    (op, body), = expression.items()
-    if not op.startswith("$"):  # {field: value} is equality
-        return {"$neq": {op: body}}
-    negated = _NEGATED_OP[op]
-    if negated == "$eq":
-        return dict(body)
-    return {negated: body}
-
-
-def _leaf(c: Compare | Includes, *, positive: bool) -> Json:
-    if isinstance(c, Includes):
-        return {includes_key(c): "yes" if positive else "no"}
-    field = FIELDS[c.field]
-    if c.op in ("is_known", "is_unknown"):
-        present = (c.op == "is_known") == positive
-        return {"$ex" if present else "$nex": {_presence_key(c): 1}}
-    if c.op == "equals":
-        value = _fact_value(field.kind, c.value)
-        return {c.field: value} if positive else {"$neq": {c.field: value}}
-    if c.op == "one_of":
-        if positive:
-            return _or([{c.field: v} for v in c.value])
-        return _and([{"$neq": {c.field: v}} for v in c.value])
-    if field.kind is Kind.STAGE:
-        low = STAGE_RANGES[c.value][0]
-        high = STAGE_RANGES[c.value][1]
-        if c.op == "at_least":
-            return {"$gte": {"stage_lo": low}} if positive else {"$lt": {"stage_hi": low}}
-        return {"$lte": {"stage_hi": high}} if positive else {"$gt": {"stage_lo": high}}
-    if c.op == "at_least":
-        return {"$gte": {c.field: c.value}} if positive else {"$lt": {c.field: c.value}}
-    return {"$lte": {c.field: c.value}} if positive else {"$gt": {c.field: c.value}}
-
-
-def _presence_key(c: Compare | Includes) -> str:
-    """The fact key that is absent exactly when the leaf's field is unknown."""
-    if isinstance(c, Includes):
-        return includes_key(c)
-    kind = FIELDS[c.field].kind
-    return "stage_lo" if kind is Kind.STAGE else "pt_known" if kind is Kind.THERAPIES else c.field
-
-
-def _fact_value(kind: Kind, value: Any) -> Any:
-    if kind is Kind.FLAG:
-        return "true" if value else "false"
-    return value
-
-
-def _and(parts: list[Json]) -> Json:
-    return _group("$and", parts)
-
-
-def _or(parts: list[Json]) -> Json:
-    return _group("$or", parts)
-
-
-def _group(key: str, parts: list[Json]) -> Json:
-    flat: list[Json] = []
-    for part in parts:  # (a & (b & c)) is (a & b & c): fewer groups against durable's cap
-        for item in part[key] if key in part else [part]:
-            if item not in flat:
-                flat.append(item)
-    return flat[0] if len(flat) == 1 else {key: flat}
-
-
-def _branches(expression: Json) -> list[Json]:
-    """One pattern, or, past durable's cap of 15 `&`/`|` groups a pattern (error 113), the
-    expression in disjunctive normal form: flat conjunctions that fire as separate rules and are
-    collected as a set. Small patterns stay whole: every extra rule costs matching time.
-    """
-    if _groups(expression) + 1 <= MAX_GROUPS:  # +1: the anchor's $and
-        return [expression]
-    return _dnf(expression)
-
-
-def _groups(expression: Json) -> int:
-    for key in ("$and", "$or"):
-        if key in expression:
-            return 1 + sum(_groups(part) for part in expression[key])
-    return 0
-
-
-def _dnf(expression: Json) -> list[Json]:
-    if "$or" in expression:
-        branches = [b for part in expression["$or"] for b in _dnf(part)]
-    elif "$and" in expression:
-        branches = [[]]
-        for part in expression["$and"]:
-            branches = [b + c for b in branches for c in _conjuncts(_dnf(part))]
-            if len(branches) > MAX_BRANCHES:
-                raise _too_complex()
-        return [_and(b) for b in branches]
-    else:
-        branches = [expression]
-    if len(branches) > MAX_BRANCHES:
-        raise _too_complex()
-    return branches
-
-
-def _conjuncts(branches: list[Json]) -> list[list[Json]]:
-    return [list(b["$and"]) if "$and" in b else [b] for b in branches]
-
-
-def _too_complex() -> KnowledgeBaseError:
-    return KnowledgeBaseError(
-        Problem("<knowledge base>", "", f"a condition expands to more than {MAX_BRANCHES} alternatives; split it")
-    )
-
-
-# ---------------------------------------------------------------------------------------------
-# Shaping the prior-therapy list into scalar facts
-
-
-def includes_key(test: Includes) -> str:
-    return "pt:" + test.key()
-
-
-def _collect_includes(conditions: Any) -> dict[str, Includes]:
-    found: dict[str, Includes] = {}
-
-    def walk(c: Condition) -> None:
-        if isinstance(c, AllOf | AnyOf):
-            for p in c.parts:
-                walk(p)
-        elif isinstance(c, Not):
-            walk(c.part)
-        elif isinstance(c, Includes):
-            found[includes_key(c)] = c
-
-    for condition in conditions:
-        walk(condition)
-    return dict(sorted(found.items()))
 
 
 def _includes_state(test: Includes, therapies: tuple[PriorTherapy, ...]) -> str:

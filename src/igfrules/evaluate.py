@@ -10,23 +10,33 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from . import __version__
 from .caseio import profile_from_mapping, read_case
+from .compiler import includes_key
 from .conditions import Compare, Condition, Includes, leaves, missing_fields, reasons
 from .consistency import profile_warnings
-from .engine import Engine, includes_key
+from .engine import Engine
 from .errors import EvaluationError, IgfrulesError
 from .fields import UNKNOWN, source_fields
 from .knowledge.loader import KnowledgeBase, load_knowledge_base
 from .knowledge.models import Entry, Finding, Trial
 from .patient import PatientProfile
 from .report import (
-    AgentSummary, CautionNote, Citation, ContextNote, EvidenceSummary, FindingSummary,
-    KnowledgeBaseInfo, NeedsInformation, Rationale, Report, StrategySummary, TrialMatch,
+    AgentSummary,
+    CautionNote,
+    Citation,
+    ContextNote,
+    EvidenceSummary,
+    FindingSummary,
+    KnowledgeBaseInfo,
+    NeedsInformation,
+    Rationale,
+    Report,
+    StrategySummary,
+    TrialMatch,
 )
 from .vocabulary import vocabulary
 
@@ -108,12 +118,12 @@ class _Memo(dict[Any, Any]):
 
     LIMIT = 20_000
 
-    def get_or(self, key: Any, build: Any) -> Any:
+    def get_or(self, key: Any, build: Any, *args: Any) -> Any:
         value = self.get(key)
         if value is None:
             if len(self) >= self.LIMIT:
                 self.clear()
-            value = self[key] = build()
+            value = self[key] = build(*args)
         return value
 
 
@@ -213,17 +223,16 @@ class ReportBuilder:
                 continue
             key = (entry_id, value, parts.inputs.key(profile, fact))
             if value is None:
-                needs.append(self.memo.get_or(key, lambda: self._needs(
-                    entry_id, parts.entry.title, parts.entry.kind, parts.condition, profile)))
+                needs.append(self.memo.get_or(key, self._needs, entry_id, parts.entry.title, parts.entry.kind,
+                                              parts.condition, profile))
             elif parts.entry.kind == "rationale":
                 heightened = tuple(
                     (cid, self.caution_inputs[cid].key(profile, fact))
                     for cid in parts.caution_ids if truth.get(f"caution:{cid}") is True
                 )
-                rationales.append(self.memo.get_or((*key, heightened), lambda: self._rationale(parts, profile, truth)))
+                rationales.append(self.memo.get_or((*key, heightened), self._rationale, parts, profile, truth))
             else:
-                context.append(self.memo.get_or(key, lambda: ContextNote.model_construct(
-                    **parts.static, because=tuple(reasons(parts.condition, profile)))))
+                context.append(self.memo.get_or(key, self._context, parts, profile))
         trials = []
         for nct, static in self.trials.items():
             value = truth[f"trial:{nct}"]
@@ -232,10 +241,9 @@ class ReportBuilder:
             condition = self.kb.conditions[f"trial:{nct}"]
             key = (nct, value, self.trial_inputs[nct].key(profile, fact))
             if value:
-                trials.append(self.memo.get_or(key, lambda: TrialMatch.model_construct(
-                    **static, because=tuple(reasons(condition, profile)))))
+                trials.append(self.memo.get_or(key, self._trial, static, condition, profile))
             else:
-                needs.append(self.memo.get_or(key, lambda: self._needs(nct, static["title"], "trial", condition, profile)))
+                needs.append(self.memo.get_or(key, self._needs, nct, static["title"], "trial", condition, profile))
         return Report.model_construct(
             case_id=profile.case_id, knowledge_base=self.info, engine_version=__version__,
             profile=profile.to_case(), rationales=tuple(rationales), context=tuple(context),
@@ -247,6 +255,14 @@ class ReportBuilder:
         cautions = tuple(self._caution(cid, profile, truth) for cid in parts.caution_ids)
         return Rationale.model_construct(**parts.static, because=tuple(reasons(parts.condition, profile)),
                                          cautions=cautions)
+
+    @staticmethod
+    def _context(parts: _EntryParts, profile: PatientProfile) -> ContextNote:
+        return ContextNote.model_construct(**parts.static, because=tuple(reasons(parts.condition, profile)))
+
+    @staticmethod
+    def _trial(static: dict[str, Any], condition: Condition, profile: PatientProfile) -> TrialMatch:
+        return TrialMatch.model_construct(**static, because=tuple(reasons(condition, profile)))
 
     def _caution(self, cid: str, profile: PatientProfile, truth: Mapping[str, bool | None]) -> CautionNote:
         note = self.cautions[cid]

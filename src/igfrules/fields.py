@@ -120,7 +120,7 @@ FIELDS: dict[str, Field] = {
     )
 }
 
-INPUT_FIELDS: tuple[str, ...] = ("case_id",) + tuple(n for n, f in FIELDS.items() if not f.derived_from)
+INPUT_FIELDS: tuple[str, ...] = ("case_id", *(n for n, f in FIELDS.items() if not f.derived_from))
 
 
 def source_fields(name: str) -> tuple[str, ...]:

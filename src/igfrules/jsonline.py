@@ -59,3 +59,50 @@ def report_json_bytes(report: Report) -> bytes:
         b"}",
     ]
     return b"".join(parts)
+
+
+def _compact_item(obj: BaseModel) -> bytes:
+    """The per-case part of a rationale, context note or trial: ids, grade, why, heightened cautions."""
+    cached = _compact.get(id(obj))
+    if cached is not None and cached[0] is obj:
+        return cached[1]
+    data: dict[str, Any]
+    if hasattr(obj, "nct_id"):
+        data = {"nct_id": obj.nct_id, "because": obj.because}
+    else:
+        data = {"id": obj.id, "because": obj.because}  # type: ignore[attr-defined]
+        evidence = getattr(obj, "evidence", None)
+        if evidence is not None:
+            data.update(level=evidence.level, direction=evidence.direction, post_review=evidence.post_review)
+        cautions = getattr(obj, "cautions", None)
+        if cautions is not None:
+            data["heightened_cautions"] = [c.id for c in cautions if c.heightened]
+        data["research_only"] = True
+    text = _any.dump_json(data)
+    with _lock:
+        if len(_compact) >= _LIMIT:
+            _compact.clear()
+        _compact[id(obj)] = (obj, text)
+    return text
+
+
+_compact: dict[int, tuple[BaseModel, bytes]] = {}
+
+
+def compact_json_bytes(report: Report) -> bytes:
+    """A compact line for cohorts: what fired for this case and why, by id; the texts behind the
+    ids (evidence statements, findings, cautions, trial details) are in the knowledge base and in
+    `igfrules evaluate`. About a tenth of the full report."""
+    parts = [
+        b'{"research_only":true,"disclaimer":', _any.dump_json(report.disclaimer),
+        b',"case_id":', _any.dump_json(report.case_id),
+        b',"knowledge_base":', _fragment(report.knowledge_base),
+        b',"engine_version":', _any.dump_json(report.engine_version),
+        b',"rationales":[', b",".join(_compact_item(r) for r in report.rationales),
+        b'],"context":[', b",".join(_compact_item(c) for c in report.context),
+        b'],"trials":[', b",".join(_compact_item(t) for t in report.trials),
+        b'],"needs_information":', _array(report.needs_information),
+        b',"warnings":', _any.dump_json(report.warnings),
+        b"}",
+    ]
+    return b"".join(parts)

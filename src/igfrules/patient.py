@@ -12,7 +12,7 @@ from typing import Any, Literal, TypeAlias
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from .fields import FIELDS, SETTINGS, STAGE_RANGES, UNKNOWN
+from .fields import FIELDS, STAGE_RANGES, UNKNOWN
 from .vocabulary import UnknownAgent, vocabulary
 
 Receptor: TypeAlias = Literal["positive", "negative", "unknown"]
@@ -158,14 +158,12 @@ class PatientProfile(BaseModel):
             raise ValueError("must be a list of agents or {agent, setting, progressed} mappings, or unknown")
         items = []
         for index, item in enumerate(value):
-            if isinstance(item, str):
-                item = {"agent": item}
-            elif not isinstance(item, dict):
+            if not isinstance(item, str | dict):
                 raise ValueError(
                     f"item {index}: {item!r} is neither an agent name nor a mapping "
                     "{agent, setting, progressed}"
                 )
-            items.append(item)
+            items.append({"agent": item} if isinstance(item, str) else item)
         return items
 
     @field_validator("prior_therapies", mode="after")
@@ -195,12 +193,12 @@ class PatientProfile(BaseModel):
             if value == UNKNOWN or value is None:
                 continue
             if name == "prior_therapies":
-                value = [t.model_dump(exclude_defaults=True) for t in value]
-            case[name] = value
+                case[name] = [t.model_dump(exclude_defaults=True) for t in value]
+            else:
+                case[name] = value
         return case
 
 
 _STAGE_HELP = (
     "allowed: " + ", ".join(k for k in STAGE_RANGES) + ", unknown (case-insensitive)"
 )
-SETTINGS_ALLOWED = SETTINGS + (UNKNOWN,)

@@ -59,7 +59,7 @@ def parse_document(data: bytes, *, suffix: str = "") -> Any:
         except RecursionError:
             raise DocumentError("the document is nested too deeply") from None
     try:
-        documents = list(yaml.load_all(text, Loader=_StrictLoader))  # noqa: S506 - strict SafeLoader
+        documents = list(yaml.load_all(text, Loader=_StrictLoader))
     except DocumentError:
         raise
     except yaml.YAMLError as err:

@@ -133,10 +133,7 @@ class Rendered:
 def rendered(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Rendered:
     _require_tools()
     name = request.param
-    if name == "sample":
-        report = sample_report()
-    else:
-        report = real_report(request.getfixturevalue("kb"), name)
+    report = sample_report() if name == "sample" else real_report(request.getfixturevalue("kb"), name)
     work = tmp_path_factory.mktemp("browser")
     page = work / "report.html"
     page.write_text(render_html(report), encoding="utf-8")

@@ -121,3 +121,18 @@ def test_input_is_read_lazily() -> None:
 
     items = read_items(["-"], stdin=endless())  # type: ignore[arg-type]
     assert next(items).position == 1 and next(items).position == 2
+
+
+def test_compact_lines_say_what_fired_and_why_by_id(tmp_path: Path) -> None:
+    cohort = _cohort(tmp_path, [json.dumps(GOOD), json.dumps(BAD)])
+    result = _batch(str(cohort), "--compact", "--workers", "2")
+    assert result.returncode == 1
+    compact, error = (json.loads(line) for line in result.stdout.splitlines())
+    full = igfrules.evaluate(GOOD, igfrules.load_knowledge_base(RULES))
+    assert compact["research_only"] is True and compact["disclaimer"] == full.disclaimer
+    assert [(r["id"], r["because"], r["direction"]) for r in compact["rationales"]] == [
+        (r.id, list(r.because), r.evidence.direction) for r in full.rationales]
+    assert all(r["research_only"] is True for r in compact["rationales"])
+    assert [t["nct_id"] for t in compact["trials"]] == [t.nct_id for t in full.trials]
+    assert compact["needs_information"] == [n.model_dump(mode="json") for n in full.needs_information]
+    assert error["error"]["type"] == "CaseError"

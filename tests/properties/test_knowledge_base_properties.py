@@ -111,7 +111,8 @@ def test_order_of_rule_files_on_disk_changes_nothing(tmp_path: Path) -> None:
             destination.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, destination)
         kb = igfrules.load_knowledge_base(target)
-        outputs.add(igfrules.evaluate({"er_status": "positive", "her2_status": "negative", "stage": "IV"}, kb).to_json())
+        case = {"er_status": "positive", "her2_status": "negative", "stage": "IV"}
+        outputs.add(igfrules.evaluate(case, kb).to_json())
     assert len(outputs) == 1
 
 

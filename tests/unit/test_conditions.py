@@ -4,8 +4,17 @@ import pytest
 
 from igfrules.caseio import profile_from_mapping
 from igfrules.conditions import (
-    AllOf, AnyOf, Compare, ConditionSyntaxError, Includes, Not, evaluate, missing_fields, parse_condition,
-    reasons, to_yaml,
+    AllOf,
+    AnyOf,
+    Compare,
+    ConditionSyntaxError,
+    Includes,
+    Not,
+    evaluate,
+    missing_fields,
+    parse_condition,
+    reasons,
+    to_yaml,
 )
 
 T, F, U = Compare("er_status", "equals", "positive"), Compare("her2_status", "equals", "positive"), \

@@ -13,8 +13,8 @@ from typing import Any
 from ..caseio import profile_from_mapping
 from ..conditions import Compare, evaluate, leaves
 from ..errors import CaseError, KnowledgeBaseError, Problem
-from .lines import line_of
 from ..synthetic import synthetic_cases
+from .lines import line_of
 from .loader import KnowledgeBase, load_knowledge_base
 from .verify import verify
 

@@ -264,7 +264,8 @@ class _References:
                     self._bad("coverage.yaml", where, "give either encoded_by or not_encoded (the reason)")
                 for ident in statement.encoded_by:
                     if ident not in self.entries and ident not in self.trials and ident not in self.cautions:
-                        self._bad("coverage.yaml", f"{where}.encoded_by", f"{ident!r} is not an entry, trial or caution")
+                        self._bad("coverage.yaml", f"{where}.encoded_by",
+                                  f"{ident!r} is not an entry, trial or caution")
 
     def _bad(self, name: str, location: str, message: str) -> None:
         self.loader._problem(self.loader._source(name), location, message)

@@ -39,7 +39,7 @@ def verify(kb: KnowledgeBase) -> list[Finding]:
     satisfiable = {}
     for entry in entries:
         condition = kb.conditions[f"entry:{entry.id}"]
-        witness = next(_profiles([condition], lambda p: evaluate(condition, p) is True), None)
+        witness = next(_profiles([condition], _fires, condition), None)
         satisfiable[entry.id] = witness is not None
         if witness is None:
             findings.append(Finding("dead", entry.id, "no profile over the fields' domains makes it fire"))
@@ -54,7 +54,7 @@ def verify(kb: KnowledgeBase) -> list[Finding]:
         if not _opposed(a, b) or b.id in a.conflicts_with or a.id in b.conflicts_with:
             continue
         ca, cb = kb.conditions[f"entry:{a.id}"], kb.conditions[f"entry:{b.id}"]
-        both = next(_profiles([ca, cb], lambda p: evaluate(ca, p) is True and evaluate(cb, p) is True), None)
+        both = next(_profiles([ca, cb], _both_fire, ca, cb), None)
         if both is not None:
             findings.append(Finding(
                 "silent_conflict", a.id,
@@ -66,8 +66,19 @@ def verify(kb: KnowledgeBase) -> list[Finding]:
 
 def _implies(ca: Condition, cb: Condition) -> bool:
     """Every profile (over the domains) that makes `ca` true makes `cb` true."""
-    counter = _profiles([ca, cb], lambda p: evaluate(ca, p) is True and evaluate(cb, p) is not True)
-    return next(counter, None) is None
+    return next(_profiles([ca, cb], _first_only, ca, cb), None) is None
+
+
+def _fires(profile: PatientProfile, c: Condition) -> bool:
+    return evaluate(c, profile) is True
+
+
+def _both_fire(profile: PatientProfile, ca: Condition, cb: Condition) -> bool:
+    return evaluate(ca, profile) is True and evaluate(cb, profile) is True
+
+
+def _first_only(profile: PatientProfile, ca: Condition, cb: Condition) -> bool:
+    return evaluate(ca, profile) is True and evaluate(cb, profile) is not True
 
 
 def _output(entry: Entry) -> tuple[Any, ...]:
@@ -178,7 +189,7 @@ def _therapy_lists(tests: list[Includes]) -> list[Any]:
     return lists
 
 
-def _profiles(conditions: list[Condition], keep: Any) -> Iterator[PatientProfile]:
+def _profiles(conditions: list[Condition], keep: Any, *args: Any) -> Iterator[PatientProfile]:
     """Profiles over the conditions' domains (all of them, or a seeded sample) that satisfy keep."""
     space = domains(conditions)
     names = sorted(space)
@@ -192,5 +203,5 @@ def _profiles(conditions: list[Condition], keep: Any) -> Iterator[PatientProfile
         combos = (tuple(rnd.choice(space[n]) for n in names) for _ in range(MAX_PRODUCT))
     for combo in combos:
         profile = PatientProfile.model_construct(**dict(zip(names, combo, strict=True)))
-        if keep(profile):
+        if keep(profile, *args):
             yield profile
