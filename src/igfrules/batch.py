@@ -17,7 +17,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from .caseio import profile_from_mapping, read_case
 from .errors import CaseError, IgfrulesError, Problem
@@ -76,7 +76,7 @@ class Tally:
 # Reading inputs lazily
 
 
-def read_items(inputs: Iterable[str], stdin: IO[str] | None = None) -> Iterator[Item]:
+def read_items(inputs: Iterable[str], stdin: Iterable[bytes] | None = None) -> Iterator[Item]:
     position = 0
     for name in inputs:
         for item in _items_of(name, stdin):
@@ -84,7 +84,7 @@ def read_items(inputs: Iterable[str], stdin: IO[str] | None = None) -> Iterator[
             yield Item(position, item.source, item.path, item.line, item.unreadable)
 
 
-def _items_of(name: str, stdin: IO[str] | None) -> Iterator[Item]:
+def _items_of(name: str, stdin: Iterable[bytes] | None) -> Iterator[Item]:
     if name == "-":
         yield from _lines("<stdin>", stdin if stdin is not None else iter(()))
         return
@@ -100,11 +100,11 @@ def _items_of(name: str, stdin: IO[str] | None) -> Iterator[Item]:
         yield Item(0, name, path=name)  # a case file; a missing one is reported like `evaluate` does
 
 
-def _lines(label: str, handle: Iterable[bytes] | Iterable[str]) -> Iterator[Item]:
+def _lines(label: str, handle: Iterable[bytes]) -> Iterator[Item]:
     for number, raw in enumerate(handle, 1):
         source = f"{label}:{number}"
         try:
-            text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+            text = raw.decode("utf-8")
         except UnicodeDecodeError as err:
             yield Item(0, source, unreadable=f"not UTF-8 text (byte {err.start})")
             continue

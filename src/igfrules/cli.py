@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
-from functools import wraps
+from functools import partial, wraps
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -251,15 +251,15 @@ def batch(inputs: tuple[str, ...], out_path: Path | None, workers: int | None, s
         click.echo(f"\r{tally.cases:,} cases, {tally.failed:,} failed", err=True, nl=False)
 
     items = read_items(inputs, stdin=sys.stdin.buffer if "-" in inputs else None)
-    run = {"workers": workers or default_workers(), "rules": rules, "compact": compact,
-           "progress": progress if interactive else None}
+    run = partial(run_batch, items, workers=workers or default_workers(), rules=rules, compact=compact,
+                  progress=progress if interactive else None)
     if out_path is not None:
         with out_path.open("wb") as out:
             # Spool next to the output: same filesystem, and the user chose a place with room.
-            tally = run_batch(items, out.fileno(), spool_dir=str(out_path.resolve().parent), **run)
+            tally = run(out.fileno(), spool_dir=str(out_path.resolve().parent))
     else:
         sys.stdout.flush()
-        tally = run_batch(items, None if summary else sys.stdout.fileno(), **run)
+        tally = run(None if summary else sys.stdout.fileno())
     if interactive:
         click.echo("", err=True)
     if summary:

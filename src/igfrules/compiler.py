@@ -164,17 +164,14 @@ def _groups(expression: Json) -> int:
 
 
 def _dnf(expression: Json) -> list[Json]:
-    if "$or" in expression:
-        branches = [b for part in expression["$or"] for b in _dnf(part)]
-    elif "$and" in expression:
-        branches = [[]]
+    if "$and" in expression:
+        conjunctions: list[list[Json]] = [[]]
         for part in expression["$and"]:
-            branches = [b + c for b in branches for c in _conjuncts(_dnf(part))]
-            if len(branches) > MAX_BRANCHES:
+            conjunctions = [b + c for b in conjunctions for c in _conjuncts(_dnf(part))]
+            if len(conjunctions) > MAX_BRANCHES:
                 raise _too_complex()
-        return [and_(b) for b in branches]
-    else:
-        branches = [expression]
+        return [and_(b) for b in conjunctions]
+    branches = [b for part in expression["$or"] for b in _dnf(part)] if "$or" in expression else [expression]
     if len(branches) > MAX_BRANCHES:
         raise _too_complex()
     return branches

@@ -208,9 +208,9 @@ def evaluate(condition: Condition, profile: PatientProfile) -> Truth:
 
 def _compare(leaf: Compare, actual: Any) -> Truth:
     if leaf.op == "is_known":
-        return actual != UNKNOWN
+        return bool(actual != UNKNOWN)
     if leaf.op == "is_unknown":
-        return actual == UNKNOWN
+        return bool(actual == UNKNOWN)
     if actual == UNKNOWN:
         return None
     if leaf.op == "equals":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from typing import Final
 
 
 class Kind(str, Enum):
@@ -19,7 +20,7 @@ class Kind(str, Enum):
     THERAPIES = "therapies"  # the list of prior therapies
 
 
-UNKNOWN = "unknown"
+UNKNOWN: Final = "unknown"
 
 OPERATORS_BY_KIND: dict[Kind, tuple[str, ...]] = {
     Kind.ENUM: ("equals", "one_of", "is_known", "is_unknown"),

@@ -61,7 +61,7 @@ def report_json_bytes(report: Report) -> bytes:
     return b"".join(parts)
 
 
-def _compact_item(obj: BaseModel) -> bytes:
+def _compact_item(obj: Any) -> bytes:
     """The per-case part of a rationale, context note or trial: ids, grade, why, heightened cautions."""
     cached = _compact.get(id(obj))
     if cached is not None and cached[0] is obj:
@@ -70,7 +70,7 @@ def _compact_item(obj: BaseModel) -> bytes:
     if hasattr(obj, "nct_id"):
         data = {"nct_id": obj.nct_id, "because": obj.because}
     else:
-        data = {"id": obj.id, "because": obj.because}  # type: ignore[attr-defined]
+        data = {"id": obj.id, "because": obj.because}
         evidence = getattr(obj, "evidence", None)
         if evidence is not None:
             data.update(level=evidence.level, direction=evidence.direction, post_review=evidence.post_review)

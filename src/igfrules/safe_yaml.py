@@ -20,7 +20,7 @@ class DocumentError(ValueError):
     """The bytes are not one readable YAML/JSON document; the message says why."""
 
 
-class _StrictLoader(yaml.SafeLoader):
+class _StrictLoader(yaml.SafeLoader):  # type: ignore[misc]  # PyYAML ships no types
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()

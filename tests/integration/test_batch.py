@@ -136,3 +136,29 @@ def test_compact_lines_say_what_fired_and_why_by_id(tmp_path: Path) -> None:
     assert [t["nct_id"] for t in compact["trials"]] == [t.nct_id for t in full.trials]
     assert compact["needs_information"] == [n.model_dump(mode="json") for n in full.needs_information]
     assert error["error"]["type"] == "CaseError"
+
+
+def test_progress_shows_on_a_terminal_only(tmp_path: Path) -> None:
+    import os
+    import pty
+
+    cohort = _cohort(tmp_path, [json.dumps(GOOD)] * 300)
+    primary, secondary = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "igfrules", "batch", str(cohort), "--out",
+                                str(tmp_path / "out.jsonl"), "--workers", "1", "--rules", str(RULES)],
+                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=secondary)
+    os.close(secondary)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(primary, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    assert process.wait() == 0
+    os.close(primary)
+    assert b"\r256 cases, 0 failed" in seen and b"300 cases: 300 evaluated" in seen
+    quiet = _batch(str(cohort), "--out", str(tmp_path / "out2.jsonl"), "--workers", "1")
+    assert "\r" not in quiet.stderr

@@ -44,3 +44,9 @@ def test_check_reports_no_problem() -> None:
     kb, problems = check_knowledge_base(RULES)
     assert kb is not None
     assert [str(p) for p in problems] == []
+
+
+def test_every_entry_fires_on_an_example_or_a_generated_profile() -> None:
+    from igfrules.knowledge.check import coverage
+
+    assert coverage(KB).never_fired == frozenset()
