@@ -8,8 +8,7 @@ recommends treatment. Typical use::
     print(report.model_dump(mode="json"))
 """
 
-__version__ = "0.1.0"
-
+from ._version import __version__
 from .errors import (
     CaseError,
     EvaluationError,
@@ -21,10 +20,12 @@ from .errors import (
 from .evaluate import evaluate
 from .knowledge.loader import KnowledgeBase, load_knowledge_base
 from .patient import PatientProfile, PriorTherapy
+from .renderers import RENDERERS
 from .report import DISCLAIMER, Report
 
 __all__ = [
     "DISCLAIMER",
+    "RENDERERS",
     "CaseError",
     "EvaluationError",
     "IgfrulesError",

@@ -9,23 +9,25 @@ single evaluation gives, and never stops the others.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from .caseio import profile_from_mapping, read_case
-from .errors import CaseError, IgfrulesError, Problem
+from .errors import CaseError, EvaluationError, IgfrulesError, InputError, KnowledgeBaseError, Problem
 from .evaluate import evaluate
 from .jsonline import compact_json_bytes, report_json_bytes
 from .knowledge.loader import KnowledgeBase, load_knowledge_base
 from .report import Report
-from .safe_yaml import MAX_BYTES
+from .safe_yaml import MAX_BYTES, DocumentError, parse_json
 
 CASE_SUFFIXES = (".yaml", ".yml", ".json")
 CHUNK = 256  # cases per task: large enough to amortise process hand-off, small enough to stream
@@ -91,7 +93,10 @@ def _items_of(name: str, stdin: Iterable[bytes] | None) -> Iterator[Item]:
     path = Path(name)
     if path.is_dir():
         # The folder's own files only: a subfolder may hold other things (expected outputs, say).
-        for case in sorted(p for p in path.iterdir() if p.suffix.lower() in CASE_SUFFIXES and p.is_file()):
+        found = sorted(p for p in path.iterdir() if p.suffix.lower() in CASE_SUFFIXES and p.is_file())
+        if not found:
+            raise InputError(Problem(name, "", "no case files (.yaml, .yml, .json) in this folder"))
+        for case in found:
             yield Item(0, str(case), path=str(case))
     elif path.suffix.lower() in (".jsonl", ".ndjson") and path.is_file():
         with path.open("rb") as handle:
@@ -104,7 +109,7 @@ def _lines(label: str, handle: Iterable[bytes]) -> Iterator[Item]:
     for number, raw in enumerate(handle, 1):
         source = f"{label}:{number}"
         try:
-            text = raw.decode("utf-8")
+            text = raw.decode("utf-8-sig" if number == 1 else "utf-8")  # a BOM may open the file
         except UnicodeDecodeError as err:
             yield Item(0, source, unreadable=f"not UTF-8 text (byte {err.start})")
             continue
@@ -119,9 +124,11 @@ def _lines(label: str, handle: Iterable[bytes]) -> Iterator[Item]:
 _worker_kb: KnowledgeBase | None = None
 
 
-def _init_worker(rules: str | None) -> None:
+def _init_worker(rules: str, sha256: str) -> None:
     global _worker_kb
     _worker_kb = load_knowledge_base(rules)
+    if _worker_kb.sha256 != sha256:  # the files changed after the parent checked them
+        raise KnowledgeBaseError(Problem(rules, "", "the knowledge base changed on disk during the batch"))
 
 
 def evaluate_chunk(items: list[Item], kb: KnowledgeBase, *, lines: bool = True,
@@ -132,14 +139,16 @@ def evaluate_chunk(items: list[Item], kb: KnowledgeBase, *, lines: bool = True,
     for item in items:
         try:
             report = evaluate(_profile(item), kb)
+            line = to_json(report) if lines else b""
         except IgfrulesError as err:
             tally.add_failure()
-            if lines:
-                out.append(_error_line(item, err).encode("utf-8"))
+            out.append(_error_line(item, err))
+        except Exception as err:  # one case's bug must never stop the others: record it plainly
+            tally.add_failure()
+            out.append(_error_line(item, EvaluationError(Problem(item.source, "", f"{type(err).__name__}: {err}"))))
         else:
             tally.add_report(report)
-            if lines:
-                out.append(to_json(report))
+            out.append(line)
     out.append(b"")
     return b"\n".join(out) if lines else b"", tally
 
@@ -179,16 +188,13 @@ def _profile(item: Item) -> Any:
     if len(item.line) > MAX_BYTES:
         raise CaseError(Problem(item.source, "", f"the line is over {MAX_BYTES:,} characters"))
     try:
-        data = json.loads(item.line)
-    except (json.JSONDecodeError, UnicodeError) as err:
-        message = getattr(err, "msg", str(err))
-        raise CaseError(Problem(item.source, "", f"invalid JSON: {message}")) from None
-    except RecursionError:
-        raise CaseError(Problem(item.source, "", "the case is nested too deeply")) from None
+        data = parse_json(item.line)  # strict, as for a .json case file: no repeated keys, no NaN
+    except DocumentError as err:
+        raise CaseError(Problem(item.source, "", str(err).removeprefix("line 1: "))) from None
     return profile_from_mapping(data, source=item.source)
 
 
-def _error_line(item: Item, err: IgfrulesError) -> str:
+def _error_line(item: Item, err: IgfrulesError) -> bytes:
     case_id = None
     if item.line is not None:
         try:
@@ -200,7 +206,7 @@ def _error_line(item: Item, err: IgfrulesError) -> str:
         "research_only": True,
         "position": item.position,
         "source": item.source,
-        "case_id": case_id if isinstance(case_id, str) else None,
+        "case_id": str(case_id) if isinstance(case_id, str | int) and not isinstance(case_id, bool) else None,
         "error": {
             "type": type(err).__name__,
             "message": str(err),
@@ -210,14 +216,15 @@ def _error_line(item: Item, err: IgfrulesError) -> str:
             ],
         },
     }
-    return json.dumps(record, ensure_ascii=False)
+    # A file name that is not UTF-8 carries surrogates; write them as escapes, never fail on them.
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "backslashreplace")
 
 
 # ---------------------------------------------------------------------------------------------
 # Running a whole batch
 
 
-def run_batch(items: Iterable[Item], out_fd: int | None, *, workers: int, rules: str | None,
+def run_batch(items: Iterable[Item], out_fd: int | None, *, workers: int, kb: KnowledgeBase,
               progress: Any = None, spool_dir: str | None = None, compact: bool = False) -> Tally:
     """Evaluate every item, write one line per case to `out_fd` in input order, return the tally.
 
@@ -234,16 +241,17 @@ def run_batch(items: Iterable[Item], out_fd: int | None, *, workers: int, rules:
             progress(total)
 
     if workers <= 1:
-        kb = load_knowledge_base(rules)
         for chunk in chunks:
             block, chunk_tally = evaluate_chunk(chunk, kb, lines=out_fd is not None, compact=compact)
             if out_fd is not None:
                 _write_all(out_fd, block)
             tally(chunk_tally)
         return total
-    load_knowledge_base(rules)  # a broken knowledge base fails here, once, not in every worker
+    # forkserver: a worker never inherits a lock that another thread of the caller held at fork.
+    context = multiprocessing.get_context("forkserver")
     with tempfile.TemporaryDirectory(prefix="igfrules-batch-", dir=spool_dir) as spool, \
-            ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(rules,)) as pool:
+            ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
+                                initargs=(str(kb.path), kb.sha256)) as pool:
         target = spool if out_fd is not None else None
         pending: list[Future[tuple[str | None, Tally]]] = []
 
@@ -253,12 +261,15 @@ def run_batch(items: Iterable[Item], out_fd: int | None, *, workers: int, rules:
                 _append(out_fd, path)
             tally(chunk_tally)
 
-        for chunk in chunks:
-            pending.append(pool.submit(_work, chunk, target, compact))
-            if len(pending) >= workers * IN_FLIGHT_PER_WORKER:
-                collect(pending.pop(0))
-        for future in pending:
-            collect(future)
+        try:
+            for chunk in chunks:
+                pending.append(pool.submit(_work, chunk, target, compact))
+                if len(pending) >= workers * IN_FLIGHT_PER_WORKER:
+                    collect(pending.pop(0))
+            for future in pending:
+                collect(future)
+        except BrokenProcessPool as err:
+            raise EvaluationError(Problem(str(kb.path), "", f"a worker process failed: {err}")) from err
     return total
 
 

@@ -15,18 +15,15 @@ from typing import Any, TypeVar
 
 import click
 
-from . import __version__
-from .errors import IgfrulesError, Problem
+from ._version import __version__
+from .errors import IgfrulesError, InputError, Problem
 from .evaluate import evaluate as evaluate_case
-from .html import render_html
 from .knowledge.check import check_knowledge_base
-from .knowledge.loader import KnowledgeBase, load_knowledge_base
-from .render import RENDERERS
+from .knowledge.loader import load_knowledge_base
+from .renderers import RENDERERS
 from .schema import case_schema
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-RENDERERS["html"] = render_html  # html.py builds on render.py's helpers, so it registers here
 
 RULES_OPTION = click.option(
     "--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -43,14 +40,33 @@ def reports_errors(command: F) -> F:
             return command(*args, **kwargs)
         except IgfrulesError as err:
             for problem in err.problems:
-                click.echo(f"Error: {problem}", err=True)
+                click.echo(f"Error: {_printable(str(problem))}", err=True)
             sys.exit(err.exit_code)
+        except (OSError, UnicodeError) as err:  # a file we were asked to read or write
+            where = getattr(err, "filename", None)
+            what = getattr(err, "strerror", None) or str(err)
+            click.echo(f"Error: {_printable(f'{where}: {what}' if where else what)}", err=True)
+            sys.exit(1)
 
     return wrapper  # type: ignore[return-value]
 
 
-def load_rules(rules_dir: Path | None) -> KnowledgeBase:
-    return load_knowledge_base(rules_dir)
+def _printable(text: str) -> str:
+    """A file name that is not UTF-8 carries surrogates: show them escaped instead of failing."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _refuse_overwriting_inputs(out_path: Path, inputs: tuple[str, ...]) -> None:
+    """Writing the output over an input (or into an input folder, where it would be read as a
+    case) would destroy the cohort: refuse before opening anything."""
+    target = out_path.resolve()
+    for name in inputs:
+        if name == "-":
+            continue
+        source = Path(name).resolve()
+        if target == source or (source.is_dir() and source in target.parents):
+            raise InputError(Problem(str(out_path), "", f"the output would overwrite or join the input {name}; "
+                                                          "choose another output path"))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -83,7 +99,7 @@ def evaluate(case: Path, fmt: str, rules_dir: Path | None) -> None:
       igfrules evaluate cases/her2-trastuzumab-pretreated.yaml --format json
       igfrules evaluate cases/her2-trastuzumab-pretreated.yaml --format html > tb-002.html
     """
-    kb = load_rules(rules_dir)
+    kb = load_knowledge_base(rules_dir)
     click.echo(RENDERERS[fmt](evaluate_case(case, kb)), nl=False)
 
 
@@ -140,7 +156,7 @@ def list_rules(rules_dir: Path | None) -> None:
     Example:
       igfrules rules
     """
-    kb = load_rules(rules_dir)
+    kb = load_knowledge_base(rules_dir)
     for e in kb.entries.values():
         status = "" if e.status == "active" else " (retired)"
         click.echo(f"{e.id:<34} {e.kind:<9} {e.evidence.level} {e.evidence.direction:<16} {e.title}{status}")
@@ -156,7 +172,7 @@ def trials(rules_dir: Path | None) -> None:
     Example:
       igfrules trials
     """
-    kb = load_rules(rules_dir)
+    kb = load_knowledge_base(rules_dir)
     for t in kb.trials.values():
         acronym = f" ({t.acronym})" if t.acronym else ""
         click.echo(f"{t.nct_id}{acronym}  phase {t.phase}  {t.status} (as of {t.status_as_of})  {t.regimen}")
@@ -179,7 +195,7 @@ def explain(rule_id: str, case: Path | None, rules_dir: Path | None) -> None:
     """
     from .explain import explain_text
 
-    kb = load_rules(rules_dir)
+    kb = load_knowledge_base(rules_dir)
     click.echo(explain_text(kb, rule_id, case), nl=False)
 
 
@@ -198,7 +214,7 @@ def docs(output: str, check_only: bool, rules_dir: Path | None) -> None:
     """
     from .kbdocs import render_knowledge_base
 
-    text = render_knowledge_base(load_rules(rules_dir))
+    text = render_knowledge_base(load_knowledge_base(rules_dir))
     if output == "-":
         click.echo(text, nl=False)
         return
@@ -243,20 +259,23 @@ def batch(inputs: tuple[str, ...], out_path: Path | None, workers: int | None, s
     """
     from .batch import default_workers, read_items, run_batch, summary_json, summary_text
 
-    rules = str(rules_dir) if rules_dir is not None else None
-    kb = load_rules(rules_dir)
+    kb = load_knowledge_base(rules_dir)
+    if out_path is not None:
+        _refuse_overwriting_inputs(out_path, inputs)
     interactive = sys.stderr.isatty()
 
     def progress(tally: Any) -> None:
         click.echo(f"\r{tally.cases:,} cases, {tally.failed:,} failed", err=True, nl=False)
 
     items = read_items(inputs, stdin=sys.stdin.buffer if "-" in inputs else None)
-    run = partial(run_batch, items, workers=workers or default_workers(), rules=rules, compact=compact,
+    run = partial(run_batch, items, workers=workers or default_workers(), kb=kb, compact=compact,
                   progress=progress if interactive else None)
     if out_path is not None:
         with out_path.open("wb") as out:
-            # Spool next to the output: same filesystem, and the user chose a place with room.
-            tally = run(out.fileno(), spool_dir=str(out_path.resolve().parent))
+            # Spool next to a regular output file (same filesystem, a place the user chose);
+            # for a device or a pipe, in the temporary folder.
+            regular = out_path.resolve().is_file()
+            tally = run(out.fileno(), spool_dir=str(out_path.resolve().parent) if regular else None)
     else:
         sys.stdout.flush()
         tally = run(None if summary else sys.stdout.fileno())

@@ -104,13 +104,13 @@ def _parse_leaf(raw: dict[str, Any], location: str) -> Condition:
             location, f"unknown key {unknown_keys[0]!r}; a comparison has field, op, value"
         )
     name, op = raw.get("field"), raw.get("op")
-    if name not in FIELDS:
+    if not isinstance(name, str) or name not in FIELDS:
         raise ConditionSyntaxError(
             f"{location}.field", f"{name!r} is not a profile field; allowed: {', '.join(FIELDS)}"
         )
     field = FIELDS[name]
     allowed_ops = OPERATORS_BY_KIND[field.kind]
-    if op not in allowed_ops:
+    if not isinstance(op, str) or op not in allowed_ops:
         raise ConditionSyntaxError(
             f"{location}.op", f"{op!r} does not apply to {name}; allowed: {', '.join(allowed_ops)}"
         )
@@ -138,7 +138,7 @@ def _parse_value(kind: Kind, name: str, op: str, value: Any, location: str) -> A
         if not isinstance(values, list) or not values:
             raise ConditionSyntaxError(location, "one_of needs a non-empty list")
         for v in values:
-            if v not in field.values:
+            if not isinstance(v, str) or v not in field.values:
                 raise ConditionSyntaxError(
                     location, f"{v!r} is not a value of {name}; allowed: {', '.join(field.values)}"
                 )
@@ -150,9 +150,12 @@ def _parse_value(kind: Kind, name: str, op: str, value: Any, location: str) -> A
     if kind is Kind.NUMBER:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ConditionSyntaxError(location, f"{value!r} is not a number")
+        low, high = field.bounds or (0.0, 0.0)
+        if not low <= value <= high:  # also refuses NaN and infinities
+            raise ConditionSyntaxError(location, f"{value!r} is outside {low:g}-{high:g}, the values {name} takes")
         return float(value)
     if kind is Kind.STAGE:
-        if value not in STAGE_THRESHOLDS:
+        if not isinstance(value, str) or value not in STAGE_THRESHOLDS:
             raise ConditionSyntaxError(
                 location, f"{value!r} is not a stage threshold; allowed: {', '.join(STAGE_THRESHOLDS)}"
             )
@@ -166,6 +169,9 @@ def _parse_includes(raw: dict[str, Any], location: str) -> Includes:
     if (agent is None) == (drug_class is None):
         raise ConditionSyntaxError(location, "includes needs exactly one of agent or class")
     vocab = vocabulary()
+    for key, given in (("agent", agent), ("class", drug_class), ("setting", raw.get("setting"))):
+        if given is not None and not isinstance(given, str):
+            raise ConditionSyntaxError(f"{location}.{key}", f"{given!r} is not a name")
     if agent is not None:
         try:
             resolved = vocab.resolve(str(agent)).name
@@ -267,13 +273,24 @@ def leaves(condition: Condition) -> Iterator[Compare | Includes]:
 
 
 def missing_fields(condition: Condition, profile: PatientProfile) -> set[str]:
-    """Fields whose value could change an unknown result: those under every still-open branch."""
+    """Fields whose value could change an unknown result: those under every still-open branch.
+
+    A presence test on an unknown field is decided (is_unknown holds), yet learning the field
+    changes it, so it counts. For prior therapies that are known but lack a setting or a
+    progression, the missing detail is named: "prior_therapies.progressed".
+    """
+    if isinstance(condition, Compare) and condition.op in ("is_known", "is_unknown"):
+        return {condition.field} if profile.value(condition.field) == UNKNOWN else set()
     if evaluate(condition, profile) is not None:
         return set()
     if isinstance(condition, AllOf | AnyOf):
         return set().union(*(missing_fields(p, profile) for p in condition.parts))
     if isinstance(condition, Not):
         return missing_fields(condition.part, profile)
+    if isinstance(condition, Includes) and profile.prior_therapies != UNKNOWN:
+        details = [name for name, wanted in (("setting", condition.setting), ("progressed", condition.progressed))
+                   if wanted is not None]
+        return {f"prior_therapies.{name}" for name in details}
     return {condition.field}
 
 
@@ -303,8 +320,8 @@ def describe_fact(leaf: Compare | Includes, profile: PatientProfile, value: Trut
     if leaf.op in ("is_known", "is_unknown"):
         return f"{leaf.field} is {'unknown' if actual == UNKNOWN else 'known (' + shown + ')'}"
     text = f"{leaf.field} is {shown}"
-    if leaf.op in ("at_least", "at_most"):
-        text += f" ({describe_test(leaf)})" if leaf.field == "stage" or value is not None else ""
+    if leaf.op in ("at_least", "at_most") and value is not None:
+        text += f" ({'' if value else 'not '}{describe_test(leaf).removeprefix(leaf.field + ' ')})"
     return text
 
 

@@ -1,21 +1,21 @@
-"""The only module that touches durable_rules: compiles conditions, owns the session, isolates cases.
+"""The only module that imports durable_rules: owns the ruleset and session, shapes facts, isolates cases.
 
-How durable_rules is used here, and why (see ../shared/guides/DURABLE-RULES.md for the measurements):
+How durable_rules is used here, and why (../shared/guides/DURABLE-RULES.md and docs/engine.md):
 - The C extension (`durable_rules_engine`) is called directly. `durable.lang` and `Host` start timer
   threads that segfault with several sessions or threads, and `lang` silently keeps old rules.
-- Three-valued logic without negation at the engine: every condition C compiles to two durable
-  rules, "C is true" and "C is false", each with negations pushed to the leaves. Neither firing
-  means unknown. An unknown field is *absent* from the fact, and durable's `==`, `!=`, `<`, `>=`
-  are all false on an absent field, which is exactly "a comparison on an unknown field is unknown".
-- One pattern per rule (several `when_all` patterns would each need a different fact), anchored on
-  a group field (`g0 == 1`, ...) that every case fact has and the engine's own state fact lacks.
+- Conditions are compiled by compiler.py: per condition a rule for "true" and one that tells
+  unknown from false. An unknown field is *absent* from the fact.
+- One pattern per rule, anchored on a group field (`g0 == 1`, ...) that every case fact has and
+  the engine's own state fact lacks; groups of 24 keep durable's 64-node alpha stack from
+  overflowing (error 303) in one ruleset.
 - Facts, not events: an event is consumed by the first rule it matches, a fact is seen by all.
-- List operators are avoided: measured here, `$iall` with an `$or` inside judges an item by the
-  last branch only, and list operators misbehave on `[]`. Each `includes` test the knowledge base
-  uses becomes a scalar fact field ("yes" / "maybe" / absent) that the rules compare.
+- No list operators: `$iall` with an `$or` inside judges an item by its last branch only (measured,
+  and pinned by a test). Each `includes` test becomes a scalar fact field, "yes" / "maybe" / "no",
+  absent when the therapy list is unknown.
 - One ruleset handle per Engine, one long-lived session, one case at a time under a lock:
-  assert -> drain actions -> retract in `finally`. The C extension never releases the GIL, so a
-  lock costs no parallelism, and sessions never accumulate (the cap is 1,024 per ruleset).
+  assert -> drain -> retract. The C extension never releases the GIL, so the lock costs no
+  parallelism, and sessions never accumulate (the cap is 1,024 per ruleset). The finaliser frees
+  the session and the ruleset, so a process can load knowledge bases again and again.
 """
 
 from __future__ import annotations
@@ -51,6 +51,7 @@ _FLAG_ALIASES = tuple((n, _FIELD_ALIASES[n]) for n, f in FIELDS.items() if f.kin
 # hangs off its own anchor field instead, so one node never has more matching children than
 # this (measured: 400 rules all matching at once, in groups of 24, assert fine).
 RULES_PER_ANCHOR = 24
+MAX_FACT_FIELDS = 252  # durable's limit on the fields of one fact (error 302)
 
 
 
@@ -61,27 +62,38 @@ class Engine:
         self.names = tuple(sorted(conditions))
         self._includes = collect_includes(conditions.values())
         # Per condition: a rule for "true", and a second that tells unknown from false (see
-        # _second_rule). Firings are the main cost of a case, so the second rule is the one that
-        # fires least, among those that fit one durable pattern.
+        # compiler.second_rule). Firings are the main cost of a case, so the second rule is the
+        # one that fires least, among those that fit one durable pattern.
         self._aliases = {**_FIELD_ALIASES, **{k: f"p{i}" for i, k in enumerate(self._includes)}}
         self._outcomes: dict[str, tuple[str, Truth | str]] = {}
         self._defaults: dict[str, Truth] = {}
         definition: Json = {}
         for index, name in enumerate(self.names):
             condition = conditions[name]
-            second_mode, second = second_rule(condition)
+            try:
+                second_mode, second = second_rule(condition)
+                compiled = [(mode, branches(expression))
+                            for mode, expression in ((Mode.TRUE, expr(condition, Mode.TRUE)), (second_mode, second))]
+            except KnowledgeBaseError as err:  # name the condition: the loader turns it into a file
+                raise KnowledgeBaseError(Problem("<knowledge base>", name, err.problems[0].message)) from None
             self._defaults[name] = None if second_mode is Mode.FALSE else False
-            for mode, expression in ((Mode.TRUE, expr(condition, Mode.TRUE)), (second_mode, second)):
-                for branch, pattern in enumerate(branches(expression)):
+            for mode, patterns in compiled:
+                for branch, pattern in enumerate(patterns):
                     rule_name = f"c{index}{mode.value}{branch}"
                     anchor = {f"g{len(definition) // RULES_PER_ANCHOR}": 1}
                     definition[rule_name] = {"all": [{"m": and_([anchor, self._rename(pattern)])}]}
                     self._outcomes[rule_name] = (name, OUTCOME[mode])
         self._anchors = {f"g{g}": 1 for g in range(len(definition) // RULES_PER_ANCHOR + 1)}
+        fields = len(self._anchors) + len(self._aliases) + 2  # + sid, id
+        if fields > MAX_FACT_FIELDS:
+            raise KnowledgeBaseError(Problem("<knowledge base>", "", (
+                f"a case fact would need {fields} fields; durable_rules allows {MAX_FACT_FIELDS} "
+                "(too many distinct prior_therapies includes tests)")))
         self._handle = _create_ruleset(f"igfrules{next(_ruleset_names)}", definition)
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
-        weakref.finalize(self, _dre.delete_ruleset, self._handle)
+        self._session_started = [False]  # shared with the finaliser, which must know
+        weakref.finalize(self, _release, self._handle, self._session_started)
 
     @property
     def rule_count(self) -> int:
@@ -99,14 +111,22 @@ class Engine:
             fact["id"] = next(self._ids)  # an identical fact asserted twice would be refused
             text = json.dumps(fact)
             try:
-                for rule_name in self._fire(self._handle, text):
-                    name, outcome = self._outcomes[rule_name]
-                    if outcome is not NOT_FALSE:
-                        results[name] = outcome  # type: ignore[assignment]
-                    elif results[name] is False:  # not false, and not (yet) seen true
-                        results[name] = None
-            finally:
-                self._retract(self._handle, text)
+                state = _dre.assert_fact(self._handle, text)[1]
+            except Exception as err:
+                raise EvaluationError(f"durable_rules refused a case: {_describe(err)}") from err
+            # The fact is retracted whatever happens: left behind, it would leak into the next case.
+            try:
+                fired = self._drain(self._handle, state, self._session_started)
+            except BaseException:
+                self._retract(self._handle, text, quiet=True)  # keep the error that got us here
+                raise
+            self._retract(self._handle, text)
+        for rule_name in fired:
+            name, outcome = self._outcomes[rule_name]
+            if outcome is not NOT_FALSE:
+                results[name] = outcome  # type: ignore[assignment]
+            elif results[name] is False:  # not false, and not (yet) seen true
+                results[name] = None
         return results
 
     def fact(self, profile: PatientProfile) -> Json:
@@ -122,7 +142,7 @@ class Engine:
                 fact[alias] = value
         for name, alias in _FLAG_ALIASES:
             value = values[name]
-            if value is not UNKNOWN:
+            if value != UNKNOWN:
                 fact[alias] = "true" if value is True else "false"
         hormone_receptor = profile.hormone_receptor_status
         if hormone_receptor != UNKNOWN:
@@ -154,27 +174,29 @@ class Engine:
         return renamed
 
     @staticmethod
-    def _fire(handle: Any, text: str) -> set[str]:
+    def _drain(handle: Any, state: Any, session_started: list[bool]) -> set[str]:
         fired: set[str] = set()  # a rule with OR branches may fire once per true branch
         try:
-            result = _dre.assert_fact(handle, text)
-            started = _dre.start_action_for_state(handle, result[1])
+            started = _dre.start_action_for_state(handle, state)
+            if started:
+                session_started[0] = True  # from now on delete_state is safe (see _release)
             message = started[1] if started else None
             while message:
                 # The message is '{"<rule name>": {...the fact...}}'; parsing the fact back is
                 # most of the cost of a case, and only the name is needed.
                 fired.add(message[2 : message.index('"', 2)])
-                message = _dre.complete_and_start_action(handle, result[1])
+                message = _dre.complete_and_start_action(handle, state)
         except Exception as err:
             raise EvaluationError(f"durable_rules failed while matching: {_describe(err)}") from err
         return fired
 
     @staticmethod
-    def _retract(handle: Any, text: str) -> None:
+    def _retract(handle: Any, text: str, *, quiet: bool = False) -> None:
         try:
             _dre.retract_fact(handle, text)
-        except Exception as err:  # a fact left behind would leak into the next case
-            raise EvaluationError(f"durable_rules failed to retract a case: {_describe(err)}") from err
+        except Exception as err:
+            if not quiet:
+                raise EvaluationError(f"durable_rules failed to retract a case: {_describe(err)}") from err
 
 
 def _includes_state(test: Includes, therapies: tuple[PriorTherapy, ...]) -> str:
@@ -204,6 +226,14 @@ _ERROR_CODES = {
     302: "a case has more than 252 fields",
     303: "too many rules matched their first test at once",
 }
+
+
+def _release(handle: Any, session_started: list[bool]) -> None:
+    """Free a ruleset and its session. delete_state frees the session's memory, but only once an
+    action has started: on a fresh session it frees an uninitialised pointer (DURABLE-RULES.md)."""
+    if session_started[0]:
+        _dre.delete_state(handle, _SESSION)
+    _dre.delete_ruleset(handle)
 
 
 def _create_ruleset(name: str, definition: Json) -> Any:

@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from ._version import __version__
 from .caseio import profile_from_mapping, read_case
 from .compiler import includes_key
 from .conditions import Compare, Condition, Includes, leaves, missing_fields, reasons
 from .consistency import profile_warnings
 from .engine import Engine
 from .errors import EvaluationError, IgfrulesError
-from .fields import UNKNOWN, source_fields
+from .fields import FIELDS, UNKNOWN, source_fields
 from .knowledge.loader import KnowledgeBase, load_knowledge_base
 from .knowledge.models import Entry, Finding, Trial
 from .patient import PatientProfile
@@ -277,6 +277,9 @@ class ReportBuilder:
                profile: PatientProfile) -> NeedsInformation:
         missing = set()
         for name in missing_fields(condition, profile):
+            if name not in FIELDS:  # a detail of a known field: "prior_therapies.progressed"
+                missing.add(name)
+                continue
             unknown_sources = [f for f in source_fields(name) if profile.value(f) == UNKNOWN]
             missing.update(unknown_sources or [name])  # known but imprecise, e.g. stage "I"
         return NeedsInformation.model_construct(rule_id=rule_id, title=title, kind=kind,

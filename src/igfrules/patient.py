@@ -24,6 +24,9 @@ _FLAG_WORDS = {"true": True, "false": False, "unknown": UNKNOWN}
 
 
 def _fold(value: Any) -> Any:
+    if isinstance(value, bool):  # YAML reads yes/no/on/off as booleans before we see them
+        raise ValueError(f"{value!r} is not a word this field takes (YAML reads yes/no/on/off as "
+                         "true/false: write the word, quoted if need be)")
     return value.strip().casefold() if isinstance(value, str) else value
 
 
@@ -63,7 +66,7 @@ class PriorTherapy(BaseModel):
     @field_validator("setting", mode="before")
     @classmethod
     def _fold_setting(cls, value: Any) -> Any:
-        return _fold(value)
+        return UNKNOWN if value is None else _fold(value)
 
     @field_validator("progressed", mode="before")
     @classmethod
@@ -102,9 +105,13 @@ class PatientProfile(BaseModel):
     @field_validator("case_id", mode="before")
     @classmethod
     def _case_id_text(cls, value: Any) -> Any:
-        # YAML reads `case_id: 12` as a number; an identifier is text either way.
-        if isinstance(value, int | float) and not isinstance(value, bool):
+        # JSON may give an identifier as a whole number; YAML files keep it as written (safe_yaml).
+        if isinstance(value, int) and not isinstance(value, bool):
             return str(value)
+        if isinstance(value, str) and any(ord(c) < 32 or ord(c) == 127 for c in value):
+            raise ValueError("contains control characters; give plain text")
+        if value is not None and not isinstance(value, str):
+            raise ValueError(f"{value!r} is not text")
         return value
 
     @field_validator(
@@ -130,7 +137,7 @@ class PatientProfile(BaseModel):
             return "0"
         if not isinstance(value, str):
             raise ValueError(f"{value!r} is not a stage; {_STAGE_HELP}")
-        key = re.sub(r"^stage[\s_-]*", "", value.strip().casefold()).replace(" ", "_")
+        key = re.sub(r"^stage[\s_-]*", "", value.strip().casefold()).replace(" ", "_").replace("-", "_")
         if key == UNKNOWN:
             return UNKNOWN
         if key not in _STAGE_BY_KEY:

@@ -8,7 +8,7 @@ information and warnings.
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from .report import Citation, FindingSummary, Rationale, Report
 from .vocabulary import vocabulary
@@ -256,9 +256,3 @@ def render_markdown(report: Report) -> str:
 def render_json(report: Report) -> str:
     return report.to_json()
 
-
-RENDERERS: dict[str, Callable[[Report], str]] = {
-    "text": render_text,
-    "markdown": render_markdown,
-    "json": render_json,
-}

@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 MAX_BYTES = 1_048_576  # a case or rule file is a few KiB; anything past 1 MiB is a mistake
+TEXT_KEYS = frozenset({"case_id"})  # values read as written, never as YAML numbers or dates
 
 
 class DocumentError(ValueError):
@@ -29,13 +30,19 @@ class _StrictLoader(yaml.SafeLoader):  # type: ignore[misc]  # PyYAML ships no t
 
     def construct_mapping(self, node: Any, deep: bool = False) -> Any:
         seen: set[Any] = set()
-        for key_node, _ in node.value:
+        for key_node, value_node in node.value:
             key = self.construct_object(key_node, deep=deep)
-            if isinstance(key, list | dict):
-                raise DocumentError(f"line {key_node.start_mark.line + 1}: a key must be plain text")
+            try:
+                hash(key)
+            except TypeError:
+                raise DocumentError(f"line {key_node.start_mark.line + 1}: a key must be plain text") from None
             if key in seen:
                 raise DocumentError(f"line {key_node.start_mark.line + 1}: key {key!r} is given twice")
             seen.add(key)
+            if (key in TEXT_KEYS and isinstance(value_node, yaml.ScalarNode)
+                    and value_node.tag != "tag:yaml.org,2002:null"):
+                # An identifier is text as written: YAML would read 0012 as 10 and 12:30 as 750.
+                value_node.tag = "tag:yaml.org,2002:str"
         return super().construct_mapping(node, deep=deep)
 
 
@@ -52,12 +59,7 @@ def parse_document(data: bytes, *, suffix: str = "") -> Any:
     if not text.strip():
         raise DocumentError("the file is empty")
     if suffix == ".json":
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as err:
-            raise DocumentError(f"line {err.lineno}: invalid JSON: {err.msg}") from None
-        except RecursionError:
-            raise DocumentError("the document is nested too deeply") from None
+        return parse_json(text)
     try:
         documents = list(yaml.load_all(text, Loader=_StrictLoader))
     except DocumentError:
@@ -69,9 +71,38 @@ def parse_document(data: bytes, *, suffix: str = "") -> Any:
         raise DocumentError(f"{where}invalid YAML: {problem}") from None
     except RecursionError:
         raise DocumentError("the document is nested too deeply") from None
+    except ValueError:  # Python refuses to convert integers of more than 4,300 digits
+        raise DocumentError("a number is too long (more than 4,300 digits)") from None
     if len(documents) != 1:
         raise DocumentError(f"expected one document, found {len(documents)}")
     return documents[0]
+
+
+def parse_json(text: str) -> Any:
+    """Strict JSON: a key given twice and NaN / Infinity (not JSON) are errors, as in YAML."""
+    try:
+        return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_not_json)
+    except DocumentError:
+        raise
+    except json.JSONDecodeError as err:
+        raise DocumentError(f"line {err.lineno}: invalid JSON: {err.msg}") from None
+    except RecursionError:
+        raise DocumentError("the document is nested too deeply") from None
+    except ValueError:  # Python refuses to convert integers of more than 4,300 digits
+        raise DocumentError("a number is too long (more than 4,300 digits)") from None
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    mapping: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in mapping:
+            raise DocumentError(f"key {key!r} is given twice")
+        mapping[key] = value
+    return mapping
+
+
+def _not_json(word: str) -> Any:
+    raise DocumentError(f"{word} is not a JSON value")
 
 
 def read_document(path: Path) -> Any:

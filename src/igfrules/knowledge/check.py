@@ -68,9 +68,17 @@ def coverage(kb: KnowledgeBase, generated: int = 5_000, extra_cases: list[Any] |
     engine = kb.engine
     names = {f"entry:{e.id}": e.id for e in kb.active_entries}
     examples = [c for e in kb.active_entries for _, c, _ in _examples(e.examples)] + list(extra_cases or [])
-    on_examples = _fired(engine, [profile_from_mapping(c) for c in examples], names)
+    on_examples = _fired(engine, [p for p in map(_valid_or_none, examples) if p is not None], names)
     on_generated = _fired(engine, [profile_from_mapping(c) for c in synthetic_cases(generated)], names)
     return Coverage(len(names), on_examples, on_generated, generated, frozenset(names.values()))
+
+
+def _valid_or_none(case: Any) -> Any:
+    """An invalid example is already reported by check_knowledge_base; coverage skips it."""
+    try:
+        return profile_from_mapping(case)
+    except CaseError:
+        return None
 
 
 def _fired(engine: Any, profiles: list[Any], names: dict[str, str]) -> frozenset[str]:
@@ -93,7 +101,7 @@ def _check_example(kb: KnowledgeBase, entry_id: str, source: str, label: str,
     try:
         profile = profile_from_mapping(case, source=source)
     except CaseError as err:
-        return [_located(source, f"{label}.{p.location}".rstrip("."), p.message) for p in err.problems]
+        return [_located(source, f"{label}.{p.location}".rstrip("."), p.message, p.hint) for p in err.problems]
     condition = kb.conditions[f"entry:{entry_id}"]
     reference = evaluate(condition, profile)
     engine = kb.engine.evaluate(profile)[f"entry:{entry_id}"]
@@ -106,10 +114,10 @@ def _check_example(kb: KnowledgeBase, entry_id: str, source: str, label: str,
     return problems
 
 
-def _located(source: str, location: str, message: str) -> Problem:
+def _located(source: str, location: str, message: str, hint: str = "") -> Problem:
     try:
         line = line_of(Path(source).read_text(encoding="utf-8"), location)
-    except OSError:
+    except (OSError, UnicodeError):
         line = None
-    return Problem(source, location, message, line=line)
+    return Problem(source, location, message, hint, line)
 

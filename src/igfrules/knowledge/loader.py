@@ -25,6 +25,7 @@ from .lines import line_of
 from .models import ESCAT_TIERS, LEVEL_OF_KIND, Caution, Entry, Meta, Reference, Section, Trial
 
 ENTRY_FOLDERS = ("rationales", "context")
+TOP_FILES = ("knowledge-base.yaml", "references.yaml", "trials.yaml", "cautions.yaml", "coverage.yaml")
 IR_TARGET = "insulin_receptor"  # a strategy may target the insulin receptor, which is no drug class
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -66,8 +67,23 @@ def load_knowledge_base(path: str | Path | None = None) -> KnowledgeBase:
     if loader.problems:
         raise KnowledgeBaseError(loader.sorted_problems())
     assert kb is not None  # noqa: S101 - load() returns None only with problems recorded
-    kb.engine  # noqa: B018 - compile now: fail at load, and never lazily under threads
+    try:
+        kb.engine  # noqa: B018 - compile now: fail at load, and never lazily under threads
+    except KnowledgeBaseError as err:
+        raise KnowledgeBaseError([_locate(kb, p) for p in err.problems]) from None
     return kb
+
+
+def _locate(kb: KnowledgeBase, problem: Problem) -> Problem:
+    """An engine problem names a condition ("entry:RAT-X"); say which file and key hold it."""
+    kind, _, ident = problem.location.partition(":")
+    if kind == "entry" and ident in kb.files:
+        return Problem(kb.files[ident], "when", problem.message)
+    if kind == "trial":
+        return Problem(str(kb.path / "trials.yaml"), f"{ident}.population", problem.message)
+    if kind == "caution":
+        return Problem(str(kb.path / "cautions.yaml"), f"{ident}.heightened_when", problem.message)
+    return problem
 
 
 class _Loader:
@@ -75,6 +91,7 @@ class _Loader:
         self.root = root
         self.problems: list[Problem] = []
         self._texts: dict[str, str] = {}
+        self._unreadable: set[str] = set()
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -84,11 +101,14 @@ class _Loader:
             data = read_document(path)
         except DocumentError as err:
             self.problems.append(Problem(name, "", str(err)))
+            self._unreadable.add(name)
             return None
         self._texts[name] = path.read_text(encoding="utf-8-sig")
         return data
 
     def _model(self, model: type[Model], data: Any, source: str, prefix: str = "") -> Model | None:
+        if data is None and source in self._unreadable:
+            return None  # already reported: the file could not be read
         try:
             return model.model_validate(data)
         except ValidationError as err:
@@ -206,8 +226,13 @@ class _Loader:
         entries: dict[str, Entry] = {}
         files: dict[str, str] = {}
         for folder in ENTRY_FOLDERS:
-            for path in sorted((self.root / folder).glob("*.yaml")):
-                entry = self._model(Entry, self._read(path), str(path))
+            for path in entry_files(self.root / folder):
+                if path.suffix != ".yaml" or not path.is_file():
+                    # A .yml, a subfolder or a stray file would otherwise be ignored in silence.
+                    self._problem(str(path), "", "not an entry file: each entry is one <id>.yaml file here")
+                    continue
+                raw = self._read(path)
+                entry = self._model(Entry, raw, str(path)) if raw is not None else None
                 if entry is None:
                     continue
                 if entry.id in entries:
@@ -337,10 +362,15 @@ class _References:
             self.loader._problem(source, location, f"{cls!r} is not a drug class")
 
 
+def entry_files(folder: Path) -> list[Path]:
+    return sorted(folder.iterdir()) if folder.is_dir() else []
+
+
 def content_digest(root: Path) -> str:
-    """sha256 over every YAML file's relative path and bytes, in sorted order."""
+    """sha256 over the relative path and bytes of every file the knowledge base is read from."""
     digest = hashlib.sha256()
-    for path in sorted(root.rglob("*.yaml")):
+    loaded = [root / name for name in TOP_FILES] + [p for f in ENTRY_FOLDERS for p in entry_files(root / f)]
+    for path in sorted(loaded):
         digest.update(path.relative_to(root).as_posix().encode() + b"\0")
         digest.update(path.read_bytes() + b"\0")
     return digest.hexdigest()

@@ -1,0 +1,16 @@
+"""Every output format by name: what `--format` offers and what a library user can look up."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .html import render_html
+from .render import render_json, render_markdown, render_text
+from .report import Report
+
+RENDERERS: dict[str, Callable[[Report], str]] = {
+    "text": render_text,
+    "markdown": render_markdown,
+    "json": render_json,
+    "html": render_html,
+}
