@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .errors import CaseError, Problem
+from .errors import CaseError, Problem, field_path
 from .fields import INPUT_FIELDS
 from .patient import PatientProfile
 from .safe_yaml import DocumentError, parse_document, read_document
@@ -79,9 +79,9 @@ def _broken_text(value: Any, path: str = "") -> str | None:
 def problems_from_validation(err: ValidationError, source: str) -> list[Problem]:
     problems: dict[tuple[str, str], Problem] = {}
     errors = err.errors(include_url=False)
-    branch_errors = {_path(e["loc"]) for e in errors if not _is_unknown_branch(e["loc"])}
+    branch_errors = {field_path(e["loc"]) for e in errors if not _is_unknown_branch(e["loc"])}
     for error in errors:
-        path = _path(error["loc"])
+        path = field_path(error["loc"])
         if _is_unknown_branch(error["loc"]) and any(b.startswith(path) for b in branch_errors):
             continue  # the list branch explains the real problem; "should be 'unknown'" is noise
         problem = _problem(error, path, source)
@@ -91,18 +91,6 @@ def problems_from_validation(err: ValidationError, source: str) -> list[Problem]
 
 def _is_unknown_branch(loc: tuple[Any, ...]) -> bool:
     return any(isinstance(part, str) and part.startswith("literal[") for part in loc)
-
-
-def _path(loc: tuple[Any, ...]) -> str:
-    text = ""
-    for part in loc:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        elif "[" in part or "`" in part:
-            continue  # a union branch label, not a field
-        else:
-            text += f".{part}" if text else part
-    return text
 
 
 def _problem(error: Any, path: str, source: str) -> Problem:

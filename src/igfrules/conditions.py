@@ -208,7 +208,7 @@ def evaluate(condition: Condition, profile: PatientProfile) -> Truth:
         inner = evaluate(condition.part, profile)
         return None if inner is None else not inner
     if isinstance(condition, Includes):
-        return _includes(condition, profile.prior_therapies)
+        return includes_truth(condition, profile.prior_therapies)
     return _compare(condition, profile.value(condition.field))
 
 
@@ -235,7 +235,7 @@ def _compare(leaf: Compare, actual: Any) -> Truth:
     return bool(actual <= leaf.value)
 
 
-def _includes(leaf: Includes, therapies: Any) -> Truth:
+def includes_truth(leaf: Includes, therapies: Any) -> Truth:
     if therapies == UNKNOWN:
         return None
     results = [_item_matches(leaf, item) for item in therapies]

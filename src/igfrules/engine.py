@@ -31,11 +31,10 @@ from typing import Any
 import durable_rules_engine as _dre
 
 from .compiler import NOT_FALSE, OUTCOME, Json, Mode, and_, branches, collect_includes, expr, second_rule
-from .conditions import Condition, Includes, Truth
+from .conditions import Condition, Includes, Truth, includes_truth
 from .errors import EvaluationError, KnowledgeBaseError, Problem
 from .fields import FIELDS, STAGE_RANGES, UNKNOWN, Kind
 from .patient import PatientProfile, PriorTherapy
-from .vocabulary import vocabulary
 
 _SESSION = "igfrules"
 _ruleset_names = itertools.count(1)
@@ -199,23 +198,16 @@ class Engine:
                 raise EvaluationError(f"durable_rules failed to retract a case: {_describe(err)}") from err
 
 
+_STATE = {True: "yes", None: "maybe", False: "no"}
+
+
 def _includes_state(test: Includes, therapies: tuple[PriorTherapy, ...]) -> str:
-    """'yes' if an item surely matches, 'maybe' if one could once its unknowns are known, else 'no'."""
-    classes = vocabulary().classes
-    state = "no"
-    for item in therapies:
-        if test.agent is not None and item.agent != test.agent:
-            continue
-        if test.drug_class is not None and test.drug_class not in classes[item.drug_class].ancestors:
-            continue
-        attributes = ((test.setting, item.setting), (test.progressed, item.progressed))
-        if any(w is not None and a != UNKNOWN and a != w for w, a in attributes):
-            continue
-        if any(w is not None and a == UNKNOWN for w, a in attributes):
-            state = "maybe"
-        else:
-            return "yes"
-    return state
+    """'yes' if an item surely matches, 'maybe' if one could once its unknowns are known, else 'no'.
+
+    List membership is decided in Python, by the same function the reference evaluator uses
+    (durable's list operators are unreliable); durable decides everything built on top of it.
+    """
+    return _STATE[includes_truth(test, therapies)]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ failed evaluation is one of its subclasses, and each subclass owns its exit code
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +26,20 @@ class Problem:
             parts.append(self.location)
         text = ": ".join(parts) + ": " + self.message
         return f"{text} ({self.hint})" if self.hint else text
+
+
+def field_path(loc: tuple[Any, ...], prefix: str = "") -> str:
+    """A pydantic error location as a field path: ("prior_therapies", 0, "agent") ->
+    "prior_therapies[0].agent". Union branch labels ("literal['unknown']") are not fields."""
+    text = prefix
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif "[" in part or "`" in part:
+            continue
+        else:
+            text += f".{part}" if text else part
+    return text
 
 
 class IgfrulesError(Exception):

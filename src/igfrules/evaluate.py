@@ -185,22 +185,9 @@ class ReportBuilder:
                 strategy=StrategySummary(**entry.strategy.model_dump()), agents=agents,
                 trials=entry.trials, conflicts_with=entry.conflicts_with,
             )
-            caution_ids = self._cautions_for(entry)
+            caution_ids = self.kb.cautions_for(entry)
         condition = self.kb.conditions[f"entry:{entry.id}"]
         return _EntryParts(entry, condition, static, caution_ids, _Inputs.of(condition, self.kb.engine))
-
-    def _cautions_for(self, entry: Entry) -> tuple[str, ...]:
-        vocab = vocabulary()
-        classes = {c for a in entry.agents for c in vocab.classes[vocab.agents[a].drug_class].ancestors}
-        if entry.strategy is not None:
-            for cls in (entry.strategy.igf_axis, *entry.strategy.partners):
-                if cls in vocab.classes:
-                    classes.update(vocab.classes[cls].ancestors)
-        found = set(entry.cautions)
-        for cid, caution in self.kb.cautions.items():
-            if set(caution.applies_to.agents) & set(entry.agents) or set(caution.applies_to.classes) & classes:
-                found.add(cid)
-        return tuple(sorted(found))
 
     def _trial_static(self, trial: Trial) -> dict[str, Any]:
         return {

@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from html import escape
 
-from .render import _DIRECTION, BANNER, profile_items, strategy_words
-from .report import CautionNote, Citation, ContextNote, Direction, FindingSummary, Rationale, Report
+from .knowledge.models import Direction
+from .render import BANNER, DIRECTION_WORDS, profile_items, strategy_words
+from .report import CautionNote, Citation, ContextNote, FindingSummary, Rationale, Report
 
 _SUBTITLE = ("Candidate research rationales for IGF-axis therapy as one review reports them. "
              "Not a treatment recommendation.")
@@ -88,7 +89,7 @@ def _e(text: object) -> str:
 
 
 def _badge(direction: Direction) -> str:
-    return f'<span class="badge {direction}">{_DIRECTION[direction]}</span>'
+    return f'<span class="badge {direction}">{DIRECTION_WORDS[direction]}</span>'
 
 
 def _cites(citations: Iterable[Citation]) -> str:
@@ -142,7 +143,7 @@ def _rationale(r: Rationale) -> list[str]:
     out = [f'<section class="rationale" id="{_e(r.id)}">',
            f"<header><h3>{_e(r.title)}</h3>{_badge(e.direction)}</header>",
            (f'<p class="meta"><code>{_e(r.id)}</code> &middot; {grade} &middot; '
-            f"direction: {_DIRECTION[e.direction]}</p>"),
+            f"direction: {DIRECTION_WORDS[e.direction]}</p>"),
            f'<p><span class="ruo">Research use only.</span> {_e(r.summary)}</p>',
            *_dl([("Strategy", _e(strategy_words(r))), ("Agents", agents or "none named"),
                  ("Evidence", _e(e.statement))]),

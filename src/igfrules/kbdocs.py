@@ -8,10 +8,8 @@ from __future__ import annotations
 from .knowledge.loader import KnowledgeBase
 from .knowledge.models import Entry, Finding
 from .prose import in_words
-from .render import class_label
+from .render import DIRECTION_WORDS, class_label
 from .vocabulary import vocabulary
-
-_DIRECTION = {"supports": "supports", "does_not_support": "does not support", "caution": "caution"}
 
 
 def render_knowledge_base(kb: KnowledgeBase) -> str:
@@ -42,7 +40,7 @@ def render_knowledge_base(kb: KnowledgeBase) -> str:
     for e in kb.entries.values():
         retired = " (retired)" if e.status == "retired" else ""
         add(f"| [{e.id}](#{e.id.lower()}) | {e.kind}{retired} | {e.title} | {e.evidence.level} "
-            f"({e.evidence.kind.replace('_', ' ')}) | {_DIRECTION[e.evidence.direction]} |")
+            f"({e.evidence.kind.replace('_', ' ')}) | {DIRECTION_WORDS[e.evidence.direction]} |")
     add("")
     for kind, heading in (("rationale", "Rationales"), ("context", "Context notes (never treatment rationales)")):
         add(f"## {heading}")
@@ -64,7 +62,7 @@ def _cite(kb: KnowledgeBase, ids: tuple[str, ...]) -> str:
 
 def _finding(kb: KnowledgeBase, f: Finding) -> str:
     mark = " **Post-review.**" if f.post_review else ""
-    return f"- *{_DIRECTION[f.direction]}*:{mark} {f.statement.strip()} ({_cite(kb, f.citations)})"
+    return f"- *{DIRECTION_WORDS[f.direction]}*:{mark} {f.statement.strip()} ({_cite(kb, f.citations)})"
 
 
 def _entry(kb: KnowledgeBase, entry: Entry) -> list[str]:
@@ -88,7 +86,7 @@ def _entry(kb: KnowledgeBase, entry: Entry) -> list[str]:
     escat = f", ESCAT {ev.escat}" if ev.escat else ""
     post = " **Post-review.**" if ev.post_review else ""
     lines.append(f"**Evidence:** level {ev.level} ({ev.kind.replace('_', ' ')}{escat}){post}, "
-                 f"{_DIRECTION[ev.direction]}. {ev.statement.strip()}")
+                 f"{DIRECTION_WORDS[ev.direction]}. {ev.statement.strip()}")
     lines.append("")
     trial_results = [r for nct in entry.trials for r in kb.trials[nct].results]
     findings = list(entry.findings) + [r for r in trial_results if r not in entry.findings]

@@ -16,7 +16,7 @@ from .vocabulary import vocabulary
 BANNER = "RESEARCH USE ONLY - not medical advice; igfrules never recommends a treatment."
 WIDTH = 100
 
-_DIRECTION = {"supports": "supports", "does_not_support": "does not support", "caution": "caution"}
+DIRECTION_WORDS = {"supports": "supports", "does_not_support": "does not support", "caution": "caution"}
 
 
 def _cite(citations: Iterable[Citation]) -> str:
@@ -25,7 +25,7 @@ def _cite(citations: Iterable[Citation]) -> str:
 
 def _finding(f: FindingSummary) -> str:
     mark = " [post-review]" if f.post_review else ""
-    return f"[{_DIRECTION[f.direction]}]{mark} {f.statement} ({_cite(f.citations)})"
+    return f"[{DIRECTION_WORDS[f.direction]}]{mark} {f.statement} ({_cite(f.citations)})"
 
 
 def _kb_line(report: Report) -> str:
@@ -108,7 +108,7 @@ def render_text(report: Report) -> str:
         escat = f", ESCAT {e.escat}" if e.escat else ""
         post = " [post-review]" if e.post_review else ""
         line(f"Evidence: level {e.level} ({e.kind.replace('_', ' ')}{escat}){post}, "
-             f"{_DIRECTION[e.direction]}: {e.statement}", 3)
+             f"{DIRECTION_WORDS[e.direction]}: {e.statement}", 3)
         line("Applies because: " + "; ".join(r.because), 3)
         for f in r.findings:
             line("- " + _finding(f), 3)
@@ -197,7 +197,7 @@ def render_markdown(report: Report) -> str:
             add("- **Agents:** " + _md(", ".join(f"{a.name} ({a.class_label})" for a in r.agents)))
         post = " \\[post-review\\]" if e.post_review else ""
         add(f"- **Evidence:** level {e.level} ({_md(e.kind.replace('_', ' '))}{escat}){post}, "
-            f"{_DIRECTION[e.direction]}: {_md(e.statement)}")
+            f"{DIRECTION_WORDS[e.direction]}: {_md(e.statement)}")
         add("- **Applies because:** " + _md("; ".join(r.because)))
         for f in r.findings:
             add(f"- **Finding:** {_md(_finding(f))}")

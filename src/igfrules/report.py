@@ -10,6 +10,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
+from .knowledge.models import Direction
+
 DISCLAIMER = (
     "RESEARCH USE ONLY. igfrules explains research rationales for IGF-axis therapy in breast "
     "cancer as one review reports them (Ianza et al., Front Cell Dev Biol 2021). It is not medical "
@@ -17,7 +19,6 @@ DISCLAIMER = (
     "cancer, and every IGF-axis agent named is investigational."
 )
 
-Direction = Literal["supports", "does_not_support", "caution"]
 
 _FROZEN = ConfigDict(extra="forbid", frozen=True)
 

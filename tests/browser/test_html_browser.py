@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from igfrules.html import render_html
-from igfrules.render import _DIRECTION, BANNER
+from igfrules.render import BANNER, DIRECTION_WORDS
 from igfrules.report import Report
 from tests.integration.test_html import real_report, sample_report
 
@@ -199,7 +199,7 @@ def test_printed_text_runs_from_banner_to_disclaimer(rendered: Rendered) -> None
     assert text.startswith(_squash(BANNER))
     assert text.endswith(_squash(report.disclaimer))
     titles = [r.title for r in report.rationales]
-    badges = [_DIRECTION[r.evidence.direction].upper() for r in report.rationales]
+    badges = [DIRECTION_WORDS[r.evidence.direction].upper() for r in report.rationales]
     assert_in_order(text, [f"Candidate research rationales ({len(report.rationales)})",
                            *[part for pair in zip(titles, badges, strict=True) for part in pair]])
     needs = f"Information that would change the answer ({len(report.needs_information)})"

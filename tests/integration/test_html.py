@@ -12,7 +12,7 @@ import pytest
 
 import igfrules
 from igfrules.html import render_html
-from igfrules.render import _DIRECTION, BANNER
+from igfrules.render import BANNER, DIRECTION_WORDS
 from igfrules.report import Report
 from tests.conftest import CASES
 
@@ -196,7 +196,7 @@ def check_page(report: Report, page: str) -> None:
     for card, r in zip(cards, report.rationales, strict=True):
         assert card.find("h3").text() == _words(r.title)
         badge = card.find("header").find("span", "badge")
-        assert badge.text() == _DIRECTION[r.evidence.direction]
+        assert badge.text() == DIRECTION_WORDS[r.evidence.direction]
         assert r.evidence.direction in badge.classes
         findings = card.find_all("ul", "findings")
         items = findings[0].find_all("li") if findings else []

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..conditions import Condition, ConditionSyntaxError, parse_condition
 from ..engine import Engine
-from ..errors import KnowledgeBaseError, Problem
+from ..errors import KnowledgeBaseError, Problem, field_path
 from ..safe_yaml import DocumentError, read_document
 from ..vocabulary import vocabulary
 from .lines import line_of
@@ -51,6 +51,21 @@ class KnowledgeBase:
     @property
     def active_entries(self) -> list[Entry]:
         return [e for e in self.entries.values() if e.status == "active"]
+
+    def cautions_for(self, entry: Entry) -> tuple[str, ...]:
+        """The cautions an entry carries: those it names, and those attached to its agents or to
+        any class its agents or strategy belong to (a class caution reaches every subclass)."""
+        vocab = vocabulary()
+        classes = {c for a in entry.agents for c in vocab.classes[vocab.agents[a].drug_class].ancestors}
+        if entry.strategy is not None:
+            for cls in (entry.strategy.igf_axis, *entry.strategy.partners):
+                if cls in vocab.classes:
+                    classes.update(vocab.classes[cls].ancestors)
+        found = set(entry.cautions)
+        for cid, caution in self.cautions.items():
+            if set(caution.applies_to.agents) & set(entry.agents) or set(caution.applies_to.classes) & classes:
+                found.add(cid)
+        return tuple(sorted(found))
 
 
 def packaged_rules() -> Path:
@@ -113,7 +128,7 @@ class _Loader:
             return model.model_validate(data)
         except ValidationError as err:
             for error in err.errors(include_url=False):
-                location = _join(prefix, error["loc"])
+                location = field_path(error["loc"], prefix)
                 message = error["msg"]
                 if error["type"] == "extra_forbidden":
                     message = f"unknown key; allowed: {', '.join(model.model_fields)}"
@@ -374,13 +389,3 @@ def content_digest(root: Path) -> str:
         digest.update(path.relative_to(root).as_posix().encode() + b"\0")
         digest.update(path.read_bytes() + b"\0")
     return digest.hexdigest()
-
-
-def _join(prefix: str, loc: tuple[Any, ...]) -> str:
-    text = prefix
-    for part in loc:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += f".{part}" if text else str(part)
-    return text

@@ -113,23 +113,10 @@ def _unused(kb: KnowledgeBase) -> list[Finding]:
     used_trials = {t for e in kb.entries.values() for t in e.trials}
     findings += [Finding("unused_trial", t, "in trials.yaml but no entry names it")
                  for t in sorted(set(kb.trials) - used_trials)]
-    named = {c for e in kb.entries.values() for c in e.cautions}
     findings += [Finding("unused_caution", c, "attaches to no entry: no entry names it or uses its agents/classes")
-                 for c, caution in kb.cautions.items()
-                 if c not in named and not _caution_reaches_any_entry(kb, caution)]
+                 for c in kb.cautions
+                 if not any(c in kb.cautions_for(e) for e in kb.active_entries)]
     return findings
-
-
-def _caution_reaches_any_entry(kb: KnowledgeBase, caution: Any) -> bool:
-    vocab = vocabulary()
-    for entry in kb.active_entries:
-        classes = {c for a in entry.agents for c in vocab.classes[vocab.agents[a].drug_class].ancestors}
-        if entry.strategy is not None:
-            classes |= {c for cls in (entry.strategy.igf_axis, *entry.strategy.partners)
-                        if cls in vocab.classes for c in vocab.classes[cls].ancestors}
-        if set(caution.applies_to.agents) & set(entry.agents) or set(caution.applies_to.classes) & classes:
-            return True
-    return False
 
 
 # ---------------------------------------------------------------------------------------------
