@@ -41,39 +41,12 @@ def profile_from_mapping(data: Any, *, source: str = IN_MEMORY) -> PatientProfil
     non_text = [k for k in data if not isinstance(k, str)]
     if non_text:
         raise CaseError(Problem(source, "", f"field names must be text, not {non_text[0]!r}"))
-    broken = _broken_text(data)
-    if broken is not None:
-        raise CaseError(Problem(source, broken, "contains text that is not valid Unicode (a lone surrogate)"))
     try:
         return PatientProfile.model_validate(data)
     except ValidationError as err:
         raise CaseError(problems_from_validation(err, source)) from None
     except RecursionError:
         raise CaseError(Problem(source, "", "the case is nested too deeply")) from None
-
-
-def _broken_text(value: Any, path: str = "") -> str | None:
-    """The path of the first string that cannot be written as UTF-8 (JSON "\\ud800" makes one)."""
-    if isinstance(value, str):
-        if value.isascii():
-            return None
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return path or "(a value)"
-        return None
-    if isinstance(value, Mapping):
-        items = [(f"{path}.{k}" if path else str(k), k) for k in value]
-        for key_path, key in items:
-            found = _broken_text(key, key_path) or _broken_text(value[key], key_path)
-            if found is not None:
-                return found
-    elif isinstance(value, list | tuple):
-        for index, item in enumerate(value):
-            found = _broken_text(item, f"{path}[{index}]")
-            if found is not None:
-                return found
-    return None
 
 
 def problems_from_validation(err: ValidationError, source: str) -> list[Problem]:

@@ -20,6 +20,7 @@ Flag: TypeAlias = bool | Literal["unknown"]
 Setting: TypeAlias = Literal["neoadjuvant", "adjuvant", "metastatic", "unknown"]
 
 _STAGE_BY_KEY = {key.casefold(): key for key in STAGE_RANGES}
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _FLAG_WORDS = {"true": True, "false": False, "unknown": UNKNOWN}
 
 
@@ -108,8 +109,15 @@ class PatientProfile(BaseModel):
         # JSON may give an identifier as a whole number; YAML files keep it as written (safe_yaml).
         if isinstance(value, int) and not isinstance(value, bool):
             return str(value)
-        if isinstance(value, str) and any(ord(c) < 32 or ord(c) == 127 for c in value):
-            raise ValueError("contains control characters; give plain text")
+        if isinstance(value, str):
+            # The one free-text field: everything else is checked against a list of words.
+            if _CONTROL.search(value):
+                raise ValueError("contains control characters; give plain text")
+            if not value.isascii():
+                try:
+                    value.encode("utf-8")
+                except UnicodeEncodeError:
+                    raise ValueError("contains text that is not valid Unicode (a lone surrogate)") from None
         if value is not None and not isinstance(value, str):
             raise ValueError(f"{value!r} is not text")
         return value
