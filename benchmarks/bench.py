@@ -49,20 +49,18 @@ def rss_mib() -> float:
 
 
 def tree_rss_mib(pid: int) -> float:
-    """Resident memory of a process and its children, from /proc."""
-    total = 0.0
-    pids = [pid]
-    try:
-        pids += [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except OSError:
-        return 0.0
-    for each in pids:
-        try:
-            for line in Path(f"/proc/{each}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1]) / 1024
+    """Resident memory of a process and all its descendants (workers may hang off a forkserver)."""
+    total, pending = 0.0, [pid]
+    while pending:
+        each = pending.pop()
+        try:  # each thread lists the children it started
+            children = [c for task in Path(f"/proc/{each}/task").iterdir()
+                        for c in (task / "children").read_text().split()]
+            status = Path(f"/proc/{each}/status").read_text().splitlines()
         except OSError:
             continue
+        pending += [int(child) for child in children]
+        total += sum(int(line.split()[1]) / 1024 for line in status if line.startswith("VmRSS:"))
     return total
 
 
