@@ -80,6 +80,7 @@ tr { break-inside: avoid; page-break-inside: avoid; }
     color: #000 !important; }
   h2, h3, h4 { break-after: avoid; page-break-after: avoid; }
   table { font-size: 8.5pt; }
+  .glance { break-after: page; page-break-after: always; }  /* page 1: who, and what applies */
 }
 """
 
@@ -186,6 +187,28 @@ _TRIAL_COLUMNS = ("NCT", "Acronym", "Title", "Regimen", "Phase", "Primary outcom
                   "Status (as of)")
 
 
+def _glance(report: Report) -> list[str]:
+    """One table a tumour board reads first: each rationale's grade and direction, and the counts."""
+    out = [_section("glance", "At a glance")]
+    if report.rationales:
+        out.append('<table class="glance-table"><thead><tr><th>Candidate research rationale</th>'
+                   "<th>Evidence</th><th>Direction</th><th>Heightened cautions</th></tr></thead><tbody>")
+        for r in report.rationales:
+            post = ' <span class="tag post-review">post-review</span>' if r.evidence.post_review else ""
+            heightened = ", ".join(_e(c.title) for c in r.cautions if c.heightened) or "none"
+            out.append(f'<tr><td>{_e(r.title)} <code>{_e(r.id)}</code></td>'
+                       f"<td>level {_e(r.evidence.level)}{post}</td><td>{_badge(r.evidence.direction)}</td>"
+                       f"<td>{heightened}</td></tr>")
+        out.append("</tbody></table>")
+    else:
+        out.append(f"<p>{_NO_RATIONALE}</p>")
+    missing = sorted({f for n in report.needs_information for f in n.missing})
+    out.append(f"<p>{len(report.trials)} trial(s) whose population this patient fits; "
+               f"{len(report.context)} context note(s); {len(report.warnings)} warning(s). "
+               f"Information that would change the answer: {_e(', '.join(missing)) or 'none'}.</p>")
+    return [*out, "</section>"]
+
+
 def _trials(report: Report) -> list[str]:
     heading = f"Trials whose population this patient fits ({len(report.trials)})"
     out = [_section("trials-section", heading)]
@@ -233,7 +256,7 @@ def render_html(report: Report) -> str:
            f'<header class="banner" role="note"><strong>{_e(head)}</strong> - {_e(tail)}</header>',
            f"<h1>igfrules report: {case}</h1>",
            f'<p class="sub">{_SUBTITLE}</p>',
-           "<main>", *_summary(report),
+           "<main>", *_summary(report), *_glance(report),
            _section("rationales", f"Candidate research rationales ({len(report.rationales)})")]
     if not report.rationales:
         out.append(f"<p>{_NO_RATIONALE}</p>")

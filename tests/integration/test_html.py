@@ -327,3 +327,15 @@ def test_real_case_with_hostile_case_id(kb: igfrules.KnowledgeBase) -> None:
     page = render_html(igfrules.evaluate(profile, kb))
     assert HOSTILE not in page and "&lt;script&gt;" in page
     check_self_contained(page)
+
+
+def test_at_a_glance_comes_first_with_one_row_per_rationale() -> None:
+    report = sample_report()
+    page = render_html(report)
+    glance = page.index('<section class="glance">')
+    assert glance < page.index('<section class="rationales">')
+    table = page[glance:page.index("</table>", glance)]
+    assert table.count("<tr><td>") == len(report.rationales)
+    for r in report.rationales:
+        assert f"<code>{r.id}</code>" in table
+    assert ".glance { break-after: page" in page  # page 1 on paper: the patient and what applies
