@@ -180,6 +180,14 @@ def render_markdown(report: Report) -> str:
     add("")
     add(f"**Profile:** {_md(_profile_line(report))}")
     add("")
+    if report.rationales:  # what a meeting reads first: each rationale's grade and direction
+        add("| Candidate research rationale | Evidence | Direction |")
+        add("|---|---|---|")
+        for r in report.rationales:
+            post = " (post-review)" if r.evidence.post_review else ""
+            direction = DIRECTION_WORDS[r.evidence.direction]
+            add(f"| {_md(r.title)} (`{r.id}`) | level {r.evidence.level}{post} | {direction} |")
+        add("")
     add(f"## Candidate research rationales ({len(report.rationales)})")
     add("")
     if not report.rationales:

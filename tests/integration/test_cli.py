@@ -35,6 +35,7 @@ def test_markdown_starts_research_only() -> None:
     assert code == 0
     assert "RESEARCH USE ONLY" in out.splitlines()[0]
     assert "## Trials whose population this patient fits" in out
+    assert "| Candidate research rationale | Evidence | Direction |" in out  # the meeting reads this first
 
 
 def test_json_is_one_document_with_the_contract_keys() -> None:
