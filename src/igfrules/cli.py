@@ -20,6 +20,7 @@ from .errors import IgfrulesError, InputError, Problem
 from .evaluate import evaluate as evaluate_case
 from .knowledge.check import check_knowledge_base
 from .knowledge.loader import load_knowledge_base
+from .render import BANNER
 from .renderers import RENDERERS
 from .schema import case_schema
 
@@ -157,6 +158,7 @@ def list_rules(rules_dir: Path | None) -> None:
       igfrules rules
     """
     kb = load_knowledge_base(rules_dir)
+    click.echo(BANNER)
     for e in kb.entries.values():
         status = "" if e.status == "active" else " (retired)"
         click.echo(f"{e.id:<34} {e.kind:<9} {e.evidence.level} {e.evidence.direction:<16} {e.title}{status}")
@@ -173,6 +175,7 @@ def trials(rules_dir: Path | None) -> None:
       igfrules trials
     """
     kb = load_knowledge_base(rules_dir)
+    click.echo(BANNER)
     for t in kb.trials.values():
         acronym = f" ({t.acronym})" if t.acronym else ""
         click.echo(f"{t.nct_id}{acronym}  phase {t.phase}  {t.status} (as of {t.status_as_of})  {t.regimen}")

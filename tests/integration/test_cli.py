@@ -137,12 +137,14 @@ def test_rules_lists_every_entry() -> None:
     code, out, _ = run("rules", "--rules", str(RULES))
     kb = igfrules.load_knowledge_base(RULES)
     assert code == 0
-    assert [line.split()[0] for line in out.splitlines()] == list(kb.entries)
+    banner, *rows = out.splitlines()
+    assert banner.startswith("RESEARCH USE ONLY")
+    assert [line.split()[0] for line in rows] == list(kb.entries)
 
 
 def test_trials_lists_the_registry_with_status_dates() -> None:
     code, out, _ = run("trials", "--rules", str(RULES))
-    assert code == 0
+    assert code == 0 and out.startswith("RESEARCH USE ONLY")
     assert "NCT03659136 (XENERA-1)" in out and "(as of 2021-03-22)" in out
     assert "post-review does_not_support" in out
 
