@@ -153,6 +153,8 @@ def check(rules_dir: Path | None) -> None:
 def list_rules(rules_dir: Path | None) -> None:
     """List the knowledge base's entries: id, kind, evidence level, direction, title.
 
+    A level marked * rests on a result the review does not report (post-review).
+
     \b
     Example:
       igfrules rules
@@ -161,7 +163,8 @@ def list_rules(rules_dir: Path | None) -> None:
     click.echo(BANNER)
     for e in kb.entries.values():
         status = "" if e.status == "active" else " (retired)"
-        click.echo(f"{e.id:<34} {e.kind:<9} {e.evidence.level} {e.evidence.direction:<16} {e.title}{status}")
+        post = "*" if e.evidence.post_review else " "
+        click.echo(f"{e.id:<34} {e.kind:<9} {e.evidence.level}{post} {e.evidence.direction:<16} {e.title}{status}")
 
 
 @main.command()

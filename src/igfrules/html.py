@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from html import escape
 
 from .knowledge.models import Direction
-from .render import BANNER, DIRECTION_WORDS, profile_items, strategy_words
+from .render import BANNER, DIRECTION_WORDS, TRIALS_HEADING, TRIALS_NOTE, profile_items, strategy_words
 from .report import CautionNote, Citation, ContextNote, FindingSummary, Rationale, Report
 
 _SUBTITLE = ("Candidate research rationales for IGF-axis therapy as one review reports them. "
@@ -210,8 +210,8 @@ def _glance(report: Report) -> list[str]:
 
 
 def _trials(report: Report) -> list[str]:
-    heading = f"Trials whose population this patient fits ({len(report.trials)})"
-    out = [_section("trials-section", heading)]
+    heading = f"{TRIALS_HEADING} ({len(report.trials)})"
+    out = [_section("trials-section", heading), f'<p class="sub">{_e(TRIALS_NOTE)}</p>']
     if not report.trials:
         return [*out, "<p>None.</p></section>"]
     out.append('<table class="trials"><thead><tr>'

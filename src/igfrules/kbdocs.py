@@ -39,8 +39,9 @@ def render_knowledge_base(kb: KnowledgeBase) -> str:
     add("|---|---|---|---|---|")
     for e in kb.entries.values():
         retired = " (retired)" if e.status == "retired" else ""
+        post = ", post-review" if e.evidence.post_review else ""
         add(f"| [{e.id}](#{e.id.lower()}) | {e.kind}{retired} | {e.title} | {e.evidence.level} "
-            f"({e.evidence.kind.replace('_', ' ')}) | {DIRECTION_WORDS[e.evidence.direction]} |")
+            f"({e.evidence.kind.replace('_', ' ')}{post}) | {DIRECTION_WORDS[e.evidence.direction]} |")
     add("")
     for kind, heading in (("rationale", "Rationales"), ("context", "Context notes (never treatment rationales)")):
         add(f"## {heading}")

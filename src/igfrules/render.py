@@ -14,6 +14,9 @@ from .report import Citation, FindingSummary, Rationale, Report
 from .vocabulary import vocabulary
 
 BANNER = "RESEARCH USE ONLY - not medical advice; igfrules never recommends a treatment."
+TRIALS_HEADING = "Trials from the review whose population this patient fits"
+TRIALS_NOTE = ("Statuses are as the review reported them, with their dates; this lists evidence, "
+               "not a referral.")
 WIDTH = 100
 
 DIRECTION_WORDS = {"supports": "supports", "does_not_support": "does not support", "caution": "caution"}
@@ -135,7 +138,8 @@ def render_text(report: Report) -> str:
                 line("- " + _finding(f), 2)
             line(f"Citations: {_cite(note.citations)}", 2)
     line()
-    line(f"TRIALS WHOSE POPULATION THIS PATIENT FITS ({len(report.trials)})")
+    line(f"{TRIALS_HEADING.upper()} ({len(report.trials)})")
+    line(TRIALS_NOTE, 2)
     if not report.trials:
         line("None.", 2)
     for t in report.trials:
@@ -226,7 +230,9 @@ def render_markdown(report: Report) -> str:
             add(f"- **{_md(note.title)}** (`{note.id}`): {_md(note.summary)} "
                 f"Applies because: {_md('; '.join(note.because))}. ({_md(_cite(note.citations))})")
         add("")
-    add(f"## Trials whose population this patient fits ({len(report.trials)})")
+    add(f"## {TRIALS_HEADING} ({len(report.trials)})")
+    add("")
+    add(f"*{_md(TRIALS_NOTE)}*")
     add("")
     if report.trials:
         add("| NCT | Title | Regimen | Phase | Primary outcome | Status (as of) |")

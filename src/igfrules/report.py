@@ -15,8 +15,8 @@ from .knowledge.models import Direction
 DISCLAIMER = (
     "RESEARCH USE ONLY. igfrules explains research rationales for IGF-axis therapy in breast "
     "cancer as one review reports them (Ianza et al., Front Cell Dev Biol 2021). It is not medical "
-    "advice and never recommends a treatment: no trial in that review showed a benefit in breast "
-    "cancer, and every IGF-axis agent named is investigational."
+    "advice and never recommends a treatment: no trial in the review's Table 1 has shown a benefit "
+    "in breast cancer, and every IGF-axis agent named is investigational."
 )
 
 

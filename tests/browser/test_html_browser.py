@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from igfrules.html import render_html
-from igfrules.render import BANNER, DIRECTION_WORDS
+from igfrules.render import BANNER, DIRECTION_WORDS, TRIALS_HEADING
 from igfrules.report import Report
 from tests.integration.test_html import real_report, sample_report
 
@@ -210,7 +210,7 @@ def test_printed_text_runs_from_banner_to_disclaimer(rendered: Rendered) -> None
 
 def test_printed_trials_table(rendered: Rendered) -> None:
     report, text = rendered.report, rendered.text
-    heading = f"Trials whose population this patient fits ({len(report.trials)})"
+    heading = f"{TRIALS_HEADING} ({len(report.trials)})"
     if not report.trials:
         assert_in_order(text, [heading, "None."])
         return

@@ -34,7 +34,7 @@ def test_markdown_starts_research_only() -> None:
     code, out, _ = run("evaluate", str(CASE), "--format", "markdown")
     assert code == 0
     assert "RESEARCH USE ONLY" in out.splitlines()[0]
-    assert "## Trials whose population this patient fits" in out
+    assert "## Trials from the review whose population this patient fits" in out
     assert "| Candidate research rationale | Evidence | Direction |" in out  # the meeting reads this first
 
 
