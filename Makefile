@@ -2,13 +2,17 @@
 VENV ?= .venv
 PY = $(VENV)/bin/python
 
-.PHONY: setup test ci check docs bench thorough
+.PHONY: setup test lint ci check docs bench thorough
 
 setup:
 	python3 -m venv $(VENV) && $(PY) -m pip install -e '.[test]'
 
 test: setup
 	$(PY) -m pytest
+
+lint:
+	python3 -m venv $(VENV) && $(PY) -m pip install -e '.[test,lint]'
+	$(VENV)/bin/ruff check src tests benchmarks && $(VENV)/bin/mypy
 
 thorough: setup
 	HYPOTHESIS_PROFILE=thorough $(PY) -m pytest tests/properties

@@ -37,7 +37,8 @@ def case_schema() -> dict[str, Any]:
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "https://igfrules.invalid/schema/case.json",
         "title": "igfrules case file",
-        "description": "One patient profile. RESEARCH USE ONLY. Unknown fields are rejected.",
+        "description": ("One patient profile. RESEARCH USE ONLY. A field not named here is an error; "
+                        "a field left out, or given as 'unknown', is unknown. Words are case-insensitive."),
         "type": "object",
         "additionalProperties": False,
         "properties": properties,
