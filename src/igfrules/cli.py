@@ -16,12 +16,14 @@ from typing import Any, TypeVar
 import click
 
 from ._version import __version__
+from .caseio import case_from_bytes
 from .errors import IgfrulesError, InputError, Problem
 from .evaluate import evaluate as evaluate_case
 from .knowledge.check import check_knowledge_base
 from .knowledge.loader import load_knowledge_base
 from .render import BANNER
 from .renderers import RENDERERS
+from .safe_yaml import MAX_BYTES
 from .schema import case_schema
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -84,13 +86,13 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("case", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("case", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="text", show_default=True,
               help="Output format.")
 @RULES_OPTION
 @reports_errors
 def evaluate(case: Path, fmt: str, rules_dir: Path | None) -> None:
-    """Evaluate one case file (YAML or JSON) and print the report.
+    """Evaluate one case file (YAML or JSON; '-' reads standard input) and print the report.
 
     --format html prints one self-contained page (no network, no external assets) for a
     tumour-board meeting; it prints on A4.
@@ -101,6 +103,10 @@ def evaluate(case: Path, fmt: str, rules_dir: Path | None) -> None:
       igfrules evaluate cases/her2-trastuzumab-pretreated.yaml --format html > tb-002.html
     """
     kb = load_knowledge_base(rules_dir)
+    if str(case) == "-":  # a case on standard input, YAML or JSON
+        profile = case_from_bytes(sys.stdin.buffer.read(MAX_BYTES + 1), source="<stdin>")
+        click.echo(RENDERERS[fmt](evaluate_case(profile, kb)), nl=False)
+        return
     click.echo(RENDERERS[fmt](evaluate_case(case, kb)), nl=False)
 
 

@@ -62,9 +62,16 @@ def to_profile(case: Case) -> PatientProfile:
     return profile_from_mapping(case)
 
 
-def evaluate(case: Case, kb: KnowledgeBase | None = None) -> Report:
-    """Evaluate one case against a knowledge base (the packaged one by default)."""
-    kb = kb or default_knowledge_base()
+def evaluate(case: Case, kb: KnowledgeBase | str | Path | None = None) -> Report:
+    """Evaluate one case against a knowledge base: a loaded one, a folder, or the packaged one.
+
+    Load a knowledge base once with `load_knowledge_base` and pass it: a folder is loaded anew
+    on every call.
+    """
+    if kb is None:
+        kb = default_knowledge_base()
+    elif isinstance(kb, str | Path):
+        kb = load_knowledge_base(kb)
     profile = to_profile(case)
     try:
         return _builder(kb).report(profile)

@@ -200,3 +200,15 @@ def test_packaged_knowledge_base_works_outside_the_repository(tmp_path: Path) ->
     assert result.returncode == 0, result.stderr
     shipped = json.loads(result.stdout)["knowledge_base"]["sha256"]
     assert shipped == igfrules.load_knowledge_base(RULES).sha256  # the wheel ships exactly rules/
+
+
+def test_evaluate_reads_standard_input() -> None:
+    result = CliRunner().invoke(main, ["evaluate", "-", "--format", "json"], input='{"er_status": "positive"}')
+    assert result.exit_code == 0 and json.loads(result.stdout)["profile"] == {"er_status": "positive"}
+    result = CliRunner().invoke(main, ["evaluate", "-"], input="er_status: positiv\n")
+    assert result.exit_code == 1 and result.stderr.startswith("Error: <stdin>: er_status:")
+
+
+def test_library_takes_a_knowledge_base_folder() -> None:
+    report = igfrules.evaluate({"er_status": "positive"}, kb=str(RULES))
+    assert report.knowledge_base.sha256 == igfrules.load_knowledge_base(RULES).sha256
