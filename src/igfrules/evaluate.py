@@ -172,10 +172,7 @@ class ReportBuilder:
     def _entry_parts(self, entry: Entry) -> _EntryParts:
         vocab = vocabulary()
         evidence = EvidenceSummary(**entry.evidence.model_dump())
-        # A trial an entry cites brings its results along: a strategy is never shown without
-        # the news that it was tried and failed.
-        trial_results = tuple(r for nct in entry.trials for r in self.kb.trials[nct].results)
-        findings = self._findings(entry.findings + tuple(r for r in trial_results if r not in entry.findings))
+        findings = self._findings(self.kb.findings_for(entry))
         static: dict[str, Any] = {
             "id": entry.id, "title": entry.title, "summary": entry.summary.strip(),
             "evidence": evidence, "findings": findings, "citations": self._citations(entry.citations),

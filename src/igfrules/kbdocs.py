@@ -89,8 +89,7 @@ def _entry(kb: KnowledgeBase, entry: Entry) -> list[str]:
     lines.append(f"**Evidence:** level {ev.level} ({ev.kind.replace('_', ' ')}{escat}){post}, "
                  f"{DIRECTION_WORDS[ev.direction]}. {ev.statement.strip()}")
     lines.append("")
-    trial_results = [r for nct in entry.trials for r in kb.trials[nct].results]
-    findings = list(entry.findings) + [r for r in trial_results if r not in entry.findings]
+    findings = kb.findings_for(entry)
     if findings:
         lines.append("**Other evidence:**")
         lines.append("")

@@ -14,7 +14,7 @@ from ..caseio import profile_from_mapping
 from ..conditions import Compare, evaluate, leaves
 from ..errors import CaseError, KnowledgeBaseError, Problem
 from ..synthetic import synthetic_cases
-from .lines import line_of
+from .lines import with_line
 from .loader import KnowledgeBase, load_knowledge_base
 from .verify import verify
 
@@ -115,9 +115,4 @@ def _check_example(kb: KnowledgeBase, entry_id: str, source: str, label: str,
 
 
 def _located(source: str, location: str, message: str, hint: str = "") -> Problem:
-    try:
-        line = line_of(Path(source).read_text(encoding="utf-8"), location)
-    except (OSError, UnicodeError):
-        line = None
-    return Problem(source, location, message, hint, line)
-
+    return with_line(Problem(source, location, message, hint))

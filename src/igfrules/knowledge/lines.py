@@ -3,11 +3,26 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import yaml
 
+from ..errors import Problem
+
 _PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def with_line(problem: Problem) -> Problem:
+    """The problem with the line of its location in its file, read only now that it is needed."""
+    if problem.line is not None:
+        return problem
+    try:
+        text = Path(problem.source).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeError):
+        return problem
+    return Problem(problem.source, problem.location, problem.message, problem.hint,
+                   line_of(text, problem.location))
 
 
 def line_of(text: str, location: str) -> int | None:

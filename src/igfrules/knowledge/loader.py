@@ -21,8 +21,8 @@ from ..engine import Engine
 from ..errors import KnowledgeBaseError, Problem, field_path
 from ..safe_yaml import DocumentError, read_document
 from ..vocabulary import vocabulary
-from .lines import line_of
-from .models import ESCAT_TIERS, LEVEL_OF_KIND, Caution, Entry, Meta, Reference, Section, Trial
+from .lines import with_line
+from .models import ESCAT_TIERS, LEVEL_OF_KIND, Caution, Entry, Finding, Meta, Reference, Section, Trial
 
 ENTRY_FOLDERS = ("rationales", "context")
 TOP_FILES = ("knowledge-base.yaml", "references.yaml", "trials.yaml", "cautions.yaml", "coverage.yaml")
@@ -51,6 +51,12 @@ class KnowledgeBase:
     @property
     def active_entries(self) -> list[Entry]:
         return [e for e in self.entries.values() if e.status == "active"]
+
+    def findings_for(self, entry: Entry) -> tuple[Finding, ...]:
+        """An entry's findings, then the results of every trial it names: a strategy is never shown
+        without the news that it was tried and failed. A result the entry repeats is shown once."""
+        results = (r for nct in entry.trials for r in self.trials[nct].results)
+        return entry.findings + tuple(r for r in results if r not in entry.findings)
 
     def cautions_for(self, entry: Entry) -> tuple[str, ...]:
         """The cautions an entry carries: those it names, and those attached to its agents or to
@@ -105,7 +111,7 @@ class _Loader:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.problems: list[Problem] = []
-        self._texts: dict[str, str] = {}
+        self._readable: set[str] = set()  # files parsed; their text is read again only to locate a problem
         self._unreadable: set[str] = set()
 
     # -- reading -------------------------------------------------------------------------------
@@ -118,7 +124,7 @@ class _Loader:
             self.problems.append(Problem(name, "", str(err)))
             self._unreadable.add(name)
             return None
-        self._texts[name] = path.read_text(encoding="utf-8-sig")
+        self._readable.add(name)
         return data
 
     def _model(self, model: type[Model], data: Any, source: str, prefix: str = "") -> Model | None:
@@ -141,12 +147,7 @@ class _Loader:
         self.problems.append(Problem(source, location, message))
 
     def sorted_problems(self) -> list[Problem]:
-        located = [
-            Problem(p.source, p.location, p.message, p.hint, line_of(self._texts[p.source], p.location))
-            if p.source in self._texts and p.line is None
-            else p
-            for p in self.problems
-        ]
+        located = [with_line(p) if p.source in self._readable else p for p in self.problems]
         return sorted(located, key=lambda p: (p.source, p.line or 0, p.location, p.message))
 
     # -- the whole folder ----------------------------------------------------------------------
