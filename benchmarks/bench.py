@@ -20,8 +20,8 @@ import time
 from pathlib import Path
 
 import igfrules
-from igfrules.caseio import profile_from_mapping
-from igfrules.conditions import evaluate as reference_evaluate
+from igfrules.engine.conditions import evaluate as reference_evaluate
+from igfrules.inputs.caseio import profile_from_mapping
 from igfrules.synthetic import synthetic_cases
 
 ROOT = Path(__file__).resolve().parents[1]

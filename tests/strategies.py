@@ -6,7 +6,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from igfrules.conditions import AllOf, AnyOf, Compare, Condition, Includes, Not
+from igfrules.engine.conditions import AllOf, AnyOf, Compare, Condition, Includes, Not
 from igfrules.fields import FIELDS, SETTINGS, STAGE_RANGES, STAGE_THRESHOLDS, UNKNOWN, Kind
 from igfrules.vocabulary import vocabulary
 

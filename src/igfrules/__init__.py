@@ -20,7 +20,7 @@ from .errors import (
 from .evaluate import evaluate
 from .knowledge.loader import KnowledgeBase, load_knowledge_base
 from .patient import PatientProfile, PriorTherapy
-from .renderers import RENDERERS
+from .rendering.registry import RENDERERS
 from .report import DISCLAIMER, Report
 
 __all__ = [

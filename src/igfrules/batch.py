@@ -21,13 +21,13 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from .caseio import profile_from_mapping, read_case
 from .errors import CaseError, EvaluationError, IgfrulesError, InputError, KnowledgeBaseError, Problem
 from .evaluate import evaluate
-from .jsonline import compact_json_bytes, report_json_bytes
+from .inputs.caseio import profile_from_mapping, read_case
+from .inputs.safe_yaml import MAX_BYTES, DocumentError, parse_json
 from .knowledge.loader import KnowledgeBase, load_knowledge_base
+from .rendering.jsonline import compact_json_bytes, report_json_bytes
 from .report import Report
-from .safe_yaml import MAX_BYTES, DocumentError, parse_json
 
 CASE_SUFFIXES = (".yaml", ".yml", ".json")
 CHUNK = 256  # cases per task: large enough to amortise process hand-off, small enough to stream

@@ -16,14 +16,14 @@ from typing import Any, TypeVar
 import click
 
 from ._version import __version__
-from .caseio import case_from_bytes
 from .errors import IgfrulesError, InputError, Problem
 from .evaluate import evaluate as evaluate_case
+from .inputs.caseio import case_from_bytes
+from .inputs.safe_yaml import MAX_BYTES
 from .knowledge.check import check_knowledge_base
 from .knowledge.loader import load_knowledge_base
-from .render import BANNER
-from .renderers import RENDERERS
-from .safe_yaml import MAX_BYTES
+from .rendering.registry import RENDERERS
+from .rendering.text import BANNER
 from .schema import case_schema
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -224,7 +224,7 @@ def docs(output: str, check_only: bool, rules_dir: Path | None) -> None:
     Example:
       igfrules docs && git diff docs/knowledge-base.md
     """
-    from .kbdocs import render_knowledge_base
+    from .rendering.kbdocs import render_knowledge_base
 
     text = render_knowledge_base(load_knowledge_base(rules_dir))
     if output == "-":

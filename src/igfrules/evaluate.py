@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from ._version import __version__
-from .caseio import profile_from_mapping, read_case
-from .compiler import includes_key
-from .conditions import Compare, Condition, Includes, leaves, missing_fields, reasons
 from .consistency import profile_warnings
-from .engine import Engine
+from .engine.compiler import includes_key
+from .engine.conditions import Compare, Condition, Includes, leaves, missing_fields, reasons
+from .engine.durable_engine import Engine
 from .errors import EvaluationError, IgfrulesError
 from .fields import FIELDS, UNKNOWN, source_fields
+from .inputs.caseio import profile_from_mapping, read_case
 from .knowledge.loader import KnowledgeBase, load_knowledge_base
 from .knowledge.models import Entry, Finding, Trial
 from .patient import PatientProfile

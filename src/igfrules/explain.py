@@ -5,11 +5,11 @@ from __future__ import annotations
 import difflib
 from pathlib import Path
 
-from .caseio import read_case
-from .conditions import evaluate
+from .engine.conditions import evaluate
 from .errors import InputError, Problem
+from .inputs.caseio import read_case
 from .knowledge.loader import KnowledgeBase
-from .prose import in_words, tree_lines
+from .rendering.prose import in_words, tree_lines
 
 _VALUE = {True: "TRUE: it fires", False: "FALSE: it does not fire", None: "UNKNOWN: it needs information"}
 

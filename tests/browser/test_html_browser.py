@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from igfrules.html import render_html
-from igfrules.render import BANNER, DIRECTION_WORDS, TRIALS_HEADING
+from igfrules.rendering.html import render_html
+from igfrules.rendering.text import BANNER, DIRECTION_WORDS, TRIALS_HEADING
 from igfrules.report import Report
 from tests.integration.test_html import real_report, sample_report
 

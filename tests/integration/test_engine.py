@@ -11,9 +11,9 @@ import durable_rules_engine
 import pytest
 
 from igfrules import EvaluationError, KnowledgeBaseError
-from igfrules.caseio import profile_from_mapping
-from igfrules.conditions import AllOf, AnyOf, Compare, Includes, Not, evaluate
-from igfrules.engine import Engine
+from igfrules.engine.conditions import AllOf, AnyOf, Compare, Includes, Not, evaluate
+from igfrules.engine.durable_engine import Engine
+from igfrules.inputs.caseio import profile_from_mapping
 
 ER_POS = Compare("er_status", "equals", "positive")
 HER2_NEG = Compare("her2_status", "equals", "negative")

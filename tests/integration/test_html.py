@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 import igfrules
-from igfrules.html import render_html
-from igfrules.render import BANNER, DIRECTION_WORDS
+from igfrules.rendering.html import render_html
+from igfrules.rendering.text import BANNER, DIRECTION_WORDS
 from igfrules.report import Report
 from tests.conftest import CASES
 

@@ -13,9 +13,9 @@ import pytest
 
 import igfrules
 from igfrules import CaseError, InputError, KnowledgeBaseError
-from igfrules.caseio import case_from_bytes, profile_from_mapping
-from igfrules.conditions import AllOf, Compare, Includes, Not, missing_fields, reasons
-from igfrules.engine import Engine
+from igfrules.engine.conditions import AllOf, Compare, Includes, Not, missing_fields, reasons
+from igfrules.engine.durable_engine import Engine
+from igfrules.inputs.caseio import case_from_bytes, profile_from_mapping
 from tests.conftest import RULES
 
 KB = igfrules.load_knowledge_base(RULES)

@@ -37,7 +37,7 @@ def test_every_rationale_fires_in_some_example_case() -> None:
 
 
 def test_docs_are_current() -> None:
-    from igfrules.kbdocs import render_knowledge_base
+    from igfrules.rendering.kbdocs import render_knowledge_base
 
     current = (RULES.parent / "docs" / "knowledge-base.md").read_text(encoding="utf-8")
     assert current == render_knowledge_base(KB), "docs/knowledge-base.md is stale: run `igfrules docs`"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 import igfrules
-from igfrules.caseio import profile_from_mapping
-from igfrules.conditions import evaluate
+from igfrules.engine.conditions import evaluate
+from igfrules.inputs.caseio import profile_from_mapping
 from igfrules.knowledge.check import check_knowledge_base
 from tests.conftest import RULES
 

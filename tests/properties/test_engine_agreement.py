@@ -8,9 +8,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from igfrules import KnowledgeBaseError
-from igfrules.caseio import profile_from_mapping
-from igfrules.conditions import Condition, evaluate
-from igfrules.engine import Engine
+from igfrules.engine.conditions import Condition, evaluate
+from igfrules.engine.durable_engine import Engine
+from igfrules.inputs.caseio import profile_from_mapping
 from tests.strategies import cases, conditions
 
 

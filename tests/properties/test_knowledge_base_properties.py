@@ -17,10 +17,10 @@ from hypothesis import strategies as st
 
 import igfrules
 from igfrules import IgfrulesError, InputError, Report
-from igfrules.caseio import case_from_bytes, profile_from_mapping
-from igfrules.conditions import evaluate as reference
+from igfrules.engine.conditions import evaluate as reference
 from igfrules.evaluate import ReportBuilder
 from igfrules.fields import STAGE_RANGES, UNKNOWN
+from igfrules.inputs.caseio import case_from_bytes, profile_from_mapping
 from igfrules.vocabulary import vocabulary
 from tests.conftest import RULES
 from tests.strategies import INPUT_FIELD_NAMES, cases
@@ -220,7 +220,7 @@ def test_deep_nesting_is_an_input_error(text: str) -> None:
 
 @given(cases())
 def test_batch_json_line_equals_pydantic_json(case: dict[str, Any]) -> None:
-    from igfrules.jsonline import report_json_line
+    from igfrules.rendering.jsonline import report_json_line
 
     report = igfrules.evaluate(case, KB)
     assert report_json_line(report) == report.model_dump_json()

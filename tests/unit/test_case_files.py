@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from igfrules import CaseError
-from igfrules.caseio import case_from_bytes, read_case
-from igfrules.safe_yaml import MAX_BYTES
+from igfrules.inputs.caseio import case_from_bytes, read_case
+from igfrules.inputs.safe_yaml import MAX_BYTES
 
 
 def _error(data: bytes, suffix: str = "") -> str:

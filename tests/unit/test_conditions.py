@@ -2,8 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from igfrules.caseio import profile_from_mapping
-from igfrules.conditions import (
+from igfrules.engine.conditions import (
     AllOf,
     AnyOf,
     Compare,
@@ -16,6 +15,7 @@ from igfrules.conditions import (
     reasons,
     to_yaml,
 )
+from igfrules.inputs.caseio import profile_from_mapping
 
 T, F, U = Compare("er_status", "equals", "positive"), Compare("her2_status", "equals", "positive"), \
     Compare("pr_status", "equals", "positive")

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from igfrules import CaseError, PatientProfile
-from igfrules.caseio import profile_from_mapping
+from igfrules.inputs.caseio import profile_from_mapping
 
 
 def test_left_out_fields_are_unknown() -> None:

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..caseio import profile_from_mapping
-from ..conditions import Compare, evaluate, leaves
+from ..engine.conditions import Compare, evaluate, leaves
 from ..errors import CaseError, KnowledgeBaseError, Problem
+from ..inputs.caseio import profile_from_mapping
 from ..synthetic import synthetic_cases
 from .lines import with_line
 from .loader import KnowledgeBase, load_knowledge_base

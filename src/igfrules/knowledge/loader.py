@@ -16,10 +16,10 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from ..conditions import Condition, ConditionSyntaxError, parse_condition
-from ..engine import Engine
+from ..engine.conditions import Condition, ConditionSyntaxError, parse_condition
+from ..engine.durable_engine import Engine
 from ..errors import KnowledgeBaseError, Problem, field_path
-from ..safe_yaml import DocumentError, read_document
+from ..inputs.safe_yaml import DocumentError, read_document
 from ..vocabulary import vocabulary
 from .lines import with_line
 from .models import ESCAT_TIERS, LEVEL_OF_KIND, Caution, Entry, Finding, Meta, Reference, Section, Trial

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ..conditions import Condition, Includes, evaluate, leaves
+from ..engine.conditions import Condition, Includes, evaluate, leaves
 from ..fields import FIELDS, SETTINGS, STAGE_RANGES, UNKNOWN, Kind, source_fields
 from ..patient import PatientProfile, PriorTherapy
 from ..vocabulary import vocabulary

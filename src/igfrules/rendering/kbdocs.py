@@ -5,11 +5,11 @@ Reviewers read this file, not YAML diffs; a test fails when it is out of date.
 
 from __future__ import annotations
 
-from .knowledge.loader import KnowledgeBase
-from .knowledge.models import Entry, Finding
+from ..knowledge.loader import KnowledgeBase
+from ..knowledge.models import Entry, Finding
+from ..vocabulary import vocabulary
 from .prose import in_words
-from .render import DIRECTION_WORDS, class_label
-from .vocabulary import vocabulary
+from .text import DIRECTION_WORDS, class_label
 
 
 def render_knowledge_base(kb: KnowledgeBase) -> str:

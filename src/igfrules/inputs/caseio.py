@@ -9,9 +9,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .errors import CaseError, Problem, field_path
-from .fields import INPUT_FIELDS
-from .patient import PatientProfile
+from ..errors import CaseError, Problem, field_path
+from ..fields import INPUT_FIELDS
+from ..patient import PatientProfile
 from .safe_yaml import DocumentError, parse_document, read_document
 
 IN_MEMORY = "<case>"

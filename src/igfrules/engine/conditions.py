@@ -13,9 +13,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
-from .fields import FIELDS, OPERATORS_BY_KIND, SETTINGS, STAGE_RANGES, STAGE_THRESHOLDS, UNKNOWN, Kind
-from .patient import PatientProfile, PriorTherapy
-from .vocabulary import UnknownAgent, vocabulary
+from ..fields import FIELDS, OPERATORS_BY_KIND, SETTINGS, STAGE_RANGES, STAGE_THRESHOLDS, UNKNOWN, Kind
+from ..patient import PatientProfile, PriorTherapy
+from ..vocabulary import UnknownAgent, vocabulary
 
 Truth: TypeAlias = bool | None  # None is "unknown"
 

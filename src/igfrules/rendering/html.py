@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from html import escape
 
-from .knowledge.models import Direction
-from .render import BANNER, DIRECTION_WORDS, TRIALS_HEADING, TRIALS_NOTE, profile_items, strategy_words
-from .report import CautionNote, Citation, ContextNote, FindingSummary, Rationale, Report
+from ..knowledge.models import Direction
+from ..report import CautionNote, Citation, ContextNote, FindingSummary, Rationale, Report
+from .text import BANNER, DIRECTION_WORDS, TRIALS_HEADING, TRIALS_NOTE, profile_items, strategy_words
 
 _SUBTITLE = ("Candidate research rationales for IGF-axis therapy as one review reports them. "
              "Not a treatment recommendation.")

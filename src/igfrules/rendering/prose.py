@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .conditions import AllOf, AnyOf, Condition, Not, Truth, describe_test, evaluate
-from .patient import PatientProfile
+from ..engine.conditions import AllOf, AnyOf, Condition, Not, Truth, describe_test, evaluate
+from ..patient import PatientProfile
 
 _VALUE = {True: "true", False: "false", None: "unknown"}
 

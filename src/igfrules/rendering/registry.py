@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ..report import Report
 from .html import render_html
-from .render import render_json, render_markdown, render_text
-from .report import Report
+from .text import render_json, render_markdown, render_text
 
 RENDERERS: dict[str, Callable[[Report], str]] = {
     "text": render_text,

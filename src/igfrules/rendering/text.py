@@ -10,8 +10,8 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Iterable
 
-from .report import Citation, FindingSummary, Rationale, Report
-from .vocabulary import vocabulary
+from ..report import Citation, FindingSummary, Rationale, Report
+from ..vocabulary import vocabulary
 
 BANNER = "RESEARCH USE ONLY - not medical advice; igfrules never recommends a treatment."
 TRIALS_HEADING = "Trials from the review whose population this patient fits"
