@@ -38,6 +38,7 @@ from .report import (
     StrategySummary,
     TrialMatch,
 )
+from .verdict import verdict
 from .vocabulary import vocabulary
 
 Case = PatientProfile | Mapping[str, Any] | str | Path
@@ -236,7 +237,8 @@ class ReportBuilder:
             else:
                 needs.append(self.memo.get_or(key, self._needs, nct, static["title"], "trial", condition, profile))
         return Report.model_construct(
-            case_id=profile.case_id, knowledge_base=self.info, engine_version=__version__,
+            verdict=verdict(rationales), case_id=profile.case_id, knowledge_base=self.info,
+            engine_version=__version__,
             profile=profile.to_case(), rationales=tuple(rationales), context=tuple(context),
             trials=tuple(trials), needs_information=tuple(sorted(needs, key=_needs_order)),
             warnings=profile_warnings(profile), conclusion=self.conclusion,

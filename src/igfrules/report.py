@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 from .knowledge.models import Direction
+from .verdict import verdict as compute_verdict
 
 DISCLAIMER = (
     "RESEARCH USE ONLY. igfrules explains research rationales for IGF-axis therapy in breast "
@@ -149,6 +150,7 @@ class NeedsInformation(BaseModel):
 class Report(_ResearchOnly):
     model_config = _FROZEN
     disclaimer: str = DISCLAIMER
+    verdict: str = ""  # one line computed from the rationales (igfrules.verdict), what a board reads first
     case_id: str | None
     knowledge_base: KnowledgeBaseInfo
     engine_version: str
@@ -166,6 +168,15 @@ class Report(_ResearchOnly):
         if value != DISCLAIMER:
             raise ValueError("the disclaimer is fixed text and cannot be changed")
         return value
+
+    @model_validator(mode="after")
+    def _verdict_is_true(self) -> Report:
+        computed = compute_verdict(self.rationales)
+        if not self.verdict:
+            object.__setattr__(self, "verdict", computed)
+        elif self.verdict != computed:
+            raise ValueError(f"verdict is computed from the rationales: expected {computed!r}")
+        return self
 
     def to_json(self) -> str:
         """The JSON output: one document, keys in model order, deterministic."""

@@ -46,6 +46,7 @@ def report_json_bytes(report: Report) -> bytes:
     """The same, as UTF-8 bytes: what batch output writes, with no decode and re-encode."""
     parts = [
         b'{"research_only":true,"disclaimer":', _any.dump_json(report.disclaimer),
+        b',"verdict":', _any.dump_json(report.verdict),
         b',"case_id":', _any.dump_json(report.case_id),
         b',"knowledge_base":', _fragment(report.knowledge_base),
         b',"engine_version":', _any.dump_json(report.engine_version),
@@ -95,6 +96,7 @@ def compact_json_bytes(report: Report) -> bytes:
     `igfrules evaluate`. About a tenth of the full report."""
     parts = [
         b'{"research_only":true,"disclaimer":', _any.dump_json(report.disclaimer),
+        b',"verdict":', _any.dump_json(report.verdict),
         b',"case_id":', _any.dump_json(report.case_id),
         b',"knowledge_base":', _fragment(report.knowledge_base),
         b',"engine_version":', _any.dump_json(report.engine_version),
