@@ -23,7 +23,7 @@ from .inputs.safe_yaml import MAX_BYTES
 from .knowledge.check import check_knowledge_base
 from .knowledge.loader import load_knowledge_base
 from .rendering.registry import RENDERERS
-from .rendering.text import BANNER
+from .rendering.text import BANNER, DETAILS, Detail
 from .schema import case_schema
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -89,9 +89,12 @@ def main() -> None:
 @click.argument("case", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="text", show_default=True,
               help="Output format.")
+@click.option("--detail", type=click.Choice(DETAILS), default="brief", show_default=True,
+              help="brief: the answer on one page; full: the brief, then every evidence card "
+              "(findings, citations, cautions) and the trials in full. JSON is always complete.")
 @RULES_OPTION
 @reports_errors
-def evaluate(case: Path, fmt: str, rules_dir: Path | None) -> None:
+def evaluate(case: Path, fmt: str, detail: Detail, rules_dir: Path | None) -> None:
     """Evaluate one case file (YAML or JSON; '-' reads standard input) and print the report.
 
     --format html prints one self-contained page (no network, no external assets) for a
@@ -105,9 +108,9 @@ def evaluate(case: Path, fmt: str, rules_dir: Path | None) -> None:
     kb = load_knowledge_base(rules_dir)
     if str(case) == "-":  # a case on standard input, YAML or JSON
         profile = case_from_bytes(sys.stdin.buffer.read(MAX_BYTES + 1), source="<stdin>")
-        click.echo(RENDERERS[fmt](evaluate_case(profile, kb)), nl=False)
+        click.echo(RENDERERS[fmt](evaluate_case(profile, kb), detail), nl=False)
         return
-    click.echo(RENDERERS[fmt](evaluate_case(case, kb)), nl=False)
+    click.echo(RENDERERS[fmt](evaluate_case(case, kb), detail), nl=False)
 
 
 @main.command()
