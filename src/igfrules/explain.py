@@ -35,7 +35,7 @@ def explain_text(kb: KnowledgeBase, rule_id: str, case: Path | None) -> str:
         lines += tree_lines(condition)
     else:
         profile = read_case(case)
-        lines.append(f"For {case} ({profile.case_id or 'no case_id'}): {_VALUE[evaluate(condition, profile)]}")
+        lines.append(f"For {case} ({profile.case_id or 'no case id'}): {_VALUE[evaluate(condition, profile)]}")
         lines += tree_lines(condition, profile)
     return "\n".join(lines) + "\n"
 

@@ -34,8 +34,18 @@ def test_markdown_starts_research_only() -> None:
     code, out, _ = run("evaluate", str(CASE), "--format", "markdown")
     assert code == 0
     assert "RESEARCH USE ONLY" in out.splitlines()[0]
-    assert "## Trials from the review whose population this patient fits" in out
-    assert "| Candidate research rationale | Evidence | Direction |" in out  # the meeting reads this first
+    assert "## Trials whose population this patient fits" in out
+    assert "| Rationale | Evidence level | Direction | Why it applies | Heightened cautions |" in out
+
+
+def test_detail_full_appends_the_evidence_cards() -> None:
+    _, brief, _ = run("evaluate", str(CASE))
+    code, full, _ = run("evaluate", str(CASE), "--detail", "full")
+    assert code == 0 and len(full) > 2 * len(brief)
+    assert "FULL EVIDENCE: CANDIDATE RESEARCH RATIONALES" in full and "FULL EVIDENCE" not in brief
+    _, json_brief, _ = run("evaluate", str(CASE), "--format", "json")
+    _, json_full, _ = run("evaluate", str(CASE), "--format", "json", "--detail", "full")
+    assert json_brief == json_full and json.loads(json_brief)["verdict"]  # JSON is always complete
 
 
 def test_json_is_one_document_with_the_contract_keys() -> None:
@@ -59,7 +69,7 @@ def test_a_case_with_no_rationale_still_exits_0(tmp_path: Path) -> None:
     case = tmp_path / "none.yaml"
     case.write_text("er_status: negative\npr_status: negative\nher2_status: negative\nstage: IA\nprior_therapies: []\n")
     code, out, _ = run("evaluate", str(case))
-    assert code == 0 and "CANDIDATE RESEARCH RATIONALES (0)" in out
+    assert code == 0 and "STRONGEST EVIDENCE FIRST (0)" in out and "No IGF-axis research rationale applies" in out
 
 
 @pytest.mark.parametrize(

@@ -145,7 +145,7 @@ def brief_text_lines(report: Report) -> list[str]:
     out: list[str] = []
     line = wrapper(out)
     line(BANNER)
-    line(f"Case {report.case_id or '(no case_id)'}: {profile_line(report)}")
+    line(f"Case {report.case_id or '(no case id)'}: {profile_line(report)}")
     line(kb_line(report))
     line()
     line(f"VERDICT: {report.verdict}")
@@ -220,7 +220,7 @@ def trial_row_markdown(t: TrialRow) -> str:
 
 
 def brief_markdown_lines(report: Report) -> list[str]:
-    out = [f"> **{BANNER}**", "", f"# igfrules brief: {report.case_id or '(no case_id)'}", "",
+    out = [f"> **{BANNER}**", "", f"# igfrules brief: {report.case_id or '(no case id)'}", "",
            f"**Verdict:** {report.verdict}", ""]
     if report.warnings:
         out += [f"**Warnings about the profile ({len(report.warnings)}):**", ""]

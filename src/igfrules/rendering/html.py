@@ -156,7 +156,8 @@ def _trials(report: Report) -> list[str]:
 
 def _missing(report: Report) -> list[str]:
     count = len(report.needs_information)
-    out = ['<section class="needs-information">', f"<h2>{e(MISSING_HEADING)}" + (f" ({count} entries and trials need information)" if count else "") + "</h2>"]
+    counted = f" ({count} entries and trials need information)" if count else ""
+    out = ['<section class="needs-information">', f"<h2>{e(MISSING_HEADING)}{counted}</h2>"]
     rows = missing_rows(report)
     if not rows:
         return [*out, "<p>Nothing missing would change it.</p></section>"]
@@ -174,7 +175,7 @@ def _where(report: Report, detail: Detail) -> str:
 
 def render_html(report: Report, detail: Detail = "brief") -> str:
     head, _, tail = BANNER.partition(" - ")
-    case = e(report.case_id or "(no case_id)")
+    case = e(report.case_id or "(no case id)")
     warnings = []
     if report.warnings:
         warnings = ['<section class="warnings" role="alert">',
