@@ -1,13 +1,19 @@
 """The one-line verdict a tumour board reads first, computed from the report's own rationales.
 
-It is never fixed text: a rationale whose headline evidence is a positive clinical result in
-breast cancer (level A or B, direction `supports`) changes it, and so does the count.
+It is never fixed text. Each clause is computed:
+- the count of rationales that apply;
+- whether any rests on a positive clinical result in breast cancer: a headline evidence of a
+  clinical kind in breast cancer (level A or B) whose direction is `supports`;
+- whether every IGF-axis agent is investigational, from the agent vocabulary's `investigational`
+  marks (an approval recorded there changes the clause).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Protocol
+
+from .vocabulary import Vocabulary, vocabulary
 
 
 class _Evidence(Protocol):
@@ -25,18 +31,29 @@ class _Rationale(Protocol):
 
 # Kinds of study whose "supports" would be a positive clinical result in breast cancer (levels A-B;
 # observational data are about risk and prognosis, never a treatment result).
-_BREAST_CANCER_CLINICAL = frozenset(
+BREAST_CANCER_CLINICAL = frozenset(
     {"randomised_clinical", "nonrandomised_clinical", "clinical_subgroup", "clinical_design_unstated"}
 )
+IGF_AXIS_CLASS = "igf_axis_agent"
 
 
 def rests_on_positive_clinical_result(rationale: _Rationale) -> bool:
     """True when the rationale's headline evidence is a positive clinical result in breast cancer."""
     evidence = rationale.evidence
-    return evidence.direction == "supports" and evidence.kind in _BREAST_CANCER_CLINICAL
+    return evidence.direction == "supports" and evidence.kind in BREAST_CANCER_CLINICAL
 
 
-def verdict(rationales: Sequence[_Rationale]) -> str:
+def investigational_clause(vocab: Vocabulary | None = None) -> str:
+    """'every IGF-axis agent is investigational', or which IGF-axis agents have an approval recorded."""
+    approved = (vocab or vocabulary()).not_investigational(IGF_AXIS_CLASS)
+    if not approved:
+        return "every IGF-axis agent is investigational"
+    verb = "has" if len(approved) == 1 else "have"
+    return f"{', '.join(approved)} {verb} a recorded approval; every other IGF-axis agent is investigational"
+
+
+def verdict(rationales: Sequence[_Rationale], vocab: Vocabulary | None = None) -> str:
+    """One sentence, true for these rationales: count; positive clinical results; investigational."""
     count = len(rationales)
     if count == 0:
         head = "No IGF-axis research rationale applies to this profile"
@@ -48,4 +65,4 @@ def verdict(rationales: Sequence[_Rationale]) -> str:
     elif positive:
         verb = "rests" if len(positive) == 1 else "rest"
         head += f"; {len(positive)} {verb} on a positive clinical result in breast cancer ({', '.join(positive)})"
-    return head + "; every IGF-axis agent is investigational."
+    return f"{head}; {investigational_clause(vocab)}."

@@ -30,6 +30,7 @@ class Agent:
     drug_class: str
     synonyms: tuple[str, ...]
     in_review: bool
+    investigational: bool = False  # no regulatory approval for any cancer indication
 
 
 class UnknownAgent(LookupError):
@@ -74,6 +75,11 @@ class Vocabulary:
         """The class itself and every class below it."""
         return frozenset(c.id for c in self.classes.values() if class_id in c.ancestors)
 
+    def not_investigational(self, class_id: str) -> list[str]:
+        """Agents of a class (and the classes below it) with a regulatory approval recorded."""
+        members = self.descendants(class_id)
+        return sorted(a.name for a in self.agents.values() if a.drug_class in members and not a.investigational)
+
     def agents_in(self, class_id: str) -> list[str]:
         members = self.descendants(class_id)
         return sorted(a.name for a in self.agents.values() if a.drug_class in members)
@@ -101,6 +107,7 @@ def vocabulary() -> Vocabulary:
             drug_class=spec["class"],
             synonyms=tuple(str(s) for s in spec.get("synonyms", [])),
             in_review=spec.get("in_review", True),
+            investigational=spec.get("investigational", False),
         )
         for name, spec in raw["agents"].items()
     }
