@@ -7,6 +7,7 @@ error, printed to stderr as `Error: <file>: <field>: <message>`; 2 usage (click'
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from functools import partial, wraps
@@ -41,6 +42,8 @@ def reports_errors(command: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
+        except BrokenPipeError:
+            raise  # the reader left (`igfrules rules | head`): the group ends quietly
         except IgfrulesError as err:
             for problem in err.problems:
                 click.echo(f"Error: {_printable(str(problem))}", err=True)
@@ -72,7 +75,20 @@ def _refuse_overwriting_inputs(out_path: Path, inputs: tuple[str, ...]) -> None:
                                                           "choose another output path"))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _QuietPipeGroup(click.Group):
+    """A reader that closes the pipe early (`igfrules rules | head`) is not an error: exit 0 quietly."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            # Point stdout at /dev/null so the interpreter's final flush cannot fail again.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            ctx.exit(0)
+
+
+@click.group(cls=_QuietPipeGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="igfrules")
 def main() -> None:
     """igfrules: IGF-axis therapy rationales in breast cancer, from Ianza et al. 2021.
@@ -80,13 +96,16 @@ def main() -> None:
     RESEARCH USE ONLY. igfrules explains research rationales; it never recommends treatment.
 
     \b
-    Example:
-      igfrules evaluate cases/hr-positive-nonvisceral.yaml --format markdown
+    Example (the example cases ship with igfrules; `igfrules examples` lists them):
+      igfrules evaluate --example hr-positive-her2-negative-nonvisceral
+      igfrules evaluate my-case.yaml --format html > brief.html
     """
 
 
 @main.command()
-@click.argument("case", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+@click.argument("case", required=False, type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+@click.option("--example", "example", metavar="NAME", default=None,
+              help="Evaluate a shipped example case by name instead of CASE (see `igfrules examples`).")
 @click.option("--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="text", show_default=True,
               help="Output format.")
 @click.option("--detail", type=click.Choice(DETAILS), default="brief", show_default=True,
@@ -94,17 +113,27 @@ def main() -> None:
               "(findings, citations, cautions) and the trials in full. JSON is always complete.")
 @RULES_OPTION
 @reports_errors
-def evaluate(case: Path, fmt: str, detail: Detail, rules_dir: Path | None) -> None:
-    """Evaluate one case file (YAML or JSON; '-' reads standard input) and print the report.
+def evaluate(case: Path | None, example: str | None, fmt: str, detail: Detail, rules_dir: Path | None) -> None:
+    """Evaluate one case file (YAML or JSON; '-' reads standard input) and print the brief.
 
-    --format html prints one self-contained page (no network, no external assets) for a
-    tumour-board meeting; it prints on A4.
+    The brief (the default) is the answer on one page: verdict, warnings, each rationale's level
+    and direction in words, the trials, what would change the answer. --detail full appends every
+    evidence card. --format html prints one self-contained page for a tumour-board meeting (one A4
+    page; its links open DOIs and ClinicalTrials.gov). JSON is always the complete report.
 
     \b
     Example:
-      igfrules evaluate cases/her2-trastuzumab-pretreated.yaml --format json
-      igfrules evaluate cases/her2-trastuzumab-pretreated.yaml --format html > tb-002.html
+      igfrules evaluate --example her2-trastuzumab-pretreated --format html > tb-002.html
+      igfrules evaluate --example her2-trastuzumab-pretreated --detail full
+      igfrules evaluate my-case.yaml --format json
     """
+    if (case is None) == (example is None):
+        raise click.UsageError("give a CASE file or --example NAME (one of them)")
+    if example is not None:
+        from .examples import find_example
+
+        case = find_example(example).path
+    assert case is not None  # noqa: S101 - checked above
     kb = load_knowledge_base(rules_dir)
     if str(case) == "-":  # a case on standard input, YAML or JSON
         profile = case_from_bytes(sys.stdin.buffer.read(MAX_BYTES + 1), source="<stdin>")
@@ -114,14 +143,39 @@ def evaluate(case: Path, fmt: str, detail: Detail, rules_dir: Path | None) -> No
 
 
 @main.command()
-def schema() -> None:
-    """Print the JSON Schema of the case file.
+@click.option("--report", "of_report", is_flag=True,
+              help="The JSON Schema of the report (the JSON output), with every field described.")
+def schema(of_report: bool) -> None:
+    """Print the JSON Schema of the case file (or, with --report, of the report).
 
     \b
     Example:
       igfrules schema > case.schema.json
+      igfrules schema --report > report.schema.json
     """
+    if of_report:
+        from .report import Report
+
+        click.echo(json.dumps(Report.model_json_schema(mode="serialization"), indent=2))
+        return
     click.echo(json.dumps(case_schema(), indent=2))
+
+
+@main.command()
+def examples() -> None:
+    """List the example cases that ship with igfrules: name and what each shows.
+
+    \b
+    Example:
+      igfrules examples
+      igfrules evaluate --example minimal-unknowns
+    """
+    from .examples import list_examples
+
+    found = list_examples()
+    width = max(len(e.name) for e in found)
+    for e in found:
+        click.echo(f"{e.name:<{width}}  {e.description}")
 
 
 @main.command()
@@ -215,20 +269,24 @@ def explain(rule_id: str, case: Path | None, rules_dir: Path | None) -> None:
 
 
 @main.command()
-@click.option("--output", "-o", default="docs/knowledge-base.md", show_default=True,
-              help="Where to write the Markdown; '-' for standard output.")
-@click.option("--check", "check_only", is_flag=True, help="Exit 1 if the file is not up to date; write nothing.")
+@click.option("--output", "-o", default="-", show_default=True,
+              help="The file to write the Markdown to; '-' (the default) prints it.")
+@click.option("--check", "check_only", is_flag=True,
+              help="Exit 1 if the --output file is not up to date; write nothing.")
 @RULES_OPTION
 @reports_errors
 def docs(output: str, check_only: bool, rules_dir: Path | None) -> None:
-    """Render the knowledge base as Markdown prose for reviewers (docs/knowledge-base.md).
+    """Render the knowledge base as Markdown prose for reviewers; writes only to --output.
 
     \b
     Example:
-      igfrules docs && git diff docs/knowledge-base.md
+      igfrules docs | less
+      igfrules docs -o docs/knowledge-base.md && git diff docs/knowledge-base.md
     """
     from .rendering.kbdocs import render_knowledge_base
 
+    if check_only and output == "-":
+        raise click.UsageError("--check compares a file: give it with --output FILE")
     text = render_knowledge_base(load_knowledge_base(rules_dir))
     if output == "-":
         click.echo(text, nl=False)

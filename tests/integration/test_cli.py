@@ -169,8 +169,8 @@ def test_explain_with_a_case_gives_each_condition_its_value() -> None:
     code, out, _ = run("explain", "RAT-XEN-EVE-EXE", str(CASES / "minimal-unknowns.yaml"), "--rules", str(RULES))
     assert code == 0
     assert "UNKNOWN: it needs information" in out
-    assert "[   true] hormone_receptor_status is positive" in out
-    assert "[unknown] her2_status is negative  (patient: unknown)" in out
+    assert "[   true] hormone-receptor status (ER or PR) is positive" in out
+    assert "[unknown] HER2 status is negative  (patient: unknown)" in out
 
 
 def test_explain_a_trial() -> None:
