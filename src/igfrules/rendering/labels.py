@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Final
+from typing import Any, Final
 
 from ..report import Citation, EvidenceSummary, Rationale, Report
 from ..verdict import rests_on_positive_clinical_result
@@ -44,7 +44,10 @@ _FIELD_NAME = re.compile(r"\b(" + "|".join(sorted(FIELD_LABELS, key=len, reverse
 
 
 def field_label(name: str) -> str:
-    return FIELD_LABELS.get(name, name.replace("_", " "))
+    """'menopausal status'; a detail of a field reads 'prior therapies (progressed)'."""
+    head, _, detail = name.partition(".")
+    label = FIELD_LABELS.get(head, head.replace("_", " "))
+    return f"{label} ({detail.replace('_', ' ')})" if detail else label
 
 
 def humanize(text: str) -> str:
@@ -178,7 +181,8 @@ def _therapy(item: dict[str, object]) -> str:
 def profile_items(report: Report) -> list[tuple[str, str]]:
     """The known profile fields as (human label, words) pairs, in contract order."""
     items = []
-    for name, value in report.profile.items():
+    profile: dict[str, Any] = dict(report.profile)
+    for name, value in profile.items():
         if name == "case_id" or value is None:
             continue
         therapies = name == "prior_therapies"
