@@ -24,7 +24,7 @@ from .inputs.safe_yaml import MAX_BYTES
 from .knowledge.check import check_knowledge_base
 from .knowledge.loader import load_knowledge_base
 from .rendering.registry import RENDERERS
-from .rendering.text import BANNER, DETAILS, Detail
+from .rendering.text import BANNER, DETAILS, DIRECTION_WORDS, Detail
 from .schema import case_schema
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -227,7 +227,8 @@ def list_rules(rules_dir: Path | None) -> None:
     for e in kb.entries.values():
         status = "" if e.status == "active" else " (retired)"
         post = "*" if e.evidence.post_review else " "
-        click.echo(f"{e.id:<34} {e.kind:<9} {e.evidence.level}{post} {e.evidence.direction:<16} {e.title}{status}")
+        direction = DIRECTION_WORDS[e.evidence.direction]
+        click.echo(f"{e.id:<34} {e.kind:<9} {e.evidence.level}{post} {direction:<16} {e.title}{status}")
 
 
 @main.command()

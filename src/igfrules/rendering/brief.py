@@ -220,7 +220,7 @@ def trial_row_markdown(t: TrialRow) -> str:
 
 
 def brief_markdown_lines(report: Report) -> list[str]:
-    out = [f"> **{BANNER}**", "", f"# igfrules brief: {report.case_id or '(no case id)'}", "",
+    out = [f"> **{BANNER}**", "", f"# Tumour-board brief: {report.case_id or '(no case id)'}", "",
            f"**Verdict:** {report.verdict}", ""]
     if report.warnings:
         out += [f"**Warnings about the profile ({len(report.warnings)}):**", ""]
