@@ -129,3 +129,12 @@ def test_missing_fields_name_the_entries_they_decide() -> None:
     assert "- PIK3CA mutation: RAT-GAN-ALP-PIK3CA" in text
     assert "- menopausal status: NCT01234857" in text
     assert "- HER2 status: NCT01234857" in text
+
+
+def test_a_long_glance_row_stays_paste_ready() -> None:
+    from igfrules.rendering.brief import GlanceRow, glance_row_markdown
+
+    row = GlanceRow("RAT-LONG", "A title " * 40, "D: preclinical", "hypothesis (preclinical)", "hypothesis",
+                    ("ER status is positive", "stage is IV (at least IIIB)", "prior therapies include " * 8), "a" * 70)
+    line = glance_row_markdown(row)
+    assert len(line) <= 400 and "ER status is positive" in line and "(`RAT-LONG`)" in line

@@ -203,10 +203,27 @@ def _cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "/")
 
 
+MARKDOWN_LINE = 400  # a paste-ready line: chat tools and EHR text boxes break longer ones
+
+
 def glance_row_markdown(row: GlanceRow) -> str:
-    """One rationale as one Markdown table row (| rationale | level | direction | why | cautions |)."""
-    return (f"| {_cell(row.title)} (`{row.id}`) | {_cell(row.level)} | {_cell(row.direction)} | "
-            f"{_cell(reasons(list(row.why), 160))} | {_cell(row.heightened) or 'none'} |")
+    """One rationale as one Markdown table row (| rationale | level | direction | why | cautions |).
+
+    The row stays within MARKDOWN_LINE characters: the reasons shorten first ("+2 more"), then the
+    title; the full text is in the card (--detail full)."""
+
+    def draw(title: str, why: str) -> str:
+        return (f"| {_cell(title)} (`{row.id}`) | {_cell(row.level)} | {_cell(row.direction)} | "
+                f"{_cell(why)} | {_cell(row.heightened) or 'none'} |")
+
+    why = "; ".join(row.why)
+    line = draw(row.title, why)
+    if len(line) > MARKDOWN_LINE:
+        why = reasons(list(row.why), max(40, len(why) - (len(line) - MARKDOWN_LINE)))
+        line = draw(row.title, why)
+    if len(line) > MARKDOWN_LINE:
+        line = draw(clip(row.title, len(row.title) - (len(line) - MARKDOWN_LINE)), why)
+    return line
 
 
 GLANCE_MARKDOWN_HEADER = ("| Rationale | Evidence level | Direction | Why it applies | Heightened cautions |\n"
