@@ -42,8 +42,8 @@ class Field:
 
 
 # AJCC anatomic stage groups in order. A group with subgroups ("I") and the coarse extents cover
-# a range of ranks. Early = 0-IIIA and locally advanced = IIIB-IIIC follow REVIEW-NOTES.md
-# ("none applies to early (stage I-IIIA) disease"); metastatic is stage IV.
+# a range of ranks. Early = 0-IIIA and locally advanced = IIIB-IIIC follow the knowledge base's
+# curation that no Table 1 trial applies to early (stage I-IIIA) disease; metastatic is stage IV.
 STAGE_RANGES: dict[str, tuple[int, int]] = {
     "0": (0, 0),
     "I": (1, 2),
