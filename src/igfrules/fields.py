@@ -126,6 +126,18 @@ FIELDS: dict[str, Field] = {
 INPUT_FIELDS: tuple[str, ...] = ("case_id", *(n for n, f in FIELDS.items() if not f.derived_from))
 
 
+# What a report prints for a field when it explains why an entry applies: a board reads words,
+# not the case format's keys (those stay in the JSON contract and in `igfrules explain`).
+FIELD_WORDS: dict[str, str] = {
+    "menopausal_status": "menopausal status", "er_status": "ER status", "pr_status": "PR status",
+    "her2_status": "HER2 status", "hormone_receptor_status": "hormone-receptor status (ER or PR)",
+    "stage": "stage", "visceral_disease": "visceral disease", "pik3ca_mutation": "PIK3CA mutation",
+    "high_proliferation": "high tumour proliferation", "diabetes": "diabetes or insulin resistance",
+    "brca_mutation": "germline BRCA mutation", "bmi": "BMI", "serum_igf1": "serum IGF-1",
+    "igf1r_expression": "tumour IGF-1R expression", "prior_therapies": "prior therapies",
+}
+
+
 def source_fields(name: str) -> tuple[str, ...]:
     """The input fields a user fills in to make `name` known."""
     field = FIELDS[name]
