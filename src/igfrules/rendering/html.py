@@ -225,11 +225,10 @@ def _trials(report: Report) -> list[str]:
         out.append(f'<tr id="trial-{_e(t.nct_id)}">' + "".join(f"<td>{c}</td>" for c in cells)
                    + "</tr>")
     out.append("</tbody></table>")
-    with_results = [t for t in report.trials if t.results]
-    if with_results:
-        out.append("<h3>Results reported for these trials</h3>")
-        for t in with_results:
-            out += [f"<h4><code>{_e(t.nct_id)}</code></h4>", *_findings(t.results)]
+    out.append("<h3>Whom these trials enrolled, and their results</h3>")
+    for t in report.trials:  # whom each enrolled: what a case cannot record is said here
+        out += [f"<h4><code>{_e(t.nct_id)}</code></h4>", f'<p class="enrolled">{_e(t.population)}</p>',
+                *_findings(t.results)]
     return [*out, "</section>"]
 
 

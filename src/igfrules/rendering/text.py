@@ -150,6 +150,7 @@ def render_text(report: Report) -> str:
         line(f"- {trial_label(t.nct_id, t.acronym)}: {t.title}", 0, 2)
         line(f"Regimen: {t.regimen}; phase {t.phase}; {t.design}; primary outcome: {t.primary_outcome}", 2)
         line(f"Status: {t.status_words}", 2)
+        line(f"Whom it enrolled: {t.population}", 2)
         for f in t.results:
             line("- " + _finding(f), 2)
     line()
@@ -244,11 +245,12 @@ def render_markdown(report: Report) -> str:
         for t in report.trials:
             add(f"| {t.nct_id} | {_md(t.title)} | {_md(t.regimen)} | {_md(t.phase)} | "
                 f"{_md(t.primary_outcome)} | {_md(t.status_words)} |")
-        results = [(t.nct_id, f) for t in report.trials for f in t.results]
-        if results:
-            add("")
-            for nct, f in results:
-                add(f"- {nct}: {_md(_finding(f))}")
+        add("")
+        for t in report.trials:  # whom each enrolled: what a case cannot record is said here
+            add(f"- {t.nct_id} enrolled: {_md(t.population)}")
+        for t in report.trials:
+            for f in t.results:
+                add(f"- {t.nct_id}: {_md(_finding(f))}")
     else:
         add("None.")
     add("")
