@@ -131,6 +131,15 @@ class _ResearchOnly(BaseModel):
         return value
 
 
+class TrialStatus(BaseModel):
+    """A trial a rationale's evidence comes from, with its status in words (igfrules.trialstatus)."""
+
+    model_config = _FROZEN
+    nct_id: str = _d("ClinicalTrials.gov id.")
+    acronym: str = _d("Trial acronym, or empty.", "")
+    status_words: str = _d("The status the review reported, with its date, beside the outcome published since.")
+
+
 class Rationale(_ResearchOnly):
     """A candidate IGF-axis research rationale that applies to the profile: never a recommendation."""
 
@@ -143,11 +152,13 @@ class Rationale(_ResearchOnly):
     evidence: EvidenceSummary = _d("The headline evidence: level, kind, direction, statement.")
     findings: tuple[FindingSummary, ...] = _d("Further evidence on either side, post-review results marked.")
     citations: tuple[Citation, ...] = _d("Sources: the review first, then the primary studies.")
-    trials: tuple[str, ...] = _d("NCT ids of the trials that tested this strategy.")
+    trials: tuple[str, ...] = _d("NCT ids of the trials behind the evidence (not a claim that the patient "
+                                 "fits them).")
+    trial_status: tuple[TrialStatus, ...] = _d("The same trials, each with its status in words.", ())
+    evidence_population: str = _d("Whom the clinical results come from, when narrower than `because`.", "")
     because: tuple[str, ...] = _d("Why it applies to this profile: each condition that holds, in words.")
     cautions: tuple[CautionNote, ...] = _d("Cautions for its agents, heightened ones marked.")
     conflicts_with: tuple[str, ...] = Field(default=(), description="Entries this one knowingly disagrees with.")
-    notes: str = Field(default="", description="Curators' notes on how the entry encodes the evidence.")
 
 
 class ContextNote(_ResearchOnly):
@@ -161,7 +172,6 @@ class ContextNote(_ResearchOnly):
     findings: tuple[FindingSummary, ...] = _d("Further evidence, post-review results marked.")
     citations: tuple[Citation, ...] = _d("Sources.")
     because: tuple[str, ...] = _d("Why it applies to this profile.")
-    notes: str = Field(default="", description="Curators' notes.")
 
 
 class TrialMatch(BaseModel):
@@ -173,12 +183,17 @@ class TrialMatch(BaseModel):
     title: str = _d("Official title.")
     phase: str = _d("Phase as registered (I, Ib/II, II, ...).")
     design: str = _d("Design as the sources state it.")
-    status: str = _d("Status as the review reported it, in its words (free text: the review's wording varies).")
+    status: str = _d("Status as the review reported it (or the trial's publication, when not in its Table 1), "
+                     "in its words: free text, as the sources' wording varies.")
     status_as_of: str = _d("The date that status was true (the review's publication).")
+    in_review_table: bool = _d("True for a trial in the review's Table 1.", True)
+    status_words: str = _d("The status with its date beside the outcome published since (igfrules.trialstatus).",
+                           "")
+    since: FindingSummary | None = _d("The outcome published since the review, with its citations.", None)
     regimen: str = _d("The regimen tested.")
     primary_outcome: str = _d("Primary outcome.")
     breast_cancer_only: bool = _d("True when only breast-cancer patients were enrolled.")
-    population: str = _d("The population, as the evidence states it.")
+    population: str = _d("Whom the trial enrolled, as the evidence states it.")
     results: tuple[FindingSummary, ...] = _d("Results, those published after the review marked post_review.")
     because: tuple[str, ...] = _d("Why the patient fits the population.")
 

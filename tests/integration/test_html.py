@@ -13,7 +13,7 @@ import pytest
 
 import igfrules
 from igfrules.rendering.html import render_html
-from igfrules.rendering.labels import BANNER, FIELD_LABELS, direction_words, doi_url, nct_url
+from igfrules.rendering.labels import BANNER, FIELD_LABELS, direction_words, doi_url, field_label, nct_url
 from igfrules.report import Report
 from tests.conftest import CASES
 
@@ -128,8 +128,7 @@ def sample_report(case_id: str | None = "tb-html-sample", **changes: Any) -> Rep
                            "heightened": True, "heightened_because": ["diabetes is true"],
                            "heightened_text": "Diabetes makes this weigh more."},
                           {"id": "CAU-STOMATITIS-MTOR", "title": "Stomatitis",
-                           "text": "mTOR inhibitors cause stomatitis.", "citations": [review]}],
-             "notes": "Corrections from REVIEW-NOTES.md."},
+                           "text": "mTOR inhibitors cause stomatitis.", "citations": [review]}]},
             {"id": "RAT-IR-TAMR", "title": "IR blockade in tamoxifen resistance",
              "summary": "Preclinical.",
              "strategy": {"igf_axis": "ir_inhibitor", "partners": [], "sequence": ""},
@@ -145,7 +144,10 @@ def sample_report(case_id: str | None = "tb-html-sample", **changes: Any) -> Rep
         "trials": [
             {"nct_id": "NCT01605396", "acronym": "",
              "title": "Ridaforolimus + dalotuzumab + exemestane",
-             "phase": "2", "design": "randomised", "status": "completed", "status_as_of": "2021-03",
+             "phase": "2", "design": "randomised", "status": "completed", "status_as_of": "2021-03-22",
+             "status_words": "completed per the review (2021-03-22); since reported negative (Rugo)",
+             "since": {"statement": "negative, no PFS improvement, HR 1.18", "direction": "does_not_support",
+                       "citations": [rugo], "post_review": True},
              "regimen": "ridaforolimus + dalotuzumab + exemestane", "primary_outcome": "PFS",
              "breast_cancer_only": True, "population": "ER+ advanced",
              "results": [{"statement": "No PFS benefit (HR about 1.18).",
@@ -153,7 +155,8 @@ def sample_report(case_id: str | None = "tb-html-sample", **changes: Any) -> Rep
                           "post_review": True}],
              "because": ["er_status is positive"]},
             {"nct_id": "NCT00730379", "acronym": "MK-0646", "title": "Phase I in solid tumours",
-             "phase": "1", "design": "single arm", "status": "completed", "status_as_of": "2021-03",
+             "phase": "1", "design": "single arm", "status": "completed", "status_as_of": "2021-03-22",
+             "status_words": "completed per the review (2021-03-22)",
              "regimen": "ridaforolimus + dalotuzumab", "primary_outcome": "safety",
              "breast_cancer_only": False, "population": "advanced solid tumours", "results": [],
              "because": ["stage IV"]},
@@ -237,7 +240,7 @@ def check_page(report: Report, page: str) -> None:
     needs = root.find("section", "needs-information")
     missing = {m for n in report.needs_information for m in n.missing}
     shown = [li.find("strong").text() for li in needs.find_all("li")]
-    assert shown == [FIELD_LABELS[m] for m in dict.fromkeys(m for n in report.needs_information for m in n.missing)]
+    assert shown == [field_label(m) for m in dict.fromkeys(m for n in report.needs_information for m in n.missing)]
     assert len(shown) == len(missing)
     for n in report.needs_information:
         assert n.rule_id in needs.text()
@@ -266,7 +269,7 @@ def check_self_contained(page: str) -> None:
     for target in LINK.findall(page):
         assert ALLOWED_LINKS.fullmatch(target), target
     assert lowered.count("https://") == len([t for t in LINK.findall(page) if t.startswith("https://")])
-    assert "@page { size: A4; margin: 10mm 11mm; }" in page
+    assert "@page { size: A4; margin: 9mm 10mm; }" in page
     assert "break-inside: avoid" in page
 
 
@@ -286,7 +289,7 @@ def test_post_review_and_heightened_caution_are_marked() -> None:
     assert card.find_all("div", "caution-note")[1].classes == {"caution-note"}  # not heightened
     assert "post-review" in root.find("section", "trials-full").find("ul", "findings").text()
     since = root.find("table", "trials").find("tbody").find_all("tr")[0].elements()[-1].text()
-    assert since == "no benefit shown (Rugo et al., 2017)"  # the outcome published since, beside the status
+    assert since == "negative, no PFS improvement, HR 1.18 (Rugo et al., 2017)"  # beside the status
 
 
 def test_direction_words_keep_hypotheses_apart_from_clinical_results() -> None:

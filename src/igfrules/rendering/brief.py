@@ -34,7 +34,7 @@ from .labels import (
 WIDTH = 100
 GLANCE_HEADING = "At a glance: candidate research rationales, strongest evidence first"
 TRIALS_HEADING = "Trials whose population this patient fits"
-TRIALS_NOTE = "status as the review reported it (with its date), outcome published since; not a referral"
+TRIALS_NOTE = "review's status, dated; outcome since; not a referral"
 MISSING_HEADING = "What would change the answer"
 NO_RATIONALE = "None of the review's rationales applies to this profile with what is known."
 
@@ -48,6 +48,7 @@ class GlanceRow:
     significance: str  # the class of the direction: hypothesis, negative, caution, ...
     why: tuple[str, ...]  # the reasons it applies, with human labels
     heightened: str  # heightened caution titles, or ""
+    evidence_from: str = ""  # whom the clinical results come from, when narrower than why it applies
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +58,7 @@ class TrialRow:
     phase: str
     design: str
     status: str  # as the review reported it, with its date
-    since: str  # outcome published after the review, or "none recorded"
+    since: str  # the outcome published since, with its sources, or "none recorded"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,30 +70,38 @@ class MissingRow:
 def glance_row(r: Rationale) -> GlanceRow:
     heightened = "; ".join(clip(c.title, 70) for c in r.cautions if c.heightened)
     return GlanceRow(r.id, r.title, level_words(r.evidence), direction_words(r.evidence),
-                     direction_class(r.evidence), tuple(humanize(b) for b in r.because), heightened)
+                     direction_class(r.evidence), tuple(humanize(b) for b in r.because), heightened,
+                     _narrower_population(r.evidence_population))
+
+
+def _narrower_population(text: str) -> str:
+    """Whom the evidence comes from, without a lead-in such as 'The results come from ...:'."""
+    text = " ".join(text.split())
+    lead, colon, rest = text.partition(": ")
+    return rest[:1].upper() + rest[1:] if colon and len(lead) < 120 else text
 
 
 def glance_rows(report: Report) -> list[GlanceRow]:
     return [glance_row(r) for r in report.rationales]
 
 
-def _since(t: TrialMatch) -> str:
-    """Post-review results in words and sources, grouped by their sources (one paper, one phrase)."""
-    words = {"supports": "a supporting finding", "does_not_support": "no benefit shown",
-             "caution": "a safety finding"}
-    by_source: dict[str, list[str]] = {}
-    for f in t.results:
-        if f.post_review:
-            source = "; ".join(c.citation for c in f.citations)
-            phrases = by_source.setdefault(source, [])
-            if words[f.direction] not in phrases:
-                phrases.append(words[f.direction])
-    return "; ".join(f"{' and '.join(p)} ({s})" for s, p in by_source.items()) or "none recorded"
+def reported_status(t: TrialMatch) -> str:
+    """The status the review reported, with its date (or where it comes from, outside Table 1)."""
+    if t.in_review_table:
+        return f"{clip(t.status, 40)} ({t.status_as_of})"
+    return f"not in the review's Table 1; {clip(t.status, 40)} ({t.status_as_of})"
+
+
+def since_words(t: TrialMatch) -> str:
+    """The outcome published since the review, with its sources, or 'none recorded'."""
+    if t.since is None:
+        return "none recorded"
+    return f"{clip(t.since.statement, 80)} ({'; '.join(c.citation for c in t.since.citations)})"
 
 
 def trial_rows(report: Report) -> list[TrialRow]:
-    return [TrialRow(t.nct_id, t.acronym, t.phase, clip(t.design, 48),
-                     f"{clip(t.status, 40)} ({t.status_as_of})", _since(t)) for t in report.trials]
+    return [TrialRow(t.nct_id, t.acronym, t.phase, clip(t.design, 36), reported_status(t), since_words(t))
+            for t in report.trials]
 
 
 def missing_rows(report: Report) -> list[MissingRow]:
@@ -110,7 +119,7 @@ def profile_line(report: Report) -> str:
 
 def legend_line() -> str:
     levels = "; ".join(f"{level} {meaning}" for level, meaning in legend_items())
-    return f"Levels: {levels}. {LEGEND_NOTE}"
+    return f"Levels: {levels}; {LEGEND_NOTE}"
 
 
 def kb_line(report: Report) -> str:
@@ -121,8 +130,8 @@ def kb_line(report: Report) -> str:
 
 def context_line(report: Report) -> str:
     count = len(report.context)
-    return (f"Full evidence and {count} context note{'s' if count != 1 else ''} (risk, biomarkers): "
-            "--detail full; one entry: igfrules explain ID CASE.")
+    return (f"Full evidence, {count} context note{'s' if count != 1 else ''}: --detail full; "
+            "one entry: igfrules explain ID CASE.")
 
 
 # -- text ----------------------------------------------------------------------------------------
@@ -163,6 +172,8 @@ def brief_text_lines(report: Report) -> list[str]:
         out.append(clip(f"{i:>2}. {row.title}", WIDTH - len(row.id) - 3) + f" [{row.id}]")
         head = f"    {row.level} | {row.direction} | why: "
         out.append(head + reasons(list(row.why), WIDTH - len(head)))
+        if row.evidence_from:
+            out.append(clip(f"    Whom the evidence comes from: {row.evidence_from}", WIDTH))
         if row.heightened:
             out.append(clip(f"    HEIGHTENED caution: {row.heightened}", WIDTH))
     line(legend_line())
@@ -212,9 +223,11 @@ def glance_row_markdown(row: GlanceRow) -> str:
     The row stays within MARKDOWN_LINE characters: the reasons shorten first ("+2 more"), then the
     title; the full text is in the card (--detail full)."""
 
+    narrower = f" Whom the evidence comes from: {clip(row.evidence_from, 100)}" if row.evidence_from else ""
+
     def draw(title: str, why: str) -> str:
         return (f"| {_cell(title)} (`{row.id}`) | {_cell(row.level)} | {_cell(row.direction)} | "
-                f"{_cell(why)} | {_cell(row.heightened) or 'none'} |")
+                f"{_cell(why + narrower)} | {_cell(row.heightened) or 'none'} |")
 
     why = "; ".join(row.why)
     line = draw(row.title, why)

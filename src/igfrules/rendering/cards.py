@@ -34,6 +34,17 @@ def _evidence(r: Rationale) -> str:
     return f"level {level_words(e)}{escat}; direction {DIRECTION_WORDS[e.direction]}: {e.statement}"
 
 
+def _trials_behind(r: Rationale) -> list[tuple[str, str]]:
+    """Each trial behind the evidence with ' (ACRONYM): its status in words', when known."""
+    status = {t.nct_id: t for t in r.trial_status}
+    out = []
+    for nct in r.trials:
+        t = status.get(nct)
+        words = f"{f' ({t.acronym})' if t.acronym else ''}: {t.status_words}" if t else ""
+        out.append((nct, words))
+    return out
+
+
 def card_text_lines(r: Rationale, number: int) -> list[str]:
     """One rationale's full card as text lines (wrapped at 100 columns)."""
     out: list[str] = []
@@ -51,8 +62,10 @@ def card_text_lines(r: Rationale, number: int) -> list[str]:
         extra = (f" HEIGHTENED for this patient ({humanize('; '.join(c.heightened_because))}): "
                  f"{c.heightened_text}" if c.heightened else "")
         line(f"Caution: {c.title}. {c.text}{extra} ({cite_words(c.citations)})", 3)
-    if r.trials:
-        line("Trials: " + ", ".join(r.trials), 3)
+    if r.evidence_population:
+        line(f"Whom the evidence comes from: {r.evidence_population}", 3)
+    for nct, words in _trials_behind(r):
+        line(f"Trial behind the evidence: {nct} {nct_url(nct)}{words}", 3)
     if r.conflicts_with:
         line("Knowingly conflicts with: " + ", ".join(r.conflicts_with), 3)
     line(f"Sources: {_sources(r.citations)}", 3)
@@ -86,8 +99,8 @@ def full_text_lines(report: Report) -> list[str]:
             line()
             line(f"- {t.nct_id}{acronym}: {t.title} {nct_url(t.nct_id)}", 0, 2)
             line(f"Regimen: {t.regimen}; phase {t.phase}; {t.design}; primary outcome: {t.primary_outcome}", 2)
-            line(f"Population: {t.population}", 2)
-            line(f"Status the review reported: {t.status} (as of {t.status_as_of})", 2)
+            line(f"Whom it enrolled: {t.population}", 2)
+            line(f"Status: {t.status_words}", 2)
             for f in t.results:
                 line("- " + _finding(f), 2)
     if report.needs_information:
@@ -130,8 +143,10 @@ def card_markdown_lines(r: Rationale) -> list[str]:
         extra = (f" **Heightened for this patient** ({humanize('; '.join(c.heightened_because))}): "
                  f"{c.heightened_text}" if c.heightened else "")
         out.append(f"- **Caution: {c.title}.** {c.text}{extra} ({_md_sources(c.citations)})")
-    if r.trials:
-        out.append("- **Trials:** " + ", ".join(f"[{t}]({nct_url(t)})" for t in r.trials))
+    if r.evidence_population:
+        out.append(f"- **Whom the evidence comes from:** {r.evidence_population}")
+    for nct, words in _trials_behind(r):
+        out.append(f"- **Trial behind the evidence:** [{nct}]({nct_url(nct)}){words}")
     if r.conflicts_with:
         out.append("- **Knowingly conflicts with:** " + ", ".join(r.conflicts_with))
     out += [f"- **Sources:** {_md_sources(r.citations)}", ""]
@@ -154,8 +169,8 @@ def full_markdown_lines(report: Report) -> list[str]:
             acronym = f" ({t.acronym})" if t.acronym else ""
             out += [f"### [{t.nct_id}]({nct_url(t.nct_id)}){acronym}: {t.title}", "",
                     f"- **Regimen:** {t.regimen}; phase {t.phase}; {t.design}; primary outcome: {t.primary_outcome}",
-                    f"- **Population:** {t.population}",
-                    f"- **Status the review reported:** {t.status} (as of {t.status_as_of})"]
+                    f"- **Whom it enrolled:** {t.population}",
+                    f"- **Status:** {t.status_words}"]
             out += [f"- **Result:** {_md_finding(f)}" for f in t.results] + [""]
     out += [f"**Review conclusion:** {report.conclusion}", ""]
     return out

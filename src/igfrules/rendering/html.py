@@ -29,11 +29,11 @@ from .brief import (
     trial_rows,
 )
 from .html_cards import e, evidence_sections, link
-from .labels import BANNER, LEGEND_NOTE, humanize, legend_items, nct_url
+from .labels import BANNER, LEGEND_NOTE, clip, humanize, legend_items, nct_url
 from .text import Detail
 
 _CSS = """
-@page { size: A4; margin: 10mm 11mm; }
+@page { size: A4; margin: 9mm 10mm; }
 * { box-sizing: border-box; }
 html { color: #1a1a1a; background: #fff; }
 body { font: 15px/1.45 "Liberation Sans", Arial, Helvetica, sans-serif; max-width: 64rem;
@@ -63,8 +63,8 @@ code { font: .9em "Liberation Mono", Consolas, monospace; }
 .badge.association { border-style: solid; border-width: 1px; background: #f1f1f1; color: #222; }
 .badge.clinical-positive { border-style: solid; border-width: 3px; background: #dbe7fb; color: #0b2e6b; }
 .level { font-weight: bold; }
-.glance-table th:nth-child(1) { width: 33%; } .glance-table th:nth-child(2) { width: 11%; }
-.glance-table th:nth-child(3) { width: 13%; } .glance-table th:nth-child(4) { width: 25%; }
+.glance-table th:nth-child(1) { width: 30%; } .glance-table th:nth-child(2) { width: 10%; }
+.glance-table th:nth-child(3) { width: 12%; } .glance-table th:nth-child(4) { width: 34%; }
 .trials th:nth-child(1) { width: 15%; } .trials th:nth-child(2) { width: 7%; }
 .trials th:nth-child(3) { width: 24%; } .trials th:nth-child(4) { width: 24%; }
 td code { font-size: .85em; color: #333; }
@@ -97,7 +97,7 @@ tr { break-inside: avoid; page-break-inside: avoid; }
 .disclaimer { margin-top: 1rem; padding: .5rem .8rem; border: 2px solid #000; font-weight: bold; }
 .disclaimer p { margin: 0; }
 @media print {
-  body { font-size: 8.2pt; line-height: 1.25; max-width: none; padding: 0; }
+  body { font-size: 8.1pt; line-height: 1.2; max-width: none; padding: 0; }
   h1 { font-size: 12pt; margin: .3rem 0 .1rem; }
   h2 { font-size: 9.5pt; margin: .4rem 0 .15rem; }
   .banner { margin: 0; padding: .25rem .6rem; }
@@ -106,7 +106,7 @@ tr { break-inside: avoid; page-break-inside: avoid; }
   .banner, .badge, .warnings, .caution-note.heightened, thead th { background: none !important;
     color: #000 !important; }
   a { color: #000; text-decoration: none; }
-  table { font-size: 7.3pt; margin: .2rem 0; }
+  table { font-size: 7.1pt; margin: .2rem 0; }
   ul.missing li { margin: 0; }
   p { margin: .25rem 0; }
   .meta, .sub, .legend, .where { font-size: 7.6pt; }
@@ -132,8 +132,13 @@ def _glance(report: Report) -> list[str]:
         out.append(f'<tr id="glance-{e(row.id)}"><td>{link("#" + row.id, e(row.title))} <code>{e(row.id)}</code></td>'
                    f'<td><span class="level">{e(row.level)}</span></td>'
                    f'<td><span class="badge {row.significance}">{e(row.direction)}</span></td>'
-                   f"<td>{e('; '.join(row.why))}</td><td>{e(row.heightened) or 'none'}</td></tr>")
+                   f"<td>{e('; '.join(row.why))}{_narrower(row.evidence_from)}</td>"
+                   f"<td>{e(row.heightened) or 'none'}</td></tr>")
     return [*out, "</tbody></table>", _legend(), "</section>"]
+
+
+def _narrower(evidence_from: str) -> str:
+    return f'<br><em>Whom the evidence comes from:</em> {e(clip(evidence_from, 110))}' if evidence_from else ""
 
 
 def _legend() -> str:

@@ -99,7 +99,12 @@ def rationale_card(r: Rationale) -> list[str]:
         out += ["<h4>Findings</h4>", *findings(r.findings)]
     if r.cautions:
         out += ["<h4>Cautions</h4>", *(_caution(c) for c in r.cautions)]
-    out += _dl([("Trials", ", ".join(nct_link(t) for t in r.trials)),
+    status = {t.nct_id: t for t in r.trial_status}
+    trials = "<br>".join(
+        nct_link(n) + (f" ({e(status[n].acronym)}): {e(status[n].status_words)}" if n in status else "")
+        for n in r.trials)
+    out += _dl([("Whom the evidence comes from", e(r.evidence_population)),
+                ("Trials behind the evidence", trials),
                 ("Knowingly conflicts with", ", ".join(e(c) for c in r.conflicts_with)),
                 ("Sources", cites(r.citations))])
     return [*out, "</section>"]
@@ -121,8 +126,8 @@ def _trial_card(report: Report) -> list[str]:
         out += [f'<article class="trial-card" id="trial-{e(t.nct_id)}">',
                 f"<h3>{nct_link(t.nct_id)}{acronym}: {e(t.title)}</h3>",
                 *_dl([("Regimen", e(t.regimen)), ("Phase", e(t.phase)), ("Design", e(t.design)),
-                      ("Primary outcome", e(t.primary_outcome)), ("Population", e(t.population)),
-                      ("Status the review reported", f"{e(t.status)} (as of {e(t.status_as_of)})")]),
+                      ("Primary outcome", e(t.primary_outcome)), ("Whom it enrolled", e(t.population)),
+                      ("Status", e(t.status_words))]),
                 *findings(t.results), "</article>"]
     return out
 

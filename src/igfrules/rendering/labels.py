@@ -57,8 +57,8 @@ def humanize(text: str) -> str:
 
 # What a level means, in the words of docs/evidence-grades.md, short enough for a table cell.
 LEVEL_MEANING: Final[dict[str, str]] = {
-    "A": "randomised trial in breast cancer",
-    "B": "other clinical data in breast cancer",
+    "A": "randomised, breast cancer",
+    "B": "other clinical, breast cancer",
     "C": "clinical, other tumours",
     "D": "preclinical",
     "E": "mechanism only",
@@ -85,7 +85,7 @@ def legend_items() -> list[tuple[str, str]]:
     return list(LEVEL_MEANING.items())
 
 
-LEGEND_NOTE: Final = "* post-review result. Direction says what the evidence is, never what to do."
+LEGEND_NOTE: Final = "* post-review. Directions say what evidence is, never advice."
 
 
 # A finding's own direction, as the knowledge base states it (used on findings and trial results).
