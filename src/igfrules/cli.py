@@ -89,10 +89,15 @@ def main() -> None:
 @click.argument("case", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="text", show_default=True,
               help="Output format.")
+@click.option("--show-mapping", is_flag=True,
+              help="For a FHIR Bundle, text and Markdown output say where each field came from (JSON always does).")
 @RULES_OPTION
 @reports_errors
-def evaluate(case: Path, fmt: str, rules_dir: Path | None) -> None:
+def evaluate(case: Path, fmt: str, show_mapping: bool, rules_dir: Path | None) -> None:
     """Evaluate one case file (YAML or JSON; '-' reads standard input) and print the report.
+
+    A FHIR R4 Bundle in JSON ("resourceType": "Bundle", US Core + mCODE) is read as a case too
+    (needs the fhir extra); its JSON report carries `mapping`, the resources each field came from.
 
     --format html prints one self-contained page (no network, no external assets) for a
     tumour-board meeting; it prints on A4.
@@ -101,13 +106,19 @@ def evaluate(case: Path, fmt: str, rules_dir: Path | None) -> None:
     Example:
       igfrules evaluate cases/her2-trastuzumab-pretreated.yaml --format json
       igfrules evaluate cases/her2-trastuzumab-pretreated.yaml --format html > tb-002.html
+      igfrules evaluate cases/fhir/metastatic-hr-positive-pik3ca.json --show-mapping
     """
     kb = load_knowledge_base(rules_dir)
-    if str(case) == "-":  # a case on standard input, YAML or JSON
-        profile = case_from_bytes(sys.stdin.buffer.read(MAX_BYTES + 1), source="<stdin>")
-        click.echo(RENDERERS[fmt](evaluate_case(profile, kb)), nl=False)
-        return
-    click.echo(RENDERERS[fmt](evaluate_case(case, kb)), nl=False)
+    if str(case) == "-":  # a case on standard input, YAML or JSON, or a FHIR Bundle
+        report = evaluate_case(case_from_bytes(sys.stdin.buffer.read(MAX_BYTES + 1), source="<stdin>"), kb)
+    else:
+        report = evaluate_case(case, kb)
+    rendered = RENDERERS[fmt](report)
+    if show_mapping and fmt in ("text", "markdown"):
+        from .rendering.mapping import with_mapping
+
+        rendered = with_mapping(rendered, report, markdown=fmt == "markdown")
+    click.echo(rendered, nl=False)
 
 
 @main.command()

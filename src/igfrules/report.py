@@ -8,8 +8,16 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
+from .fhir.mapping import SourceMapping
 from .knowledge.models import Direction
 from .verdict import verdict as compute_verdict
 
@@ -161,6 +169,16 @@ class Report(_ResearchOnly):
     needs_information: tuple[NeedsInformation, ...]
     warnings: tuple[str, ...]
     conclusion: str
+    # Only for a case read from FHIR: where each field came from. Absent (not null) otherwise, so
+    # the JSON of a case file is what it always was.
+    mapping: SourceMapping | None = None
+
+    @model_serializer(mode="wrap")
+    def _mapping_only_when_present(self, handler: SerializerFunctionWrapHandler) -> Any:
+        data = handler(self)
+        if isinstance(data, dict) and data.get("mapping", ...) is None:
+            del data["mapping"]
+        return data
 
     @field_validator("disclaimer", mode="before")
     @classmethod

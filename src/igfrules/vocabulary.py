@@ -30,6 +30,7 @@ class Agent:
     drug_class: str
     synonyms: tuple[str, ...]
     in_review: bool
+    rxcui: str = ""  # RxNorm ingredient RXCUI, where one exists and is known
 
 
 class UnknownAgent(LookupError):
@@ -52,6 +53,7 @@ class Vocabulary:
         for agent in agents.values():
             for spelling in (agent.name, *agent.synonyms):
                 self._by_spelling[spelling_key(spelling)] = agent
+        self.by_rxcui = {agent.rxcui: agent.name for agent in agents.values() if agent.rxcui}
         self._spellings = {
             spelling_key(s): s for a in agents.values() for s in (a.name, *a.synonyms)
         }
@@ -101,6 +103,7 @@ def vocabulary() -> Vocabulary:
             drug_class=spec["class"],
             synonyms=tuple(str(s) for s in spec.get("synonyms", [])),
             in_review=spec.get("in_review", True),
+            rxcui=str(spec.get("rxcui", "")),
         )
         for name, spec in raw["agents"].items()
     }
