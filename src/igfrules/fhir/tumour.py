@@ -273,7 +273,8 @@ def gene_status(resources: Resources, field: str, genes: tuple[tuple[str, str], 
             continue
         label = resources.label(obs)
         if code_in(obs.code, LOINC, [REGION_STUDIED]):
-            studied.append(label)
+            if not germline:  # a panel does not say whether it would have reported germline findings
+                studied.append(label)
         elif code_in(obs.code, LOINC, [VARIANT_ASSESSMENT]):
             if germline and not any(has_pair(c.valueCodeableConcept, [GERMLINE])
                                     for c in components(obs, LOINC, GENOMIC_SOURCE_CLASS)):

@@ -1,0 +1,98 @@
+"""The FastAPI app: discovery, one patient-view service, and errors that never carry a traceback.
+
+Every request is evaluated on the event loop's one thread: evaluation is CPU-bound and the rule
+engine's C extension never releases the GIL, so a thread pool would add hand-offs and no
+parallelism. The knowledge base, and so its one engine, is loaded once by the caller.
+Logs hold the request line and status only: no body, no patient data.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from .._version import __version__
+from ..errors import IgfrulesError
+from ..evaluate import evaluate
+from ..fhir.mapping import MappedCase
+from ..fhir.profile import map_resources
+from ..inputs.safe_yaml import DocumentError, parse_json
+from .cards import cards
+from .hooks import HOOK, SERVICE_ID, HookRequest, discovery
+from .prefetch import SOURCE, MissingPrefetch, resources_from_prefetch
+
+if TYPE_CHECKING:
+    from ..knowledge.loader import KnowledgeBase  # a type only: the caller loads it
+
+MAX_BODY = 8 * 1024 * 1024  # a patient's prefetch is kilobytes to a few megabytes
+log = logging.getLogger("igfrules.service")
+
+
+def _error(status: int, message: str, **extra: Any) -> JSONResponse:
+    return JSONResponse({"error": message, "research_only": True, **extra}, status_code=status)
+
+
+def create_app(kb: KnowledgeBase) -> FastAPI:
+    app = FastAPI(title="igfrules CDS Hooks service (research use only)", version=__version__,
+                  docs_url=None, redoc_url=None, openapi_url=None)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return _error(exc.status_code, str(exc.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return _error(400, "the request is not valid")
+
+    @app.exception_handler(Exception)
+    async def _bug(request: Request, exc: Exception) -> JSONResponse:
+        log.error("unexpected %s while answering %s", type(exc).__name__, request.url.path)
+        return _error(500, "igfrules failed on this request; the failure is logged without patient data")
+
+    @app.get("/cds-services")
+    async def services() -> dict[str, Any]:
+        return discovery()
+
+    @app.post("/cds-services/{service_id}")
+    async def call(service_id: str, request: Request) -> JSONResponse:
+        if service_id != SERVICE_ID:
+            return _error(404, f"no CDS service {service_id!r}; this server offers {SERVICE_ID!r}")
+        body = await request.body()
+        if len(body) > MAX_BODY:
+            return _error(413, f"the request is over {MAX_BODY:,} bytes")
+        try:
+            hook = HookRequest.model_validate(parse_json(body.decode("utf-8")))
+        except UnicodeDecodeError:
+            return _error(400, "the request body is not UTF-8 JSON")
+        except DocumentError as err:
+            return _error(400, f"the request body is not JSON: {err}")
+        except ValidationError as err:
+            problems = [f"{'.'.join(str(p) for p in e['loc']) or 'request'}: {e['msg'].removeprefix('Value error, ')}"
+                        for e in err.errors(include_url=False)]
+            return _error(400, "the request is not a CDS Hooks request: " + "; ".join(problems))
+        if hook.hook != HOOK:
+            return _error(400, f"this service answers the {HOOK!r} hook, not {hook.hook!r}")
+        return answer(hook, kb)
+
+    return app
+
+
+def answer(hook: HookRequest, kb: KnowledgeBase) -> JSONResponse:
+    try:
+        resources, unavailable = resources_from_prefetch(hook.prefetch, hook.context["patientId"])
+        mapped: MappedCase = map_resources(resources, source=SOURCE)
+        report = evaluate(mapped, kb)
+    except MissingPrefetch as err:
+        return _error(412, f"prefetch is missing {err}; igfrules does not fetch from fhirServer yet: send "
+                           "every key of the discovery document's prefetch (null for one you could not fetch)",
+                      missing_prefetch=err.keys)
+    except IgfrulesError as err:
+        return _error(422, "the prefetched resources are not valid FHIR R4",
+                      problems=[f"{p.location}: {p.message}" if p.location else p.message for p in err.problems])
+    return JSONResponse({"cards": cards(report, unavailable)})
