@@ -50,19 +50,27 @@ def create_app(kb: KnowledgeBase) -> FastAPI:
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         return _error(400, "the request is not valid")
 
-    @app.exception_handler(Exception)
-    async def _bug(request: Request, exc: Exception) -> JSONResponse:
-        log.error("unexpected %s while answering %s", type(exc).__name__, request.url.path)
-        return _error(500, "igfrules failed on this request; the failure is logged without patient data")
-
     @app.get("/cds-services")
     async def services() -> dict[str, Any]:
         return discovery()
 
     @app.post("/cds-services/{service_id}")
     async def call(service_id: str, request: Request) -> JSONResponse:
+        # A failure is caught here, not by Starlette: its server-error path logs the exception's
+        # text and traceback, and an exception's text can hold patient data.
+        try:
+            return await _call(service_id, request)
+        except Exception as exc:
+            # Not log.exception: the traceback and message may hold patient data; the type is enough.
+            log.error("unexpected %s while answering %s", type(exc).__name__, request.url.path)  # noqa: TRY400
+            return _error(500, "igfrules failed on this request; the failure is logged without patient data")
+
+    async def _call(service_id: str, request: Request) -> JSONResponse:
         if service_id != SERVICE_ID:
             return _error(404, f"no CDS service {service_id!r}; this server offers {SERVICE_ID!r}")
+        declared = request.headers.get("content-length", "0")
+        if declared.isdigit() and int(declared) > MAX_BODY:
+            return _error(413, f"the request is over {MAX_BODY:,} bytes")
         body = await request.body()
         if len(body) > MAX_BODY:
             return _error(413, f"the request is over {MAX_BODY:,} bytes")
