@@ -163,6 +163,7 @@ def test_a_bug_is_500_without_traceback_and_logs_hold_no_patient_data(
     try:
         request = request_for("early-stage-er-positive")
         assert server.post(PATH, copy.deepcopy(request))[0] == 200
+        request["prefetch"]["patient"]["birthDate"] = "1961-04-13"  # a new prefetch: not an answer seen before
         monkeypatch.setattr("igfrules.service.app.evaluate", explode)
         status, data, raw = server.post(PATH, request)
     finally:
@@ -174,5 +175,17 @@ def test_a_bug_is_500_without_traceback_and_logs_hold_no_patient_data(
     assert records, "the server logs its requests"
     text = "\n".join(records)
     assert "RuntimeError" in text
-    for patient_data in ("early-stage-er-positive", "anastrozole", "1961-04-12", "Synthetic"):
+    for patient_data in ("early-stage-er-positive", "anastrozole", "1961-04-1", "Synthetic"):
         assert patient_data not in text
+
+
+def test_a_chart_opened_again_gets_the_same_answer_and_a_changed_one_a_new_answer(server: Server) -> None:
+    request = request_for("metastatic-hr-positive-pik3ca")
+    first = server.post(PATH, request)[2]
+    request["hookInstance"] = "another-instance"
+    assert server.post(PATH, request)[2] == first
+    observations = request["prefetch"]["observations"]["entry"]
+    request["prefetch"]["observations"]["entry"] = [e for e in observations if e["resource"]["id"] != "pik3ca-variant"]
+    changed = server.post(PATH, request)[2]
+    assert changed != first
+    assert b"PIK3CA-mutant" not in changed.split(b"missing field")[0]

@@ -1,9 +1,12 @@
 """One engine serves every request: 16 concurrent clients sending 400 requests all succeed, and
-every answer equals the sequential answer to the same request. (Speed is measured in
-benchmarks/service_bench.py, never asserted here.)"""
+every answer equals the sequential answer to the same case. Each concurrent request differs from
+every other (a birth date igfrules does not read), so none is answered from the answer cache: the
+engine evaluates all 400. (Speed is measured in benchmarks/service_bench.py, never asserted here.)"""
 
 from __future__ import annotations
 
+import copy
+import datetime as dt
 import http.client
 import json
 import signal
@@ -12,6 +15,7 @@ import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from igfrules.service.example import hook_request
 from igfrules.service.hooks import SERVICE_ID
@@ -22,28 +26,40 @@ PATH = f"/cds-services/{SERVICE_ID}"
 CLIENTS, REQUESTS = 16, 400
 
 
-def _requests() -> list[bytes]:
-    bodies = []
+def _requests() -> list[dict[str, Any]]:
+    requests = []
     for path in sorted((CASES / "fhir").glob("*.json")):
         request = hook_request(json.loads(path.read_text(encoding="utf-8")))
-        bodies.append(json.dumps(request).encode("utf-8"))
-        request["prefetch"]["observations"] = None  # the same patient, less known
-        bodies.append(json.dumps(request).encode("utf-8"))
-    return bodies
+        requests.append(request)
+        less = copy.deepcopy(request)
+        less["prefetch"]["observations"] = None  # the same patient, less known
+        requests.append(less)
+    return requests
+
+
+def _variant(request: dict[str, Any], number: int) -> bytes:
+    """The same case under another birth date: a new prefetch, the same answer."""
+    variant = copy.deepcopy(request)
+    variant["prefetch"]["patient"]["birthDate"] = (dt.date(1930, 1, 1) + dt.timedelta(days=number)).isoformat()
+    return json.dumps(variant).encode("utf-8")
 
 
 def test_concurrent_answers_equal_sequential_ones(server: Server) -> None:
-    bodies = _requests()
-    sequential = [server.post(PATH, body)[2] for body in bodies]
+    requests = _requests()
+    sequential = [server.post(PATH, json.dumps(r).encode("utf-8"))[2] for r in requests]
     assert all(json.loads(answer)["cards"] for answer in sequential)
+    per_client = REQUESTS // CLIENTS
+    bodies = {(i, n): _variant(requests[(i + n) % len(requests)], 1 + i * per_client + n)
+              for i in range(CLIENTS) for n in range(per_client)}
+    assert len(set(bodies.values())) == REQUESTS
 
     def client(index: int) -> list[tuple[int, int, bytes]]:
         conn = http.client.HTTPConnection(server.host, server.port, timeout=60)  # keep-alive, as a client would
         out = []
         try:
-            for n in range(REQUESTS // CLIENTS):
-                which = (index + n) % len(bodies)
-                status, _, raw = server.request("POST", PATH, bodies[which], connection=conn)
+            for n in range(per_client):
+                which = (index + n) % len(requests)
+                status, _, raw = server.request("POST", PATH, bodies[index, n], connection=conn)
                 out.append((which, status, raw))
         finally:
             conn.close()

@@ -4,16 +4,23 @@ Every request is evaluated on the event loop's one thread: evaluation is CPU-bou
 engine's C extension never releases the GIL, so a thread pool would add hand-offs and no
 parallelism. The knowledge base, and so its one engine, is loaded once by the caller.
 Logs hold the request line and status only: no body, no patient data.
+
+Answers are deterministic, so the answer to a prefetch seen before (the same chart opened again)
+is kept, bounded, and sent again byte for byte; a new or changed prefetch is evaluated.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import threading
+from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -34,6 +41,35 @@ MAX_BODY = 8 * 1024 * 1024  # a patient's prefetch is kilobytes to a few megabyt
 log = logging.getLogger("igfrules.service")
 
 
+class _Answers:
+    """Recent answers by a digest of (patient, prefetch); in memory only, never logged."""
+
+    LIMIT = 512
+
+    def __init__(self) -> None:
+        self._items: OrderedDict[str, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def key(hook: HookRequest) -> str:
+        text = json.dumps([hook.context["patientId"], hook.prefetch], sort_keys=True, separators=(",", ":"),
+                          ensure_ascii=False)
+        return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+    def get(self, key: str) -> bytes | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: str, body: bytes) -> None:
+        with self._lock:
+            self._items[key] = body
+            if len(self._items) > self.LIMIT:
+                self._items.popitem(last=False)
+
+
 def _error(status: int, message: str, **extra: Any) -> JSONResponse:
     return JSONResponse({"error": message, "research_only": True, **extra}, status_code=status)
 
@@ -41,6 +77,7 @@ def _error(status: int, message: str, **extra: Any) -> JSONResponse:
 def create_app(kb: KnowledgeBase) -> FastAPI:
     app = FastAPI(title="igfrules CDS Hooks service (research use only)", version=__version__,
                   docs_url=None, redoc_url=None, openapi_url=None)
+    answers = _Answers()
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -55,7 +92,7 @@ def create_app(kb: KnowledgeBase) -> FastAPI:
         return discovery()
 
     @app.post("/cds-services/{service_id}")
-    async def call(service_id: str, request: Request) -> JSONResponse:
+    async def call(service_id: str, request: Request) -> Response:
         # A failure is caught here, not by Starlette: its server-error path logs the exception's
         # text and traceback, and an exception's text can hold patient data.
         try:
@@ -65,7 +102,7 @@ def create_app(kb: KnowledgeBase) -> FastAPI:
             log.error("unexpected %s while answering %s", type(exc).__name__, request.url.path)  # noqa: TRY400
             return _error(500, "igfrules failed on this request; the failure is logged without patient data")
 
-    async def _call(service_id: str, request: Request) -> JSONResponse:
+    async def _call(service_id: str, request: Request) -> Response:
         if service_id != SERVICE_ID:
             return _error(404, f"no CDS service {service_id!r}; this server offers {SERVICE_ID!r}")
         declared = request.headers.get("content-length", "0")
@@ -86,7 +123,14 @@ def create_app(kb: KnowledgeBase) -> FastAPI:
             return _error(400, "the request is not a CDS Hooks request: " + "; ".join(problems))
         if hook.hook != HOOK:
             return _error(400, f"this service answers the {HOOK!r} hook, not {hook.hook!r}")
-        return answer(hook, kb)
+        key = answers.key(hook)
+        cached = answers.get(key)
+        if cached is not None:
+            return Response(cached, media_type="application/json")
+        response = answer(hook, kb)
+        if response.status_code == 200:
+            answers.put(key, bytes(response.body))
+        return response
 
     return app
 
