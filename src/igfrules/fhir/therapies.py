@@ -34,7 +34,7 @@ from .codes import (
 )
 from .concepts import code_in, codings, day, display_text, extensions, observation_day, usable, words
 from .mapping import FieldSource, UnrecognisedMedicine
-from .tumour import secondary_sites, stage_of
+from .tumour import refuted, secondary_sites, stage_of
 
 _NOT_GIVEN = {"entered-in-error", "cancelled", "not-done", "not-taken", "draft", "intended"}
 _NOT_AN_ORDER = {"proposal", "plan", "option", "directive"}
@@ -128,7 +128,7 @@ def _given(resource: Any) -> bool:
 def _metastatic_since(resources: Resources) -> str:
     """The earliest date the record shows distant disease: a secondary-cancer Condition or stage IV."""
     dates = [day(c.onsetDateTime) or day(c.recordedDate) for c in resources.of("Condition")
-             if secondary_sites(c) is not None]
+             if secondary_sites(c) is not None and not refuted(c)]
     dates += [observation_day(o) for o in resources.of("Observation")
               if code_in(o.code, LOINC, STAGE_CODES) and usable(o) and stage_of(o.valueCodeableConcept) == "IV"]
     dates = [d for d in dates if d]

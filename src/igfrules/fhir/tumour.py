@@ -217,7 +217,7 @@ def secondary_sites(condition: Any) -> list[str] | None:
 def visceral(resources: Resources, stage_value: str, warnings: Warnings) -> FieldSource:
     seen: list[tuple[str, str]] = []  # (site, label)
     for condition in resources.of("Condition"):
-        if _refuted(condition):
+        if refuted(condition):
             continue
         sites = secondary_sites(condition)
         if sites is not None:
@@ -237,7 +237,7 @@ def visceral(resources: Resources, stage_value: str, warnings: Warnings) -> Fiel
     return FieldSource(field="visceral_disease", value=UNKNOWN, note=why)
 
 
-def _refuted(condition: Any) -> bool:
+def refuted(condition: Any) -> bool:
     status = {code for _, code, _ in codings(condition.verificationStatus)}
     return bool(status & {"refuted", "entered-in-error"})
 
