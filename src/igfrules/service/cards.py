@@ -13,7 +13,7 @@ from ..fhir.mapping import SourceMapping
 from ..rendering.text import DIRECTION_WORDS, TRIALS_NOTE, strategy_words
 from ..report import Citation, Rationale, Report
 
-SUMMARY_LIMIT = 140  # CDS Hooks: a card's summary is under 140 characters
+SUMMARY_LIMIT = 139  # CDS Hooks 2.0: a summary is "<140-character"
 RESEARCH = "Research use only"
 REVIEW_URL = "https://doi.org/10.3389/fcell.2021.641449"
 
