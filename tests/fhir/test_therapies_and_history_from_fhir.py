@@ -154,3 +154,10 @@ def test_menopausal_status_stays_unknown_and_says_why() -> None:
 def test_an_empty_bundle_is_all_unknown() -> None:
     case = map_bundle({"resourceType": "Bundle", "type": "collection"})
     assert case.profile.to_case() == {}
+
+
+def test_axillary_node_disease_does_not_make_later_therapy_metastatic() -> None:
+    nodes = condition("nodes", ICD10, "C77.3", "Secondary malignant neoplasm of axillary lymph nodes",
+                      when="2020-01-01", onsetDateTime="2020-01-01")
+    result = therapies(nodes, medication("tam", cc(RX, "10324"), "2020-06-01", intent_kind=""))
+    assert [(t.agent, t.setting) for t in result] == [("tamoxifen", "unknown")]

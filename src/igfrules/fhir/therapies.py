@@ -31,11 +31,13 @@ from .codes import (
     STATUS_NOT_WORSENED,
     STATUS_WORSENED,
     SURGICAL_PROCEDURE,
+    VISCERAL_SITES,
 )
 from .concepts import code_in, codings, day, display_text, extensions, observation_day, usable, words
 from .mapping import FieldSource, UnrecognisedMedicine
 from .tumour import refuted, secondary_sites, stage_of
 
+DISTANT_SITES = VISCERAL_SITES | {"bone"}
 _NOT_GIVEN = {"entered-in-error", "cancelled", "not-done", "not-taken", "draft", "intended"}
 _NOT_AN_ORDER = {"proposal", "plan", "option", "directive"}
 
@@ -127,8 +129,10 @@ def _given(resource: Any) -> bool:
 
 def _metastatic_since(resources: Resources) -> str:
     """The earliest date the record shows distant disease: a secondary-cancer Condition or stage IV."""
+    # Lymph nodes alone are not distant disease here: node-positive early cancer is often coded as
+    # a secondary neoplasm of axillary nodes (ICD-10-CM C77.3). Nor is a site not recorded.
     dates = [day(c.onsetDateTime) or day(c.recordedDate) for c in resources.of("Condition")
-             if secondary_sites(c) is not None and not refuted(c)]
+             if not refuted(c) and set(secondary_sites(c) or ()) & DISTANT_SITES]
     dates += [observation_day(o) for o in resources.of("Observation")
               if code_in(o.code, LOINC, STAGE_CODES) and usable(o) and stage_of(o.valueCodeableConcept) == "IV"]
     dates = [d for d in dates if d]

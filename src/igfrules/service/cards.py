@@ -116,7 +116,8 @@ def _missing_card(report: Report, unavailable: list[str], source: dict[str, Any]
     lines = [f"**{RESEARCH.upper()}.** What would change this answer:", ""]
     for name in fields:
         rules = sorted(n.rule_id for n in report.needs_information if name in n.missing)
-        note = mapping.source(name).note if mapping and mapping.source(name) else ""  # type: ignore[union-attr]
+        found = mapping.source(name) if mapping else None
+        note = found.note if found else ""
         lines.append(f"- **{_md(name)}** ({', '.join(rules)}){f': {_md(note)}' if note else ''}")
     for medicine in unrecognised:
         lines.append(f"- medicine not recognised: {_md(medicine.text)} ({_md(medicine.resource)})")
