@@ -25,6 +25,7 @@ from .knowledge.loader import load_knowledge_base
 from .rendering.registry import RENDERERS
 from .rendering.text import BANNER
 from .schema import case_schema
+from .trialstatus import status_words
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -188,7 +189,7 @@ def list_rules(rules_dir: Path | None) -> None:
 @RULES_OPTION
 @reports_errors
 def trials(rules_dir: Path | None) -> None:
-    """List the trial registry: NCT id, phase, status as the review reports it (and when), regimen.
+    """List the trial registry: NCT id, phase, regimen, the status the review reported (and when) and since.
 
     \b
     Example:
@@ -196,9 +197,11 @@ def trials(rules_dir: Path | None) -> None:
     """
     kb = load_knowledge_base(rules_dir)
     click.echo(BANNER)
+    review = kb.references[kb.meta.review]
     for t in kb.trials.values():
         acronym = f" ({t.acronym})" if t.acronym else ""
-        click.echo(f"{t.nct_id}{acronym}  phase {t.phase}  {t.status} (as of {t.status_as_of})  {t.regimen}")
+        click.echo(f"{t.nct_id}{acronym}  phase {t.phase}  {t.regimen}")
+        click.echo(f"    status: {status_words(t, kb.references, review)}")
         for result in t.results:
             mark = "post-review " if result.post_review else ""
             click.echo(f"    {mark}{result.direction}: {result.statement.strip()}")

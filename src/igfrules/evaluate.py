@@ -38,7 +38,9 @@ from .report import (
     Report,
     StrategySummary,
     TrialMatch,
+    TrialStatus,
 )
+from .trialstatus import status_words
 from .verdict import verdict
 from .vocabulary import vocabulary
 
@@ -186,7 +188,6 @@ class ReportBuilder:
         static: dict[str, Any] = {
             "id": entry.id, "title": entry.title, "summary": entry.summary.strip(),
             "evidence": evidence, "findings": findings, "citations": self._citations(entry.citations),
-            "notes": entry.notes.strip(),
         }
         caution_ids: tuple[str, ...] = ()
         if entry.kind == "rationale" and entry.strategy is not None:
@@ -198,16 +199,28 @@ class ReportBuilder:
             static.update(
                 strategy=StrategySummary(**entry.strategy.model_dump()), agents=agents,
                 trials=entry.trials, conflicts_with=entry.conflicts_with,
+                trial_status=tuple(TrialStatus(nct_id=n, acronym=self.kb.trials[n].acronym,
+                                               status_words=self._status_words(self.kb.trials[n]))
+                                   for n in entry.trials),
+                evidence_population=" ".join(entry.evidence_population.split()),
             )
             caution_ids = self.kb.cautions_for(entry)
         condition = self.kb.conditions[f"entry:{entry.id}"]
         return _EntryParts(entry, condition, static, caution_ids, _Inputs.of(condition, self.kb.engine))
 
+    def _status_words(self, trial: Trial) -> str:
+        return status_words(trial, self.kb.references, self.kb.references[self.kb.meta.review])
+
     def _trial_static(self, trial: Trial) -> dict[str, Any]:
+        since = None
+        if trial.since is not None:  # never reported by the review, so always post-review
+            since = FindingSummary(statement=trial.since.outcome, direction=trial.since.direction,
+                                   citations=self._citations(trial.since.citations), post_review=True)
         return {
             "nct_id": trial.nct_id, "acronym": trial.acronym, "title": trial.title,
             "phase": trial.phase, "design": trial.design, "status": trial.status,
-            "status_as_of": trial.status_as_of, "regimen": trial.regimen,
+            "status_as_of": trial.status_as_of, "in_review_table": trial.in_review_table,
+            "status_words": self._status_words(trial), "since": since, "regimen": trial.regimen,
             "primary_outcome": trial.primary_outcome, "breast_cancer_only": trial.breast_cancer_only,
             "population": trial.population_text.strip(), "results": self._findings(trial.results),
         }

@@ -10,6 +10,7 @@ from .errors import InputError, Problem
 from .inputs.caseio import read_case
 from .knowledge.loader import KnowledgeBase
 from .rendering.prose import in_words, tree_lines
+from .trialstatus import status_words
 
 _VALUE = {True: "TRUE: it fires", False: "FALSE: it does not fire", None: "UNKNOWN: it needs information"}
 
@@ -24,12 +25,18 @@ def explain_text(kb: KnowledgeBase, rule_id: str, case: Path | None) -> str:
                   f"Evidence: level {entry.evidence.level} ({entry.evidence.kind.replace('_', ' ')}), "
                   f"{entry.evidence.direction.replace('_', ' ')}. {entry.evidence.statement.strip()}",
                   "Citations: " + "; ".join(kb.references[c].short for c in entry.citations)]
+        if entry.evidence_population:
+            lines.append(f"Whom the evidence comes from: {' '.join(entry.evidence_population.split())}")
         if entry.notes:
             lines.append(f"Notes: {entry.notes.strip()}")
     else:
         trial = kb.trials[rule_id]
+        review = kb.references[kb.meta.review]
         lines += [f"{trial.nct_id}: {trial.title}", "", f"Regimen: {trial.regimen}; phase {trial.phase}; "
-                  f"{trial.design}", f"Population: {trial.population_text.strip()}"]
+                  f"{trial.design}", f"Population: {' '.join(trial.population_text.split())}",
+                  f"Status: {status_words(trial, kb.references, review)}"]
+        if trial.notes:
+            lines.append(f"Notes: {' '.join(trial.notes.split())}")
     lines += ["", f"Condition: {in_words(condition)}", ""]
     if case is None:
         lines += tree_lines(condition)

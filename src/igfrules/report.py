@@ -101,6 +101,15 @@ class _ResearchOnly(BaseModel):
         return value
 
 
+class TrialStatus(BaseModel):
+    """A trial a rationale's evidence comes from, with its status in words (igfrules.trialstatus)."""
+
+    model_config = _FROZEN
+    nct_id: str
+    acronym: str = ""
+    status_words: str
+
+
 class Rationale(_ResearchOnly):
     model_config = _FROZEN
     id: str
@@ -111,11 +120,12 @@ class Rationale(_ResearchOnly):
     evidence: EvidenceSummary
     findings: tuple[FindingSummary, ...]
     citations: tuple[Citation, ...]
-    trials: tuple[str, ...]
+    trials: tuple[str, ...]  # the trials behind the evidence (not a claim that the patient fits them)
+    trial_status: tuple[TrialStatus, ...] = ()  # the same trials, each with its status in words
+    evidence_population: str = ""  # whom the clinical results come from, when narrower than `because`
     because: tuple[str, ...]
     cautions: tuple[CautionNote, ...]
     conflicts_with: tuple[str, ...] = ()
-    notes: str = ""
 
 
 class ContextNote(_ResearchOnly):
@@ -127,7 +137,6 @@ class ContextNote(_ResearchOnly):
     findings: tuple[FindingSummary, ...]
     citations: tuple[Citation, ...]
     because: tuple[str, ...]
-    notes: str = ""
 
 
 class TrialMatch(BaseModel):
@@ -137,8 +146,11 @@ class TrialMatch(BaseModel):
     title: str
     phase: str
     design: str
-    status: str
+    status: str  # as the review reported it (or the trial's publication, when not in its Table 1)
     status_as_of: str
+    in_review_table: bool = True
+    status_words: str = ""  # status with its date beside the outcome published since (igfrules.trialstatus)
+    since: FindingSummary | None = None  # that outcome, with its citations
     regimen: str
     primary_outcome: str
     breast_cancer_only: bool

@@ -145,7 +145,11 @@ def test_rules_lists_every_entry() -> None:
 def test_trials_lists_the_registry_with_status_dates() -> None:
     code, out, _ = run("trials", "--rules", str(RULES))
     assert code == 0 and out.startswith("RESEARCH USE ONLY")
-    assert "NCT03659136 (XENERA-1)" in out and "(as of 2021-03-22)" in out
+    assert "NCT03659136 (XENERA-1)" in out
+    # The status the review reported, with its date, beside the outcome published since.
+    assert ("recruiting per the review (2021-03-22); since reported negative, no PFS improvement, "
+            "central review HR about 1.19 (Schmid et al., 2023)") in out
+    assert "NCT01234857" in out and "not in the review's Table 1; completed as of 2017 (year only)" in out
     assert "post-review does_not_support" in out
 
 

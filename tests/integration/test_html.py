@@ -127,8 +127,7 @@ def sample_report(case_id: str | None = "tb-html-sample", **changes: Any) -> Rep
                            "heightened": True, "heightened_because": ["diabetes is true"],
                            "heightened_text": "Diabetes makes this weigh more."},
                           {"id": "CAU-STOMATITIS-MTOR", "title": "Stomatitis",
-                           "text": "mTOR inhibitors cause stomatitis.", "citations": [review]}],
-             "notes": "Corrections from REVIEW-NOTES.md."},
+                           "text": "mTOR inhibitors cause stomatitis.", "citations": [review]}]},
             {"id": "RAT-IR-TAMR", "title": "IR blockade in tamoxifen resistance",
              "summary": "Preclinical.",
              "strategy": {"igf_axis": "ir_inhibitor", "partners": [], "sequence": ""},
@@ -144,7 +143,8 @@ def sample_report(case_id: str | None = "tb-html-sample", **changes: Any) -> Rep
         "trials": [
             {"nct_id": "NCT01605396", "acronym": "",
              "title": "Ridaforolimus + dalotuzumab + exemestane",
-             "phase": "2", "design": "randomised", "status": "completed", "status_as_of": "2021-03",
+             "phase": "2", "design": "randomised", "status": "completed", "status_as_of": "2021-03-22",
+             "status_words": "completed per the review (2021-03-22); since reported negative (Rugo)",
              "regimen": "ridaforolimus + dalotuzumab + exemestane", "primary_outcome": "PFS",
              "breast_cancer_only": True, "population": "ER+ advanced",
              "results": [{"statement": "No PFS benefit (HR about 1.18).",
@@ -152,7 +152,8 @@ def sample_report(case_id: str | None = "tb-html-sample", **changes: Any) -> Rep
                           "post_review": True}],
              "because": ["er_status is positive"]},
             {"nct_id": "NCT00730379", "acronym": "MK-0646", "title": "Phase I in solid tumours",
-             "phase": "1", "design": "single arm", "status": "completed", "status_as_of": "2021-03",
+             "phase": "1", "design": "single arm", "status": "completed", "status_as_of": "2021-03-22",
+             "status_words": "completed per the review (2021-03-22)",
              "regimen": "ridaforolimus + dalotuzumab", "primary_outcome": "safety",
              "breast_cancer_only": False, "population": "advanced solid tumours", "results": [],
              "because": ["stage IV"]},
@@ -219,7 +220,8 @@ def check_page(report: Report, page: str) -> None:
     rows = tables[0].find("tbody").find_all("tr") if tables else []
     assert [r.find("td").text() for r in rows] == [t.nct_id for t in report.trials]
     for row, t in zip(rows, report.trials, strict=True):
-        assert row.elements()[-1].text() == f"{t.status} (as of {t.status_as_of})"
+        # The status the review reported, with its date, beside the outcome since (one string).
+        assert row.elements()[-1].text() == t.status_words and t.status_as_of in t.status_words
 
     needs = root.find("section", "needs-information")
     assert f"({len(report.needs_information)})" in needs.find("h2").text()

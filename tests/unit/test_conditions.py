@@ -86,7 +86,7 @@ def test_missing_fields_only_name_what_could_change_the_result() -> None:
 
 
 def test_reasons_name_the_deciding_facts() -> None:
-    assert reasons(AllOf((T, Not(F))), PROFILE) == ["er_status is positive", "her2_status is negative"]
+    assert reasons(AllOf((T, Not(F))), PROFILE) == ["ER status is positive", "HER2 status is negative"]
 
 
 def test_parse_round_trip() -> None:

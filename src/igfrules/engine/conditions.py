@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
-from ..fields import FIELDS, OPERATORS_BY_KIND, SETTINGS, STAGE_RANGES, STAGE_THRESHOLDS, UNKNOWN, Kind
+from ..fields import FIELD_WORDS, FIELDS, OPERATORS_BY_KIND, SETTINGS, STAGE_RANGES, STAGE_THRESHOLDS, UNKNOWN, Kind
 from ..patient import PatientProfile, PriorTherapy
 from ..vocabulary import UnknownAgent, vocabulary
 
@@ -317,9 +317,10 @@ def describe_fact(leaf: Compare | Includes, profile: PatientProfile, value: Trut
         return f"unknown whether prior therapies include {wanted.removeprefix('prior therapies include ')}"
     actual = profile.value(leaf.field)
     shown = _word(actual) if not isinstance(actual, float) else f"{actual:g}"
+    name = FIELD_WORDS.get(leaf.field, leaf.field)  # words for a report, not the case-format key
     if leaf.op in ("is_known", "is_unknown"):
-        return f"{leaf.field} is {'unknown' if actual == UNKNOWN else 'known (' + shown + ')'}"
-    text = f"{leaf.field} is {shown}"
+        return f"{name} is {'unknown' if actual == UNKNOWN else 'known (' + shown + ')'}"
+    text = f"{name} is {shown}"
     if leaf.op in ("at_least", "at_most") and value is not None:
         text += f" ({'' if value else 'not '}{describe_test(leaf).removeprefix(leaf.field + ' ')})"
     return text

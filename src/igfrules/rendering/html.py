@@ -153,9 +153,11 @@ def _rationale(r: Rationale) -> list[str]:
         out += ["<h4>Findings</h4>", *_findings(r.findings)]
     if r.cautions:
         out += ["<h4>Cautions</h4>", *(_caution(c) for c in r.cautions)]
-    out += _dl([("Trials", ", ".join(_e(t) for t in r.trials)),
+    trials = "<br>".join(f"<code>{_e(t.nct_id)}</code>{f' ({_e(t.acronym)})' if t.acronym else ''}: "
+                         f"{_e(t.status_words)}" for t in r.trial_status)
+    out += _dl([("Whom the evidence comes from", _e(r.evidence_population)),
+                ("Trials behind the evidence", trials),
                 ("Knowingly conflicts with", ", ".join(_e(c) for c in r.conflicts_with)),
-                ("Notes", _e(r.notes)),
                 ("Citations", _cites(r.citations))])
     return [*out, "</section>"]
 
@@ -184,7 +186,7 @@ def _summary(report: Report) -> list[str]:
 
 
 _TRIAL_COLUMNS = ("NCT", "Acronym", "Title", "Regimen", "Phase", "Primary outcome",
-                  "Status (as of)")
+                  "Status per the review, and since")
 
 
 def _glance(report: Report) -> list[str]:
@@ -217,18 +219,16 @@ def _trials(report: Report) -> list[str]:
     out.append('<table class="trials"><thead><tr>'
                + "".join(f"<th>{c}</th>" for c in _TRIAL_COLUMNS) + "</tr></thead><tbody>")
     for t in report.trials:
-        # The date stays on one line with its words: "(as of 2021-03-22)" must not split.
-        status = f'{_e(t.status)} <span class="nowrap">(as of {_e(t.status_as_of)})</span>'
+        status = _e(t.status_words)
         cells = (f"<code>{_e(t.nct_id)}</code>", _e(t.acronym), _e(t.title), _e(t.regimen),
                  _e(t.phase), _e(t.primary_outcome), status)
         out.append(f'<tr id="trial-{_e(t.nct_id)}">' + "".join(f"<td>{c}</td>" for c in cells)
                    + "</tr>")
     out.append("</tbody></table>")
-    with_results = [t for t in report.trials if t.results]
-    if with_results:
-        out.append("<h3>Results reported for these trials</h3>")
-        for t in with_results:
-            out += [f"<h4><code>{_e(t.nct_id)}</code></h4>", *_findings(t.results)]
+    out.append("<h3>Whom these trials enrolled, and their results</h3>")
+    for t in report.trials:  # whom each enrolled: what a case cannot record is said here
+        out += [f"<h4><code>{_e(t.nct_id)}</code></h4>", f'<p class="enrolled">{_e(t.population)}</p>',
+                *_findings(t.results)]
     return [*out, "</section>"]
 
 

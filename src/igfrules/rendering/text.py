@@ -15,8 +15,8 @@ from ..vocabulary import vocabulary
 
 BANNER = "RESEARCH USE ONLY - not medical advice; igfrules never recommends a treatment."
 TRIALS_HEADING = "Trials from the review whose population this patient fits"
-TRIALS_NOTE = ("Statuses are as the review reported them, with their dates; this lists evidence, "
-               "not a referral.")
+TRIALS_NOTE = ("Each status is the one the review reported, with its date, beside the outcome published "
+               "since where one is known; this lists evidence, not a referral.")
 WIDTH = 100
 
 DIRECTION_WORDS = {"supports": "supports", "does_not_support": "does not support", "caution": "caution"}
@@ -29,6 +29,10 @@ def _cite(citations: Iterable[Citation]) -> str:
 def _finding(f: FindingSummary) -> str:
     mark = " [post-review]" if f.post_review else ""
     return f"[{DIRECTION_WORDS[f.direction]}]{mark} {f.statement} ({_cite(f.citations)})"
+
+
+def trial_label(nct_id: str, acronym: str) -> str:
+    return f"{nct_id} ({acronym})" if acronym else nct_id
 
 
 def _kb_line(report: Report) -> str:
@@ -119,12 +123,12 @@ def render_text(report: Report) -> str:
             extra = (f" HEIGHTENED for this patient ({'; '.join(c.heightened_because)}): {c.heightened_text}"
                      if c.heightened else "")
             line(f"Caution: {c.title}. {c.text}{extra} ({_cite(c.citations)})", 3)
-        if r.trials:
-            line("Trials: " + ", ".join(r.trials), 3)
+        if r.evidence_population:
+            line(f"Whom the evidence comes from: {r.evidence_population}", 3)
+        for ts in r.trial_status:
+            line(f"Trial behind the evidence: {trial_label(ts.nct_id, ts.acronym)}: {ts.status_words}", 3)
         if r.conflicts_with:
             line("Knowingly conflicts with: " + ", ".join(r.conflicts_with), 3)
-        if r.notes:
-            line(f"Notes: {r.notes}", 3)
         line(f"Citations: {_cite(r.citations)}", 3)
     if report.context:
         line()
@@ -143,10 +147,10 @@ def render_text(report: Report) -> str:
     if not report.trials:
         line("None.", 2)
     for t in report.trials:
-        acronym = f" ({t.acronym})" if t.acronym else ""
-        line(f"- {t.nct_id}{acronym}: {t.title}", 0, 2)
+        line(f"- {trial_label(t.nct_id, t.acronym)}: {t.title}", 0, 2)
         line(f"Regimen: {t.regimen}; phase {t.phase}; {t.design}; primary outcome: {t.primary_outcome}", 2)
-        line(f"Status: {t.status} (as of {t.status_as_of})", 2)
+        line(f"Status: {t.status_words}", 2)
+        line(f"Whom it enrolled: {t.population}", 2)
         for f in t.results:
             line("- " + _finding(f), 2)
     line()
@@ -217,10 +221,11 @@ def render_markdown(report: Report) -> str:
             extra = (f" **Heightened for this patient** ({_md('; '.join(c.heightened_because))}): "
                      f"{_md(c.heightened_text)}" if c.heightened else "")
             add(f"- **Caution: {_md(c.title)}.** {_md(c.text)}{extra} ({_md(_cite(c.citations))})")
-        if r.trials:
-            add("- **Trials:** " + ", ".join(r.trials))
-        if r.notes:
-            add(f"- **Notes:** {_md(r.notes)}")
+        if r.evidence_population:
+            add(f"- **Whom the evidence comes from:** {_md(r.evidence_population)}")
+        for ts in r.trial_status:
+            add(f"- **Trial behind the evidence:** {_md(trial_label(ts.nct_id, ts.acronym))}: "
+                f"{_md(ts.status_words)}")
         add(f"- **Citations:** {_md(_cite(r.citations))}")
         add("")
     if report.context:
@@ -235,16 +240,17 @@ def render_markdown(report: Report) -> str:
     add(f"*{_md(TRIALS_NOTE)}*")
     add("")
     if report.trials:
-        add("| NCT | Title | Regimen | Phase | Primary outcome | Status (as of) |")
+        add("| NCT | Title | Regimen | Phase | Primary outcome | Status per the review, and since |")
         add("|---|---|---|---|---|---|")
         for t in report.trials:
             add(f"| {t.nct_id} | {_md(t.title)} | {_md(t.regimen)} | {_md(t.phase)} | "
-                f"{_md(t.primary_outcome)} | {_md(t.status)} ({t.status_as_of}) |")
-        results = [(t.nct_id, f) for t in report.trials for f in t.results]
-        if results:
-            add("")
-            for nct, f in results:
-                add(f"- {nct}: {_md(_finding(f))}")
+                f"{_md(t.primary_outcome)} | {_md(t.status_words)} |")
+        add("")
+        for t in report.trials:  # whom each enrolled: what a case cannot record is said here
+            add(f"- {t.nct_id} enrolled: {_md(t.population)}")
+        for t in report.trials:
+            for f in t.results:
+                add(f"- {t.nct_id}: {_md(_finding(f))}")
     else:
         add("None.")
     add("")
