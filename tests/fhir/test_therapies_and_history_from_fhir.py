@@ -161,3 +161,12 @@ def test_axillary_node_disease_does_not_make_later_therapy_metastatic() -> None:
                       when="2020-01-01", onsetDateTime="2020-01-01")
     result = therapies(nodes, medication("tam", cc(RX, "10324"), "2020-06-01", intent_kind=""))
     assert [(t.agent, t.setting) for t in result] == [("tamoxifen", "unknown")]
+
+
+def test_cycles_of_one_regimen_are_one_therapy_and_do_not_cut_its_window() -> None:
+    cycles = [medication(f"c{n}", cc(RX, "224905"), f"2021-0{n}-01", kind="MedicationAdministration")
+              for n in range(1, 5)]
+    result = therapies(medication("doce", cc(RX, "72962"), "2021-01-01", kind="MedicationAdministration"),
+                       *cycles, status("worse", "2021-06-01", "271299001"))
+    assert {(t.agent, t.setting, t.progressed) for t in result} == {
+        ("docetaxel", "metastatic", True), ("trastuzumab", "metastatic", True)}

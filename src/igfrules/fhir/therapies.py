@@ -209,19 +209,24 @@ def prior_therapies(resources: Resources, cancer_labels: set[str]) -> tuple[Fiel
         return FieldSource(field="prior_therapies", value=UNKNOWN, note=why), unrecognised
     metastatic_since, surgery = _metastatic_since(resources), _surgery(resources)
     statuses = _statuses(resources)
-    therapies: dict[tuple[str, str], dict[str, Any]] = {}
-    labels: list[str] = []
-    starts = sorted({g.start for g in given.values() if g.start})
+    # One therapy per agent and setting, however many resources (cycles, orders, statements) name it;
+    # it began at its earliest start. A new agent or a new setting is what starts a new line.
+    groups: dict[tuple[str, str], dict[str, Any]] = {}
     for item in sorted(given.values(), key=lambda g: (g.agent, g.start)):
         setting, why = _setting(item, metastatic_since, surgery)
-        progressed, status_labels = _progressed(item.start, starts, statuses)
-        key = (item.agent, setting)
-        entry = therapies.setdefault(key, {"agent": item.agent, "setting": setting, "progressed": UNKNOWN})
-        if progressed is True or (progressed is False and entry["progressed"] == UNKNOWN):
-            entry["progressed"] = progressed
-        labels.extend(item.labels + status_labels)
+        group = groups.setdefault((item.agent, setting), {"start": "", "labels": []})
+        if item.start and (not group["start"] or item.start < group["start"]):
+            group["start"] = item.start
+        group["labels"].extend(item.labels)
         if why:
             notes.append(f"{item.agent} setting {setting}: {why}")
+    starts = sorted({g["start"] for g in groups.values() if g["start"]})
+    therapies: dict[tuple[str, str], dict[str, Any]] = {}
+    labels: list[str] = []
+    for (agent, setting), group in groups.items():
+        progressed, status_labels = _progressed(group["start"], starts, statuses)
+        therapies[agent, setting] = {"agent": agent, "setting": setting, "progressed": progressed}
+        labels.extend(group["labels"] + status_labels)
     value = [{k: v for k, v in t.items() if v != UNKNOWN} for t in therapies.values()]
     if other:
         notes.append(f"{other} other medicine(s) not marked cancer-related and not in the vocabulary: ignored")
@@ -230,9 +235,10 @@ def prior_therapies(resources: Resources, cancer_labels: set[str]) -> tuple[Fiel
 
 
 def _progressed(start: str, starts: list[str], statuses: list[tuple[str, bool, str]]) -> tuple[Any, list[str]]:
-    """A therapy's window runs from the day after it began to the day the next therapy began (a
-    status dated the day a new line starts is the one that ended the line before): a "worsened"
-    status in it means progressed; only "improved" or "stable" means not progressed."""
+    """A therapy's window runs from the day after it began to the day the next therapy (another
+    agent, or the same in another setting) began; a status dated the day a new line starts is the
+    one that ended the line before. A "worsened" status in it means progressed; only "improved" or
+    "stable" means not progressed."""
     if not start:
         return UNKNOWN, []
     end = next((s for s in starts if s > start), "")
