@@ -170,3 +170,11 @@ def test_cycles_of_one_regimen_are_one_therapy_and_do_not_cut_its_window() -> No
                        *cycles, status("worse", "2021-06-01", "271299001"))
     assert {(t.agent, t.setting, t.progressed) for t in result} == {
         ("docetaxel", "metastatic", True), ("trastuzumab", "metastatic", True)}
+
+
+def test_medication_reference_to_a_medication_resource() -> None:
+    drug = {"resourceType": "Medication", "id": "fulv", "code": cc(RX, "282357", "fulvestrant")}
+    request = medication("m", cc(RX, "0"))
+    del request["medicationCodeableConcept"]
+    request["medicationReference"] = {"reference": "Medication/fulv"}
+    assert [t.agent for t in therapies(drug, request)] == ["fulvestrant"]
