@@ -112,10 +112,16 @@ def main() -> None:
 @click.option("--detail", type=click.Choice(DETAILS), default="brief", show_default=True,
               help="brief: the answer on one page; full: the brief, then every evidence card "
               "(findings, citations, cautions) and the trials in full. JSON is always complete.")
+@click.option("--show-mapping", is_flag=True,
+              help="For a FHIR Bundle, text and Markdown output say where each field came from (JSON always does).")
 @RULES_OPTION
 @reports_errors
-def evaluate(case: Path | None, example: str | None, fmt: str, detail: Detail, rules_dir: Path | None) -> None:
+def evaluate(case: Path | None, example: str | None, fmt: str, detail: Detail, show_mapping: bool,
+             rules_dir: Path | None) -> None:
     """Evaluate one case file (YAML or JSON; '-' reads standard input) and print the brief.
+
+    A FHIR R4 Bundle in JSON ("resourceType": "Bundle", US Core + mCODE) is read as a case too
+    (needs the fhir extra); its JSON report carries `mapping`, the resources each field came from.
 
     The brief (the default) is the answer on one page: verdict, warnings, each rationale's level
     and direction in words, the trials, what would change the answer. --detail full appends every
@@ -127,6 +133,7 @@ def evaluate(case: Path | None, example: str | None, fmt: str, detail: Detail, r
       igfrules evaluate --example her2-trastuzumab-pretreated --format html > tb-002.html
       igfrules evaluate --example her2-trastuzumab-pretreated --detail full
       igfrules evaluate my-case.yaml --format json
+      igfrules evaluate cases/fhir/metastatic-hr-positive-pik3ca.json --show-mapping
     """
     if (case is None) == (example is None):
         raise click.UsageError("give a CASE file or --example NAME (one of them)")
@@ -136,11 +143,16 @@ def evaluate(case: Path | None, example: str | None, fmt: str, detail: Detail, r
         case = find_example(example).path
     assert case is not None  # noqa: S101 - checked above
     kb = load_knowledge_base(rules_dir)
-    if str(case) == "-":  # a case on standard input, YAML or JSON
-        profile = case_from_bytes(sys.stdin.buffer.read(MAX_BYTES + 1), source="<stdin>")
-        click.echo(RENDERERS[fmt](evaluate_case(profile, kb), detail), nl=False)
-        return
-    click.echo(RENDERERS[fmt](evaluate_case(case, kb), detail), nl=False)
+    if str(case) == "-":  # a case on standard input, YAML or JSON, or a FHIR Bundle
+        report = evaluate_case(case_from_bytes(sys.stdin.buffer.read(MAX_BYTES + 1), source="<stdin>"), kb)
+    else:
+        report = evaluate_case(case, kb)
+    rendered = RENDERERS[fmt](report, detail)
+    if show_mapping and fmt in ("text", "markdown"):
+        from .rendering.mapping import with_mapping
+
+        rendered = with_mapping(rendered, report, markdown=fmt == "markdown")
+    click.echo(rendered, nl=False)
 
 
 @main.command()
@@ -367,3 +379,28 @@ def batch(inputs: tuple[str, ...], out_path: Path | None, workers: int | None, s
                err=True)
     if tally.failed:
         sys.exit(1)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@RULES_OPTION
+@reports_errors
+def serve(host: str, port: int, rules_dir: Path | None) -> None:
+    """Run the CDS Hooks 2.0 service (patient-view) over FHIR R4 / mCODE prefetch. RESEARCH USE ONLY.
+
+    GET /cds-services is the discovery document; POST /cds-services/igfrules-igf-axis answers with
+    cards. Needs the service extra: pip install 'igfrules[service]'.
+
+    \b
+    Example:
+      igfrules serve --port 8080
+      curl http://127.0.0.1:8080/cds-services
+    """
+    try:
+        from .service.server import serve as run_server
+    except ImportError:
+        raise InputError(Problem("igfrules serve", "", "the service needs its extra: "
+                                                       "pip install 'igfrules[service]'")) from None
+    kb = load_knowledge_base(rules_dir)
+    run_server(kb, host, port)

@@ -13,9 +13,16 @@ from typing import (
     Required,  # pydantic reads TypedDict from here before 3.12
 )
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 from typing_extensions import TypedDict
 
+from .fhir.mapping import SourceMapping
 from .fields import FIELDS
 from .knowledge.models import Direction, EvidenceKind
 from .verdict import verdict as compute_verdict
@@ -264,6 +271,12 @@ class Report(_ResearchOnly):
     needs_information: tuple[NeedsInformation, ...] = _d("Entries and trials that missing fields would decide.")
     warnings: tuple[str, ...] = _d("Inconsistencies within the profile (they never change what applies).")
     conclusion: str = _d("The review's own conclusion.")
+    # Only for a case read from FHIR: where each field came from. Absent (not null) otherwise, so
+    # the JSON of a case file is what it always was.
+    mapping: SourceMapping | None = Field(
+        default=None, exclude_if=lambda value: value is None,
+        description="Only for a case read from a FHIR Bundle: the resources each field came from; absent otherwise.")
+
 
     @field_validator("disclaimer", mode="before")
     @classmethod

@@ -31,6 +31,7 @@ class Agent:
     synonyms: tuple[str, ...]
     in_review: bool
     investigational: bool = False  # no regulatory approval for any cancer indication
+    rxcui: str = ""  # RxNorm ingredient RXCUI, where one exists and is known
 
 
 class UnknownAgent(LookupError):
@@ -53,6 +54,7 @@ class Vocabulary:
         for agent in agents.values():
             for spelling in (agent.name, *agent.synonyms):
                 self._by_spelling[spelling_key(spelling)] = agent
+        self.by_rxcui = {agent.rxcui: agent.name for agent in agents.values() if agent.rxcui}
         self._spellings = {
             spelling_key(s): s for a in agents.values() for s in (a.name, *a.synonyms)
         }
@@ -108,6 +110,7 @@ def vocabulary() -> Vocabulary:
             synonyms=tuple(str(s) for s in spec.get("synonyms", [])),
             in_review=spec.get("in_review", True),
             investigational=spec.get("investigational", False),
+            rxcui=str(spec.get("rxcui", "")),
         )
         for name, spec in raw["agents"].items()
     }
