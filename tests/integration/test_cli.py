@@ -34,8 +34,8 @@ def test_markdown_starts_research_only() -> None:
     code, out, _ = run("evaluate", str(CASE), "--format", "markdown")
     assert code == 0
     assert "RESEARCH USE ONLY" in out.splitlines()[0]
-    assert "## Trials from the review whose population this patient fits" in out
-    assert "| Candidate research rationale | Evidence | Direction |" in out  # the meeting reads this first
+    assert "## Trials from or bearing on the review whose population this patient fits" in out
+    assert "| Research rationale (evidence summary) | Evidence | Direction |" in out  # the meeting reads this first
 
 
 def test_json_is_one_document_with_the_contract_keys() -> None:
@@ -59,7 +59,7 @@ def test_a_case_with_no_rationale_still_exits_0(tmp_path: Path) -> None:
     case = tmp_path / "none.yaml"
     case.write_text("er_status: negative\npr_status: negative\nher2_status: negative\nstage: IA\nprior_therapies: []\n")
     code, out, _ = run("evaluate", str(case))
-    assert code == 0 and "CANDIDATE RESEARCH RATIONALES (0)" in out
+    assert code == 0 and "RESEARCH RATIONALES (EVIDENCE SUMMARIES) (0)" in out
 
 
 @pytest.mark.parametrize(

@@ -14,9 +14,9 @@ from ..report import Citation, FindingSummary, Rationale, Report
 from ..vocabulary import vocabulary
 
 BANNER = "RESEARCH USE ONLY - not medical advice; igfrules never recommends a treatment."
-TRIALS_HEADING = "Trials from the review whose population this patient fits"
+TRIALS_HEADING = "Trials from or bearing on the review whose population this patient fits"
 TRIALS_NOTE = ("Each status is the one the review reported, with its date, beside the outcome published "
-               "since where one is known; this lists evidence, not a referral.")
+               "outside or after the review where one is known; this lists evidence, not a referral.")
 WIDTH = 100
 
 DIRECTION_WORDS = {"supports": "supports", "does_not_support": "does not support", "caution": "caution"}
@@ -101,7 +101,7 @@ def render_text(report: Report) -> str:
     line(f"Case: {report.case_id or '(no case_id)'}")
     line(f"Profile: {_profile_line(report)}")
     line()
-    line(f"CANDIDATE RESEARCH RATIONALES ({len(report.rationales)})")
+    line(f"RESEARCH RATIONALES (EVIDENCE SUMMARIES) ({len(report.rationales)})")
     if not report.rationales:
         line("None of the review's rationales applies to this profile with what is known.", 2)
     for i, r in enumerate(report.rationales, 1):
@@ -189,14 +189,14 @@ def render_markdown(report: Report) -> str:
     add(f"**Profile:** {_md(_profile_line(report))}")
     add("")
     if report.rationales:  # what a meeting reads first: each rationale's grade and direction
-        add("| Candidate research rationale | Evidence | Direction |")
+        add("| Research rationale (evidence summary) | Evidence | Direction |")
         add("|---|---|---|")
         for r in report.rationales:
             post = " (post-review)" if r.evidence.post_review else ""
             direction = DIRECTION_WORDS[r.evidence.direction]
             add(f"| {_md(r.title)} (`{r.id}`) | level {r.evidence.level}{post} | {direction} |")
         add("")
-    add(f"## Candidate research rationales ({len(report.rationales)})")
+    add(f"## Research rationales (evidence summaries) ({len(report.rationales)})")
     add("")
     if not report.rationales:
         add("None of the review's rationales applies to this profile with what is known.")
