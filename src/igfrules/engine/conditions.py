@@ -351,7 +351,7 @@ def describe_test(leaf: Compare | Includes) -> str:
         if leaf.progressed is not None:
             extras.append("with progression" if leaf.progressed else "without progression")
         if leaf.undetermined:
-            extras.append(f"(undecided when it does: {leaf.undetermined})")
+            extras.append(f"(if so, undecided: {leaf.undetermined})")
         return "prior therapies include " + " ".join([target, *extras])
     if leaf.op == "is_known":
         return f"{leaf.field} is known"
