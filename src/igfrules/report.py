@@ -144,7 +144,8 @@ class TrialStatus(BaseModel):
     model_config = _FROZEN
     nct_id: str = _d("ClinicalTrials.gov id.")
     acronym: str = _d("Trial acronym, or empty.", "")
-    status_words: str = _d("The status the review reported, with its date, beside the outcome published since.")
+    status_words: str = _d("The status the review reported, with its date, beside the outcome published outside "
+                           "or after the review.")
 
 
 class Rationale(_ResearchOnly):
@@ -194,9 +195,10 @@ class TrialMatch(BaseModel):
                      "in its words: free text, as the sources' wording varies.")
     status_as_of: str = _d("The date that status was true (the review's publication).")
     in_review_table: bool = _d("True for a trial in the review's Table 1.", True)
-    status_words: str = _d("The status with its date beside the outcome published since (igfrules.trialstatus).",
+    status_words: str = _d("The status with its date beside the outcome published outside or after the review "
+                           "(igfrules.trialstatus).",
                            "")
-    since: FindingSummary | None = _d("The outcome published since the review, with its citations.", None)
+    since: FindingSummary | None = _d("The outcome published outside or after the review, with its citations.", None)
     regimen: str = _d("The regimen tested.")
     primary_outcome: str = _d("Primary outcome.")
     breast_cancer_only: bool = _d("True when only breast-cancer patients were enrolled.")
@@ -264,7 +266,7 @@ class Report(_ResearchOnly):
     knowledge_base: KnowledgeBaseInfo = _d("Which knowledge base produced the report.")
     engine_version: str = _d("igfrules version.")
     profile: CaseProfile = _d("The case as read, canonical; unknown fields left out.")
-    rationales: tuple[Rationale, ...] = _d("Candidate research rationales that apply, strongest evidence first "
+    rationales: tuple[Rationale, ...] = _d("Research rationales that apply, strongest evidence first "
                                            "(level A before E, then by id).")
     context: tuple[ContextNote, ...] = _d("Risk and biomarker context notes that apply; never treatment rationales.")
     trials: tuple[TrialMatch, ...] = _d("Trials from the review whose population the patient fits.")

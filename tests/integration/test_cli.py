@@ -34,7 +34,7 @@ def test_markdown_starts_research_only() -> None:
     code, out, _ = run("evaluate", str(CASE), "--format", "markdown")
     assert code == 0
     assert "RESEARCH USE ONLY" in out.splitlines()[0]
-    assert "## Trials whose population this patient fits" in out
+    assert "## Trials from or bearing on the review whose population this patient fits" in out
     assert "| Rationale | Evidence level | Direction | Why it applies | Heightened cautions |" in out
 
 
@@ -42,7 +42,7 @@ def test_detail_full_appends_the_evidence_cards() -> None:
     _, brief, _ = run("evaluate", str(CASE))
     code, full, _ = run("evaluate", str(CASE), "--detail", "full")
     assert code == 0 and len(full) > 2 * len(brief)
-    assert "FULL EVIDENCE: CANDIDATE RESEARCH RATIONALES" in full and "FULL EVIDENCE" not in brief
+    assert "FULL EVIDENCE: RESEARCH RATIONALES" in full and "FULL EVIDENCE" not in brief
     _, json_brief, _ = run("evaluate", str(CASE), "--format", "json")
     _, json_full, _ = run("evaluate", str(CASE), "--format", "json", "--detail", "full")
     assert json_brief == json_full and json.loads(json_brief)["verdict"]  # JSON is always complete

@@ -80,14 +80,28 @@ def test_nct01605396_needs_progression_on_a_nonsteroidal_aromatase_inhibitor() -
     assert "NCT01605396" in trials
 
 
-def test_trastuzumab_emtansine_alone_is_not_prior_trastuzumab() -> None:
-    her2 = {"her2_status": "positive", "stage": "IV"}
-    trials, needs, _ = _fit({**her2, "prior_therapies": [{"agent": "T-DM1", "setting": "metastatic"}]})
-    assert "NCT00684983" not in trials | needs
-    assert "not counted" in KB.trials["NCT00684983"].population_text
-    trials, _, _ = _fit({**her2, "prior_therapies": [{"agent": "Herceptin", "setting": "metastatic"},
-                                                     {"agent": "T-DM1", "setting": "metastatic"}]})
-    assert "NCT00684983" in trials
+@pytest.mark.parametrize("conjugate", ["T-DM1", "T-DXd"])
+def test_an_anti_her2_conjugate_alone_leaves_nct00684983_undetermined(conjugate: str) -> None:
+    her2 = {"her2_status": "positive", "er_status": "negative", "stage": "IV"}
+    report = igfrules.evaluate({**her2, "prior_therapies": [{"agent": conjugate, "setting": "metastatic",
+                                                             "progressed": True}]}, KB)
+    assert not {t.nct_id for t in report.trials} & {"NCT00684983"}
+    assert "RAT-CIX-LAP-CAP" not in {r.id for r in report.rationales}
+    needs = {n.rule_id: n.missing for n in report.needs_information}
+    for rule_id in ("NCT00684983", "RAT-CIX-LAP-CAP"):  # neither listed nor silently dropped
+        (question,) = needs[rule_id]
+        assert "antibody-drug conjugate" in question and "check by hand" in question
+    trials, needs_ids, rationales = _fit({**her2, "prior_therapies": [{"agent": "Herceptin", "setting": "metastatic"},
+                                                                      {"agent": conjugate, "setting": "metastatic"}]})
+    assert "NCT00684983" in trials and "RAT-CIX-LAP-CAP" in rationales and "NCT00684983" not in needs_ids
+    trials, needs_ids, _ = _fit({**her2, "prior_therapies": [{"agent": "paclitaxel", "setting": "metastatic"}]})
+    assert "NCT00684983" not in trials | needs_ids  # no HER2-directed therapy: not previously treated with it
+
+
+def test_nct00684983_says_reading_previously_treated_as_trastuzumab_is_curation() -> None:
+    trial = KB.trials["NCT00684983"]
+    assert "igfrules' curation" in trial.population_text and "names trastuzumab" not in trial.notes
+    assert "trial's title in Table 1 states" not in KB.entries["RAT-CIX-LAP-CAP"].notes
 
 
 def test_nct01234857_is_registered_from_its_publication() -> None:
@@ -133,3 +147,57 @@ def test_check_refuses_a_coverage_claim_for_an_entry_that_does_not_cite_the_refe
     messages = [p.message for p in problems]
     assert any("RAT-RIDA-DALO" in m and "burtrum2003" in m for m in messages)
     assert all(p.source.endswith("coverage.yaml") for p in problems)
+
+
+def test_xentuzumab_rationale_follows_the_two_trials_prior_therapy() -> None:
+    def fires(therapy: dict[str, Any]) -> bool:
+        return "RAT-XEN-EVE-EXE" in _fit({**HR_POSITIVE_POSTMENOPAUSAL, "prior_therapies": [therapy]})[2]
+
+    assert fires({"agent": "letrozole", "setting": "neoadjuvant", "progressed": True})  # NCT02123823: any setting
+    assert fires({"agent": "tamoxifen", "setting": "adjuvant", "progressed": True})  # XENERA-1
+    assert fires({"agent": "fulvestrant", "setting": "metastatic", "progressed": True})  # XENERA-1
+    assert not fires({"agent": "tamoxifen", "setting": "neoadjuvant", "progressed": True})  # neither trial
+    assert not fires({"agent": "exemestane", "setting": "neoadjuvant", "progressed": True})
+
+
+def test_xenera_1_says_curative_intent_is_checked_by_hand() -> None:
+    text = KB.trials["NCT03659136"].population_text
+    assert "curative" in text and "checked by hand" in text
+    trials, _, _ = _fit({**HR_POSITIVE_POSTMENOPAUSAL, "stage": "IIIB",
+                         "prior_therapies": [{"agent": "tamoxifen", "setting": "adjuvant", "progressed": True}]})
+    assert "NCT03659136" in trials  # stage IIIB is listed, with the hand check in the population text
+
+
+def test_xenera_1_result_cites_its_own_publication_wherever_nct02123823_names_it() -> None:
+    trial = KB.trials["NCT02123823"]
+    assert trial.since is not None and "schmid2023" in trial.since.citations
+    about_xenera_1 = [r for r in trial.results if "XENERA-1 then tested" in r.statement
+                      or "follow-up restricted to non-visceral disease" in r.statement]
+    assert len(about_xenera_1) == 2
+    assert all("schmid2023" in r.citations for r in about_xenera_1)
+
+
+def test_chemotherapy_rationale_names_its_cell_line_population_and_no_regimen() -> None:
+    entry = KB.entries["RAT-IGF1R-CHEMOTHERAPY"]
+    assert not entry.agents and "MCF-7" in entry.evidence_population
+    assert "ER-positive" in entry.evidence_population and "igfrules' curation" in entry.evidence_population
+    report = igfrules.evaluate({"er_status": "negative", "pr_status": "negative", "her2_status": "negative",
+                                "stage": "IV", "prior_therapies": [{"agent": "paclitaxel", "setting": "metastatic"}]},
+                               KB)
+    (rationale,) = [r for r in report.rationales if r.id == "RAT-IGF1R-CHEMOTHERAPY"]
+    assert rationale.agents == () and "MCF-7" in rationale.evidence_population
+
+
+def test_an_antibody_drug_conjugate_is_not_cytotoxic_chemotherapy() -> None:
+    _, _, rationales = _fit({"er_status": "negative", "stage": "IV",
+                             "prior_therapies": [{"agent": "sacituzumab govitecan", "setting": "metastatic"}]})
+    assert "RAT-IGF1R-CHEMOTHERAPY" not in rationales
+
+
+def test_liposomal_doxorubicin_is_an_anthracycline_but_not_doxorubicin() -> None:
+    _, _, rationales = _fit({"er_status": "negative", "stage": "IV",
+                             "prior_therapies": [{"agent": "Caelyx", "setting": "metastatic"}]})
+    assert "RAT-IGF1R-CHEMOTHERAPY" in rationales and "RAT-DOX-THEN-IGF1R" not in rationales
+    _, _, rationales = _fit({"er_status": "negative", "stage": "IV",
+                             "prior_therapies": [{"agent": "Adriamycin", "setting": "metastatic"}]})
+    assert "RAT-DOX-THEN-IGF1R" in rationales

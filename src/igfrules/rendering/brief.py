@@ -32,9 +32,9 @@ from .labels import (
 )
 
 WIDTH = 100
-GLANCE_HEADING = "At a glance: candidate research rationales, strongest evidence first"
-TRIALS_HEADING = "Trials whose population this patient fits"
-TRIALS_NOTE = "review's status, dated; outcome since; not a referral"
+GLANCE_HEADING = "At a glance: research rationales (evidence summaries), strongest evidence first"
+TRIALS_HEADING = "Trials from or bearing on the review whose population this patient fits"
+TRIALS_NOTE = "status as the review reported it, dated; outcome published outside or after it; not a referral"
 MISSING_HEADING = "What would change the answer"
 NO_RATIONALE = "None of the review's rationales applies to this profile with what is known."
 
@@ -183,7 +183,7 @@ def brief_text_lines(report: Report) -> list[str]:
         line("None.", 2)
     for t in trial_rows(report):
         acronym = f" {t.acronym}" if t.acronym else ""
-        line(f"- {t.nct_id}{acronym}, phase {t.phase}, {t.design}: {t.status}; since: {t.since}", 0, 4)
+        line(f"- {t.nct_id}{acronym}, phase {t.phase}, {t.design}: {t.status}; outcome: {t.since}", 0, 4)
     line()
     if report.needs_information:
         line(f"{MISSING_HEADING.upper()}: {len(report.needs_information)} entries and trials need "
@@ -263,7 +263,7 @@ def brief_markdown_lines(report: Report) -> list[str]:
         out += [NO_RATIONALE, ""]
     out += [legend_line(), "", f"## {TRIALS_HEADING} ({len(report.trials)})", ""]
     if report.trials:
-        out += ["| Trial | Phase | Design | Status the review reported | Outcome published since |",
+        out += ["| Trial | Phase | Design | Status the review reported | Outcome outside or after the review |",
                 "|---|---|---|---|---|", *(trial_row_markdown(t) for t in trial_rows(report)), "",
                 f"*{TRIALS_NOTE}*", ""]
     else:

@@ -76,7 +76,7 @@ def full_text_lines(report: Report) -> list[str]:
     out: list[str] = []
     line = wrapper(out)
     line("=" * 100)
-    line(f"FULL EVIDENCE: CANDIDATE RESEARCH RATIONALES ({len(report.rationales)})")
+    line(f"FULL EVIDENCE: RESEARCH RATIONALES (EVIDENCE SUMMARIES) ({len(report.rationales)})")
     for i, r in enumerate(report.rationales, 1):
         line()
         out.extend(card_text_lines(r, i))
@@ -154,7 +154,7 @@ def card_markdown_lines(r: Rationale) -> list[str]:
 
 
 def full_markdown_lines(report: Report) -> list[str]:
-    out = [f"## Full evidence: candidate research rationales ({len(report.rationales)})", ""]
+    out = [f"## Full evidence: research rationales (evidence summaries) ({len(report.rationales)})", ""]
     for r in report.rationales:
         out += card_markdown_lines(r)
     if report.context:

@@ -126,7 +126,8 @@ def _glance(report: Report) -> list[str]:
     out = ['<section class="glance">', f"<h2>{e(GLANCE_HEADING)} ({len(report.rationales)})</h2>"]
     if not report.rationales:
         return [*out, f"<p>{NO_RATIONALE}</p>", _legend(), "</section>"]
-    out.append('<table class="glance-table"><thead><tr><th>Candidate research rationale</th><th>Evidence level</th>'
+    out.append('<table class="glance-table"><thead><tr><th>Research rationale (evidence summary)</th>'
+               '<th>Evidence level</th>'
                "<th>Direction</th><th>Why it applies</th><th>Heightened cautions</th></tr></thead><tbody>")
     for row in glance_rows(report):
         out.append(f'<tr id="glance-{e(row.id)}"><td>{link("#" + row.id, e(row.title))} <code>{e(row.id)}</code></td>'
@@ -151,7 +152,7 @@ def _trials(report: Report) -> list[str]:
     if not report.trials:
         return [*out, "<p>None.</p></section>"]
     out.append('<table class="trials"><thead><tr><th>Trial</th><th>Phase</th><th>Design</th>'
-               "<th>Status the review reported</th><th>Outcome published since</th></tr></thead><tbody>")
+               "<th>Status the review reported</th><th>Outcome outside or after the review</th></tr></thead><tbody>")
     for t in trial_rows(report):
         name = link(nct_url(t.nct_id), e(t.nct_id)) + (f" {e(t.acronym)}" if t.acronym else "")
         cells = (name, e(t.phase), e(t.design), e(t.status), e(t.since))

@@ -135,7 +135,7 @@ def _trial_card(report: Report) -> list[str]:
 def evidence_sections(report: Report) -> list[str]:
     """Everything after the brief: cards, context notes, trials in full, the review's conclusion."""
     out = ['<section class="rationales">',
-           f"<h2>Evidence cards: candidate research rationales ({len(report.rationales)})</h2>"]
+           f"<h2>Evidence cards: research rationales (evidence summaries) ({len(report.rationales)})</h2>"]
     for r in report.rationales:
         out += rationale_card(r)
     out.append("</section>")

@@ -101,7 +101,7 @@ def cards(report: Report, unavailable: list[str]) -> list[dict[str, Any]]:
 
 
 def _trials_card(report: Report, source: dict[str, Any]) -> dict[str, Any]:
-    rows = ["| Trial | Phase | Design | Status the review reported | Outcome published since |",
+    rows = ["| Trial | Phase | Design | Status the review reported | Outcome outside or after the review |",
             "|---|---|---|---|---|", *(trial_row_markdown(t) for t in trial_rows(report))]
     return {
         "summary": _summary(f"{len(report.trials)} trial(s) from the review whose population the patient fits"),
