@@ -83,6 +83,11 @@ def packaged_rules() -> Path:
 
 
 def load_knowledge_base(path: str | Path | None = None) -> KnowledgeBase:
+    if path is not None and not isinstance(path, str | Path):
+        raise KnowledgeBaseError(Problem("<knowledge base>", "", f"expected a folder path or None, not "
+                                         f"{type(path).__name__}"))
+    if "\0" in str(path):
+        raise KnowledgeBaseError(Problem(repr(str(path)), "", "the folder name contains a NUL character"))
     loader = _Loader(Path(path) if path is not None else packaged_rules())
     kb = loader.load()
     if loader.problems:
