@@ -62,9 +62,8 @@ def _repeated_therapies(therapies: tuple[PriorTherapy, ...]) -> list[str]:
     for therapy in therapies:
         by_line[(therapy.agent, therapy.setting)].append(therapy)
     found = []
-    for (agent, setting), items in sorted(by_line.items()):
-        if setting == UNKNOWN:
-            items = [t for t in items if items.count(t) > 1]
+    for (agent, setting), listed in sorted(by_line.items()):
+        items = [t for t in listed if listed.count(t) > 1] if setting == UNKNOWN else listed
         if len(items) < 2:
             continue
         outcomes = {t.progressed for t in items} - {UNKNOWN}

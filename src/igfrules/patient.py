@@ -109,16 +109,15 @@ class PatientProfile(BaseModel):
         # JSON may give an identifier as a whole number; YAML files keep it as written (safe_yaml).
         if isinstance(value, int) and not isinstance(value, bool):
             return str(value)
-        if isinstance(value, str):
-            # The one free-text field: everything else is checked against a list of words.
-            # It is written into every output: a line break of any kind (U+0085, U+2028 too) would
-            # split a JSON line, a bidirectional override would reorder what a reader sees.
-            if not value.isprintable():
-                if any(0xD800 <= ord(c) <= 0xDFFF for c in value):
-                    raise ValueError("contains text that is not valid Unicode (a lone surrogate)")
-                if any(is_unsafe_char(c) for c in value):
-                    raise ValueError("contains control characters (line breaks, tabs, escape, bidirectional "
-                                     "or invisible format characters); give plain text")
+        # The one free-text field: everything else is checked against a list of words. It is
+        # written into every output: a line break of any kind (U+0085, U+2028 too) would split a
+        # JSON line, a bidirectional override would reorder what a reader sees.
+        if isinstance(value, str) and not value.isprintable():
+            if any(0xD800 <= ord(c) <= 0xDFFF for c in value):
+                raise ValueError("contains text that is not valid Unicode (a lone surrogate)")
+            if any(is_unsafe_char(c) for c in value):
+                raise ValueError("contains control characters (line breaks, tabs, escape, bidirectional "
+                                 "or invisible format characters); give plain text")
         if value is not None and not isinstance(value, str):
             raise ValueError(f"{value!r} is not text")
         return value

@@ -45,14 +45,11 @@ def open_regular(path: str | Path) -> int:
         raise ReadError("is a folder, not a file") from None
     except OSError as err:
         raise ReadError(err.strerror or str(err)) from None
-    try:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            raise ReadError(f"is {_kind(mode)}, not a regular file; give a file (or '-' for standard input)")
-        os.set_blocking(fd, True)
-    except BaseException:
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
         os.close(fd)
-        raise
+        raise ReadError(f"is {_kind(mode)}, not a regular file; give a file (or '-' for standard input)")
+    os.set_blocking(fd, True)
     return fd
 
 
