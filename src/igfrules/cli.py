@@ -64,11 +64,10 @@ def _error(text: str) -> None:
         click.echo(f"Error: {printable(text)}", err=True)
 
 
-def _stdout_fd() -> int:
-    """Standard output's descriptor; an error (not silence) when it was closed (`>&-`)."""
+def _require_stdout() -> None:
+    """An error, not silence, when standard output was closed (`>&-`): click would print nothing."""
     if sys.stdout is None:
         raise InputError(Problem("<stdout>", "", "standard output is closed; redirect it or use --out"))
-    return sys.stdout.fileno()
 
 
 def _stdin() -> Any:
@@ -118,7 +117,7 @@ def evaluate(case: Path, fmt: str, rules_dir: Path | None) -> None:
       igfrules evaluate cases/her2-trastuzumab-pretreated.yaml --format json
       igfrules evaluate cases/her2-trastuzumab-pretreated.yaml --format html > tb-002.html
     """
-    _stdout_fd()
+    _require_stdout()
     kb = load_knowledge_base(rules_dir)
     if str(case) == "-":  # a case on standard input, YAML or JSON
         profile = case_from_stream(_stdin(), source="<stdin>")
@@ -322,7 +321,8 @@ def batch(inputs: tuple[str, ...], out_path: Path | None, workers: int | None, s
     elif summary:
         tally = run(None)
     else:
-        out = BatchOutput(_stdout_fd(), "<stdout>")
+        _require_stdout()
+        out = BatchOutput(sys.stdout.fileno(), "<stdout>")
         sys.stdout.flush()
         try:
             tally = run(out)
