@@ -170,9 +170,16 @@ def render_text(report: Report) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
+_MD_ESCAPES = str.maketrans({
+    **{c: "\\" + c for c in "\\|*_`[]#<>"},  # table cells, emphasis, code, links, headings, raw HTML
+    "&": "&amp;",  # an entity (&lt;) would otherwise be read as the character
+})
+
+
 def _md(text: str) -> str:
-    """Escape what Markdown would otherwise read as table cells or emphasis."""
-    return text.replace("|", "\\|").replace("*", "\\*").replace("_", "\\_")
+    """Escape what Markdown would otherwise read as markup: table cells, emphasis, code, links,
+    headings and raw HTML (a case_id of `<script>` must stay text)."""
+    return text.translate(_MD_ESCAPES)
 
 
 def render_markdown(report: Report) -> str:
