@@ -96,7 +96,7 @@ def load_knowledge_base(path: str | Path | None = None) -> KnowledgeBase:
     try:
         kb.engine  # noqa: B018 - compile now: fail at load, and never lazily under threads
     except KnowledgeBaseError as err:
-        raise KnowledgeBaseError([_locate(kb, p) for p in err.problems]) from None
+        raise KnowledgeBaseError([with_line(_locate(kb, p)) for p in err.problems]) from None
     return kb
 
 
