@@ -43,12 +43,20 @@ def printable(text: str) -> str:
 
 
 def json_line_safe(text: str) -> str:
-    """Serialised JSON with the non-ASCII line breaks and format characters escaped as \\uXXXX (the
-    same JSON value): a consumer that splits on U+2028 or shows bidi overrides sees one plain line."""
+    """Serialised JSON with DEL, C1 controls, non-ASCII line breaks and format characters escaped
+    as \\uXXXX (the same JSON value; json.dumps already escapes the C0 controls): a consumer that
+    splits on U+2028, or shows bidi overrides, sees one plain line."""
     if text.isprintable():
         return text
-    return "".join(f"\\u{ord(c):04x}" if ord(c) > 0x7F and ord(c) < 0x10000 and is_unsafe_char(c) else c
-                   for c in text)
+    return "".join(_json_escape(c) if ord(c) >= 0x7F and is_unsafe_char(c) else c for c in text)
+
+
+def _json_escape(char: str) -> str:
+    code = ord(char)
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    code -= 0x10000  # outside the BMP, JSON writes a surrogate pair
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
 
 
 @dataclass(frozen=True, slots=True)
