@@ -118,20 +118,23 @@ class ReplacedFile:
     """
 
     def __init__(self, path: Path) -> None:
-        self.path = path
+        self.path = Path(os.path.realpath(path))  # through a symlink: the file it names is replaced
         self.temp: str | None = None
         try:
-            mode = os.stat(path).st_mode
+            mode = os.stat(self.path).st_mode
         except FileNotFoundError:
             mode = None
         if mode is not None and stat.S_ISDIR(mode):
             raise InputError(Problem(str(path), "", "is a folder; give a file path for the output"))
         if mode is not None and not stat.S_ISREG(mode):
-            self.fd = os.open(path, os.O_WRONLY | os.O_CLOEXEC)
+            self.fd = os.open(self.path, os.O_WRONLY | os.O_CLOEXEC)
             self.spool_dir: str | None = None
             return
-        folder = path.parent
-        fd, self.temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=folder)
+        folder = self.path.parent
+        try:
+            fd, self.temp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".partial", dir=folder)
+        except OSError as err:  # before anything is written: an existing file is untouched
+            raise InputError(Problem(str(path), "", f"cannot write beside it: {err.strerror or err}")) from None
         # The file a user asked for gets the usual permissions (or keeps its own), not mkstemp's 0600.
         umask = os.umask(0)
         os.umask(umask)
