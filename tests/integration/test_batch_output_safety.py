@@ -99,7 +99,7 @@ def _interrupt(args: list[str], out: Path, delay: float) -> subprocess.Completed
 def test_ctrl_c_during_a_multi_worker_batch_never_prints_a_traceback(tmp_path: Path) -> None:
     cohort = _cohort(tmp_path, 4_000)
     rnd = random.Random(12)
-    for attempt in range(3):
+    for attempt in range(2):  # a regression of the old race (1 run in 70) needs many runs: see the issue note
         out = tmp_path / f"run{attempt}.jsonl"
         result = _interrupt(["batch", *[str(cohort)] * 5, "--workers", "2"], out, rnd.uniform(0.0, 0.6))
         assert "Traceback" not in result.stderr and "KeyboardInterrupt" not in result.stderr, result.stderr

@@ -35,7 +35,7 @@ from tests.strategies import INPUT_FIELD_NAMES
 KB = igfrules.load_knowledge_base(RULES)
 LOAD_BOUND_SECONDS = 120  # a load takes well under a second; only a hang comes near this
 # Each example loads a whole knowledge base: fewer of them in CI, many more when thorough.
-KB_EXAMPLES = 500 if os.environ.get("HYPOTHESIS_PROFILE") == "thorough" else 25
+KB_EXAMPLES = 500 if os.environ.get("HYPOTHESIS_PROFILE") == "thorough" else 15
 
 TAGS = ["!!bool", "!!int", "!!float", "!!str", "!!null", "!!timestamp", "!!binary", "!!set", "!!map", "!!seq",
         "!!omap", "!!pairs", "!!python/object:os.system", "!custom", "!"]
