@@ -200,7 +200,9 @@ def _conjuncts(branches: list[Json]) -> list[list[Json]]:
 
 def _too_complex() -> KnowledgeBaseError:
     return KnowledgeBaseError(
-        Problem("<knowledge base>", "", f"a condition expands to more than {MAX_BRANCHES} alternatives; split it")
+        Problem("<knowledge base>", "", f"a condition expands to more than {MAX_BRANCHES} alternatives (an `any` "
+                "of that many comparisons, or an `all`, whose false side is such an `any`): durable_rules cannot "
+                "match it in one piece; split it")
     )
 
 
