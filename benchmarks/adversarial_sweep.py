@@ -204,9 +204,10 @@ def interrupts(tally: Tally, tmp: Path, runs: int) -> None:
             process.send_signal(signal.SIGINT)
             _, err = process.communicate(timeout=60)
         lines = out.read_text().splitlines()
-        whole = all(json.loads(line) for line in lines) and json.loads(lines[-1])["source"] == "<batch>"
+        final = json.loads(lines[-1])
+        whole = all(json.loads(line) for line in lines) and final["position"] == len(lines)
         ending = "TRACEBACK" if "Traceback" in err else f"exit {process.returncode}, Error: line"
-        tally["Ctrl-C during a two-worker batch"][f"{ending}, whole lines + final record: {whole}"] += 1
+        tally["Ctrl-C during a two-worker batch"][f"{ending}, whole lines, final record in place: {whole}"] += 1
 
 
 def main() -> None:

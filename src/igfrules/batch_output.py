@@ -1,7 +1,7 @@
 """Where batch lines go, so that no case is lost and no file is half-written.
 
-- Lines leave in whole chunks: SIGINT is held while a chunk is written, so an interrupted run never
-  ends in the middle of a line, and `lines` always counts the complete lines out.
+- Lines leave in whole chunks: Ctrl-C is deferred while a chunk is written, so an interrupted run
+  never ends in the middle of a line, and `lines` always counts the complete lines out.
 - `--out FILE` is written to a temporary file beside it and renamed into place only when the run
   completes: a run that fails or is interrupted leaves the old file exactly as it was.
 - Standard output cannot be taken back: a run that stops early ends it with a final error record
@@ -46,15 +46,27 @@ class BatchStopped(EvaluationError):
 
 @contextlib.contextmanager
 def whole_lines() -> Iterator[None]:
-    """Hold SIGINT while a chunk is written (it is delivered right after), so output ends on a line."""
+    """Defer Ctrl-C while a chunk is written and counted (it is acted on right after), so output
+    ends on a line boundary and `lines` is exact.
+
+    A Python-level handler, not a signal mask: with the pool's threads running, a masked SIGINT is
+    delivered to one of them and Python still raises KeyboardInterrupt in the main thread at once.
+    """
     if threading.current_thread() is not threading.main_thread():
-        yield
+        yield  # only the main thread ever sees KeyboardInterrupt
         return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, _frame: caught.append(signum))
     try:
         yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+    except BaseException:
+        signal.signal(signal.SIGINT, previous)
+        raise
+    signal.signal(signal.SIGINT, previous)
+    if caught and callable(previous):
+        previous(signal.SIGINT, None)  # Python's default handler raises KeyboardInterrupt
+    elif caught and previous == signal.SIG_DFL:
+        raise KeyboardInterrupt
 
 
 class BatchOutput:
