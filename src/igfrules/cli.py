@@ -7,6 +7,7 @@ error, printed to stderr as `Error: <file>: <field>: <message>`; 2 usage (click'
 from __future__ import annotations
 
 import json
+import multiprocessing
 import sys
 from collections.abc import Callable
 from functools import partial, wraps
@@ -292,6 +293,8 @@ def batch(inputs: tuple[str, ...], out_path: Path | None, workers: int | None, s
     if out_path is not None:
         _refuse_overwriting_inputs(out_path, inputs)
     interactive = sys.stderr is not None and sys.stderr.isatty()
+    # This process starts the forkserver: its workers ignore Ctrl-C from their first instruction.
+    multiprocessing.get_context("forkserver").set_forkserver_preload(["igfrules._forkserver_ignores_sigint"])
 
     def progress(tally: Any) -> None:
         click.echo(f"\r{tally.cases:,} cases, {tally.failed:,} failed", err=True, nl=False)
