@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import signal
 import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -21,10 +22,20 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from .errors import CaseError, EvaluationError, IgfrulesError, InputError, KnowledgeBaseError, Problem
+from .batch_output import BatchOutput, BatchStopped
+from .errors import (
+    CaseError,
+    EvaluationError,
+    IgfrulesError,
+    InputError,
+    KnowledgeBaseError,
+    Problem,
+    json_line_safe,
+)
 from .evaluate import evaluate
+from .inputs.bounded_read import MAX_BYTES, ReadError, bounded_lines, open_regular
 from .inputs.caseio import profile_from_mapping, read_input
-from .inputs.safe_yaml import MAX_BYTES, DocumentError, parse_json
+from .inputs.safe_yaml import DocumentError, parse_json
 from .knowledge.loader import KnowledgeBase, load_knowledge_base
 from .rendering.jsonline import compact_json_bytes, report_json_bytes
 from .report import Report
@@ -88,26 +99,40 @@ def read_items(inputs: Iterable[str], stdin: Iterable[bytes] | None = None) -> I
 
 def _items_of(name: str, stdin: Iterable[bytes] | None) -> Iterator[Item]:
     if name == "-":
-        yield from _lines("<stdin>", stdin if stdin is not None else iter(()))
+        if stdin is None:
+            raise InputError(Problem("<stdin>", "", "standard input is closed"))
+        yield from _lines("<stdin>", stdin)
         return
     path = Path(name)
     if path.is_dir():
-        # The folder's own files only: a subfolder may hold other things (expected outputs, say).
-        found = sorted(p for p in path.iterdir() if p.suffix.lower() in CASE_SUFFIXES and p.is_file())
+        # The folder's own entries only: a subfolder may hold other things (expected outputs, say).
+        # Everything else named like a case gets a result or an error record: a dangling symlink,
+        # a symlink loop or a FIFO is reported, never skipped in silence.
+        found = sorted(p for p in path.iterdir() if p.suffix.lower() in CASE_SUFFIXES and not p.is_dir())
         if not found:
             raise InputError(Problem(name, "", "no case files (.yaml, .yml, .json) in this folder"))
         for case in found:
             yield Item(0, str(case), path=str(case))
-    elif path.suffix.lower() in (".jsonl", ".ndjson") and path.is_file():
-        with path.open("rb") as handle:
+    elif path.suffix.lower() in (".jsonl", ".ndjson"):
+        try:
+            fd = open_regular(path)
+        except ReadError as err:
+            yield Item(0, name, unreadable=str(err))
+            return
+        with os.fdopen(fd, "rb") as handle:
             yield from _lines(name, handle)
     else:
         yield Item(0, name, path=name)  # a case file; a missing one is reported like `evaluate` does
 
 
 def _lines(label: str, handle: Iterable[bytes]) -> Iterator[Item]:
-    for number, raw in enumerate(handle, 1):
+    raw_lines = bounded_lines(handle, MAX_BYTES) if hasattr(handle, "readline") else handle  # type: ignore[arg-type]
+    for number, raw in enumerate(raw_lines, 1):
         source = f"{label}:{number}"
+        if raw is None or len(raw) > MAX_BYTES + 1:  # refused while it was read, never held whole
+            yield Item(0, source, unreadable=f"the line is over {MAX_BYTES:,} bytes; at most {MAX_BYTES:,} "
+                                             "are accepted")
+            continue
         try:
             text = raw.decode("utf-8-sig" if number == 1 else "utf-8")  # a BOM may open the file
         except UnicodeDecodeError as err:
@@ -126,6 +151,9 @@ _worker_kb: KnowledgeBase | None = None
 
 def _init_worker(rules: str, sha256: str) -> None:
     global _worker_kb
+    # Ctrl-C reaches the whole process group: the parent handles it (and stops the pool); a worker
+    # that took it too would print a KeyboardInterrupt traceback of its own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker_kb = load_knowledge_base(rules)
     if _worker_kb.sha256 != sha256:  # the files changed after the parent checked them
         raise KnowledgeBaseError(Problem(rules, "", "the knowledge base changed on disk during the batch"))
@@ -164,29 +192,11 @@ def _work(items: list[Item], spool: str | None, compact: bool) -> tuple[str | No
     return handle.name, tally
 
 
-def _append(out_fd: int, path: str) -> None:
-    """Append a spooled chunk to the output inside the kernel (no copy through Python), then drop it."""
-    with open(path, "rb") as source:
-        size = os.fstat(source.fileno()).st_size
-        sent = 0
-        while sent < size:
-            sent += os.sendfile(out_fd, source.fileno(), sent, size - sent)
-    os.unlink(path)
-
-
-def _write_all(fd: int, block: bytes) -> None:
-    view = memoryview(block)
-    while view:
-        view = view[os.write(fd, view):]
-
-
 def _profile(item: Item) -> Any:
     if item.path is not None:
         return read_input(item.path)  # a case file or a FHIR Bundle
     if item.unreadable or item.line is None:
         raise CaseError(Problem(item.source, "", item.unreadable or "empty line"))
-    if len(item.line) > MAX_BYTES:
-        raise CaseError(Problem(item.source, "", f"the line is over {MAX_BYTES:,} characters"))
     try:
         data = parse_json(item.line)  # strict, as for a .json case file: no repeated keys, no NaN
     except DocumentError as err:
@@ -217,60 +227,86 @@ def _error_line(item: Item, err: IgfrulesError) -> bytes:
         },
     }
     # A file name that is not UTF-8 carries surrogates; write them as escapes, never fail on them.
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "backslashreplace")
+    # U+2028 and kin from a raw line are escaped too: one record stays one line for every reader.
+    text = json_line_safe(json.dumps(record, ensure_ascii=False, separators=(",", ":")))
+    return text.encode("utf-8", "backslashreplace")
 
 
 # ---------------------------------------------------------------------------------------------
 # Running a whole batch
 
 
-def run_batch(items: Iterable[Item], out_fd: int | None, *, workers: int, kb: KnowledgeBase,
+def run_batch(items: Iterable[Item], out: BatchOutput | None, *, workers: int, kb: KnowledgeBase,
               progress: Any = None, spool_dir: str | None = None, compact: bool = False) -> Tally:
-    """Evaluate every item, write one line per case to `out_fd` in input order, return the tally.
+    """Evaluate every item, write one line per case to `out` in input order, return the tally.
+
+    A run that cannot finish (Ctrl-C, the output fails, a worker dies) raises BatchStopped, which
+    says how many complete lines were written; the lines are never cut mid-way.
 
     Reports average about 20 KB of JSON. With several workers, each spools its chunk to a file and
     the parent appends the files in input order with sendfile: shipping gigabytes through the
     parent's pipes cost more than evaluating them (measured).
     """
     total = Tally()
-    chunks = _chunks(iter(items))
+    written = [0]  # cases whose line is out (or counted, without output)
 
     def tally(chunk_tally: Tally) -> None:
         total.merge(chunk_tally)
+        written[0] += chunk_tally.cases
         if progress is not None:
             progress(total)
 
+    name = out.name if out is not None else "<batch>"
+    try:
+        _run(_chunks(iter(items)), out, workers, kb, tally, spool_dir, compact)
+    except KeyboardInterrupt:
+        raise _stopped(out, name, written[0], "interrupted", interrupted=True) from None
+    except BrokenProcessPool as err:
+        raise _stopped(out, name, written[0], f"a worker process failed: {err}") from None
+    except OSError as err:  # the output, or a worker's spool: a full disk says "No space left on device"
+        where = f"{err.filename}: " if getattr(err, "filename", None) else ""
+        raise _stopped(out, name, written[0], f"{where}{err.strerror or err}") from None
+    return total
+
+
+def _stopped(out: BatchOutput | None, name: str, counted: int, why: str, *,
+             interrupted: bool = False) -> BatchStopped:
+    return BatchStopped(name, out.lines if out is not None else counted, why, interrupted=interrupted)
+
+
+def _run(chunks: Iterator[list[Item]], out: BatchOutput | None, workers: int, kb: KnowledgeBase,
+         tally: Any, spool_dir: str | None, compact: bool) -> None:
     if workers <= 1:
         for chunk in chunks:
-            block, chunk_tally = evaluate_chunk(chunk, kb, lines=out_fd is not None, compact=compact)
-            if out_fd is not None:
-                _write_all(out_fd, block)
+            block, chunk_tally = evaluate_chunk(chunk, kb, lines=out is not None, compact=compact)
+            if out is not None:
+                out.write(block, len(chunk))
             tally(chunk_tally)
-        return total
+        return
     # forkserver: a worker never inherits a lock that another thread of the caller held at fork.
     context = multiprocessing.get_context("forkserver")
     with tempfile.TemporaryDirectory(prefix="igfrules-batch-", dir=spool_dir) as spool, \
             ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
                                 initargs=(str(kb.path), kb.sha256)) as pool:
-        target = spool if out_fd is not None else None
-        pending: list[Future[tuple[str | None, Tally]]] = []
+        target = spool if out is not None else None
+        pending: list[tuple[int, Future[tuple[str | None, Tally]]]] = []
 
-        def collect(future: Future[tuple[str | None, Tally]]) -> None:
+        def collect(size: int, future: Future[tuple[str | None, Tally]]) -> None:
             path, chunk_tally = future.result()
-            if path is not None and out_fd is not None:
-                _append(out_fd, path)
+            if path is not None and out is not None:
+                out.append_file(path, size)
             tally(chunk_tally)
 
         try:
             for chunk in chunks:
-                pending.append(pool.submit(_work, chunk, target, compact))
+                pending.append((len(chunk), pool.submit(_work, chunk, target, compact)))
                 if len(pending) >= workers * IN_FLIGHT_PER_WORKER:
-                    collect(pending.pop(0))
-            for future in pending:
-                collect(future)
-        except BrokenProcessPool as err:
-            raise EvaluationError(Problem(str(kb.path), "", f"a worker process failed: {err}")) from err
-    return total
+                    collect(*pending.pop(0))
+            for size, future in pending:
+                collect(size, future)
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)  # stop now: not every queued chunk first
+            raise
 
 
 def _chunks(items: Iterator[Item]) -> Iterator[list[Item]]:

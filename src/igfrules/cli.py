@@ -7,6 +7,7 @@ error, printed to stderr as `Error: <file>: <field>: <message>`; 2 usage (click'
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import sys
 from collections.abc import Callable
@@ -17,10 +18,9 @@ from typing import Any, TypeVar
 import click
 
 from ._version import __version__
-from .errors import IgfrulesError, InputError, Problem
+from .errors import IgfrulesError, InputError, Problem, printable
 from .evaluate import evaluate as evaluate_case
-from .inputs.caseio import case_from_bytes
-from .inputs.safe_yaml import MAX_BYTES
+from .inputs.caseio import case_from_stream
 from .knowledge.check import check_knowledge_base
 from .knowledge.loader import load_knowledge_base
 from .rendering.registry import RENDERERS
@@ -30,14 +30,20 @@ from .trialstatus import status_words
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+# Paths are checked by igfrules, not click: a folder given as a file (or the reverse) is an input
+# error with exit 1 and `Error: <file>: ...`, like every other bad input, not a usage error.
 RULES_OPTION = click.option(
-    "--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+    "--rules", "rules_dir", type=click.Path(path_type=Path, readable=False), default=None,
     help="A knowledge-base folder (default: the one shipped with igfrules).",
 )
 
 
 def reports_errors(command: F) -> F:
-    """Turn an IgfrulesError into `Error: ...` lines on stderr and its exit code; no traceback."""
+    """Turn an IgfrulesError into `Error: ...` lines on stderr and its exit code; no traceback.
+
+    Every message is escaped (errors.printable): a key or file name holding a newline, ESC or a
+    bidirectional override cannot forge a line or drive the terminal.
+    """
 
     @wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -47,20 +53,30 @@ def reports_errors(command: F) -> F:
             raise  # the reader left (`igfrules rules | head`): the group ends quietly
         except IgfrulesError as err:
             for problem in err.problems:
-                click.echo(f"Error: {_printable(str(problem))}", err=True)
+                _error(str(problem))
             sys.exit(err.exit_code)
         except (OSError, UnicodeError) as err:  # a file we were asked to read or write
             where = getattr(err, "filename", None)
             what = getattr(err, "strerror", None) or str(err)
-            click.echo(f"Error: {_printable(f'{where}: {what}' if where else what)}", err=True)
+            _error(f"{where}: {what}" if where else what)
             sys.exit(1)
 
     return wrapper  # type: ignore[return-value]
 
 
-def _printable(text: str) -> str:
-    """A file name that is not UTF-8 carries surrogates: show them escaped instead of failing."""
-    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+def _error(text: str) -> None:
+    if sys.stderr is not None:  # closed: the exit code is all that can be said
+        click.echo(f"Error: {printable(text)}", err=True)
+
+
+def _require_stdout() -> None:
+    """An error, not silence, when standard output was closed (`>&-`): click would print nothing."""
+    if sys.stdout is None:
+        raise InputError(Problem("<stdout>", "", "standard output is closed; redirect it or use --out"))
+
+
+def _stdin() -> Any:
+    return sys.stdin.buffer if sys.stdin is not None else None
 
 
 def _refuse_overwriting_inputs(out_path: Path, inputs: tuple[str, ...]) -> None:
@@ -104,7 +120,7 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("case", required=False, type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+@click.argument("case", required=False, type=click.Path(allow_dash=True, path_type=Path, readable=False))
 @click.option("--example", "example", metavar="NAME", default=None,
               help="Evaluate a shipped example case by name instead of CASE (see `igfrules examples`).")
 @click.option("--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="text", show_default=True,
@@ -142,9 +158,10 @@ def evaluate(case: Path | None, example: str | None, fmt: str, detail: Detail, s
 
         case = find_example(example).path
     assert case is not None  # noqa: S101 - checked above
+    _require_stdout()
     kb = load_knowledge_base(rules_dir)
     if str(case) == "-":  # a case on standard input, YAML or JSON, or a FHIR Bundle
-        report = evaluate_case(case_from_bytes(sys.stdin.buffer.read(MAX_BYTES + 1), source="<stdin>"), kb)
+        report = evaluate_case(case_from_stream(_stdin(), source="<stdin>"), kb)
     else:
         report = evaluate_case(case, kb)
     rendered = RENDERERS[fmt](report, detail)
@@ -268,7 +285,7 @@ def trials(rules_dir: Path | None) -> None:
 
 @main.command()
 @click.argument("rule_id")
-@click.argument("case", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("case", required=False, type=click.Path(path_type=Path, readable=False))
 @RULES_OPTION
 @reports_errors
 def explain(rule_id: str, case: Path | None, rules_dir: Path | None) -> None:
@@ -322,7 +339,7 @@ def docs(output: str, check_only: bool, rules_dir: Path | None) -> None:
 
 @main.command()
 @click.argument("inputs", nargs=-1, required=True)
-@click.option("--out", "-o", "out_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("--out", "-o", "out_path", type=click.Path(path_type=Path, readable=False), default=None,
               help="Write one JSON line per case here (default: standard output, unless --summary).")
 @click.option("--workers", "-w", type=click.IntRange(min=1), default=None,
               help="Worker processes (default: the number of cores).")
@@ -347,27 +364,51 @@ def batch(inputs: tuple[str, ...], out_path: Path | None, workers: int | None, s
       cat cohort.jsonl | igfrules batch - --workers 2 > results.jsonl
     """
     from .batch import default_workers, read_items, run_batch, summary_json, summary_text
+    from .batch_output import BatchOutput, BatchStopped, ReplacedFile
 
     kb = load_knowledge_base(rules_dir)
     if out_path is not None:
         _refuse_overwriting_inputs(out_path, inputs)
-    interactive = sys.stderr.isatty()
+    interactive = sys.stderr is not None and sys.stderr.isatty()
+    # This process starts the forkserver: its workers ignore Ctrl-C from their first instruction.
+    multiprocessing.get_context("forkserver").set_forkserver_preload(["igfrules._forkserver_ignores_sigint"])
 
     def progress(tally: Any) -> None:
         click.echo(f"\r{tally.cases:,} cases, {tally.failed:,} failed", err=True, nl=False)
 
-    items = read_items(inputs, stdin=sys.stdin.buffer if "-" in inputs else None)
+    items = read_items(inputs, stdin=_stdin() if "-" in inputs else None)
     run = partial(run_batch, items, workers=workers or default_workers(), kb=kb, compact=compact,
                   progress=progress if interactive else None)
     if out_path is not None:
-        with out_path.open("wb") as out:
-            # Spool next to a regular output file (same filesystem, a place the user chose);
-            # for a device or a pipe, in the temporary folder.
-            regular = out_path.resolve().is_file()
-            tally = run(out.fileno(), spool_dir=str(out_path.resolve().parent) if regular else None)
+        # Written beside the file and renamed over it only when the run completes; chunks spool
+        # in the same folder (same filesystem, a place the user chose).
+        target = ReplacedFile(out_path)
+        out = BatchOutput(target.fd, str(out_path))
+        try:
+            tally = run(out, spool_dir=target.spool_dir)
+        except BatchStopped as err:
+            replaced = target.replaces
+            target.discard()
+            if not replaced:  # a device or FIFO: the lines went straight out
+                raise
+            kept = "it was left as it was" if out_path.exists() else "it was not written"
+            raise BatchStopped(str(out_path), err.lines, err.why, interrupted=err.interrupted,
+                               discarded=kept) from None
+        except BaseException:
+            target.discard()
+            raise
+        target.commit()
+    elif summary:
+        tally = run(None)
     else:
+        _require_stdout()
+        out = BatchOutput(sys.stdout.fileno(), "<stdout>")
         sys.stdout.flush()
-        tally = run(None if summary else sys.stdout.fileno())
+        try:
+            tally = run(out)
+        except BatchStopped as err:
+            out.write_trailer(err)  # the stream says itself that it is incomplete
+            raise
     if interactive:
         click.echo("", err=True)
     if summary:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from .fields import STAGE_RANGES, UNKNOWN
-from .patient import PatientProfile
+from .patient import PatientProfile, PriorTherapy
 from .vocabulary import vocabulary
 
 _METASTATIC_RANK = STAGE_RANGES["IV"][0]
@@ -41,6 +43,7 @@ def profile_warnings(profile: PatientProfile) -> tuple[str, ...]:
                 f"therapy in the metastatic setting ({', '.join(metastatic_lines)}) but stage is "
                 f"{profile.stage}: check the stage"
             )
+    warnings.extend(_repeated_therapies(therapies))
     if profile.menopausal_status == "premenopausal":
         ai_only = received("aromatase_inhibitor")
         if ai_only and not received("ovarian_suppression"):
@@ -49,3 +52,24 @@ def profile_warnings(profile: PatientProfile) -> tuple[str, ...]:
                 "suppression listed: check menopausal status or the therapy list"
             )
     return tuple(warnings)
+
+
+def _repeated_therapies(therapies: tuple[PriorTherapy, ...]) -> list[str]:
+    """The same agent in the same setting listed twice: a copy, or (progressed once and not once)
+    a contradiction. With the setting unknown, two entries may be two lines of therapy: only exact
+    copies are reported."""
+    by_line: dict[tuple[str, str], list[PriorTherapy]] = defaultdict(list)
+    for therapy in therapies:
+        by_line[(therapy.agent, therapy.setting)].append(therapy)
+    found = []
+    for (agent, setting), listed in sorted(by_line.items()):
+        items = [t for t in listed if listed.count(t) > 1] if setting == UNKNOWN else listed
+        if len(items) < 2:
+            continue
+        outcomes = {t.progressed for t in items} - {UNKNOWN}
+        if len(outcomes) > 1:
+            found.append(f"prior_therapies list {agent} ({setting} setting) as progressed and as not progressed: "
+                         "check the therapy list")
+        else:
+            found.append(f"prior_therapies list {agent} ({setting} setting) {len(items)} times: check the therapy list")
+    return found

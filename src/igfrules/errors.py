@@ -6,8 +6,57 @@ failed evaluation is one of its subclasses, and each subclass owns its exit code
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
+
+# What must never reach a terminal or a line-oriented consumer raw: C0/C1 controls (newline, CR,
+# ESC starting ANSI/OSC sequences), Unicode line and paragraph separators, and format characters
+# (bidirectional overrides and isolates, zero-width characters). Lone surrogates come from file
+# names that are not UTF-8.
+_UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+_NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
+
+
+def is_unsafe_char(char: str) -> bool:
+    """A character that can forge a line, move the cursor or reorder text when printed."""
+    return unicodedata.category(char) in _UNSAFE_CATEGORIES
+
+
+def printable(text: str) -> str:
+    """`text` with every unsafe character written as an escape (\\n, \\x1b, \\u202e): one line,
+    shown as it is, on any terminal and to any consumer that splits on Unicode line breaks."""
+    if text.isprintable():
+        return text
+    out = []
+    for char in text:
+        if char in _NAMED_ESCAPES:
+            out.append(_NAMED_ESCAPES[char])
+        elif is_unsafe_char(char):
+            code = ord(char)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def json_line_safe(text: str) -> str:
+    """Serialised JSON with DEL, C1 controls, non-ASCII line breaks and format characters escaped
+    as \\uXXXX (the same JSON value; json.dumps already escapes the C0 controls): a consumer that
+    splits on U+2028, or shows bidi overrides, sees one plain line."""
+    if text.isprintable():
+        return text
+    return "".join(_json_escape(c) if ord(c) >= 0x7F and is_unsafe_char(c) else c for c in text)
+
+
+def _json_escape(char: str) -> str:
+    code = ord(char)
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    code -= 0x10000  # outside the BMP, JSON writes a surrogate pair
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,22 +70,41 @@ class Problem:
     line: int | None = None  # 1-based line in the file, when known
 
     def __str__(self) -> str:
+        """One line, whatever the file name, key or value it quotes: every part is escaped."""
         parts = [f"{self.source}:{self.line}" if self.line else self.source]
         if self.location:
             parts.append(self.location)
         text = ": ".join(parts) + ": " + self.message
-        return f"{text} ({self.hint})" if self.hint else text
+        return printable(f"{text} ({self.hint})" if self.hint else text)
 
 
-def field_path(loc: tuple[Any, ...], prefix: str = "") -> str:
+_NO_DATA = object()
+
+
+def field_path(loc: tuple[Any, ...], prefix: str = "", data: Any = _NO_DATA) -> str:
     """A pydantic error location as a field path: ("prior_therapies", 0, "agent") ->
-    "prior_therapies[0].agent". Union branch labels ("literal['unknown']") are not fields."""
+    "prior_therapies[0].agent".
+
+    pydantic puts union branch labels ("literal['unknown']", "tuple[...]") into locations; they are
+    not fields. Given the validated `data`, the path follows it, so a key is kept whatever it holds
+    (a key with `[`, a backtick or a dot is shown quoted: `['a[b']`). Without it, labels are
+    recognised by their brackets alone.
+    """
     text = prefix
+    node = data
     for part in loc:
         if isinstance(part, int):
             text += f"[{part}]"
-        elif "[" in part or "`" in part:
+            node = node[part] if isinstance(node, list | tuple) and -len(node) <= part < len(node) else _NO_DATA
             continue
+        if isinstance(node, dict) and part in node:
+            node = node[part]  # a key of the data, whatever it holds
+        elif isinstance(part, str) and ("[" in part or "`" in part):
+            continue  # a branch label
+        else:
+            node = _NO_DATA  # a key the data lacks (a required field): no deeper data to follow
+        if not isinstance(part, str) or not _IDENTIFIER.match(part):
+            text += f"[{part!r}]"
         else:
             text += f".{part}" if text else part
     return text

@@ -18,7 +18,7 @@ from .consistency import profile_warnings
 from .engine.compiler import includes_key
 from .engine.conditions import Compare, Condition, Includes, leaves, missing_fields, reasons
 from .engine.durable_engine import Engine
-from .errors import EvaluationError, IgfrulesError
+from .errors import EvaluationError, IgfrulesError, InputError, Problem
 from .fhir.mapping import MappedCase
 from .fields import FIELDS, UNKNOWN, source_fields
 from .inputs.caseio import profile_from_mapping, read_case, read_input
@@ -78,6 +78,9 @@ def evaluate(case: Case, kb: KnowledgeBase | str | Path | None = None) -> Report
         kb = default_knowledge_base()
     elif isinstance(kb, str | Path):
         kb = load_knowledge_base(kb)
+    elif not isinstance(kb, KnowledgeBase):
+        raise InputError(Problem("<knowledge base>", "", f"kb must be a KnowledgeBase from load_knowledge_base, "
+                                 f"a folder path or None, not {type(kb).__name__}"))
     if isinstance(case, str | Path):
         case = read_input(case)  # a case file, or a FHIR Bundle with its mapping
     profile = to_profile(case)

@@ -12,6 +12,7 @@ from typing import Any, Literal, TypeAlias
 
 from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 
+from .errors import is_unsafe_char
 from .fields import FIELDS, STAGE_RANGES, UNKNOWN
 from .vocabulary import UnknownAgent, vocabulary
 
@@ -20,7 +21,6 @@ Flag: TypeAlias = bool | Literal["unknown"]
 Setting: TypeAlias = Literal["neoadjuvant", "adjuvant", "metastatic", "unknown"]
 
 _STAGE_BY_KEY = {key.casefold(): key for key in STAGE_RANGES}
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _FLAG_WORDS = {"true": True, "false": False, "unknown": UNKNOWN}
 
 
@@ -109,15 +109,15 @@ class PatientProfile(BaseModel):
         # JSON may give an identifier as a whole number; YAML files keep it as written (safe_yaml).
         if isinstance(value, int) and not isinstance(value, bool):
             return str(value)
-        if isinstance(value, str):
-            # The one free-text field: everything else is checked against a list of words.
-            if _CONTROL.search(value):
-                raise ValueError("contains control characters; give plain text")
-            if not value.isascii():
-                try:
-                    value.encode("utf-8")
-                except UnicodeEncodeError:
-                    raise ValueError("contains text that is not valid Unicode (a lone surrogate)") from None
+        # The one free-text field: everything else is checked against a list of words. It is
+        # written into every output: a line break of any kind (U+0085, U+2028 too) would split a
+        # JSON line, a bidirectional override would reorder what a reader sees.
+        if isinstance(value, str) and not value.isprintable():
+            if any(0xD800 <= ord(c) <= 0xDFFF for c in value):
+                raise ValueError("contains text that is not valid Unicode (a lone surrogate)")
+            if any(is_unsafe_char(c) for c in value):
+                raise ValueError("contains control characters (line breaks, tabs, escape, bidirectional "
+                                 "or invisible format characters); give plain text")
         if value is not None and not isinstance(value, str):
             raise ValueError(f"{value!r} is not text")
         return value

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import igfrules
-from igfrules.batch import Item, evaluate_chunk, read_items
+from igfrules.batch import evaluate_chunk, read_items
 from tests.conftest import CASES, RULES
 
 GOOD = {"case_id": "good", "er_status": "positive", "her2_status": "negative", "stage": "IV"}
@@ -92,9 +92,10 @@ def test_unreadable_and_oversized_lines_are_error_records(tmp_path: Path) -> Non
     block, tally = evaluate_chunk(items, igfrules.load_knowledge_base(RULES))
     lines = block.decode().splitlines()
     assert tally.failed == 1 and "not UTF-8" in json.loads(lines[1])["error"]["message"]
-    huge = Item(1, "x:1", line='{"case_id": "' + "x" * 2_000_000 + '"}')
-    block, _ = evaluate_chunk([huge], igfrules.load_knowledge_base(RULES))
-    assert "over" in json.loads(block.decode())["error"]["message"]
+    path.write_bytes(b'{"case_id": "' + b"x" * 2_000_000 + b'"}\n' + json.dumps(GOOD).encode() + b"\n")
+    block, tally = evaluate_chunk(list(read_items([str(path)])), igfrules.load_knowledge_base(RULES))
+    first, second = (json.loads(line) for line in block.decode().splitlines())
+    assert "over 1,048,576 bytes" in first["error"]["message"] and second["case_id"] == "good"
 
 
 def test_missing_input_is_an_error_record_not_a_crash(tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ from .conditions import AllOf, AnyOf, Compare, Condition, Includes, Not, Truth
 Json = dict[str, Any]
 MAX_BRANCHES = 64
 MAX_GROUPS = 15
+MAX_PATTERN_WIDTH = 40  # layout.GROUP_WIDTH: past it, a pattern is split into its branches
 
 
 # Compiling conditions
@@ -147,13 +148,29 @@ def _group(key: str, parts: list[Json]) -> Json:
 
 
 def branches(expression: Json) -> list[Json]:
-    """One pattern, or, past durable's cap of 15 `&`/`|` groups a pattern (error 113), the
-    expression in disjunctive normal form: flat conjunctions that fire as separate rules and are
-    collected as a set. Small patterns stay whole: every extra rule costs matching time.
+    """One pattern, or, past durable's cap of 15 `&`/`|` groups a pattern (error 113) or past the
+    width one group of rules may hold (layout.py), the expression in disjunctive normal form:
+    flat conjunctions that fire as separate rules and are collected as a set. Small patterns stay
+    whole: every extra rule costs matching time.
     """
-    if _groups(expression) + 1 <= MAX_GROUPS:  # +1: the anchor's $and
-        return [expression]
+    if _groups(expression) + 1 <= MAX_GROUPS and pattern_width(expression) <= MAX_PATTERN_WIDTH:
+        return [expression]  # +1: the anchors' $and
     return _dnf(expression)
+
+
+def pattern_width(expression: Json) -> int:
+    """The most nodes a pattern can leave pending on durable's matching stack at once.
+
+    durable expands each `$or` into separate paths and shares their common prefixes, then walks
+    them depth-first: the parts of an `$or` can all be pending together, while in an `$and` only
+    one node of each earlier part is ever open. Measured: `$and` of two `$or`s of 30 matching
+    comparisons asserts (59 pending), of 40 fails with error 303 (79). See layout.py.
+    """
+    if "$and" in expression:
+        return sum(pattern_width(part) - 1 for part in expression["$and"]) + 1
+    if "$or" in expression:
+        return sum(pattern_width(part) for part in expression["$or"])
+    return 1
 
 
 def _groups(expression: Json) -> int:
@@ -183,7 +200,9 @@ def _conjuncts(branches: list[Json]) -> list[list[Json]]:
 
 def _too_complex() -> KnowledgeBaseError:
     return KnowledgeBaseError(
-        Problem("<knowledge base>", "", f"a condition expands to more than {MAX_BRANCHES} alternatives; split it")
+        Problem("<knowledge base>", "", f"a condition expands to more than {MAX_BRANCHES} alternatives (an `any` "
+                "of that many comparisons, or an `all`, whose false side is such an `any`): durable_rules cannot "
+                "match it in one piece; split it")
     )
 
 

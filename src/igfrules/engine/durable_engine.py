@@ -5,9 +5,9 @@ How durable_rules is used here, and why (measured behaviour of 2.0.28, written u
   threads that segfault with several sessions or threads, and `lang` silently keeps old rules.
 - Conditions are compiled by compiler.py: per condition a rule for "true" and one that tells
   unknown from false. An unknown field is *absent* from the fact.
-- One pattern per rule, anchored on a group field (`g0 == 1`, ...) that every case fact has and
-  the engine's own state fact lacks; groups of 24 keep durable's 64-node alpha stack from
-  overflowing (error 303) in one ruleset.
+- One pattern per rule, anchored on a chain of group fields (`a00 == 1`, ...) that every case fact
+  has and the engine's own state fact lacks; layout.py sizes the groups so that durable's 64-node
+  matching stack (error 303) and 512-slot child tables (a hang) are never exceeded.
 - Facts, not events: an event is consumed by the first rule it matches, a fact is seen by all.
 - No list operators: `$iall` with an `$or` inside judges an item by its last branch only (measured,
   and pinned by a test). Each `includes` test becomes a scalar fact field, "yes" / "maybe" / "no",
@@ -33,8 +33,9 @@ import durable_rules_engine as _dre
 from ..errors import EvaluationError, KnowledgeBaseError, Problem
 from ..fields import FIELDS, STAGE_RANGES, UNKNOWN, Kind
 from ..patient import PatientProfile, PriorTherapy
-from .compiler import NOT_FALSE, OUTCOME, Json, Mode, and_, branches, collect_includes, expr, second_rule
+from .compiler import NOT_FALSE, OUTCOME, Json, Mode, branches, collect_includes, expr, second_rule
 from .conditions import Condition, Includes, Truth, includes_truth
+from .layout import Rule, lay_out
 
 _SESSION = "igfrules"
 _ruleset_names = itertools.count(1)
@@ -44,14 +45,7 @@ _STAGE_LO, _STAGE_HI, _PT_KNOWN = (_FIELD_ALIASES[k] for k in ("stage_lo", "stag
 _WORD_ALIASES = tuple((n, _FIELD_ALIASES[n]) for n, f in FIELDS.items()
                       if f.kind in (Kind.ENUM, Kind.NUMBER) and n not in _DERIVED)
 _FLAG_ALIASES = tuple((n, _FIELD_ALIASES[n]) for n, f in FIELDS.items() if f.kind is Kind.FLAG)
-# durable_rules walks its alpha network with a stack of 64 nodes and fails an assert with error
-# 303 when the tests matching under one node overflow it: with every rule hanging off one anchor,
-# a few dozen rules whose first tests hold together are enough. Each group of this many rules
-# hangs off its own anchor field instead, so one node never has more matching children than
-# this (measured: 400 rules all matching at once, in groups of 24, assert fine).
-RULES_PER_ANCHOR = 24
 MAX_FACT_FIELDS = 252  # durable's limit on the fields of one fact (error 302)
-
 
 
 class Engine:
@@ -66,7 +60,7 @@ class Engine:
         self._aliases = {**_FIELD_ALIASES, **{k: f"p{i}" for i, k in enumerate(self._includes)}}
         self._outcomes: dict[str, tuple[str, Truth | str]] = {}
         self._defaults: dict[str, Truth] = {}
-        definition: Json = {}
+        rules: list[Rule] = []
         for index, name in enumerate(self.names):
             condition = conditions[name]
             try:
@@ -79,15 +73,16 @@ class Engine:
             for mode, patterns in compiled:
                 for branch, pattern in enumerate(patterns):
                     rule_name = f"c{index}{mode.value}{branch}"
-                    anchor = {f"g{len(definition) // RULES_PER_ANCHOR}": 1}
-                    definition[rule_name] = {"all": [{"m": and_([anchor, self._rename(pattern)])}]}
+                    rules.append(Rule(rule_name, name, self._rename(pattern)))
                     self._outcomes[rule_name] = (name, OUTCOME[mode])
-        self._anchors = {f"g{g}": 1 for g in range(len(definition) // RULES_PER_ANCHOR + 1)}
+        definition, self._anchors = lay_out(rules)
         fields = len(self._anchors) + len(self._aliases) + 2  # + sid, id
         if fields > MAX_FACT_FIELDS:
+            includes = len(self._includes)
             raise KnowledgeBaseError(Problem("<knowledge base>", "", (
-                f"a case fact would need {fields} fields; durable_rules allows {MAX_FACT_FIELDS} "
-                "(too many distinct prior_therapies includes tests)")))
+                f"a case fact would need {fields} fields ({includes} distinct prior_therapies includes tests, "
+                f"{len(_FIELD_ALIASES)} profile fields, {len(self._anchors)} group anchors); durable_rules allows "
+                f"{MAX_FACT_FIELDS}: use at most {MAX_FACT_FIELDS - fields + includes} distinct includes tests")))
         self._handle = _create_ruleset(f"igfrules{next(_ruleset_names)}", definition)
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
@@ -214,6 +209,7 @@ def _includes_state(test: Includes, therapies: tuple[PriorTherapy, ...]) -> str:
 # durable_rules errors, in words
 
 _ERROR_CODES = {
+    106: "a node of the compiled network has too many children, or there are too many rules",
     113: "a rule has more than 15 and/or groups in one pattern",
     302: "a case has more than 252 fields",
     303: "too many rules matched their first test at once",

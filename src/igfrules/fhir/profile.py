@@ -63,7 +63,7 @@ def map_resources(resources: Resources, *, bundle_id: str | None = None, source:
     try:
         profile = PatientProfile.model_validate(case)
     except ValidationError as err:  # a value the mapping produced that the profile refuses (a bug or an odd id)
-        raise CaseError(problems_from_validation(err, source)) from None
+        raise CaseError(problems_from_validation(err, source, case)) from None
     mapping = SourceMapping(bundle_id=bundle_id, resources=resources.count, fields=tuple(fields),
                             unrecognised_medicines=tuple(unrecognised), warnings=tuple(warnings))
     return MappedCase(profile=profile, mapping=mapping)

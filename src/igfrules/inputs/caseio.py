@@ -5,13 +5,14 @@ from __future__ import annotations
 import difflib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from pydantic import ValidationError
 
 from ..errors import CaseError, Problem, field_path
 from ..fields import INPUT_FIELDS
 from ..patient import PatientProfile
+from .bounded_read import MAX_BYTES, ReadError, read_stream
 from .safe_yaml import DocumentError, parse_document, read_document
 
 if TYPE_CHECKING:
@@ -35,6 +36,15 @@ def read_input(path: str | Path) -> PatientProfile | MappedCase:
     except DocumentError as err:
         raise CaseError(Problem(str(path), "", str(err))) from None
     return input_from_document(data, source=str(path))
+
+
+def case_from_stream(stream: BinaryIO | None, *, source: str = "<stdin>") -> PatientProfile | MappedCase:
+    """A case from standard input (None when it is closed), read through the bounded reader."""
+    try:
+        data = read_stream(stream, MAX_BYTES)
+    except ReadError as err:
+        raise CaseError(Problem(source, "", str(err))) from None
+    return case_from_bytes(data, source=source)
 
 
 def case_from_bytes(data: bytes, *, source: str = IN_MEMORY, suffix: str = "") -> PatientProfile | MappedCase:
@@ -70,17 +80,18 @@ def profile_from_mapping(data: Any, *, source: str = IN_MEMORY) -> PatientProfil
     try:
         return PatientProfile.model_validate(data)
     except ValidationError as err:
-        raise CaseError(problems_from_validation(err, source)) from None
+        raise CaseError(problems_from_validation(err, source, data)) from None
     except RecursionError:
         raise CaseError(Problem(source, "", "the case is nested too deeply")) from None
 
 
-def problems_from_validation(err: ValidationError, source: str) -> list[Problem]:
+def problems_from_validation(err: ValidationError, source: str, data: Any) -> list[Problem]:
     problems: dict[tuple[str, str], Problem] = {}
     errors = err.errors(include_url=False)
-    branch_errors = {field_path(e["loc"]) for e in errors if not _is_unknown_branch(e["loc"])}
+    data = dict(data)
+    branch_errors = {field_path(e["loc"], data=data) for e in errors if not _is_unknown_branch(e["loc"])}
     for error in errors:
-        path = field_path(error["loc"])
+        path = field_path(error["loc"], data=data)
         if _is_unknown_branch(error["loc"]) and any(b.startswith(path) for b in branch_errors):
             continue  # the list branch explains the real problem; "should be 'unknown'" is noise
         problem = _problem(error, path, source)
@@ -95,8 +106,8 @@ def _is_unknown_branch(loc: tuple[Any, ...]) -> bool:
 def _problem(error: Any, path: str, source: str) -> Problem:
     kind, value = error["type"], error.get("input")
     if kind == "extra_forbidden":
-        field = path.rsplit(".", 1)[-1]
-        allowed = INPUT_FIELDS if "." not in path else ("agent", "setting", "progressed")
+        field = str(error["loc"][-1])
+        allowed = INPUT_FIELDS if len(error["loc"]) == 1 else ("agent", "setting", "progressed")
         close = difflib.get_close_matches(field, allowed, n=1)
         hint = f"did you mean {close[0]}?" if close else ""
         return Problem(source, path, f"unknown field; allowed fields: {', '.join(allowed)}", hint)

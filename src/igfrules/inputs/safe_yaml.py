@@ -13,7 +13,8 @@ from typing import Any
 
 import yaml
 
-MAX_BYTES = 1_048_576  # a case or rule file is a few KiB; anything past 1 MiB is a mistake
+from .bounded_read import MAX_BYTES, ReadError, read_limited
+
 TEXT_KEYS = frozenset({"case_id"})  # values read as written, never as YAML numbers or dates
 
 
@@ -21,7 +22,29 @@ class DocumentError(ValueError):
     """The bytes are not one readable YAML/JSON document; the message says why."""
 
 
+_TAG_WORDS = {"bool": "true or false", "int": "a whole number", "float": "a number",
+              "timestamp": "a date or time", "null": "null", "binary": "base64 data"}
+
+
 class _StrictLoader(yaml.SafeLoader):  # type: ignore[misc]  # PyYAML ships no types
+    def construct_object(self, node: Any, deep: bool = False) -> Any:
+        # An explicit tag (`!!bool maybe`, `!!timestamp notadate`) makes PyYAML's constructors raise
+        # whatever their parsing raises (KeyError, AttributeError, ValueError): say what is wrong.
+        try:
+            return super().construct_object(node, deep=deep)
+        except (DocumentError, yaml.YAMLError, RecursionError):
+            raise
+        except (ValueError, TypeError, KeyError, AttributeError, IndexError, OverflowError) as err:
+            raise _bad_value(node, err) from None
+
+    def construct_document(self, node: Any) -> Any:
+        try:
+            return super().construct_document(node)
+        except (DocumentError, yaml.YAMLError, RecursionError):
+            raise
+        except (ValueError, TypeError, KeyError, AttributeError, IndexError, OverflowError) as err:
+            raise _bad_value(node, err) from None
+
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
@@ -29,6 +52,9 @@ class _StrictLoader(yaml.SafeLoader):  # type: ignore[misc]  # PyYAML ships no t
         return super().compose_node(parent, index)
 
     def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        if not isinstance(node, yaml.MappingNode):  # `!!map [a]`, `!!set [a]`
+            raise DocumentError(f"line {node.start_mark.line + 1}: {_tag(node)} needs a mapping, "
+                                f"not a {'list' if isinstance(node, yaml.SequenceNode) else 'scalar'}")
         seen: set[Any] = set()
         for key_node, value_node in node.value:
             key = self.construct_object(key_node, deep=deep)
@@ -44,6 +70,21 @@ class _StrictLoader(yaml.SafeLoader):  # type: ignore[misc]  # PyYAML ships no t
                 # An identifier is text as written: YAML would read 0012 as 10 and 12:30 as 750.
                 value_node.tag = "tag:yaml.org,2002:str"
         return super().construct_mapping(node, deep=deep)
+
+
+def _tag(node: Any) -> str:
+    return str(node.tag).replace("tag:yaml.org,2002:", "!!")
+
+
+def _bad_value(node: Any, err: Exception) -> DocumentError:
+    line = node.start_mark.line + 1
+    if isinstance(err, ValueError) and "digits" in str(err):  # Python's 4,300-digit limit on int()
+        return DocumentError(f"line {line}: a number is too long (more than 4,300 digits)")
+    tag = _tag(node)
+    if isinstance(node, yaml.ScalarNode):
+        expected = _TAG_WORDS.get(tag.removeprefix("!!"), "a value of this type")
+        return DocumentError(f"line {line}: {node.value[:40]!r} is not valid for {tag} (expected {expected})")
+    return DocumentError(f"line {line}: this {tag} value is malformed")
 
 
 def parse_document(data: bytes, *, suffix: str = "") -> Any:
@@ -71,8 +112,6 @@ def parse_document(data: bytes, *, suffix: str = "") -> Any:
         raise DocumentError(f"{where}invalid YAML: {problem}") from None
     except RecursionError:
         raise DocumentError("the document is nested too deeply") from None
-    except ValueError:  # Python refuses to convert integers of more than 4,300 digits
-        raise DocumentError("a number is too long (more than 4,300 digits)") from None
     if len(documents) != 1:
         raise DocumentError(f"expected one document, found {len(documents)}")
     return documents[0]
@@ -106,11 +145,9 @@ def _not_json(word: str) -> Any:
 
 
 def read_document(path: Path) -> Any:
+    """A regular file's one document, read through the bounded reader (never more than the limit)."""
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise DocumentError(f"the file is {size:,} bytes; at most {MAX_BYTES:,} are accepted")
-        data = path.read_bytes()
-    except OSError as err:
-        raise DocumentError(err.strerror or str(err)) from None
+        data = read_limited(path, MAX_BYTES)
+    except ReadError as err:
+        raise DocumentError(str(err)) from None
     return parse_document(data, suffix=path.suffix.casefold())

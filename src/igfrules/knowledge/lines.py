@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 import yaml
 
 from ..errors import Problem
+from ..inputs.bounded_read import MAX_BYTES, ReadError, read_limited
 
 _PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
@@ -18,8 +18,8 @@ def with_line(problem: Problem) -> Problem:
     if problem.line is not None:
         return problem
     try:
-        text = Path(problem.source).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeError):
+        text = read_limited(problem.source, MAX_BYTES).decode("utf-8-sig")
+    except (ReadError, UnicodeError):
         return problem
     return Problem(problem.source, problem.location, problem.message, problem.hint,
                    line_of(text, problem.location))

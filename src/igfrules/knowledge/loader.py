@@ -83,6 +83,11 @@ def packaged_rules() -> Path:
 
 
 def load_knowledge_base(path: str | Path | None = None) -> KnowledgeBase:
+    if path is not None and not isinstance(path, str | Path):
+        raise KnowledgeBaseError(Problem("<knowledge base>", "", f"expected a folder path or None, not "
+                                         f"{type(path).__name__}"))
+    if "\0" in str(path):
+        raise KnowledgeBaseError(Problem(repr(str(path)), "", "the folder name contains a NUL character"))
     loader = _Loader(Path(path) if path is not None else packaged_rules())
     kb = loader.load()
     if loader.problems:
@@ -91,7 +96,7 @@ def load_knowledge_base(path: str | Path | None = None) -> KnowledgeBase:
     try:
         kb.engine  # noqa: B018 - compile now: fail at load, and never lazily under threads
     except KnowledgeBaseError as err:
-        raise KnowledgeBaseError([_locate(kb, p) for p in err.problems]) from None
+        raise KnowledgeBaseError([with_line(_locate(kb, p)) for p in err.problems]) from None
     return kb
 
 
@@ -118,6 +123,12 @@ class _Loader:
 
     def _read(self, path: Path) -> Any:
         name = str(path)
+        if not self._inside(path):
+            # A symlink to /etc/shadow must not have its lines printed back as "unknown keys".
+            self.problems.append(Problem(name, "", "resolves to a file outside the knowledge-base folder; "
+                                         "rule files must live inside it"))
+            self._unreadable.add(name)
+            return None
         try:
             data = read_document(path)
         except DocumentError as err:
@@ -127,14 +138,27 @@ class _Loader:
         self._readable.add(name)
         return data
 
+    def _inside(self, path: Path) -> bool:
+        try:
+            return path.resolve().is_relative_to(self.root.resolve())
+        except (OSError, RuntimeError):  # a symlink loop: reading it reports the problem
+            return True
+
     def _model(self, model: type[Model], data: Any, source: str, prefix: str = "") -> Model | None:
         if data is None and source in self._unreadable:
             return None  # already reported: the file could not be read
+        if isinstance(data, dict) and data and not set(data) & set(model.model_fields):
+            # Nothing in it is a key this record takes: it is some other file. Its content is not
+            # echoed back (a stray file may hold anything).
+            kind = model.__name__.lower()
+            self._problem(source, prefix, f"not {'an' if kind[0] in 'aeiou' else 'a'} {kind} record: none of "
+                          f"its {len(data)} keys is one of {', '.join(model.model_fields)}")
+            return None
         try:
             return model.model_validate(data)
         except ValidationError as err:
             for error in err.errors(include_url=False):
-                location = field_path(error["loc"], prefix)
+                location = field_path(error["loc"], prefix, data=data)
                 message = error["msg"]
                 if error["type"] == "extra_forbidden":
                     message = f"unknown key; allowed: {', '.join(model.model_fields)}"
@@ -338,7 +362,9 @@ class _References:
             if cid not in self.cautions:
                 problem(source, f"cautions[{i}]", f"{cid} is not in cautions.yaml")
         for i, other in enumerate(entry.conflicts_with):
-            if other not in self.entries:
+            if other == entry.id:
+                problem(source, f"conflicts_with[{i}]", "an entry cannot conflict with itself")
+            elif other not in self.entries:
                 problem(source, f"conflicts_with[{i}]", f"{other} is not an entry")
         self._agents(source, "agents", entry.agents)
         if entry.kind == "rationale":

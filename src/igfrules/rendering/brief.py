@@ -27,6 +27,7 @@ from .labels import (
     humanize,
     legend_items,
     level_words,
+    markdown_literal,
     profile_items,
     reasons,
 )
@@ -250,7 +251,7 @@ def trial_row_markdown(t: TrialRow) -> str:
 
 
 def brief_markdown_lines(report: Report) -> list[str]:
-    out = [f"> **{BANNER}**", "", f"# Tumour-board brief: {report.case_id or '(no case id)'}", "",
+    out = [f"> **{BANNER}**", "", f"# Tumour-board brief: {markdown_literal(report.case_id or '(no case id)')}", "",
            f"**Verdict:** {report.verdict}", ""]
     if report.warnings:
         out += [f"**Warnings about the profile ({len(report.warnings)}):**", ""]

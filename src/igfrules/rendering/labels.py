@@ -209,3 +209,12 @@ def reasons(parts: list[str], limit: int) -> str:
         if len(text) <= limit:
             return text
     return clip(parts[0], limit - 9) + f"; +{len(parts) - 1} more" if len(parts) > 1 else clip(parts[0], limit)
+
+
+_MARKUP = str.maketrans({**{c: "\\" + c for c in "\\|*_`[]#<>"}, "&": "&amp;"})
+
+
+def markdown_literal(text: str) -> str:
+    """Free text a user wrote (the case id), made inert in Markdown: no heading, link, code or raw
+    HTML can come from it. The knowledge base's own prose is not escaped: it is paste-ready."""
+    return text.translate(_MARKUP)
