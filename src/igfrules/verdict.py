@@ -37,6 +37,21 @@ def rests_on_positive_clinical_result(rationale: _Rationale) -> bool:
 
 
 def verdict(rationales: Sequence[_Rationale]) -> str:
+    """The verdict line; an entry's evidence never changes within a knowledge base, so the line is
+    kept per list of (id, kind, direction), bounded so that memory stays flat."""
+    key = tuple([(r.id, r.evidence.kind, r.evidence.direction) for r in rationales])
+    line = _lines.get(key)
+    if line is None:
+        if len(_lines) >= 4096:
+            _lines.clear()
+        line = _lines[key] = _verdict(rationales)
+    return line
+
+
+_lines: dict[tuple[tuple[str, str, str], ...], str] = {}
+
+
+def _verdict(rationales: Sequence[_Rationale]) -> str:
     count = len(rationales)
     if count == 0:
         head = "No IGF-axis research rationale applies to this profile"

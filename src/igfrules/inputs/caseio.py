@@ -13,6 +13,7 @@ from ..errors import CaseError, Problem, field_path
 from ..fields import INPUT_FIELDS
 from ..patient import PatientProfile
 from .safe_yaml import DocumentError, parse_document, read_document
+from .typed_input import typed_profile
 
 IN_MEMORY = "<case>"
 
@@ -35,6 +36,9 @@ def case_from_bytes(data: bytes, *, source: str = IN_MEMORY, suffix: str = "") -
 
 
 def profile_from_mapping(data: Any, *, source: str = IN_MEMORY) -> PatientProfile:
+    typed = typed_profile(data)  # already canonical: nothing for the validators to change
+    if typed is not None:
+        return typed
     if not isinstance(data, Mapping):
         kind = type(data).__name__ if data is not None else "nothing"
         raise CaseError(Problem(source, "", f"the top level must be a mapping of fields, not {kind}"))
