@@ -26,12 +26,15 @@ from .evaluate import evaluate
 from .inputs.caseio import profile_from_mapping, read_case
 from .inputs.safe_yaml import MAX_BYTES, DocumentError, parse_json
 from .knowledge.loader import KnowledgeBase, load_knowledge_base
-from .rendering.jsonline import compact_json_bytes, report_json_bytes
+from .rendering.jsonline import report_json_bytes
+from .rendering.reference_line import reference_line_bytes
 from .report import Report
 
 CASE_SUFFIXES = (".yaml", ".yml", ".json")
 CHUNK = 256  # cases per task: large enough to amortise process hand-off, small enough to stream
 IN_FLIGHT_PER_WORKER = 4
+# --detail: a line by reference (every per-case fact, knowledge-base text by id) or the full report
+LINE_WRITERS = {"reference": reference_line_bytes, "full": report_json_bytes}
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,16 +129,16 @@ _worker_kb: KnowledgeBase | None = None
 
 def _init_worker(rules: str, sha256: str) -> None:
     global _worker_kb
-    _worker_kb = load_knowledge_base(rules)
+    _worker_kb = load_knowledge_base(rules, use_cache=True)  # the parent has just cached it
     if _worker_kb.sha256 != sha256:  # the files changed after the parent checked them
         raise KnowledgeBaseError(Problem(rules, "", "the knowledge base changed on disk during the batch"))
 
 
 def evaluate_chunk(items: list[Item], kb: KnowledgeBase, *, lines: bool = True,
-                   compact: bool = False) -> tuple[bytes, Tally]:
+                   detail: str = "reference") -> tuple[bytes, Tally]:
     """One output line per item, joined into one UTF-8 block, and the chunk's tally."""
     out, tally = [], Tally()
-    to_json = compact_json_bytes if compact else report_json_bytes
+    to_json = LINE_WRITERS[detail]
     for item in items:
         try:
             report = evaluate(_profile(item), kb)
@@ -153,10 +156,10 @@ def evaluate_chunk(items: list[Item], kb: KnowledgeBase, *, lines: bool = True,
     return b"\n".join(out) if lines else b"", tally
 
 
-def _work(items: list[Item], spool: str | None, compact: bool) -> tuple[str | None, Tally]:
+def _work(items: list[Item], spool: str | None, detail: str) -> tuple[str | None, Tally]:
     """In a worker: evaluate a chunk and spool its lines to a file; return the file and tally."""
     assert _worker_kb is not None  # noqa: S101 - set by the pool initializer
-    block, tally = evaluate_chunk(items, _worker_kb, lines=spool is not None, compact=compact)
+    block, tally = evaluate_chunk(items, _worker_kb, lines=spool is not None, detail=detail)
     if spool is None:
         return None, tally
     with tempfile.NamedTemporaryFile("wb", dir=spool, delete=False) as handle:
@@ -225,7 +228,7 @@ def _error_line(item: Item, err: IgfrulesError) -> bytes:
 
 
 def run_batch(items: Iterable[Item], out_fd: int | None, *, workers: int, kb: KnowledgeBase,
-              progress: Any = None, spool_dir: str | None = None, compact: bool = False) -> Tally:
+              progress: Any = None, spool_dir: str | None = None, detail: str = "reference") -> Tally:
     """Evaluate every item, write one line per case to `out_fd` in input order, return the tally.
 
     Reports average about 20 KB of JSON. With several workers, each spools its chunk to a file and
@@ -242,7 +245,7 @@ def run_batch(items: Iterable[Item], out_fd: int | None, *, workers: int, kb: Kn
 
     if workers <= 1:
         for chunk in chunks:
-            block, chunk_tally = evaluate_chunk(chunk, kb, lines=out_fd is not None, compact=compact)
+            block, chunk_tally = evaluate_chunk(chunk, kb, lines=out_fd is not None, detail=detail)
             if out_fd is not None:
                 _write_all(out_fd, block)
             tally(chunk_tally)
@@ -263,7 +266,7 @@ def run_batch(items: Iterable[Item], out_fd: int | None, *, workers: int, kb: Kn
 
         try:
             for chunk in chunks:
-                pending.append(pool.submit(_work, chunk, target, compact))
+                pending.append(pool.submit(_work, chunk, target, detail))
                 if len(pending) >= workers * IN_FLIGHT_PER_WORKER:
                     collect(pending.pop(0))
             for future in pending:

@@ -24,6 +24,7 @@ from .report import (
     KnowledgeBaseInfo,
     StrategySummary,
 )
+from .trusted import construct
 from .vocabulary import vocabulary
 
 CATALOG_FORMAT = "igfrules-catalog/1"
@@ -39,11 +40,15 @@ class EntryParts:
 class Catalog:
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
-        self.info = KnowledgeBaseInfo(name=kb.meta.name, version=kb.meta.version, sha256=kb.sha256)
+        # Built with trusted.construct from the loaded (validated) knowledge base: validating again
+        # would only build pydantic validators, which a fast start does without.
+        self.info = construct(KnowledgeBaseInfo, {"name": kb.meta.name, "version": kb.meta.version,
+                                                  "sha256": kb.sha256})
         self.conclusion = kb.meta.conclusion.strip()
         self.cautions = {
-            cid: CautionNote(id=cid, title=c.title, text=c.text, citations=self._citations(c.citations),
-                             heightened_text=c.heightened_text)
+            cid: construct(CautionNote, {"id": cid, "title": c.title, "text": c.text,
+                                         "citations": self._citations(c.citations),
+                                         "heightened_text": c.heightened_text})
             for cid, c in kb.cautions.items()
         }
         self.all_entries = {e.id: self._entry_parts(e) for e in kb.entries.values()}
@@ -55,14 +60,15 @@ class Catalog:
     def _citations(self, ids: tuple[str, ...]) -> tuple[Citation, ...]:
         refs = self.kb.references
         return tuple(
-            Citation(id=i, citation=refs[i].short, doi=refs[i].doi, post_review=refs[i].kind == "post_review")
+            construct(Citation, {"id": i, "citation": refs[i].short, "doi": refs[i].doi,
+                                 "post_review": refs[i].kind == "post_review"})
             for i in ids
         )
 
     def _findings(self, findings: tuple[Finding, ...]) -> tuple[FindingSummary, ...]:
         return tuple(
-            FindingSummary(statement=f.statement, direction=f.direction,
-                           citations=self._citations(f.citations), post_review=f.post_review)
+            construct(FindingSummary, {"statement": f.statement, "direction": f.direction,
+                                       "citations": self._citations(f.citations), "post_review": f.post_review})
             for f in findings
         )
 
@@ -70,19 +76,19 @@ class Catalog:
         vocab = vocabulary()
         static: dict[str, Any] = {
             "id": entry.id, "title": entry.title, "summary": entry.summary.strip(),
-            "evidence": EvidenceSummary(**entry.evidence.model_dump()),
+            "evidence": construct(EvidenceSummary, dict(entry.evidence.__dict__)),
             "findings": self._findings(self.kb.findings_for(entry)), "citations": self._citations(entry.citations),
             "notes": entry.notes.strip(),
         }
         caution_ids: tuple[str, ...] = ()
         if entry.kind == "rationale" and entry.strategy is not None:
             agents = tuple(
-                AgentSummary(name=a, drug_class=vocab.agents[a].drug_class,
-                             class_label=vocab.classes[vocab.agents[a].drug_class].label)
+                construct(AgentSummary, {"name": a, "drug_class": vocab.agents[a].drug_class,
+                                         "class_label": vocab.classes[vocab.agents[a].drug_class].label})
                 for a in entry.agents
             )
             static.update(
-                strategy=StrategySummary(**entry.strategy.model_dump()), agents=agents,
+                strategy=construct(StrategySummary, dict(entry.strategy.__dict__)), agents=agents,
                 trials=entry.trials, conflicts_with=entry.conflicts_with,
             )
             caution_ids = self.kb.cautions_for(entry)

@@ -2,6 +2,9 @@
 
 Exit codes: 0 evaluated (a case with no rationale is still a success); 1 a case or knowledge-base
 error, printed to stderr as `Error: <file>: <field>: <message>`; 2 usage (click's own).
+
+Each command imports what it needs when it runs, and loads the knowledge base through the
+per-user cache (knowledge/cache.py), so that `igfrules evaluate` starts at once.
 """
 
 from __future__ import annotations
@@ -11,22 +14,19 @@ import sys
 from collections.abc import Callable
 from functools import partial, wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from ._version import __version__
 from .errors import IgfrulesError, InputError, Problem
-from .evaluate import evaluate as evaluate_case
-from .inputs.caseio import case_from_bytes
-from .inputs.safe_yaml import MAX_BYTES
-from .knowledge.check import check_knowledge_base
-from .knowledge.loader import load_knowledge_base
-from .rendering.registry import RENDERERS
-from .rendering.text import BANNER
-from .schema import case_schema
+
+if TYPE_CHECKING:
+    from .knowledge.loader import KnowledgeBase
 
 F = TypeVar("F", bound=Callable[..., Any])
+FORMATS = ("html", "json", "markdown", "text")  # rendering.registry.RENDERERS, named without importing them
+DETAILS = ("reference", "full")
 
 RULES_OPTION = click.option(
     "--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -59,6 +59,13 @@ def _printable(text: str) -> str:
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
+def load_knowledge_base(rules_dir: Path | None) -> KnowledgeBase:
+    """The knowledge base, through the per-user cache of parsed knowledge bases."""
+    from .knowledge.loader import load_knowledge_base as load
+
+    return load(rules_dir, use_cache=True)
+
+
 def _refuse_overwriting_inputs(out_path: Path, inputs: tuple[str, ...]) -> None:
     """Writing the output over an input (or into an input folder, where it would be read as a
     case) would destroy the cohort: refuse before opening anything."""
@@ -87,7 +94,7 @@ def main() -> None:
 
 @main.command()
 @click.argument("case", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="text", show_default=True,
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
               help="Output format.")
 @RULES_OPTION
 @reports_errors
@@ -102,23 +109,44 @@ def evaluate(case: Path, fmt: str, rules_dir: Path | None) -> None:
       igfrules evaluate cases/her2-trastuzumab-pretreated.yaml --format json
       igfrules evaluate cases/her2-trastuzumab-pretreated.yaml --format html > tb-002.html
     """
+    from .evaluate import evaluate as evaluate_case
+
     kb = load_knowledge_base(rules_dir)
+    render = _renderer(fmt)
     if str(case) == "-":  # a case on standard input, YAML or JSON
+        from .inputs.caseio import case_from_bytes
+        from .inputs.safe_yaml import MAX_BYTES
+
         profile = case_from_bytes(sys.stdin.buffer.read(MAX_BYTES + 1), source="<stdin>")
-        click.echo(RENDERERS[fmt](evaluate_case(profile, kb)), nl=False)
+        click.echo(render(evaluate_case(profile, kb)), nl=False)
         return
-    click.echo(RENDERERS[fmt](evaluate_case(case, kb)), nl=False)
+    click.echo(render(evaluate_case(case, kb)), nl=False)
+
+
+def _renderer(fmt: str) -> Callable[[Any], str]:
+    if fmt == "text":  # the default: skip importing the HTML renderer
+        from .rendering.text import render_text
+
+        return render_text
+    from .rendering.registry import RENDERERS
+
+    return RENDERERS[fmt]
 
 
 @main.command()
-def schema() -> None:
-    """Print the JSON Schema of the case file.
+@click.option("--line", is_flag=True, help="The schema of a batch line by reference (the batch default) "
+              "instead of the case file's.")
+def schema(line: bool) -> None:
+    """Print the JSON Schema of the case file (or, with --line, of a batch line).
 
     \b
     Example:
       igfrules schema > case.schema.json
+      igfrules schema --line > batch-line.schema.json
     """
-    click.echo(json.dumps(case_schema(), indent=2))
+    from .schema import case_schema, line_schema
+
+    click.echo(json.dumps(line_schema() if line else case_schema(), indent=2))
 
 
 @main.command()
@@ -133,7 +161,7 @@ def check(rules_dir: Path | None) -> None:
     Example:
       igfrules check --rules rules/
     """
-    from .knowledge.check import coverage
+    from .knowledge.check import check_knowledge_base, coverage
 
     kb, problems = check_knowledge_base(rules_dir)
     for problem in problems:
@@ -154,18 +182,31 @@ def check(rules_dir: Path | None) -> None:
 
 
 @main.command(name="rules")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="json: every entry, trial and caution by id with the records a full report carries; "
+                   "batch lines by reference resolve against it.")
 @RULES_OPTION
 @reports_errors
-def list_rules(rules_dir: Path | None) -> None:
+def list_rules(fmt: str, rules_dir: Path | None) -> None:
     """List the knowledge base's entries: id, kind, evidence level, direction, title.
 
     A level marked * rests on a result the review does not report (post-review).
+    --format json prints the catalog that batch lines by reference resolve against
+    (docs/batch-lines.md).
 
     \b
     Example:
       igfrules rules
+      igfrules rules --format json > catalog.json
     """
     kb = load_knowledge_base(rules_dir)
+    if fmt == "json":
+        from .catalog import catalog
+
+        click.echo(json.dumps(catalog(kb).to_json(), indent=2, ensure_ascii=False))
+        return
+    from .rendering.text import BANNER
+
     click.echo(BANNER)
     for e in kb.entries.values():
         status = "" if e.status == "active" else " (retired)"
@@ -183,6 +224,8 @@ def trials(rules_dir: Path | None) -> None:
     Example:
       igfrules trials
     """
+    from .rendering.text import BANNER
+
     kb = load_knowledge_base(rules_dir)
     click.echo(BANNER)
     for t in kb.trials.values():
@@ -252,25 +295,37 @@ def docs(output: str, check_only: bool, rules_dir: Path | None) -> None:
 @click.option("--summary", is_flag=True, help="Print a cohort table: patients per rationale, per trial, "
               "and per missing field.")
 @click.option("--summary-format", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--compact", is_flag=True, help="Compact lines: what fired and why, by id (about a tenth "
-              "of a full report; the texts behind the ids are in the knowledge base).")
+@click.option("--detail", type=click.Choice(DETAILS), default="reference", show_default=True,
+              help="reference: every fact of the case, with entries, trials and cautions by id (about 3 KB "
+                   "a case; resolve with `igfrules rules --format json`); full: the whole report, as "
+                   "`evaluate --format json` (about 20 KB a case).")
+@click.option("--compact", is_flag=True, hidden=True,
+              help="Deprecated: lines by reference are now the default (--detail reference).")
 @RULES_OPTION
 @reports_errors
 def batch(inputs: tuple[str, ...], out_path: Path | None, workers: int | None, summary: bool,
-          summary_format: str, compact: bool, rules_dir: Path | None) -> None:
+          summary_format: str, detail: str, compact: bool, rules_dir: Path | None) -> None:
     """Evaluate a cohort: folders of case files, JSON Lines files, or '-' for standard input.
 
-    One output line per case, in input order: the report, or an error record with the case's
-    position and the same message a single evaluation gives. A bad case never stops the others;
-    the exit code is 1 if any case failed. --compact writes only what fired and why, by id.
+    One output line per case, in input order: the case by reference (every per-case fact, with
+    the knowledge base's entries by id; docs/batch-lines.md, `igfrules schema --line`), or with
+    --detail full the whole report; or an error record with the case's position and the same
+    message a single evaluation gives. A bad case never stops the others; the exit code is 1 if
+    any case failed.
 
     \b
     Example:
       igfrules batch cohort.jsonl --out results.jsonl --summary
       cat cohort.jsonl | igfrules batch - --workers 2 > results.jsonl
+      igfrules batch cases/ --detail full > reports.jsonl
     """
     from .batch import default_workers, read_items, run_batch, summary_json, summary_text
 
+    if compact:
+        if detail == "full":
+            raise click.UsageError("--compact (deprecated) means --detail reference; it cannot go with --detail full")
+        click.echo("igfrules: --compact is deprecated: lines by reference are the default now "
+                   "(--detail reference; docs/batch-lines.md)", err=True)
     kb = load_knowledge_base(rules_dir)
     if out_path is not None:
         _refuse_overwriting_inputs(out_path, inputs)
@@ -280,7 +335,7 @@ def batch(inputs: tuple[str, ...], out_path: Path | None, workers: int | None, s
         click.echo(f"\r{tally.cases:,} cases, {tally.failed:,} failed", err=True, nl=False)
 
     items = read_items(inputs, stdin=sys.stdin.buffer if "-" in inputs else None)
-    run = partial(run_batch, items, workers=workers or default_workers(), kb=kb, compact=compact,
+    run = partial(run_batch, items, workers=workers or default_workers(), kb=kb, detail=detail,
                   progress=progress if interactive else None)
     if out_path is not None:
         with out_path.open("wb") as out:

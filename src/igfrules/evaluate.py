@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ._version import __version__
 from .catalog import EntryParts, catalog
@@ -131,15 +130,13 @@ def _values_of(names: list[str]) -> Callable[[Mapping[str, Any]], tuple[Any, ...
     return _empty_key
 
 
-@dataclass(frozen=True, slots=True)
-class _CautionPlan:
+class _CautionPlan(NamedTuple):
     id: str
     truth_name: str
     key: Callable[[tuple[Any, ...]], Any]
 
 
-@dataclass(frozen=True, slots=True)
-class _EntryPlan:
+class _EntryPlan(NamedTuple):
     id: str
     truth_name: str
     parts: EntryParts
@@ -150,8 +147,7 @@ class _EntryPlan:
     needs_rank: int
 
 
-@dataclass(frozen=True, slots=True)
-class _TrialPlan:
+class _TrialPlan(NamedTuple):
     nct_id: str
     truth_name: str
     static: dict[str, Any]

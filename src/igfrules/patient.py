@@ -47,7 +47,7 @@ def _flag(value: Any) -> Any:
 class PriorTherapy(BaseModel):
     """One therapy the patient received."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     agent: str
     setting: Setting = UNKNOWN
@@ -94,7 +94,7 @@ class PriorTherapy(BaseModel):
 class PatientProfile(BaseModel):
     """A patient profile as the rules see it. Build one with `PatientProfile.model_validate`."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     case_id: str | None = None
     menopausal_status: Literal["premenopausal", "perimenopausal", "postmenopausal", "unknown"] = UNKNOWN

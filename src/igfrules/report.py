@@ -21,7 +21,9 @@ DISCLAIMER = (
 )
 
 
-_FROZEN = ConfigDict(extra="forbid", frozen=True)
+# defer_build: a model's validator and serializer are built when first used, not at import, so
+# that `igfrules evaluate` starts fast (reports are assembled by trusted.construct).
+_FROZEN = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class KnowledgeBaseInfo(BaseModel):
@@ -83,6 +85,7 @@ class CautionNote(BaseModel):
 
 
 class _ResearchOnly(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     research_only: Literal[True] = True
 
     @field_validator("research_only", mode="before")

@@ -16,27 +16,29 @@ from pydantic import BaseModel
 M = TypeVar("M", bound=BaseModel)
 
 _MISSING = object()
-_plans: dict[type[BaseModel], tuple[tuple[tuple[str, Any], ...], frozenset[str]]] = {}
 _set = object.__setattr__
+_plans: dict[type[BaseModel], tuple[tuple[tuple[str, Any], ...], frozenset[str], frozenset[str]]] = {}
 
 
-def _plan(cls: type[BaseModel]) -> tuple[tuple[tuple[str, Any], ...], frozenset[str]]:
+def _plan(cls: type[BaseModel]) -> tuple[tuple[tuple[str, Any], ...], frozenset[str], frozenset[str]]:
     plan = _plans.get(cls)
     if plan is None:
+        fields = cls.model_fields
         if cls.__pydantic_post_init__ or cls.model_config.get("extra") == "allow" or any(
-                f.alias or f.validation_alias or f.default_factory for f in cls.model_fields.values()):
+                f.alias or f.validation_alias or f.default_factory for f in fields.values()):
             raise TypeError(f"{cls.__name__} needs model_construct")  # not a shape this shortcut covers
-        plan = _plans[cls] = (tuple((name, _MISSING if f.is_required() else f.default)
-                                    for name, f in cls.model_fields.items()),
-                              frozenset(name for name, f in cls.model_fields.items() if f.is_required()))
+        plan = _plans[cls] = (tuple((name, _MISSING if f.is_required() else f.default) for name, f in fields.items()),
+                              frozenset(name for name, f in fields.items() if f.is_required()),
+                              frozenset(fields))
     return plan
 
 
 def construct(cls: type[M], values: dict[str, Any]) -> M:
-    """`cls.model_construct(**values)`, faster. `values` holds fields only, every required one."""
-    plan, required = _plan(cls)
-    if not required.issubset(values):
-        raise TypeError(f"{cls.__name__}: missing {', '.join(sorted(required - values.keys()))}")
+    """`cls.model_construct(**values)`, faster; `values` holds every required field and no other name."""
+    plan, required, known = _plan(cls)
+    if not (required.issubset(values) and known.issuperset(values)):
+        raise TypeError(f"{cls.__name__}: missing {', '.join(sorted(required - values.keys())) or 'nothing'}; "
+                        f"unknown {', '.join(sorted(values.keys() - known)) or 'nothing'}")
     obj = cls.__new__(cls)
     _set(obj, "__dict__", {name: values.get(name, default) for name, default in plan})
     _set(obj, "__pydantic_fields_set__", set(values))

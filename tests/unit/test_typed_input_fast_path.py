@@ -57,6 +57,8 @@ def test_construct_equals_model_construct(cls: Any, values: dict[str, Any]) -> N
     assert fast.model_dump_json() == slow.model_dump_json()
 
 
-def test_construct_refuses_a_missing_required_field() -> None:
+def test_construct_refuses_a_missing_or_unknown_field() -> None:
     with pytest.raises(TypeError, match="missing sha256"):
         construct(KnowledgeBaseInfo, {"name": "kb", "version": "1"})
+    with pytest.raises(TypeError, match="unknown size"):
+        construct(KnowledgeBaseInfo, {"name": "kb", "version": "1", "sha256": "0", "size": 3})

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -75,6 +74,8 @@ def _problem(error: Any, path: str, source: str) -> Problem:
     if kind == "extra_forbidden":
         field = path.rsplit(".", 1)[-1]
         allowed = INPUT_FIELDS if "." not in path else ("agent", "setting", "progressed")
+        import difflib  # only for a misspelt field
+
         close = difflib.get_close_matches(field, allowed, n=1)
         hint = f"did you mean {close[0]}?" if close else ""
         return Problem(source, path, f"unknown field; allowed fields: {', '.join(allowed)}", hint)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from functools import cached_property
-from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -76,22 +75,50 @@ class KnowledgeBase:
 
 def packaged_rules() -> Path:
     """The knowledge base shipped in the wheel, or the repository's rules/ in a source checkout."""
-    shipped = Path(str(resources.files("igfrules").joinpath("_rules")))
+    shipped = Path(__file__).resolve().parents[1] / "_rules"  # igfrules is never imported from a zip
     if shipped.is_dir():
         return shipped
     return Path(__file__).resolve().parents[3] / "rules"
 
 
-def load_knowledge_base(path: str | Path | None = None) -> KnowledgeBase:
-    loader = _Loader(Path(path) if path is not None else packaged_rules())
-    kb = loader.load()
-    if loader.problems:
-        raise KnowledgeBaseError(loader.sorted_problems())
-    assert kb is not None  # noqa: S101 - load() returns None only with problems recorded
+def load_knowledge_base(path: str | Path | None = None, *, use_cache: bool = False) -> KnowledgeBase:
+    """Load, validate and compile a knowledge-base folder (None: the packaged one).
+
+    `use_cache=True` reads and writes a per-user cache of parsed knowledge bases, keyed by the
+    files' sha256 (knowledge/cache.py): what the command line does, so that it starts at once.
+    """
+    root = Path(path) if path is not None else packaged_rules()
+    cached = _cached(root) if use_cache else None
+    kb = cached or _parse(root)
     try:
         kb.engine  # noqa: B018 - compile now: fail at load, and never lazily under threads
     except KnowledgeBaseError as err:
         raise KnowledgeBaseError([_locate(kb, p) for p in err.problems]) from None
+    if use_cache and cached is None:
+        from . import cache
+
+        cache.store(kb)
+    return kb
+
+
+def _cached(root: Path) -> KnowledgeBase | None:
+    from . import cache
+
+    if not cache.enabled() or not root.is_dir():
+        return None
+    try:
+        digest = content_digest(root)
+    except OSError:
+        return None  # an unreadable file: parsing reports it properly
+    return cache.load(root, digest)
+
+
+def _parse(root: Path) -> KnowledgeBase:
+    loader = _Loader(root)
+    kb = loader.load()
+    if loader.problems:
+        raise KnowledgeBaseError(loader.sorted_problems())
+    assert kb is not None  # noqa: S101 - load() returns None only with problems recorded
     return kb
 
 
