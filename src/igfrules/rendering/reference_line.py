@@ -24,8 +24,11 @@ _lock = threading.Lock()
 _HEAD = b'{"format":"' + LINE_FORMAT.encode() + b'","research_only":true,"disclaimer":'
 
 
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # made once: dumps() makes one a call
+
+
 def _json(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return _encode(value).encode("utf-8")
 
 
 def _cached(obj: Any, build: Any) -> bytes:
@@ -67,16 +70,16 @@ def reference_line_bytes(report: Report) -> bytes:
     """The line by reference for one report, as UTF-8 JSON (no newline)."""
     return b"".join((
         _HEAD, _DISCLAIMER,
-        b',"verdict":', _json(report.verdict),
+        b',"verdict":', _cached(report.verdict, str),  # the verdict line is one shared string per outcome
         b',"case_id":', _json(report.case_id),
         b',"knowledge_base":', _cached(report.knowledge_base, lambda k: k.model_dump(mode="json")),
-        b',"engine_version":', _json(report.engine_version),
+        b',"engine_version":', _cached(report.engine_version, str),
         b',"profile":', _json(report.profile),
         b',"rationales":[', b",".join([_cached(r, _rationale) for r in report.rationales]),
         b'],"context":[', b",".join([_cached(c, _context) for c in report.context]),
         b'],"trials":[', b",".join([_cached(t, _trial) for t in report.trials]),
         b'],"needs_information":[', b",".join([_cached(n, _needs) for n in report.needs_information]),
-        b'],"warnings":', _json(report.warnings),
+        b'],"warnings":', _json(report.warnings) if report.warnings else b"[]",
         b"}",
     ))
 
