@@ -212,7 +212,7 @@ class ReportBuilder:
             if value is False:
                 continue
             if plan.is_rationale and value:
-                key: tuple[Any, ...] = (plan.id, plan.key(row), tuple(
+                key: tuple[Any, ...] = (plan.id, True, plan.key(row), tuple(
                     [(c.id, c.key(row)) for c in plan.cautions if truth[c.truth_name] is True]))
             else:
                 key = (plan.id, value, plan.key(row))
@@ -242,7 +242,7 @@ class ReportBuilder:
             "verdict": verdict(rationales), "case_id": profile.case_id, "knowledge_base": info.info,
             "engine_version": __version__, "profile": profile.to_case(), "rationales": tuple(rationales),
             "context": tuple(context), "trials": tuple(trials),
-            "needs_information": tuple(item for _, item in needs),
+            "needs_information": tuple([item for _, item in needs]),
             "warnings": profile_warnings(profile), "conclusion": info.conclusion,
         })
 
