@@ -224,7 +224,8 @@ def batch_rows(table: Table, args: argparse.Namespace, cores: set[int], env: dic
     runs: dict[tuple[str, int], list[tuple[float, float, int]]] = {}
     for _ in range(args.batch_rounds):
         start = time.perf_counter()
-        subprocess.run(loop, env=env, check=True, preexec_fn=(lambda: os.sched_setaffinity(0, one_core)) if cores else None)
+        pin = (lambda: os.sched_setaffinity(0, one_core)) if cores else None
+        subprocess.run(loop, env=env, check=True, preexec_fn=pin)
         runs.setdefault(("loop", 1), []).append((time.perf_counter() - start, 0.0, 0))
         for mode, workers in [(m, args.workers) for m in ("summary", "reference", "full")] + [("reference", 1)]:
             runs.setdefault((mode, workers), []).append(batch_run(
