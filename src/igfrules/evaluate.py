@@ -28,7 +28,7 @@ from .inputs.caseio import profile_from_mapping, read_case
 from .knowledge.loader import KnowledgeBase, load_knowledge_base
 from .patient import PatientProfile
 from .report import CautionNote, ContextNote, NeedsInformation, Rationale, Report, TrialMatch
-from .trusted import construct
+from .trusted import build, template
 from .verdict import verdict
 
 Case = PatientProfile | Mapping[str, Any] | str | Path
@@ -156,6 +156,11 @@ class _TrialPlan(NamedTuple):
     needs_rank: int
 
 
+# The fields a report is given (the others keep their defaults): model_construct's fields-set
+_REPORT_GIVEN = frozenset({"verdict", "case_id", "knowledge_base", "engine_version", "profile", "rationales",
+                           "context", "trials", "needs_information", "warnings", "conclusion"})
+
+
 class _Memo(dict[Any, Any]):
     """Explanations repeat across a cohort: memoise them, bounded so memory stays flat."""
 
@@ -196,6 +201,10 @@ class ReportBuilder:
         self._entry_truth = _values_of([p.truth_name for p in self.entries])
         self._trial_truth = _values_of([t.truth_name for t in self.trials])
         self.memo = _Memo()
+        # A report's fields in order, with what no case changes already filled in (trusted.build)
+        self._report_template = template(Report)
+        self._report_template.update(knowledge_base=self.catalog.info, engine_version=__version__,
+                                     conclusion=self.catalog.conclusion)
 
     # -- per case --------------------------------------------------------------------------------
 
@@ -237,14 +246,13 @@ class ReportBuilder:
             else:
                 needs.append((trial.needs_rank, item))
         needs.sort()  # ranks are unique: the items themselves are never compared
-        info = self.catalog
-        return construct(Report, {
-            "verdict": verdict(rationales), "case_id": profile.case_id, "knowledge_base": info.info,
-            "engine_version": __version__, "profile": profile.to_case(), "rationales": tuple(rationales),
-            "context": tuple(context), "trials": tuple(trials),
-            "needs_information": tuple([item for _, item in needs]),
-            "warnings": profile_warnings(profile), "conclusion": info.conclusion,
-        })
+        fields = self._report_template.copy()
+        fields.update(
+            verdict=verdict(rationales), case_id=profile.case_id, profile=profile.to_case(),
+            rationales=tuple(rationales), context=tuple(context), trials=tuple(trials),
+            needs_information=tuple([item for _, item in needs]), warnings=profile_warnings(profile),
+        )
+        return build(Report, fields, set(_REPORT_GIVEN))
 
     # -- per distinct explanation (memoised) -----------------------------------------------------
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..fields import FIELDS, SETTINGS, STAGE_RANGES, UNKNOWN, Kind
 from ..patient import PatientProfile, PriorTherapy
-from ..trusted import construct
+from ..trusted import build, construct, template
 from ..vocabulary import vocabulary
 
 _WORDS: dict[str, frozenset[str]] = {
@@ -38,15 +38,19 @@ def _agents() -> frozenset[str]:
     return _canonical_agents
 
 
+_TEMPLATE = template(PatientProfile)  # every field optional: all have a default
+
+
 def typed_profile(data: Any) -> PatientProfile | None:
     """The profile for an already-canonical plain dict, or None to validate it the usual way."""
     if type(data) is not dict:
         return None
-    values: dict[str, Any] = {}
+    fields = _TEMPLATE.copy()  # field order, defaults; a field given keeps its place
     for name, given in data.items():
         value = given
-        if name in _WORDS:
-            if type(value) is not str or value not in _WORDS[name]:
+        words = _WORDS.get(name)
+        if words is not None:
+            if type(value) is not str or value not in words:
                 return None
         elif name in _FLAGS:
             if value is not True and value is not False and value != UNKNOWN:
@@ -73,8 +77,8 @@ def typed_profile(data: Any) -> PatientProfile | None:
                 return None
         else:
             return None  # not a field: the validator names it and suggests the closest
-        values[name] = value
-    return construct(PatientProfile, values)
+        fields[name] = value
+    return build(PatientProfile, fields, set(data))
 
 
 def _therapies(items: list[Any] | tuple[Any, ...]) -> tuple[PriorTherapy, ...] | None:
