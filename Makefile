@@ -24,7 +24,7 @@ check: setup
 	$(VENV)/bin/igfrules check
 
 docs: setup
-	$(VENV)/bin/igfrules docs
+	$(VENV)/bin/igfrules docs -o docs/knowledge-base.md
 
 bench: setup
 	$(PY) benchmarks/bench.py

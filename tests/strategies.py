@@ -76,12 +76,13 @@ def leaf() -> st.SearchStrategy[Condition]:
             return st.one_of(st.builds(lambda op, v: Compare(name, op, v), st.sampled_from(["at_least", "at_most"]),
                                        st.sampled_from(STAGE_THRESHOLDS)), presence)
         includes = st.builds(
-            lambda target, setting, progressed: Includes(
+            lambda target, setting, progressed, undetermined: Includes(
                 agent=target if target in VOCAB.agents else None,
                 drug_class=target if target in VOCAB.classes else None,
-                setting=setting, progressed=progressed),
+                setting=setting, progressed=progressed, undetermined=undetermined),
             st.sampled_from(sorted(VOCAB.agents) + sorted(VOCAB.classes)),
             st.sampled_from([None, *SETTINGS]), st.sampled_from([None, True, False]),
+            st.sampled_from([None, None, "check by hand"]),
         )
         return st.one_of(includes, presence)
 

@@ -23,7 +23,7 @@ from typing import Any
 
 from .errors import CaseError, EvaluationError, IgfrulesError, InputError, KnowledgeBaseError, Problem
 from .evaluate import evaluate
-from .inputs.caseio import profile_from_mapping, read_case
+from .inputs.caseio import profile_from_mapping, read_input
 from .inputs.safe_yaml import MAX_BYTES, DocumentError, parse_json
 from .knowledge.loader import KnowledgeBase, load_knowledge_base
 from .rendering.jsonline import report_json_bytes
@@ -185,7 +185,7 @@ def _write_all(fd: int, block: bytes) -> None:
 
 def _profile(item: Item) -> Any:
     if item.path is not None:
-        return read_case(item.path)
+        return read_input(item.path)  # a case file or a FHIR Bundle
     if item.unreadable or item.line is None:
         raise CaseError(Problem(item.source, "", item.unreadable or "empty line"))
     if len(item.line) > MAX_BYTES:

@@ -23,7 +23,9 @@ from .report import (
     FindingSummary,
     KnowledgeBaseInfo,
     StrategySummary,
+    TrialStatus,
 )
+from .trialstatus import status_words
 from .trusted import construct
 from .vocabulary import vocabulary
 
@@ -78,7 +80,6 @@ class Catalog:
             "id": entry.id, "title": entry.title, "summary": entry.summary.strip(),
             "evidence": construct(EvidenceSummary, dict(entry.evidence.__dict__)),
             "findings": self._findings(self.kb.findings_for(entry)), "citations": self._citations(entry.citations),
-            "notes": entry.notes.strip(),
         }
         caution_ids: tuple[str, ...] = ()
         if entry.kind == "rationale" and entry.strategy is not None:
@@ -90,15 +91,28 @@ class Catalog:
             static.update(
                 strategy=construct(StrategySummary, dict(entry.strategy.__dict__)), agents=agents,
                 trials=entry.trials, conflicts_with=entry.conflicts_with,
+                trial_status=tuple(construct(TrialStatus, {"nct_id": n, "acronym": self.kb.trials[n].acronym,
+                                                           "status_words": self._status_words(self.kb.trials[n])})
+                                   for n in entry.trials),
+                evidence_population=" ".join(entry.evidence_population.split()),
             )
             caution_ids = self.kb.cautions_for(entry)
         return EntryParts(entry, static, caution_ids)
 
+    def _status_words(self, trial: Trial) -> str:
+        return status_words(trial, self.kb.references, self.kb.references[self.kb.meta.review])
+
     def _trial_static(self, trial: Trial) -> dict[str, Any]:
+        since = None
+        if trial.since is not None:  # never reported by the review, so always post-review
+            since = construct(FindingSummary, {"statement": trial.since.outcome, "direction": trial.since.direction,
+                                               "citations": self._citations(trial.since.citations),
+                                               "post_review": True})
         return {
             "nct_id": trial.nct_id, "acronym": trial.acronym, "title": trial.title,
             "phase": trial.phase, "design": trial.design, "status": trial.status,
-            "status_as_of": trial.status_as_of, "regimen": trial.regimen,
+            "status_as_of": trial.status_as_of, "in_review_table": trial.in_review_table,
+            "status_words": self._status_words(trial), "since": since, "regimen": trial.regimen,
             "primary_outcome": trial.primary_outcome, "breast_cancer_only": trial.breast_cancer_only,
             "population": trial.population_text.strip(), "results": self._findings(trial.results),
         }

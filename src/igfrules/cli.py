@@ -10,6 +10,7 @@ per-user cache (knowledge/cache.py), so that `igfrules evaluate` starts at once.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from functools import partial, wraps
@@ -23,10 +24,14 @@ from .errors import IgfrulesError, InputError, Problem
 
 if TYPE_CHECKING:
     from .knowledge.loader import KnowledgeBase
+    from .rendering.text import Detail
 
 F = TypeVar("F", bound=Callable[..., Any])
 FORMATS = ("html", "json", "markdown", "text")  # rendering.registry.RENDERERS, named without importing them
-DETAILS = ("reference", "full")
+# How much of a report is shown: to a person (`evaluate --detail`, rendering.text.DETAILS, named
+# here without importing the renderers) and in a batch line (`batch --detail`).
+REPORT_DETAILS = ("brief", "full")
+LINE_DETAILS = ("reference", "full")
 
 RULES_OPTION = click.option(
     "--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -41,6 +46,8 @@ def reports_errors(command: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
+        except BrokenPipeError:
+            raise  # the reader left (`igfrules rules | head`): the group ends quietly
         except IgfrulesError as err:
             for problem in err.problems:
                 click.echo(f"Error: {_printable(str(problem))}", err=True)
@@ -79,7 +86,20 @@ def _refuse_overwriting_inputs(out_path: Path, inputs: tuple[str, ...]) -> None:
                                                           "choose another output path"))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _QuietPipeGroup(click.Group):
+    """A reader that closes the pipe early (`igfrules rules | head`) is not an error: exit 0 quietly."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            # Point stdout at /dev/null so the interpreter's final flush cannot fail again.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            ctx.exit(0)
+
+
+@click.group(cls=_QuietPipeGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="igfrules")
 def main() -> None:
     """igfrules: IGF-axis therapy rationales in breast cancer, from Ianza et al. 2021.
@@ -87,43 +107,71 @@ def main() -> None:
     RESEARCH USE ONLY. igfrules explains research rationales; it never recommends treatment.
 
     \b
-    Example:
-      igfrules evaluate cases/hr-positive-nonvisceral.yaml --format markdown
+    Example (the example cases ship with igfrules; `igfrules examples` lists them):
+      igfrules evaluate --example hr-positive-her2-negative-nonvisceral
+      igfrules evaluate my-case.yaml --format html > brief.html
     """
 
 
 @main.command()
-@click.argument("case", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+@click.argument("case", required=False, type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+@click.option("--example", "example", metavar="NAME", default=None,
+              help="Evaluate a shipped example case by name instead of CASE (see `igfrules examples`).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
               help="Output format.")
+@click.option("--detail", type=click.Choice(REPORT_DETAILS), default="brief", show_default=True,
+              help="What a person reads. brief: the answer on one page; full: the brief, then every "
+              "evidence card (findings, citations, cautions) and the trials in full. JSON is always "
+              "the complete report (batch --detail chooses what a JSON line carries).")
+@click.option("--show-mapping", is_flag=True,
+              help="For a FHIR Bundle, text and Markdown output say where each field came from (JSON always does).")
 @RULES_OPTION
 @reports_errors
-def evaluate(case: Path, fmt: str, rules_dir: Path | None) -> None:
-    """Evaluate one case file (YAML or JSON; '-' reads standard input) and print the report.
+def evaluate(case: Path | None, example: str | None, fmt: str, detail: Detail, show_mapping: bool,
+             rules_dir: Path | None) -> None:
+    """Evaluate one case file (YAML or JSON; '-' reads standard input) and print the brief.
 
-    --format html prints one self-contained page (no network, no external assets) for a
-    tumour-board meeting; it prints on A4.
+    A FHIR R4 Bundle in JSON ("resourceType": "Bundle", US Core + mCODE) is read as a case too
+    (needs the fhir extra); its JSON report carries `mapping`, the resources each field came from.
+
+    The brief (the default) is the answer on one page: verdict, warnings, each rationale's level
+    and direction in words, the trials, what would change the answer. --detail full appends every
+    evidence card. --format html prints one self-contained page for a tumour-board meeting (one A4
+    page; its links open DOIs and ClinicalTrials.gov). JSON is always the complete report.
 
     \b
     Example:
-      igfrules evaluate cases/her2-trastuzumab-pretreated.yaml --format json
-      igfrules evaluate cases/her2-trastuzumab-pretreated.yaml --format html > tb-002.html
+      igfrules evaluate --example her2-trastuzumab-pretreated --format html > tb-002.html
+      igfrules evaluate --example her2-trastuzumab-pretreated --detail full
+      igfrules evaluate my-case.yaml --format json
+      igfrules evaluate cases/fhir/metastatic-hr-positive-pik3ca.json --show-mapping
     """
     from .evaluate import evaluate as evaluate_case
 
+    if (case is None) == (example is None):
+        raise click.UsageError("give a CASE file or --example NAME (one of them)")
+    if example is not None:
+        from .examples import find_example
+
+        case = find_example(example).path
+    assert case is not None  # noqa: S101 - checked above
     kb = load_knowledge_base(rules_dir)
-    render = _renderer(fmt)
-    if str(case) == "-":  # a case on standard input, YAML or JSON
+    if str(case) == "-":  # a case on standard input, YAML or JSON, or a FHIR Bundle
         from .inputs.caseio import case_from_bytes
         from .inputs.safe_yaml import MAX_BYTES
 
-        profile = case_from_bytes(sys.stdin.buffer.read(MAX_BYTES + 1), source="<stdin>")
-        click.echo(render(evaluate_case(profile, kb)), nl=False)
-        return
-    click.echo(render(evaluate_case(case, kb)), nl=False)
+        report = evaluate_case(case_from_bytes(sys.stdin.buffer.read(MAX_BYTES + 1), source="<stdin>"), kb)
+    else:
+        report = evaluate_case(case, kb)
+    rendered = _renderer(fmt)(report, detail)
+    if show_mapping and fmt in ("text", "markdown"):
+        from .rendering.mapping import with_mapping
+
+        rendered = with_mapping(rendered, report, markdown=fmt == "markdown")
+    click.echo(rendered, nl=False)
 
 
-def _renderer(fmt: str) -> Callable[[Any], str]:
+def _renderer(fmt: str) -> Callable[[Any, Detail], str]:
     if fmt == "text":  # the default: skip importing the HTML renderer
         from .rendering.text import render_text
 
@@ -134,19 +182,46 @@ def _renderer(fmt: str) -> Callable[[Any], str]:
 
 
 @main.command()
-@click.option("--line", is_flag=True, help="The schema of a batch line by reference (the batch default) "
-              "instead of the case file's.")
-def schema(line: bool) -> None:
-    """Print the JSON Schema of the case file (or, with --line, of a batch line).
+@click.option("--report", "of_report", is_flag=True,
+              help="The JSON Schema of the report (the JSON output), with every field described.")
+@click.option("--line", is_flag=True, help="The JSON Schema of a batch line by reference (the batch default).")
+def schema(of_report: bool, line: bool) -> None:
+    """Print the JSON Schema of the case file (or, with --report, of the report; with --line, of a
+    batch line by reference).
 
     \b
     Example:
       igfrules schema > case.schema.json
+      igfrules schema --report > report.schema.json
       igfrules schema --line > batch-line.schema.json
     """
+    if of_report and line:
+        raise click.UsageError("--report and --line print different schemas: give one of them")
+    if of_report:
+        from .report import Report
+
+        click.echo(json.dumps(Report.model_json_schema(mode="serialization"), indent=2))
+        return
     from .schema import case_schema, line_schema
 
     click.echo(json.dumps(line_schema() if line else case_schema(), indent=2))
+
+
+@main.command()
+def examples() -> None:
+    """List the example cases that ship with igfrules: name and what each shows.
+
+    \b
+    Example:
+      igfrules examples
+      igfrules evaluate --example minimal-unknowns
+    """
+    from .examples import list_examples
+
+    found = list_examples()
+    width = max(len(e.name) for e in found)
+    for e in found:
+        click.echo(f"{e.name:<{width}}  {e.description}")
 
 
 @main.command()
@@ -205,32 +280,36 @@ def list_rules(fmt: str, rules_dir: Path | None) -> None:
 
         click.echo(json.dumps(catalog(kb).to_json(), indent=2, ensure_ascii=False))
         return
-    from .rendering.text import BANNER
+    from .rendering.text import BANNER, DIRECTION_WORDS
 
     click.echo(BANNER)
     for e in kb.entries.values():
         status = "" if e.status == "active" else " (retired)"
         post = "*" if e.evidence.post_review else " "
-        click.echo(f"{e.id:<34} {e.kind:<9} {e.evidence.level}{post} {e.evidence.direction:<16} {e.title}{status}")
+        direction = DIRECTION_WORDS[e.evidence.direction]
+        click.echo(f"{e.id:<34} {e.kind:<9} {e.evidence.level}{post} {direction:<16} {e.title}{status}")
 
 
 @main.command()
 @RULES_OPTION
 @reports_errors
 def trials(rules_dir: Path | None) -> None:
-    """List the trial registry: NCT id, phase, status as the review reports it (and when), regimen.
+    """List the trial registry: NCT id, phase, regimen, the status the review reported (and when) and since.
 
     \b
     Example:
       igfrules trials
     """
     from .rendering.text import BANNER
+    from .trialstatus import status_words
 
     kb = load_knowledge_base(rules_dir)
     click.echo(BANNER)
+    review = kb.references[kb.meta.review]
     for t in kb.trials.values():
         acronym = f" ({t.acronym})" if t.acronym else ""
-        click.echo(f"{t.nct_id}{acronym}  phase {t.phase}  {t.status} (as of {t.status_as_of})  {t.regimen}")
+        click.echo(f"{t.nct_id}{acronym}  phase {t.phase}  {t.regimen}")
+        click.echo(f"    status: {status_words(t, kb.references, review)}")
         for result in t.results:
             mark = "post-review " if result.post_review else ""
             click.echo(f"    {mark}{result.direction}: {result.statement.strip()}")
@@ -255,20 +334,24 @@ def explain(rule_id: str, case: Path | None, rules_dir: Path | None) -> None:
 
 
 @main.command()
-@click.option("--output", "-o", default="docs/knowledge-base.md", show_default=True,
-              help="Where to write the Markdown; '-' for standard output.")
-@click.option("--check", "check_only", is_flag=True, help="Exit 1 if the file is not up to date; write nothing.")
+@click.option("--output", "-o", default="-", show_default=True,
+              help="The file to write the Markdown to; '-' (the default) prints it.")
+@click.option("--check", "check_only", is_flag=True,
+              help="Exit 1 if the --output file is not up to date; write nothing.")
 @RULES_OPTION
 @reports_errors
 def docs(output: str, check_only: bool, rules_dir: Path | None) -> None:
-    """Render the knowledge base as Markdown prose for reviewers (docs/knowledge-base.md).
+    """Render the knowledge base as Markdown prose for reviewers; writes only to --output.
 
     \b
     Example:
-      igfrules docs && git diff docs/knowledge-base.md
+      igfrules docs | less
+      igfrules docs -o docs/knowledge-base.md && git diff docs/knowledge-base.md
     """
     from .rendering.kbdocs import render_knowledge_base
 
+    if check_only and output == "-":
+        raise click.UsageError("--check compares a file: give it with --output FILE")
     text = render_knowledge_base(load_knowledge_base(rules_dir))
     if output == "-":
         click.echo(text, nl=False)
@@ -295,10 +378,10 @@ def docs(output: str, check_only: bool, rules_dir: Path | None) -> None:
 @click.option("--summary", is_flag=True, help="Print a cohort table: patients per rationale, per trial, "
               "and per missing field.")
 @click.option("--summary-format", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--detail", type=click.Choice(DETAILS), default="reference", show_default=True,
-              help="reference: every fact of the case, with entries, trials and cautions by id (about 3 KB "
-                   "a case; resolve with `igfrules rules --format json`); full: the whole report, as "
-                   "`evaluate --format json` (about 20 KB a case).")
+@click.option("--detail", type=click.Choice(LINE_DETAILS), default="reference", show_default=True,
+              help="What each JSON line carries. reference: every fact of the case, with entries, trials "
+                   "and cautions by id (about 3 KB a case; resolve with `igfrules rules --format json`); "
+                   "full: the complete report, as `evaluate --format json` writes it.")
 @click.option("--compact", is_flag=True, hidden=True,
               help="Deprecated: lines by reference are now the default (--detail reference).")
 @RULES_OPTION
@@ -357,3 +440,28 @@ def batch(inputs: tuple[str, ...], out_path: Path | None, workers: int | None, s
                err=True)
     if tally.failed:
         sys.exit(1)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@RULES_OPTION
+@reports_errors
+def serve(host: str, port: int, rules_dir: Path | None) -> None:
+    """Run the CDS Hooks 2.0 service (patient-view) over FHIR R4 / mCODE prefetch. RESEARCH USE ONLY.
+
+    GET /cds-services is the discovery document; POST /cds-services/igfrules-igf-axis answers with
+    cards. Needs the service extra: pip install 'igfrules[service]'.
+
+    \b
+    Example:
+      igfrules serve --port 8080
+      curl http://127.0.0.1:8080/cds-services
+    """
+    try:
+        from .service.server import serve as run_server
+    except ImportError:
+        raise InputError(Problem("igfrules serve", "", "the service needs its extra: "
+                                                       "pip install 'igfrules[service]'")) from None
+    kb = load_knowledge_base(rules_dir)
+    run_server(kb, host, port)

@@ -23,15 +23,16 @@ from .engine.compiler import includes_key
 from .engine.conditions import Compare, Condition, Includes, leaves, missing_fields, reasons
 from .engine.durable_engine import Engine
 from .errors import EvaluationError, IgfrulesError
+from .fhir.mapping import MappedCase
 from .fields import FIELDS, UNKNOWN, source_fields
-from .inputs.caseio import profile_from_mapping, read_case
+from .inputs.caseio import profile_from_mapping, read_case, read_input
 from .knowledge.loader import KnowledgeBase, load_knowledge_base
 from .patient import PatientProfile
 from .report import CautionNote, ContextNote, NeedsInformation, Rationale, Report, TrialMatch
 from .trusted import build, template
 from .verdict import verdict
 
-Case = PatientProfile | Mapping[str, Any] | str | Path
+Case = PatientProfile | MappedCase | Mapping[str, Any] | str | Path
 
 _default_kb: KnowledgeBase | None = None
 _default_lock = threading.Lock()
@@ -48,6 +49,8 @@ def default_knowledge_base() -> KnowledgeBase:
 def to_profile(case: Case) -> PatientProfile:
     if isinstance(case, PatientProfile):
         return case
+    if isinstance(case, MappedCase):
+        return case.profile
     if isinstance(case, str | Path):
         return read_case(case)
     return profile_from_mapping(case)
@@ -63,13 +66,19 @@ def evaluate(case: Case, kb: KnowledgeBase | str | Path | None = None) -> Report
         kb = default_knowledge_base()
     elif isinstance(kb, str | Path):
         kb = load_knowledge_base(kb)
+    if isinstance(case, str | Path):
+        case = read_input(case)  # a case file, or a FHIR Bundle with its mapping
     profile = to_profile(case)
     try:
-        return _builder(kb).report(profile)
+        report = _builder(kb).report(profile)
     except IgfrulesError:
         raise
     except Exception as err:  # a bug: say so plainly rather than leak a traceback to a user
         raise EvaluationError(f"evaluation failed: {type(err).__name__}: {err}") from err
+    if isinstance(case, MappedCase):  # the mapping's warnings (sources that disagree) are the report's too
+        report = report.model_copy(update={"mapping": case.mapping,
+                                           "warnings": (*report.warnings, *case.mapping.warnings)})
+    return report
 
 
 def _builder(kb: KnowledgeBase) -> ReportBuilder:

@@ -9,12 +9,15 @@ from .engine.conditions import evaluate
 from .errors import InputError, Problem
 from .inputs.caseio import read_case
 from .knowledge.loader import KnowledgeBase
+from .rendering.labels import humanize
 from .rendering.prose import in_words, tree_lines
+from .trialstatus import status_words
 
 _VALUE = {True: "TRUE: it fires", False: "FALSE: it does not fire", None: "UNKNOWN: it needs information"}
 
 
 def explain_text(kb: KnowledgeBase, rule_id: str, case: Path | None) -> str:
+    rule_id = canonical_id(kb, rule_id)
     key = _condition_key(kb, rule_id)
     condition = kb.conditions[key]
     lines = ["RESEARCH USE ONLY - not medical advice; igfrules never recommends a treatment.", ""]
@@ -24,20 +27,33 @@ def explain_text(kb: KnowledgeBase, rule_id: str, case: Path | None) -> str:
                   f"Evidence: level {entry.evidence.level} ({entry.evidence.kind.replace('_', ' ')}), "
                   f"{entry.evidence.direction.replace('_', ' ')}. {entry.evidence.statement.strip()}",
                   "Citations: " + "; ".join(kb.references[c].short for c in entry.citations)]
+        if entry.evidence_population:
+            lines.append(f"Whom the evidence comes from: {' '.join(entry.evidence_population.split())}")
         if entry.notes:
             lines.append(f"Notes: {entry.notes.strip()}")
     else:
         trial = kb.trials[rule_id]
+        review = kb.references[kb.meta.review]
         lines += [f"{trial.nct_id}: {trial.title}", "", f"Regimen: {trial.regimen}; phase {trial.phase}; "
-                  f"{trial.design}", f"Population: {trial.population_text.strip()}"]
-    lines += ["", f"Condition: {in_words(condition)}", ""]
+                  f"{trial.design}", f"Population: {' '.join(trial.population_text.split())}",
+                  f"Status: {status_words(trial, kb.references, review)}"]
+        if trial.notes:
+            lines.append(f"Notes: {' '.join(trial.notes.split())}")
+    # The condition with human labels ("ER status is positive"), as every output for people.
+    lines += ["", f"Condition: {humanize(in_words(condition))}", ""]
     if case is None:
-        lines += tree_lines(condition)
+        lines += map(humanize, tree_lines(condition))
     else:
         profile = read_case(case)
-        lines.append(f"For {case} ({profile.case_id or 'no case_id'}): {_VALUE[evaluate(condition, profile)]}")
-        lines += tree_lines(condition, profile)
+        lines.append(f"For {case} ({profile.case_id or 'no case id'}): {_VALUE[evaluate(condition, profile)]}")
+        lines += map(humanize, tree_lines(condition, profile))
     return "\n".join(lines) + "\n"
+
+
+def canonical_id(kb: KnowledgeBase, rule_id: str) -> str:
+    """Ids are case-insensitive: `rat-rida-dalo` and `nct01605396` find their entry and trial."""
+    folded = {key.casefold(): key for key in (*kb.entries, *kb.trials)}
+    return folded.get(rule_id.strip().casefold(), rule_id)
 
 
 def _condition_key(kb: KnowledgeBase, rule_id: str) -> str:

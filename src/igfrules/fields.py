@@ -42,8 +42,8 @@ class Field:
 
 
 # AJCC anatomic stage groups in order. A group with subgroups ("I") and the coarse extents cover
-# a range of ranks. Early = 0-IIIA and locally advanced = IIIB-IIIC follow REVIEW-NOTES.md
-# ("none applies to early (stage I-IIIA) disease"); metastatic is stage IV.
+# a range of ranks. Early = 0-IIIA and locally advanced = IIIB-IIIC follow the knowledge base's
+# curation that no Table 1 trial applies to early (stage I-IIIA) disease; metastatic is stage IV.
 STAGE_RANGES: dict[str, tuple[int, int]] = {
     "0": (0, 0),
     "I": (1, 2),
@@ -124,6 +124,18 @@ FIELDS: dict[str, Field] = {
 }
 
 INPUT_FIELDS: tuple[str, ...] = ("case_id", *(n for n, f in FIELDS.items() if not f.derived_from))
+
+
+# What a report prints for a field when it explains why an entry applies: a board reads words,
+# not the case format's keys (those stay in the JSON contract and in `igfrules explain`).
+FIELD_WORDS: dict[str, str] = {
+    "menopausal_status": "menopausal status", "er_status": "ER status", "pr_status": "PR status",
+    "her2_status": "HER2 status", "hormone_receptor_status": "hormone-receptor status (ER or PR)",
+    "stage": "stage", "visceral_disease": "visceral disease", "pik3ca_mutation": "PIK3CA mutation",
+    "high_proliferation": "high tumour proliferation", "diabetes": "diabetes or insulin resistance",
+    "brca_mutation": "germline BRCA mutation", "bmi": "BMI", "serum_igf1": "serum IGF-1",
+    "igf1r_expression": "tumour IGF-1R expression", "prior_therapies": "prior therapies",
+}
 
 
 def source_fields(name: str) -> tuple[str, ...]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any, Literal, TypeAlias
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 
 from .fields import FIELDS, STAGE_RANGES, UNKNOWN
 from .vocabulary import UnknownAgent, vocabulary
@@ -131,10 +131,18 @@ class PatientProfile(BaseModel):
             raise ValueError(f"{value!r} is not text")
         return value
 
-    @field_validator(
-        "menopausal_status", "er_status", "pr_status", "her2_status", "serum_igf1",
-        "igf1r_expression", mode="before",
-    )
+    @field_validator("er_status", "pr_status", "her2_status", mode="before")
+    @classmethod
+    def _receptor(cls, value: Any, info: ValidationInfo) -> Any:
+        return receptor_word(value, info.field_name or "")
+
+    @field_validator("menopausal_status", mode="before")
+    @classmethod
+    def _menopause(cls, value: Any) -> Any:
+        folded = UNKNOWN if value is None else _fold(value)
+        return _MENOPAUSE_SHORTHAND.get(folded, folded) if isinstance(folded, str) else folded
+
+    @field_validator("serum_igf1", "igf1r_expression", mode="before")
     @classmethod
     def _fold_words(cls, value: Any) -> Any:
         return UNKNOWN if value is None else _fold(value)
@@ -150,11 +158,14 @@ class PatientProfile(BaseModel):
     def _stage(cls, value: Any) -> str:
         if value is None:
             return UNKNOWN
-        if value == 0 and not isinstance(value, bool):
-            return "0"
+        if isinstance(value, int) and not isinstance(value, bool) and str(value) in _ARABIC_STAGE:
+            return _ARABIC_STAGE[str(value)]  # `stage: 4` is stage IV
         if not isinstance(value, str):
             raise ValueError(f"{value!r} is not a stage; {_STAGE_HELP}")
         key = re.sub(r"^stage[\s_-]*", "", value.strip().casefold()).replace(" ", "_").replace("-", "_")
+        arabic = re.fullmatch(r"([0-4])([abc]?)", key)  # `stage 4`, `3a`: Arabic digits for the group
+        if arabic and (arabic.group(1) != "0" or not arabic.group(2)):
+            key = (_ARABIC_STAGE[arabic.group(1)] + arabic.group(2)).casefold()
         if key == UNKNOWN:
             return UNKNOWN
         if key not in _STAGE_BY_KEY:
@@ -225,6 +236,35 @@ class PatientProfile(BaseModel):
             else:
                 case[name] = value
         return case
+
+
+_ARABIC_STAGE = {"0": "0", "1": "I", "2": "II", "3": "III", "4": "IV"}
+_MENOPAUSE_SHORTHAND = {"pre": "premenopausal", "peri": "perimenopausal", "post": "postmenopausal"}
+_RECEPTOR_SHORTHAND = {"pos": "positive", "+": "positive", "neg": "negative", "-": "negative"}
+_RECEPTOR_PREFIX = {"er_status": "er", "pr_status": "pr", "her2_status": "her2"}
+
+
+def receptor_word(value: Any, field: str) -> Any:
+    """A receptor status from what a coordinator types: positive/pos/+/ER+, negative/neg/-/ER-.
+
+    A number is refused: `her2_status: 0` could be an IHC score of 0 or a "no", and an IHC score is
+    not a status (IHC 2+ needs ISH); the pathology report's conclusion is.
+    """
+    if value is None:
+        return UNKNOWN
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise ValueError(f"{value!r} is ambiguous (an IHC score, or yes/no?): write positive or negative as the "
+                         "pathology report concludes, or unknown")
+    folded = _fold(value)
+    if not isinstance(folded, str):
+        return folded
+    prefix = _RECEPTOR_PREFIX.get(field, "")
+    if prefix and folded.startswith(prefix) and folded[len(prefix):].strip() in ("+", "-", "pos", "neg"):
+        folded = folded[len(prefix):].strip()  # ER+, her2-, "PR pos"
+    if re.fullmatch(r"[0-3]\+?", folded):
+        raise ValueError(f"{value!r} is ambiguous (an IHC score is not a status): write positive or negative as the "
+                         "pathology report concludes, or unknown")
+    return _RECEPTOR_SHORTHAND.get(folded, folded)
 
 
 _STAGE_HELP = (

@@ -72,6 +72,7 @@ def _therapies_schema() -> dict[str, Any]:
 
 def line_schema() -> dict[str, Any]:
     """The JSON Schema of a batch line by reference (rendering/reference_line.py)."""
+    from .fhir.mapping import SourceMapping
     from .rendering.reference_line import LINE_FORMAT
     from .report import DISCLAIMER
 
@@ -80,6 +81,10 @@ def line_schema() -> dict[str, Any]:
     case = case_schema()
     profile = {key: value for key, value in case.items() if key not in ("$schema", "$id", "title")}
     profile["description"] = "The case as read, in canonical form; unknown fields are left out."
+    mapping = SourceMapping.model_json_schema(mode="serialization")  # its references are to "#/$defs/..."
+    definitions = mapping.pop("$defs", {})
+    mapping["description"] = ("Only for a case read from a FHIR Bundle: the resources each field came from "
+                              "(as in the full report); absent otherwise.")
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "https://igfrules.invalid/schema/batch-line.json",
@@ -141,6 +146,9 @@ def line_schema() -> dict[str, Any]:
                 "items": {"type": "object", "additionalProperties": False, "required": ["rule_id", "missing"],
                           "properties": {"rule_id": {"type": "string"}, "missing": texts}},
             },
-            "warnings": {**texts, "description": "Inconsistencies within the profile."},
+            "warnings": {**texts, "description": "Inconsistencies within the profile (and, for a FHIR "
+                                                 "case, disagreements between its sources)."},
+            "mapping": mapping,
         },
+        "$defs": definitions,
     }

@@ -29,6 +29,8 @@ class Agent:
     drug_class: str
     synonyms: tuple[str, ...]
     in_review: bool
+    investigational: bool = False  # no regulatory approval for any cancer indication
+    rxcui: str = ""  # RxNorm ingredient RXCUI, where one exists and is known
 
 
 class UnknownAgent(LookupError):
@@ -51,6 +53,7 @@ class Vocabulary:
         for agent in agents.values():
             for spelling in (agent.name, *agent.synonyms):
                 self._by_spelling[spelling_key(spelling)] = agent
+        self.by_rxcui = {agent.rxcui: agent.name for agent in agents.values() if agent.rxcui}
         self._spellings = {
             spelling_key(s): s for a in agents.values() for s in (a.name, *a.synonyms)
         }
@@ -74,6 +77,11 @@ class Vocabulary:
     def descendants(self, class_id: str) -> frozenset[str]:
         """The class itself and every class below it."""
         return frozenset(c.id for c in self.classes.values() if class_id in c.ancestors)
+
+    def not_investigational(self, class_id: str) -> list[str]:
+        """Agents of a class (and the classes below it) with a regulatory approval recorded."""
+        members = self.descendants(class_id)
+        return sorted(a.name for a in self.agents.values() if a.drug_class in members and not a.investigational)
 
     def agents_in(self, class_id: str) -> list[str]:
         members = self.descendants(class_id)
@@ -105,6 +113,8 @@ def vocabulary() -> Vocabulary:
             drug_class=spec["class"],
             synonyms=tuple(str(s) for s in spec.get("synonyms", [])),
             in_review=spec.get("in_review", True),
+            investigational=spec.get("investigational", False),
+            rxcui=str(spec.get("rxcui", "")),
         )
         for name, spec in raw["agents"].items()
     }

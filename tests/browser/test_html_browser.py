@@ -1,9 +1,11 @@
 """The HTML page in a real headless Chromium: what a person sees on screen and on a printed A4 page.
 
 The screenshot is read with the stdlib (zlib + struct) to check pixels a person would notice: the
-banner's colour band at the top with text on it, a rationale card's direction badge, a page that is
-not blank. The page printed to PDF and read back with pdftotext checks the visible text, in order,
-from the banner to the disclaimer, including the trials table below the fold.
+banner's colour band at the top with text on it, the glance table's direction badges, a page that
+is not blank. The page printed to PDF is measured with pdfinfo and read back page by page with
+pdftotext: the brief of every example case prints on one A4 page (two at most when 12 or more
+rationales fire), in the issue's order from the banner to the disclaimer; with --detail full no
+page is blank or near blank and no page ends on a heading whose text is on the next.
 
 Needs /usr/bin/chromium and poppler-utils (`.ci/install-chromium` installs both). Without chromium
 the tests skip on a developer's machine, but fail under CI (CI=true), where they must run.
@@ -22,10 +24,12 @@ from pathlib import Path
 
 import pytest
 
+import igfrules
+from igfrules.rendering.brief import GLANCE_HEADING, MISSING_HEADING, TRIALS_HEADING
 from igfrules.rendering.html import render_html
-from igfrules.rendering.text import BANNER, DIRECTION_WORDS, TRIALS_HEADING
+from igfrules.rendering.labels import BANNER, direction_class, direction_words, humanize
 from igfrules.report import Report
-from tests.integration.test_html import real_report, sample_report
+from tests.integration.test_html import CASE_FILES, real_report, sample_report
 
 pytestmark = pytest.mark.browser
 
@@ -33,10 +37,12 @@ CHROMIUM = Path("/usr/bin/chromium")
 WIDTH, HEIGHT = 1240, 1754  # A4 proportions at 150 dpi
 WHITE = (255, 255, 255)
 BANNER_BG = (0xFF, 0xF3, 0xCD)
-BADGE_BG = {"supports": (0xD9, 0xF2, 0xDD), "does_not_support": (0xF8, 0xD7, 0xDA),
-            "caution": (0xFF, 0xF0, 0xC2)}
-REPORTS = ["sample", "her2-trastuzumab-pretreated.yaml",
-           "hr-positive-her2-negative-nonvisceral.yaml"]
+BADGE_BG = {"hypothesis": (0xEC, 0xEC, 0xEC), "other-tumours": (0xE3, 0xE8, 0xF4), "caution": (0xFF, 0xF0, 0xC2),
+            "negative": (0xF8, 0xD7, 0xDA), "association": (0xF1, 0xF1, 0xF1),
+            "clinical-positive": (0xDB, 0xE7, 0xFB)}
+# The brief of every example case, a hand-built one, and one with all 14 rationales at once.
+REPORTS = ["sample", "all-rationales", *[p.name for p in CASE_FILES]]
+FULL_REPORTS = ["all-rationales", "hr-positive-her2-negative-nonvisceral.yaml"]
 
 
 def _require_tools() -> None:
@@ -121,33 +127,77 @@ def read_png(data: bytes) -> Image:
 # -- one rendering per report, shared by the tests ------------------------------------------------
 
 @dataclass(frozen=True)
-class Rendered:
+class Printed:
     report: Report
-    png: bytes
-    image: Image
-    text: str  # the printed page's visible text in drawing order, with no whitespace at all
+    pages: list[str]  # each printed page's visible text in drawing order, whitespace removed
+    lines: list[list[str]]  # each page's text lines, as laid out
     pdfinfo: str
+
+    @property
+    def text(self) -> str:
+        return "".join(self.pages)
+
+
+def all_rationales_report(kb: igfrules.KnowledgeBase) -> Report:
+    """Every rationale of the knowledge base firing at once: the longest brief there can be."""
+    reports = [real_report(kb, p.name) for p in CASE_FILES]
+    rationales = {r.id: r for rep in reports for r in rep.rationales}
+    trials = {t.nct_id: t for rep in reports for t in rep.trials}
+    base = real_report(kb, "minimal-unknowns.yaml").model_dump()
+    order = sorted(rationales.values(), key=lambda r: (r.evidence.level, r.id))
+    return Report.model_validate({**base, "verdict": "", "case_id": "all-rationales",
+                                  "rationales": [r.model_dump() for r in order],
+                                  "trials": [t.model_dump() for t in trials.values()]})
+
+
+def _report(name: str, request: pytest.FixtureRequest) -> Report:
+    if name == "sample":
+        return sample_report()
+    kb = request.getfixturevalue("kb")
+    return all_rationales_report(kb) if name == "all-rationales" else real_report(kb, name)
+
+
+def _print(report: Report, detail: str, work: Path) -> Printed:
+    page = work / f"report-{detail}.html"
+    page.write_text(render_html(report, detail), encoding="utf-8")  # type: ignore[arg-type]
+    pdf = work / f"print-{detail}.pdf"
+    _chromium(work, page, f"--print-to-pdf={pdf}", "--no-pdf-header-footer")
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    count = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+    pages, lines = [], []
+    for number in range(1, count + 1):
+        # -raw: drawing order, so a table reads cell by cell instead of line by line across cells.
+        raw = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", "-f", str(number), "-l", str(number),
+                              str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+        # NFKC: a font's ligature glyphs come back from the PDF as single characters (U+FB01 "fi").
+        raw = unicodedata.normalize("NFKC", raw)
+        pages.append(_squash(raw))
+        lines.append([line.strip() for line in raw.splitlines() if line.strip()])
+    return Printed(report, pages, lines, info)
 
 
 @pytest.fixture(scope="module", params=REPORTS)
-def rendered(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Rendered:
+def brief(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Printed:
     _require_tools()
-    name = request.param
-    report = sample_report() if name == "sample" else real_report(request.getfixturevalue("kb"), name)
-    work = tmp_path_factory.mktemp("browser")
-    page = work / "report.html"
+    return _print(_report(request.param, request), "brief", tmp_path_factory.mktemp("brief"))
+
+
+@pytest.fixture(scope="module", params=FULL_REPORTS)
+def full(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Printed:
+    _require_tools()
+    return _print(_report(request.param, request), "full", tmp_path_factory.mktemp("full"))
+
+
+@pytest.fixture(scope="module", params=["sample", "hr-positive-her2-negative-nonvisceral.yaml"])
+def screen(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[Report, Image, int]:
+    _require_tools()
+    report = _report(request.param, request)
+    work = tmp_path_factory.mktemp("screen")
+    page, png = work / "report.html", work / "screen.png"
     page.write_text(render_html(report), encoding="utf-8")
-    png, pdf = work / "screen.png", work / "print.pdf"
     _chromium(work, page, f"--screenshot={png}", f"--window-size={WIDTH},{HEIGHT}")
-    _chromium(work, page, f"--print-to-pdf={pdf}", "--no-pdf-header-footer")
-    # -raw: drawing order, so a table reads cell by cell instead of line by line across cells.
-    text = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(pdf), "-"],
-                          capture_output=True, text=True, check=True).stdout
-    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     data = png.read_bytes()
-    # NFKC: a font's ligature glyphs come back from the PDF as single characters (U+FB01 "fi").
-    text = _squash(unicodedata.normalize("NFKC", text))
-    return Rendered(report, data, read_png(data), text, info)
+    return report, read_png(data), len(data)
 
 
 def _squash(text: str) -> str:
@@ -165,58 +215,77 @@ def assert_in_order(text: str, parts: list[str]) -> None:
 
 # -- the screenshot -------------------------------------------------------------------------------
 
-def test_screenshot_is_a_full_page_not_a_blank(rendered: Rendered) -> None:
-    image = rendered.image
+def test_screenshot_is_a_full_page_not_a_blank(screen: tuple[Report, Image, int]) -> None:
+    _, image, size = screen
     assert (image.width, image.height) == (WIDTH, HEIGHT)
-    assert len(rendered.png) > 50_000  # a blank page of this size compresses to a few kB
+    assert size > 50_000  # a blank page of this size compresses to a few kB
     assert len(set(image.rows)) > 300  # lines of text make many distinct pixel rows
     inked = sum(1 for y in range(0, image.height, 8) for p in image.pixels(y) if p != WHITE)
     assert inked > 5_000
 
 
-def test_screenshot_opens_with_the_research_banner(rendered: Rendered) -> None:
-    top = [p for y in range(60) for p in rendered.image.pixels(y)]
+def test_screenshot_opens_with_the_research_banner(screen: tuple[Report, Image, int]) -> None:
+    _, image, _ = screen
+    top = [p for y in range(60) for p in image.pixels(y)]
     assert sum(p == BANNER_BG for p in top) > 20_000  # the banner's colour band spans the top
     assert sum(max(p) < 90 for p in top) > 500  # and carries dark text and a dark border
 
 
-def test_screenshot_shows_a_rationale_card_with_its_direction_badge(rendered: Rendered) -> None:
-    if not rendered.report.rationales:
-        pytest.skip("no rationale for this case")
-    colour = BADGE_BG[rendered.report.rationales[0].evidence.direction]
-    seen = sum(p == colour for y in range(rendered.image.height) for p in rendered.image.pixels(y))
-    assert seen > 300, "the first card's direction badge is not on screen"
+def test_screenshot_shows_the_glance_badges(screen: tuple[Report, Image, int]) -> None:
+    report, image, _ = screen
+    for cls in {direction_class(r.evidence) for r in report.rationales}:
+        seen = sum(p == BADGE_BG[cls] for y in range(image.height) for p in image.pixels(y))
+        assert seen > 150, f"no {cls} badge on screen"
 
 
-# -- the printed page -----------------------------------------------------------------------------
+# -- the printed brief ----------------------------------------------------------------------------
 
-def test_prints_on_a4(rendered: Rendered) -> None:
-    assert "(A4)" in rendered.pdfinfo, rendered.pdfinfo
+def test_brief_prints_on_one_a4_page(brief: Printed) -> None:
+    assert "(A4)" in brief.pdfinfo, brief.pdfinfo
+    allowed = 2 if len(brief.report.rationales) >= 12 else 1
+    assert len(brief.pages) <= allowed, f"{len(brief.pages)} pages for {len(brief.report.rationales)} rationales"
 
 
-def test_printed_text_runs_from_banner_to_disclaimer(rendered: Rendered) -> None:
-    report, text = rendered.report, rendered.text
+def test_printed_brief_runs_in_the_issue_order(brief: Printed) -> None:
+    report, text = brief.report, brief.text
     assert text.startswith(_squash(BANNER))
     assert text.endswith(_squash(report.disclaimer))
-    titles = [r.title for r in report.rationales]
-    badges = [DIRECTION_WORDS[r.evidence.direction].upper() for r in report.rationales]
-    assert_in_order(text, [f"Candidate research rationales ({len(report.rationales)})",
-                           *[part for pair in zip(titles, badges, strict=True) for part in pair]])
-    needs = f"Information that would change the answer ({len(report.needs_information)})"
-    assert_in_order(text, [needs,
-                           *[n.rule_id for n in report.needs_information],
-                           "The review's conclusion", report.conclusion])
+    rows = [part for r in report.rationales for part in (r.title, direction_words(r.evidence))]
+    warnings = [humanize(w) for w in report.warnings]
+    trials = [t.nct_id for t in report.trials]
+    assert_in_order(text, [report.verdict, *warnings, GLANCE_HEADING, *rows, "Evidence levels:", TRIALS_HEADING,
+                           *trials, MISSING_HEADING, report.disclaimer])
+    for card_only in (report.conclusion, *(f.statement for r in report.rationales for f in r.findings)):
+        assert _squash(card_only) not in text  # the cards stay on screen; the brief is what prints
 
 
-def test_printed_trials_table(rendered: Rendered) -> None:
-    report, text = rendered.report, rendered.text
-    heading = f"{TRIALS_HEADING} ({len(report.trials)})"
-    if not report.trials:
-        assert_in_order(text, [heading, "None."])
-        return
-    columns = ["NCT", "Acronym", "Title", "Regimen", "Phase", "Primary outcome", "Status (as of)"]
-    # -raw reads the table cell by cell: each row's id, acronym and title come out together.
-    rows = [f"{t.nct_id}{t.acronym}{t.title}" for t in report.trials]
-    assert_in_order(text, [heading, *columns, *rows])
-    for t in report.trials:
-        assert _squash(f"{t.status} (as of {t.status_as_of})") in text
+def test_no_printed_page_is_near_blank(brief: Printed) -> None:
+    if len(brief.pages) > 1:
+        assert min(len(p) for p in brief.pages) > 0.25 * max(len(p) for p in brief.pages)
+
+
+# -- the printed full detail ----------------------------------------------------------------------
+
+def test_full_detail_prints_every_card(full: Printed) -> None:
+    report, text = full.report, full.text
+    assert_in_order(text, [GLANCE_HEADING, MISSING_HEADING, "Evidence cards", *[r.title for r in report.rationales],
+                           "The review's conclusion", report.disclaimer])
+    for r in report.rationales:
+        for f in r.findings:
+            assert _squash(f.statement) in text
+
+
+def test_full_detail_has_no_blank_or_near_blank_page(full: Printed) -> None:
+    fullest = max(len(p) for p in full.pages)
+    for number, page in enumerate(full.pages, 1):
+        assert len(page) > 0.15 * fullest, f"page {number} of {len(full.pages)} is near blank: {page[:200]}"
+
+
+def test_full_detail_never_ends_a_page_on_a_heading(full: Printed) -> None:
+    report = full.report
+    headings = {_squash(h) for h in (*(r.title for r in report.rationales), *(n.title for n in report.context),
+                                     "Findings", "Cautions", "Applies because", "The review's conclusion")}
+    for number, lines in enumerate(full.lines[:-1], 1):
+        last = _squash(lines[-1])
+        assert not any(h.endswith(last) and len(last) > 6 for h in headings), \
+            f"page {number} ends on the heading {lines[-1]!r}"

@@ -58,6 +58,16 @@ def test_batch_writes_lines_by_reference_that_resolve_against_rules_json(tmp_pat
         assert resolve_line(line, catalog_json) == igfrules.evaluate(path, KB).model_dump(mode="json"), path.name
 
 
+def test_a_fhir_case_keeps_its_mapping_by_value() -> None:
+    for bundle in sorted((CASES / "fhir").glob("*.json")):
+        report = igfrules.evaluate(bundle, KB)
+        assert report.mapping is not None
+        line = json.loads(reference_line_bytes(report))
+        VALIDATOR.validate(line)
+        assert line["mapping"] == report.mapping.model_dump(mode="json")
+        assert resolve_line(line, CATALOG) == report.model_dump(mode="json"), bundle.name
+
+
 def test_lines_weigh_at_most_4_kb_a_case_on_the_example_cohort() -> None:
     sizes = [len(reference_line_bytes(igfrules.evaluate(path, KB))) + 1 for path in CASE_FILES]
     assert sum(sizes) / len(sizes) <= 4096, sizes

@@ -34,8 +34,18 @@ def test_markdown_starts_research_only() -> None:
     code, out, _ = run("evaluate", str(CASE), "--format", "markdown")
     assert code == 0
     assert "RESEARCH USE ONLY" in out.splitlines()[0]
-    assert "## Trials from the review whose population this patient fits" in out
-    assert "| Candidate research rationale | Evidence | Direction |" in out  # the meeting reads this first
+    assert "## Trials from or bearing on the review whose population this patient fits" in out
+    assert "| Rationale | Evidence level | Direction | Why it applies | Heightened cautions |" in out
+
+
+def test_detail_full_appends_the_evidence_cards() -> None:
+    _, brief, _ = run("evaluate", str(CASE))
+    code, full, _ = run("evaluate", str(CASE), "--detail", "full")
+    assert code == 0 and len(full) > 2 * len(brief)
+    assert "FULL EVIDENCE: RESEARCH RATIONALES" in full and "FULL EVIDENCE" not in brief
+    _, json_brief, _ = run("evaluate", str(CASE), "--format", "json")
+    _, json_full, _ = run("evaluate", str(CASE), "--format", "json", "--detail", "full")
+    assert json_brief == json_full and json.loads(json_brief)["verdict"]  # JSON is always complete
 
 
 def test_json_is_one_document_with_the_contract_keys() -> None:
@@ -59,7 +69,7 @@ def test_a_case_with_no_rationale_still_exits_0(tmp_path: Path) -> None:
     case = tmp_path / "none.yaml"
     case.write_text("er_status: negative\npr_status: negative\nher2_status: negative\nstage: IA\nprior_therapies: []\n")
     code, out, _ = run("evaluate", str(case))
-    assert code == 0 and "CANDIDATE RESEARCH RATIONALES (0)" in out
+    assert code == 0 and "STRONGEST EVIDENCE FIRST (0)" in out and "No IGF-axis research rationale applies" in out
 
 
 @pytest.mark.parametrize(
@@ -145,7 +155,11 @@ def test_rules_lists_every_entry() -> None:
 def test_trials_lists_the_registry_with_status_dates() -> None:
     code, out, _ = run("trials", "--rules", str(RULES))
     assert code == 0 and out.startswith("RESEARCH USE ONLY")
-    assert "NCT03659136 (XENERA-1)" in out and "(as of 2021-03-22)" in out
+    assert "NCT03659136 (XENERA-1)" in out
+    # The status the review reported, with its date, beside the outcome published since.
+    assert ("recruiting per the review (2021-03-22); since reported negative, no PFS improvement, "
+            "central review HR about 1.19 (Schmid et al., 2023)") in out
+    assert "NCT01234857" in out and "not in the review's Table 1; completed as of 2017 (year only)" in out
     assert "post-review does_not_support" in out
 
 
@@ -159,8 +173,8 @@ def test_explain_with_a_case_gives_each_condition_its_value() -> None:
     code, out, _ = run("explain", "RAT-XEN-EVE-EXE", str(CASES / "minimal-unknowns.yaml"), "--rules", str(RULES))
     assert code == 0
     assert "UNKNOWN: it needs information" in out
-    assert "[   true] hormone_receptor_status is positive" in out
-    assert "[unknown] her2_status is negative  (patient: unknown)" in out
+    assert "[   true] hormone-receptor status (ER or PR) is positive" in out
+    assert "[unknown] HER2 status is negative  (patient: unknown)" in out
 
 
 def test_explain_a_trial() -> None:

@@ -7,8 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from igfrules.cli import FORMATS
+from igfrules.cli import FORMATS, REPORT_DETAILS
 from igfrules.rendering.registry import RENDERERS
+from igfrules.rendering.text import DETAILS
 from tests.conftest import CASES
 
 CASE = CASES / "hr-positive-her2-negative-nonvisceral.yaml"
@@ -23,6 +24,7 @@ def _evaluate(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 def test_the_format_names_are_the_renderers() -> None:
     assert tuple(sorted(RENDERERS)) == FORMATS
+    assert REPORT_DETAILS == DETAILS  # evaluate --detail, named without importing the renderers
 
 
 def test_a_text_report_imports_no_other_renderer_nor_the_checks(tmp_path: Path) -> None:
@@ -31,6 +33,7 @@ def test_a_text_report_imports_no_other_renderer_nor_the_checks(tmp_path: Path) 
     imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if "|" in line}
     assert "igfrules.evaluate" in imported
     for module in ("igfrules.rendering.html", "igfrules.knowledge.check", "igfrules.batch", "igfrules.schema",
+                   "fhir.resources",
                    "igfrules.rendering.kbdocs", "igfrules.rendering.jsonline", "difflib"):
         assert module not in imported, module
 

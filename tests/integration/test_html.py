@@ -3,6 +3,7 @@ self-contained and deterministic. tests/browser checks what a real browser shows
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -12,7 +13,7 @@ import pytest
 
 import igfrules
 from igfrules.rendering.html import render_html
-from igfrules.rendering.text import BANNER, DIRECTION_WORDS
+from igfrules.rendering.labels import BANNER, FIELD_LABELS, direction_words, doi_url, field_label, nct_url
 from igfrules.report import Report
 from tests.conftest import CASES
 
@@ -127,8 +128,7 @@ def sample_report(case_id: str | None = "tb-html-sample", **changes: Any) -> Rep
                            "heightened": True, "heightened_because": ["diabetes is true"],
                            "heightened_text": "Diabetes makes this weigh more."},
                           {"id": "CAU-STOMATITIS-MTOR", "title": "Stomatitis",
-                           "text": "mTOR inhibitors cause stomatitis.", "citations": [review]}],
-             "notes": "Corrections from REVIEW-NOTES.md."},
+                           "text": "mTOR inhibitors cause stomatitis.", "citations": [review]}]},
             {"id": "RAT-IR-TAMR", "title": "IR blockade in tamoxifen resistance",
              "summary": "Preclinical.",
              "strategy": {"igf_axis": "ir_inhibitor", "partners": [], "sequence": ""},
@@ -144,7 +144,10 @@ def sample_report(case_id: str | None = "tb-html-sample", **changes: Any) -> Rep
         "trials": [
             {"nct_id": "NCT01605396", "acronym": "",
              "title": "Ridaforolimus + dalotuzumab + exemestane",
-             "phase": "2", "design": "randomised", "status": "completed", "status_as_of": "2021-03",
+             "phase": "2", "design": "randomised", "status": "completed", "status_as_of": "2021-03-22",
+             "status_words": "completed per the review (2021-03-22); since reported negative (Rugo)",
+             "since": {"statement": "negative, no PFS improvement, HR 1.18", "direction": "does_not_support",
+                       "citations": [rugo], "post_review": True},
              "regimen": "ridaforolimus + dalotuzumab + exemestane", "primary_outcome": "PFS",
              "breast_cancer_only": True, "population": "ER+ advanced",
              "results": [{"statement": "No PFS benefit (HR about 1.18).",
@@ -152,7 +155,8 @@ def sample_report(case_id: str | None = "tb-html-sample", **changes: Any) -> Rep
                           "post_review": True}],
              "because": ["er_status is positive"]},
             {"nct_id": "NCT00730379", "acronym": "MK-0646", "title": "Phase I in solid tumours",
-             "phase": "1", "design": "single arm", "status": "completed", "status_as_of": "2021-03",
+             "phase": "1", "design": "single arm", "status": "completed", "status_as_of": "2021-03-22",
+             "status_words": "completed per the review (2021-03-22)",
              "regimen": "ridaforolimus + dalotuzumab", "primary_outcome": "safety",
              "breast_cancer_only": False, "population": "advanced solid tumours", "results": [],
              "because": ["stage IV"]},
@@ -196,19 +200,30 @@ def check_page(report: Report, page: str) -> None:
     for card, r in zip(cards, report.rationales, strict=True):
         assert card.find("h3").text() == _words(r.title)
         badge = card.find("header").find("span", "badge")
-        assert badge.text() == DIRECTION_WORDS[r.evidence.direction]
-        assert r.evidence.direction in badge.classes
+        assert badge.text() == direction_words(r.evidence)
         findings = card.find_all("ul", "findings")
         items = findings[0].find_all("li") if findings else []
-        assert len([i for i in items if i.find_all("span", "badge")]) == len(r.findings)
+        assert len([i for i in items if i.find_all("span", "ftag")]) == len(r.findings)
         for item, f in zip(items, r.findings, strict=True):
             tags = {t.text() for t in item.find_all("span", "tag")}
             assert ("post-review" in tags) == f.post_review
         heightened = card.find_all("div", "heightened")
         assert len(heightened) == sum(c.heightened for c in r.cautions)
         for div, c in zip(heightened, [c for c in r.cautions if c.heightened], strict=True):
-            assert "Heightened for this patient" in div.text()
-            assert all(" ".join(b.split()) in div.text() for b in c.heightened_because)
+            assert "Heightened for this patient" in div.text() and _words(c.heightened_text) in div.text()
+        hrefs = {a.attrs["href"] for a in card.find_all("a")}
+        assert {doi_url(c.doi) for c in r.citations if c.doi} <= hrefs
+        assert {nct_url(t) for t in r.trials} <= hrefs
+
+    # the glance table: one row per rationale, each linking to its card
+    glance = root.find("section", "glance")
+    rows = glance.find("tbody").find_all("tr") if report.rationales else []
+    assert [row.find("a").attrs["href"] for row in rows] == [f"#{r.id}" for r in report.rationales]
+    for row, r in zip(rows, report.rationales, strict=True):
+        cells = row.elements()
+        assert cells[2].text() == direction_words(r.evidence)
+        assert cells[1].text().startswith(f"{r.evidence.level}")
+    assert "Evidence levels:" in glance.find("p", "legend").text()
 
     notes = root.find_all("article", "context-note")
     assert [n.attrs["id"] for n in notes] == [c.id for c in report.context]
@@ -216,34 +231,45 @@ def check_page(report: Report, page: str) -> None:
         assert "not treatment rationales" in root.find("section", "context").find("h2").text()
 
     tables = root.find_all("table", "trials")
-    rows = tables[0].find("tbody").find_all("tr") if tables else []
-    assert [r.find("td").text() for r in rows] == [t.nct_id for t in report.trials]
-    for row, t in zip(rows, report.trials, strict=True):
-        assert row.elements()[-1].text() == f"{t.status} (as of {t.status_as_of})"
+    trial_rows = tables[0].find("tbody").find_all("tr") if tables else []
+    assert [r.find("a").text() for r in trial_rows] == [t.nct_id for t in report.trials]
+    for row, t in zip(trial_rows, report.trials, strict=True):
+        assert row.find("a").attrs["href"] == nct_url(t.nct_id)
+        assert row.elements()[3].text().endswith(f"({t.status_as_of})")
 
     needs = root.find("section", "needs-information")
-    assert f"({len(report.needs_information)})" in needs.find("h2").text()
-    need_rows = needs.find("tbody").find_all("tr") if report.needs_information else []
-    for row, n in zip(need_rows, report.needs_information, strict=True):
-        assert [td.text() for td in row.elements()] == [n.kind, n.rule_id, _words(n.title),
-                                                         ", ".join(n.missing)]
-    assert len(need_rows) == len(report.needs_information)
+    missing = {m for n in report.needs_information for m in n.missing}
+    shown = [li.find("strong").text() for li in needs.find_all("li")]
+    assert shown == [field_label(m) for m in dict.fromkeys(m for n in report.needs_information for m in n.missing)]
+    assert len(shown) == len(missing)
+    for n in report.needs_information:
+        assert n.rule_id in needs.text()
     warnings = root.find_all("section", "warnings")
-    shown = [li.text() for w in warnings for li in w.find_all("li")]
-    assert shown == [_words(w) for w in report.warnings]
+    assert len([li for w in warnings for li in w.find_all("li")]) == len(report.warnings)
     conclusion = root.find("section", "conclusion").find("blockquote")
     assert conclusion.text() == _words(report.conclusion)
+    verdict = root.find("p", "verdict")
+    assert verdict.text() == report.verdict
 
     check_self_contained(page)
-    assert render_html(report) == page, "the same report must give the same bytes"
+    detail = "full" if "<body class=\"full\">" in page else "brief"
+    assert render_html(report, detail) == page, "the same report must give the same bytes"
+
+
+LINK = re.compile(r'href="([^"]*)"')
+ALLOWED_LINKS = re.compile(r"#[A-Z][A-Z0-9-]+|https://doi\.org/10\.\S+|https://clinicaltrials\.gov/study/NCT\d{8}")
 
 
 def check_self_contained(page: str) -> None:
+    """Links a reader opens (DOIs, ClinicalTrials.gov, the page's own cards); nothing the page loads."""
     lowered = page.lower()
-    forbidden = ("<script", "http://", "https://", "src=", "@import", "url(", "<link", "href=")
+    forbidden = ("<script", "http://", "src=", "@import", "url(", "<link", "<img", "<iframe")
     for reference in forbidden:
         assert reference not in lowered, reference
-    assert "@page { size: A4; margin: 15mm; }" in page
+    for target in LINK.findall(page):
+        assert ALLOWED_LINKS.fullmatch(target), target
+    assert lowered.count("https://") == len([t for t in LINK.findall(page) if t.startswith("https://")])
+    assert "@page { size: A4; margin: 9mm 10mm; }" in page
     assert "break-inside: avoid" in page
 
 
@@ -259,30 +285,33 @@ def test_post_review_and_heightened_caution_are_marked() -> None:
     card = root.find("section", "rationale")
     post = [li for li in card.find("ul", "findings").find_all("li") if "post-review" in li.text()]
     assert len(post) == 1 and "NCT01605396 did not improve PFS." in post[0].text()
-    assert "diabetes is true" in card.find("div", "heightened").text()
+    assert "diabetes or insulin resistance is true" in card.find("div", "heightened").text()
     assert card.find_all("div", "caution-note")[1].classes == {"caution-note"}  # not heightened
-    assert "post-review" in root.find("section", "trials-section").find("ul", "findings").text()
+    assert "post-review" in root.find("section", "trials-full").find("ul", "findings").text()
+    since = root.find("table", "trials").find("tbody").find_all("tr")[0].elements()[-1].text()
+    assert since == "negative, no PFS improvement, HR 1.18 (Rugo et al., 2017)"  # beside the status
 
 
-def test_each_direction_has_its_own_words() -> None:
-    root, _ = parse(render_html(sample_report()))
-    badges = {b.text(): b.classes for b in root.find_all("span", "badge")}
-    assert badges["supports"] >= {"supports"}
-    assert badges["does not support"] >= {"does_not_support"}
-    assert badges["caution"] >= {"caution"}
+def test_direction_words_keep_hypotheses_apart_from_clinical_results() -> None:
+    """CIViC: direction is not significance. A preclinical 'supports' is a hypothesis, not green."""
+    page = render_html(sample_report())
+    root, _ = parse(page)
+    badges = {b.text(): b.classes for b in root.find("table", "glance-table").find_all("span", "badge")}
+    assert badges == {"positive clinical result (breast cancer)": {"badge", "clinical-positive"},
+                      "caution: harm or indirect data": {"badge", "caution"}}
+    for colour in re.findall(r"#([0-9a-f]{6})\b", page):  # no green anywhere, not even for a clinical result
+        r, g, b = (int(colour[i:i + 2], 16) for i in (0, 2, 4))
+        assert not (g > r + 16 and g > b + 16), colour
 
 
-def test_summary_shows_profile_and_provenance() -> None:
-    summary = parse(render_html(sample_report()))[0].find("section", "summary")
-    terms = [dt.text() for dt in summary.find_all("dt")]
-    shown = dict(zip(terms, [dd.text() for dd in summary.find_all("dd")], strict=True))
-    assert shown == {
-        "Case": "tb-html-sample",
-        "Knowledge base": f"ianza-2021-igf1-axis 1.0.0 (sha256 {'ab' * 6})",  # a prefix of the hash
-        "Engine": f"igfrules {igfrules.__version__}",
-        "er_status": "positive", "stage": "IV", "diabetes": "true",
-        "prior_therapies": "anastrozole (metastatic, progressed)",
-    }
+def test_profile_uses_human_labels() -> None:
+    page = render_html(sample_report())
+    profile = parse(page)[0].find("p", "sub").text()
+    assert profile == ("Profile: ER status: positive; stage: IV; diabetes or insulin resistance: true; "
+                       "prior therapies: anastrozole (metastatic, progressed)")
+    text_only = re.sub(r"<[^>]+>", " ", page)
+    for raw in (name for name in FIELD_LABELS if "_" in name):
+        assert raw not in text_only, raw
 
 
 def test_case_id_and_knowledge_base_text_are_escaped() -> None:
@@ -291,7 +320,7 @@ def test_case_id_and_knowledge_base_text_are_escaped() -> None:
     assert HOSTILE not in page and "<script" not in page.lower()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     root, _ = parse(page)
-    assert root.find("h1").text() == f"igfrules report: {HOSTILE}"  # shown as text, not run
+    assert root.find("h1").text() == f"Tumour-board brief: {HOSTILE}"  # shown as text, not run
     title = root.find("section", "rationale").find("h3").text()
     assert title == "Ridaforolimus + dalotuzumab <in ER+ & advanced>"
     check_page(report, page)
@@ -303,9 +332,9 @@ def test_empty_report_says_none() -> None:
     page = render_html(report)
     check_page(report, page)
     root, _ = parse(page)
-    assert "(no case_id)" in root.find("h1").text()
-    assert "no field known" in root.find("section", "summary").text()
-    assert "None of the review's rationales applies" in root.find("section", "rationales").text()
+    assert "(no case id)" in root.find("h1").text()
+    assert "no field known" in root.find("p", "sub").text()
+    assert "None of the review's rationales applies" in root.find("section", "glance").text()
     assert not root.find_all("table", "trials") and not root.find_all("section", "context")
 
 
@@ -329,13 +358,15 @@ def test_real_case_with_hostile_case_id(kb: igfrules.KnowledgeBase) -> None:
     check_self_contained(page)
 
 
-def test_at_a_glance_comes_first_with_one_row_per_rationale() -> None:
+def test_brief_order_and_the_cards_print_only_in_full_detail() -> None:
     report = sample_report()
     page = render_html(report)
-    glance = page.index('<section class="glance">')
-    assert glance < page.index('<section class="rationales">')
-    table = page[glance:page.index("</table>", glance)]
-    assert table.count("<tr><td>") == len(report.rationales)
-    for r in report.rationales:
-        assert f"<code>{r.id}</code>" in table
-    assert ".glance { break-after: page" in page  # page 1 on paper: the patient and what applies
+    order = ['class="banner"', 'class="verdict"', 'class="warnings"', '<section class="glance">',
+             '<section class="trials-section">', '<section class="needs-information">', 'class="evidence"',
+             'class="disclaimer"']
+    positions = [page.index(marker) for marker in order]
+    assert positions == sorted(positions)
+    assert '<body class="brief-only">' in page and ".brief-only .evidence { display: none; }" in page
+    full = render_html(report, "full")
+    assert '<body class="full">' in full
+    check_page(report, full)

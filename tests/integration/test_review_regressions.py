@@ -102,7 +102,7 @@ def test_missing_names_presence_tests_and_therapy_details() -> None:
 
 def test_because_under_not_states_the_fact() -> None:
     condition = Not(Compare("bmi", "at_least", 25.0))
-    assert reasons(condition, profile_from_mapping({"bmi": 20})) == ["bmi is 20 (not at least 25)"]
+    assert reasons(condition, profile_from_mapping({"bmi": 20})) == ["BMI is 20 (not at least 25)"]
 
 
 def test_batch_refuses_to_overwrite_its_input(tmp_path: Path) -> None:

@@ -1,7 +1,9 @@
 """The report as the straightforward code path builds it: no memo, no fast construction, pydantic
 validation of every model. The evaluator's lean per-case path must give byte-identical output.
 
-This is the code path of evaluate.py before it was made lean (issue 11), written plainly.
+This is the code path of evaluate.py before it was made lean (issue 11), written plainly, as main has it
+since knowledge base 1.1.0 (trial status words, evidence population, no notes) and FHIR input (a mapped
+case carries its mapping, and its mapping's warnings after the profile's).
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ from typing import Any
 from igfrules._version import __version__
 from igfrules.consistency import profile_warnings
 from igfrules.engine.conditions import Condition, missing_fields, reasons
+from igfrules.fhir.mapping import MappedCase
 from igfrules.fields import FIELDS, UNKNOWN, source_fields
 from igfrules.knowledge.loader import KnowledgeBase
-from igfrules.knowledge.models import Entry, Finding
+from igfrules.knowledge.models import Entry, Finding, Trial
 from igfrules.patient import PatientProfile
 from igfrules.report import (
     AgentSummary,
@@ -29,7 +32,9 @@ from igfrules.report import (
     Report,
     StrategySummary,
     TrialMatch,
+    TrialStatus,
 )
+from igfrules.trialstatus import status_words
 from igfrules.vocabulary import vocabulary
 
 
@@ -46,6 +51,13 @@ def oracle_case_echo(profile: PatientProfile) -> dict[str, Any]:
     return case
 
 
+def oracle_mapped_report(case: MappedCase, kb: KnowledgeBase) -> Report:
+    """A FHIR case: the profile's report, with the mapping and its warnings."""
+    report = oracle_report(case.profile, kb)
+    return Report.model_validate({**report.model_dump(), "mapping": case.mapping.model_dump(),
+                                  "warnings": [*report.warnings, *case.mapping.warnings]})
+
+
 def oracle_report(profile: PatientProfile, kb: KnowledgeBase) -> Report:
     truth = kb.engine.evaluate(profile)
 
@@ -57,6 +69,9 @@ def oracle_report(profile: PatientProfile, kb: KnowledgeBase) -> Report:
     def findings(items: tuple[Finding, ...]) -> list[FindingSummary]:
         return [FindingSummary(statement=f.statement, direction=f.direction, citations=citations(f.citations),
                                post_review=f.post_review) for f in items]
+
+    def words(trial: Trial) -> str:
+        return status_words(trial, kb.references, kb.references[kb.meta.review])
 
     def needs(rule_id: str, title: str, kind: str, condition: Condition) -> NeedsInformation:
         missing: set[str] = set()
@@ -72,7 +87,6 @@ def oracle_report(profile: PatientProfile, kb: KnowledgeBase) -> Report:
         return {"id": entry.id, "title": entry.title, "summary": entry.summary.strip(),
                 "evidence": EvidenceSummary(**entry.evidence.model_dump()),
                 "findings": findings(kb.findings_for(entry)), "citations": citations(entry.citations),
-                "notes": entry.notes.strip(),
                 "because": reasons(kb.conditions[f"entry:{entry.id}"], profile)}
 
     def caution(cid: str) -> CautionNote:
@@ -94,6 +108,9 @@ def oracle_report(profile: PatientProfile, kb: KnowledgeBase) -> Report:
             rationales.append(Rationale(
                 **common(entry), strategy=StrategySummary(**entry.strategy.model_dump()), agents=agents,
                 trials=entry.trials, conflicts_with=entry.conflicts_with,
+                trial_status=[TrialStatus(nct_id=n, acronym=kb.trials[n].acronym, status_words=words(kb.trials[n]))
+                              for n in entry.trials],
+                evidence_population=" ".join(entry.evidence_population.split()),
                 cautions=[caution(cid) for cid in kb.cautions_for(entry)]))
         elif value:
             context.append(ContextNote(**common(entry)))
@@ -106,7 +123,11 @@ def oracle_report(profile: PatientProfile, kb: KnowledgeBase) -> Report:
         elif value:
             trials.append(TrialMatch(
                 nct_id=nct, acronym=t.acronym, title=t.title, phase=t.phase, design=t.design, status=t.status,
-                status_as_of=t.status_as_of, regimen=t.regimen, primary_outcome=t.primary_outcome,
+                status_as_of=t.status_as_of, in_review_table=t.in_review_table, status_words=words(t),
+                since=None if t.since is None else FindingSummary(
+                    statement=t.since.outcome, direction=t.since.direction, citations=citations(t.since.citations),
+                    post_review=True),
+                regimen=t.regimen, primary_outcome=t.primary_outcome,
                 breast_cancer_only=t.breast_cancer_only, population=t.population_text.strip(),
                 results=findings(t.results), because=reasons(condition, profile)))
     order = {"rationale": 0, "context": 1, "trial": 2}

@@ -72,6 +72,10 @@ def test_stage_is_a_range(stage: str, op: str, threshold: str, expected: object)
          Includes(agent="tamoxifen", progressed=True), True),
         ([{"agent": "letrozole", "setting": "adjuvant"}], Includes(drug_class="aromatase_inhibitor",
                                                                    setting="metastatic"), False),
+        # `undetermined`: a match leaves the test unknown, never true; no match is still false
+        (["T-DM1"], Includes(drug_class="anti_her2_adc", undetermined="check by hand"), None),
+        (["trastuzumab"], Includes(drug_class="anti_her2_adc", undetermined="check by hand"), False),
+        ("unknown", Includes(drug_class="anti_her2_adc", undetermined="check by hand"), None),
     ],
 )
 def test_includes(therapies: object, test: Includes, expected: object) -> None:
@@ -85,14 +89,27 @@ def test_missing_fields_only_name_what_could_change_the_result() -> None:
     assert missing_fields(AnyOf((U, Compare("diabetes", "equals", True))), PROFILE) == {"pr_status", "diabetes"}
 
 
+def test_an_undetermined_match_is_named_as_the_question_to_settle() -> None:
+    question = "whether prior trastuzumab emtansine counts as prior trastuzumab (check by hand)"
+    either = AnyOf((Includes(agent="trastuzumab"), Includes(drug_class="anti_her2_adc", undetermined=question)))
+    only_adc = profile_from_mapping({"prior_therapies": ["T-DM1"]})
+    assert evaluate(either, only_adc) is None
+    assert missing_fields(either, only_adc) == {question}
+    both = profile_from_mapping({"prior_therapies": ["T-DM1", "Herceptin"]})
+    assert evaluate(either, both) is True and missing_fields(either, both) == set()
+    assert evaluate(either, profile_from_mapping({"prior_therapies": ["paclitaxel"]})) is False
+
+
 def test_reasons_name_the_deciding_facts() -> None:
-    assert reasons(AllOf((T, Not(F))), PROFILE) == ["er_status is positive", "her2_status is negative"]
+    assert reasons(AllOf((T, Not(F))), PROFILE) == ["ER status is positive", "HER2 status is negative"]
 
 
 def test_parse_round_trip() -> None:
     raw = {"all": [{"field": "er_status", "op": "equals", "value": "positive"},
                    {"not": {"field": "visceral_disease", "op": "equals", "value": True}},
                    {"field": "prior_therapies", "op": "includes", "class": "endocrine_therapy", "progressed": True},
+                   {"field": "prior_therapies", "op": "includes", "class": "anti_her2_adc",
+                    "undetermined": "whether it counts (check by hand)"},
                    {"any": [{"field": "stage", "op": "at_least", "value": "IIIB"},
                             {"field": "bmi", "op": "at_most", "value": 25.0}]}]}
     assert to_yaml(parse_condition(raw)) == raw
@@ -113,6 +130,8 @@ def test_parse_round_trip() -> None:
          "did you mean"),
         ({"field": "prior_therapies", "op": "includes", "class": "serms"}, "when.class", "not a drug class"),
         ({"field": "prior_therapies", "op": "includes"}, "when", "exactly one of agent or class"),
+        ({"field": "prior_therapies", "op": "includes", "agent": "trastuzumab", "undetermined": True},
+         "when.undetermined", "the question a reader settles by hand"),
         ({"all": []}, "when.all", "non-empty list"),
         ({"all": [{}], "any": []}, "when", "must stand alone"),
         ({"field": "er_status", "op": "equals"}, "when", "needs a value"),

@@ -4,7 +4,7 @@ import pytest
 
 from igfrules.vocabulary import UnknownAgent, vocabulary
 
-# The synonyms table of REVIEW-NOTES.md, row by row: every spelling -> (agent, class).
+# The curators' synonyms table, row by row: every spelling -> (agent, class).
 REVIEW_NOTES_TABLE = [
     (["ganitumab", "AMG 479", "AMG-479"], "ganitumab", "igf1r_antibody"),
     (["cixutumumab", "IMC-A12"], "cixutumumab", "igf1r_antibody"),
@@ -53,8 +53,10 @@ def test_every_spelling_names_one_agent() -> None:
 def test_class_tree() -> None:
     vocab = vocabulary()
     assert vocab.classes["steroidal_aromatase_inhibitor"].ancestors == (
-        "steroidal_aromatase_inhibitor", "aromatase_inhibitor", "endocrine_therapy")
+        "steroidal_aromatase_inhibitor", "aromatase_inhibitor", "endocrine_therapy", "systemic_therapy")
     assert "tamoxifen" in vocab.agents_in("endocrine_therapy")
+    # Every class is a systemic therapy: "progressed on systemic therapy" tests one class.
+    assert set(vocab.agents_in("systemic_therapy")) == set(vocab.agents)
     assert vocab.agents_in("igf_ligand_antibody") == ["dusigitumab", "xentuzumab"]
 
 

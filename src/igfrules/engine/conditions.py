@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
-from ..fields import FIELDS, OPERATORS_BY_KIND, SETTINGS, STAGE_RANGES, STAGE_THRESHOLDS, UNKNOWN, Kind
+from ..fields import FIELD_WORDS, FIELDS, OPERATORS_BY_KIND, SETTINGS, STAGE_RANGES, STAGE_THRESHOLDS, UNKNOWN, Kind
 from ..patient import PatientProfile, PriorTherapy
 from ..vocabulary import UnknownAgent, vocabulary
 
@@ -29,12 +29,19 @@ class Compare:
 
 @dataclass(frozen=True, slots=True)
 class Includes:
-    """prior_therapies includes an item matching every attribute given."""
+    """prior_therapies includes an item matching every attribute given.
+
+    With `undetermined` (the question a reader must settle by hand), a matching item leaves the
+    test unknown rather than true: for a therapy whose standing against a criterion no field of
+    the case can decide, such as trastuzumab emtansine against "previously treated with
+    trastuzumab". It never makes anything true, so it can only move an entry to needs_information.
+    """
 
     agent: str | None = None
     drug_class: str | None = None
     setting: str | None = None
     progressed: bool | None = None
+    undetermined: str | None = None
 
     @property
     def field(self) -> str:
@@ -43,7 +50,8 @@ class Includes:
     def key(self) -> str:
         """A stable name for this test, used to shape engine facts."""
         target = f"agent={self.agent}" if self.agent else f"class={self.drug_class}"
-        return f"{target};setting={self.setting or '*'};progressed={_word(self.progressed)}"
+        key = f"{target};setting={self.setting or '*'};progressed={_word(self.progressed)}"
+        return key + (";undetermined" if self.undetermined else "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +83,7 @@ class ConditionSyntaxError(ValueError):
 # Parsing
 
 _COMBINATORS = ("all", "any", "not")
-_LEAF_KEYS = {"field", "op", "value", "agent", "class", "setting", "progressed"}
+_LEAF_KEYS = {"field", "op", "value", "agent", "class", "setting", "progressed", "undetermined"}
 
 
 def parse_condition(raw: Any, location: str = "when") -> Condition:
@@ -164,7 +172,7 @@ def _parse_value(kind: Kind, name: str, op: str, value: Any, location: str) -> A
 
 
 def _parse_includes(raw: dict[str, Any], location: str) -> Includes:
-    _no_extra(raw, {"field", "op", "agent", "class", "setting", "progressed"}, location)
+    _no_extra(raw, {"field", "op", "agent", "class", "setting", "progressed", "undetermined"}, location)
     agent, drug_class = raw.get("agent"), raw.get("class")
     if (agent is None) == (drug_class is None):
         raise ConditionSyntaxError(location, "includes needs exactly one of agent or class")
@@ -190,7 +198,11 @@ def _parse_includes(raw: dict[str, Any], location: str) -> Includes:
     progressed = raw.get("progressed")
     if progressed is not None and not isinstance(progressed, bool):
         raise ConditionSyntaxError(f"{location}.progressed", f"{progressed!r} is not true or false")
-    return Includes(agent, drug_class, setting, progressed)
+    undetermined = raw.get("undetermined")
+    if undetermined is not None and (not isinstance(undetermined, str) or not undetermined.strip()):
+        raise ConditionSyntaxError(f"{location}.undetermined",
+                                   "must be the question a reader settles by hand, in words")
+    return Includes(agent, drug_class, setting, progressed, undetermined.strip() if undetermined else None)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -255,7 +267,7 @@ def _item_matches(leaf: Includes, item: PriorTherapy) -> Truth:
             verdict = None
         elif actual != wanted:
             return False
-    return verdict
+    return None if leaf.undetermined else verdict  # a match leaves the question to a reader
 
 
 # ---------------------------------------------------------------------------------------------
@@ -288,6 +300,8 @@ def missing_fields(condition: Condition, profile: PatientProfile) -> set[str]:
     if isinstance(condition, Not):
         return missing_fields(condition.part, profile)
     if isinstance(condition, Includes) and profile.prior_therapies != UNKNOWN:
+        if condition.undetermined:  # no field settles it: the report names the question instead
+            return {condition.undetermined}
         details = [name for name, wanted in (("setting", condition.setting), ("progressed", condition.progressed))
                    if wanted is not None]
         return {f"prior_therapies.{name}" for name in details}
@@ -317,9 +331,10 @@ def describe_fact(leaf: Compare | Includes, profile: PatientProfile, value: Trut
         return f"unknown whether prior therapies include {wanted.removeprefix('prior therapies include ')}"
     actual = profile.value(leaf.field)
     shown = _word(actual) if not isinstance(actual, float) else f"{actual:g}"
+    name = FIELD_WORDS.get(leaf.field, leaf.field)  # words for a report, not the case-format key
     if leaf.op in ("is_known", "is_unknown"):
-        return f"{leaf.field} is {'unknown' if actual == UNKNOWN else 'known (' + shown + ')'}"
-    text = f"{leaf.field} is {shown}"
+        return f"{name} is {'unknown' if actual == UNKNOWN else 'known (' + shown + ')'}"
+    text = f"{name} is {shown}"
     if leaf.op in ("at_least", "at_most") and value is not None:
         text += f" ({'' if value else 'not '}{describe_test(leaf).removeprefix(leaf.field + ' ')})"
     return text
@@ -335,6 +350,8 @@ def describe_test(leaf: Compare | Includes) -> str:
             extras.append(f"in the {leaf.setting} setting")
         if leaf.progressed is not None:
             extras.append("with progression" if leaf.progressed else "without progression")
+        if leaf.undetermined:
+            extras.append(f"(if so, undecided: {leaf.undetermined})")
         return "prior therapies include " + " ".join([target, *extras])
     if leaf.op == "is_known":
         return f"{leaf.field} is known"
@@ -377,6 +394,8 @@ def to_yaml(condition: Condition) -> dict[str, Any]:
             raw["setting"] = condition.setting
         if condition.progressed is not None:
             raw["progressed"] = condition.progressed
+        if condition.undetermined:
+            raw["undetermined"] = condition.undetermined
         return raw
     raw = {"field": condition.field, "op": condition.op}
     if condition.value is not None:

@@ -222,7 +222,8 @@ _ERROR_CODES = {
 
 def _release(handle: Any, session_started: list[bool]) -> None:
     """Free a ruleset and its session. delete_state frees the session's memory, but only once an
-    action has started: on a fresh session it frees an uninitialised pointer (DURABLE-RULES.md)."""
+    action has started: on a fresh session it frees an uninitialised pointer (measured when this
+    module was written; see docs/engine.md)."""
     if session_started[0]:
         _dre.delete_state(handle, _SESSION)
     _dre.delete_ruleset(handle)

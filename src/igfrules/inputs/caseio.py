@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -14,24 +14,50 @@ from ..patient import PatientProfile
 from .safe_yaml import DocumentError, parse_document, read_document
 from .typed_input import typed_profile
 
+if TYPE_CHECKING:
+    from ..fhir.mapping import MappedCase
+
 IN_MEMORY = "<case>"
 
 
 def read_case(path: str | Path) -> PatientProfile:
+    """A case file or a FHIR Bundle, as the profile the rules see."""
+    case = read_input(path)
+    return case if isinstance(case, PatientProfile) else case.profile
+
+
+def read_input(path: str | Path) -> PatientProfile | MappedCase:
+    """A case file as a profile; a FHIR Bundle (`"resourceType": "Bundle"`) as a profile with the
+    mapping that says where each field came from."""
     path = Path(path)
     try:
         data = read_document(path)
     except DocumentError as err:
         raise CaseError(Problem(str(path), "", str(err))) from None
-    return profile_from_mapping(data, source=str(path))
+    return input_from_document(data, source=str(path))
 
 
-def case_from_bytes(data: bytes, *, source: str = IN_MEMORY, suffix: str = "") -> PatientProfile:
+def case_from_bytes(data: bytes, *, source: str = IN_MEMORY, suffix: str = "") -> PatientProfile | MappedCase:
     try:
         document = parse_document(data, suffix=suffix)
     except DocumentError as err:
         raise CaseError(Problem(source, "", str(err))) from None
-    return profile_from_mapping(document, source=source)
+    return input_from_document(document, source=source)
+
+
+def is_bundle(data: Any) -> bool:
+    return isinstance(data, Mapping) and data.get("resourceType") == "Bundle"
+
+
+def input_from_document(data: Any, *, source: str = IN_MEMORY) -> PatientProfile | MappedCase:
+    if not is_bundle(data):
+        return profile_from_mapping(data, source=source)
+    try:
+        from ..fhir.profile import map_bundle  # only a Bundle needs the fhir extra
+    except ImportError:
+        raise CaseError(Problem(source, "", "this is a FHIR Bundle; reading one needs the fhir extra: "
+                                            "pip install 'igfrules[fhir]'")) from None
+    return map_bundle(data, source=source)
 
 
 def profile_from_mapping(data: Any, *, source: str = IN_MEMORY) -> PatientProfile:

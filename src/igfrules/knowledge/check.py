@@ -38,8 +38,8 @@ def check_knowledge_base(path: str | Path | None = None) -> tuple[KnowledgeBase 
                 problems.append(_located(source, "when", "uses is_unknown: an entry must not fire "
                                          "because something is unknown"))
     for finding in verify(kb):
-        problems.append(_located(_file_of(kb, finding.subject), finding.subject,
-                                 f"{finding.message} ({finding.kind})"))
+        source = str(kb.path / "coverage.yaml") if finding.kind == "coverage_claim" else _file_of(kb, finding.subject)
+        problems.append(_located(source, finding.subject, f"{finding.message} ({finding.kind})"))
     return kb, sorted(problems, key=lambda p: (p.source, p.line or 0, p.location))
 
 

@@ -316,6 +316,9 @@ class _References:
             self._entry(entry, sections)
         for nct, trial in self.trials.items():
             self._citations(self.loader._source("trials.yaml"), f"{nct}.citations", trial.citations)
+            if trial.since is not None:
+                self._citations(self.loader._source("trials.yaml"), f"{nct}.since.citations",
+                                trial.since.citations)
             for i, result in enumerate(trial.results):
                 self._citations(self.loader._source("trials.yaml"), f"{nct}.results[{i}].citations",
                                 result.citations, post_review=result.post_review)

@@ -56,7 +56,7 @@ class Finding(BaseModel):
     statement: str = Field(min_length=1)
     direction: Direction
     citations: tuple[str, ...] = Field(min_length=1)
-    post_review: bool = False  # not reported by the review (REVIEW-NOTES.md), even if published before it
+    post_review: bool = False  # not reported by the review, even if published before it
 
 
 class Strategy(BaseModel):
@@ -99,8 +99,23 @@ class Entry(BaseModel):
     cautions: tuple[str, ...] = ()
     conflicts_with: tuple[str, ...] = ()  # entries this one knowingly disagrees with
     review_sections: tuple[str, ...] = Field(min_length=1)
-    notes: str = ""
+    # In words, printed beside the rationale: whom the clinical results come from, when `when` is
+    # broader on purpose than the trials behind them.
+    evidence_population: str = ""
+    notes: str = ""  # for curators: `igfrules explain` and docs, never a patient's report
     examples: Examples
+
+
+class SinceReported(BaseModel):
+    """A trial's outcome the review does not report, in a few words, with its publication."""
+
+    model_config = _STRICT
+    outcome: str = Field(min_length=1)  # "negative: no PFS improvement (central review HR about 1.19)"
+    direction: Direction
+    citations: tuple[str, ...] = Field(min_length=1)
+
+
+STATUS_DATE = r"^\d{4}-\d{2}-\d{2}$|^\d{4} \(year only\)$"
 
 
 class Trial(BaseModel):
@@ -112,8 +127,11 @@ class Trial(BaseModel):
     phase: str
     design: str
     primary_outcome: str
-    status: str  # as the review reports it
-    status_as_of: str  # the date that status was true (the review's publication)
+    status: str  # as the review reports it (or, for a trial not in its Table 1, as its publication does)
+    # The date that status was true: a full date, or "2021 (year only)" when only a year is known.
+    status_as_of: str = Field(pattern=STATUS_DATE)
+    in_review_table: bool = True  # False: added to the registry from a publication, not the review's Table 1
+    since: SinceReported | None = None  # the outcome published beside or after the review
     breast_cancer_only: bool
     population_text: str
     population: dict[str, Any]

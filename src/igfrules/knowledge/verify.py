@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -28,7 +29,7 @@ MAX_PRODUCT = 50_000
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    kind: str  # dead, subsumed, silent_conflict, unused_reference, unused_trial, unused_caution
+    kind: str  # dead, subsumed, silent_conflict, unused_reference, unused_trial, unused_caution, coverage_claim
     subject: str  # the entry, reference, trial or caution id
     message: str
 
@@ -61,6 +62,52 @@ def verify(kb: KnowledgeBase) -> list[Finding]:
                 f"fires together with {b.id} on the same strategy with the opposite direction "
                 f"({a.evidence.direction} vs {b.evidence.direction}); declare conflicts_with"))
     findings.extend(_unused(kb))
+    findings.extend(coverage_claims(kb))
+    return findings
+
+
+# "Burtrum et al., 2003", "Wang and Xu, 2019", "Clemmons, 2007a": an author-year citation in prose.
+_AUTHOR_YEAR = re.compile(r"([A-Z][\w'\-]+(?: et al\.| and [A-Z][\w'\-]+)?), (\d{4}[a-z]?)\b")
+
+
+def claimed_citations(text: str) -> list[str]:
+    """The author-year citations a coverage statement names, in order."""
+    return list(dict.fromkeys(f"{m.group(1)}, {m.group(2)}" for m in _AUTHOR_YEAR.finditer(text)))
+
+
+def cited_by(kb: KnowledgeBase, ident: str) -> set[str]:
+    """Every reference an entry (with its findings and its trials' results), trial or caution cites."""
+    if ident in kb.entries:
+        entry = kb.entries[ident]
+        return set(entry.citations) | {c for f in kb.findings_for(entry) for c in f.citations}
+    if ident in kb.trials:
+        trial = kb.trials[ident]
+        return (set(trial.citations) | {c for r in trial.results for c in r.citations}
+                | set(trial.since.citations if trial.since else ()))
+    return set(kb.cautions[ident].citations) if ident in kb.cautions else set()
+
+
+def coverage_claims(kb: KnowledgeBase) -> list[Finding]:
+    """A statement marked "encoded by X" whose citations X does not cite overclaims: X cannot state it."""
+    by_short = {ref.short: rid for rid, ref in kb.references.items()}
+    findings = []
+    for section in kb.coverage:
+        for statement in section.statements:
+            if not statement.encoded_by:
+                continue
+            for claimed in claimed_citations(statement.statement):
+                rid = by_short.get(claimed) or next(
+                    (r for short, r in by_short.items() if short.endswith(" " + claimed)), None)
+                if rid is None:
+                    findings.append(Finding("coverage_claim", section.section,
+                                            f"a statement encoded by {', '.join(statement.encoded_by)} cites "
+                                            f"{claimed}, which is not in references.yaml"))
+                    continue
+                for ident in statement.encoded_by:
+                    if rid not in cited_by(kb, ident):
+                        findings.append(Finding("coverage_claim", section.section,
+                                                f"{ident} is said to encode a statement citing {claimed} "
+                                                f"but does not cite {rid}"))
     return findings
 
 
@@ -106,6 +153,7 @@ def _unused(kb: KnowledgeBase) -> list[Finding]:
     for t in kb.trials.values():
         cited.update(t.citations)
         cited.update(c for r in t.results for c in r.citations)
+        cited.update(t.since.citations if t.since else ())
     for c in kb.cautions.values():
         cited.update(c.citations)
     findings = [Finding("unused_reference", r, "defined in references.yaml but cited nowhere")

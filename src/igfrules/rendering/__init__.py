@@ -1,4 +1,11 @@
 """Turning a Report (or the knowledge base) into what people and machines read.
 
-May import the report, the knowledge-base models and the condition language (for prose); never the durable engine.
+brief.py (the tumour-board brief: rows computed once, text and Markdown drawn from them), cards.py
+(the full evidence cards in text and Markdown), html.py and html_cards.py (the page), labels.py
+(words for people: field labels, level and direction words, links), text.py (text and Markdown
+entry points with `detail`), jsonline.py (batch lines), prose.py and kbdocs.py (conditions and the
+knowledge base in words), registry.py (formats by name).
+
+May import the report, the verdict, the vocabulary, the knowledge-base models and the condition
+language (for prose); never the durable engine.
 """

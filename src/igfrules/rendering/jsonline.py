@@ -57,6 +57,8 @@ def report_json_bytes(report: Report) -> bytes:
         b',"needs_information":', _array(report.needs_information),
         b',"warnings":', _any.dump_json(report.warnings),
         b',"conclusion":', _any.dump_json(report.conclusion),
-        b"}",
     ]
+    if report.mapping is not None:  # a case read from FHIR: where each field came from
+        parts += [b',"mapping":', _fragment(report.mapping)]
+    parts.append(b"}")
     return b"".join(parts)

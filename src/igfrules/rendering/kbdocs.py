@@ -6,7 +6,8 @@ Reviewers read this file, not YAML diffs; a test fails when it is out of date.
 from __future__ import annotations
 
 from ..knowledge.loader import KnowledgeBase
-from ..knowledge.models import Entry, Finding
+from ..knowledge.models import Entry, Finding, Trial
+from ..trialstatus import status_words
 from ..vocabulary import vocabulary
 from .prose import in_words
 from .text import DIRECTION_WORDS, class_label
@@ -95,9 +96,13 @@ def _entry(kb: KnowledgeBase, entry: Entry) -> list[str]:
         lines.append("")
         lines.extend(_finding(kb, f) for f in findings)
         lines.append("")
+    if entry.evidence_population:
+        lines.append(f"**Whom the evidence comes from:** {' '.join(entry.evidence_population.split())}")
+        lines.append("")
     lines.append(f"**Citations:** {_cite(kb, entry.citations)}.")
     if entry.trials:
-        lines.append(f"**Trials:** {', '.join(entry.trials)}.")
+        lines.append("**Trials behind the evidence:** "
+                     + "; ".join(f"{n}: {_status(kb, kb.trials[n])}" for n in entry.trials) + ".")
     if entry.cautions:
         lines.append(f"**Cautions named:** {', '.join(entry.cautions)} (agent and class cautions attach too).")
     if entry.conflicts_with:
@@ -111,12 +116,13 @@ def _entry(kb: KnowledgeBase, entry: Entry) -> list[str]:
 
 
 def _trials(kb: KnowledgeBase) -> list[str]:
-    lines = ["## Trial registry", "", "| NCT | regimen | phase | design | primary outcome | status (as of) |",
+    lines = ["## Trial registry", "",
+             "| NCT | regimen | phase | design | primary outcome | status per the review (date), and since |",
              "|---|---|---|---|---|---|"]
     for t in kb.trials.values():
         acronym = f" ({t.acronym})" if t.acronym else ""
         lines.append(f"| {t.nct_id}{acronym} | {t.regimen} | {t.phase} | {t.design} | {t.primary_outcome} | "
-                     f"{t.status} ({t.status_as_of}) |")
+                     f"{_status(kb, t)} |")
     lines.append("")
     for t in kb.trials.values():
         lines.append(f"### {t.nct_id}")
@@ -132,6 +138,10 @@ def _trials(kb: KnowledgeBase) -> list[str]:
             lines.append(f"**Notes:** {t.notes.strip()}")
         lines.append("")
     return lines
+
+
+def _status(kb: KnowledgeBase, trial: Trial) -> str:
+    return status_words(trial, kb.references, kb.references[kb.meta.review])
 
 
 def _cautions(kb: KnowledgeBase) -> list[str]:

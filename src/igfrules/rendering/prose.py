@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..engine.conditions import AllOf, AnyOf, Condition, Not, Truth, describe_test, evaluate
 from ..patient import PatientProfile
+from .labels import value_words
 
 _VALUE = {True: "true", False: "false", None: "unknown"}
 
@@ -42,7 +43,8 @@ def tree_lines(condition: Condition, profile: PatientProfile | None = None, dept
     text = describe_test(condition)
     if profile is not None:
         actual = profile.value(condition.field)
-        shown = "unknown" if actual == "unknown" else actual
+        # As a case file writes it: `false`, not Python's `False`.
+        shown = value_words(actual)
         if condition.field == "prior_therapies" and actual != "unknown":
             shown = ", ".join(t.agent for t in actual) or "none"
         text += f"  (patient: {shown})"

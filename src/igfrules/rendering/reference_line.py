@@ -4,9 +4,9 @@ A full report is mostly knowledge-base text that is the same for every patient (
 statements, findings, citations, cautions, trial details). A line by reference keeps every fact
 that belongs to the case (which entries fired and why, which cautions the profile heightens and
 why, what is missing, the warnings, the profile, the verdict, the knowledge base's name, version
-and sha256) and names everything else by id. `resolve_line` turns a line back into the full
-report it stands for, using `igfrules rules --format json` (catalog.py); the tests check that
-it gives exactly `report.model_dump(mode="json")`.
+and sha256, and for a FHIR case the mapping) and names everything else by id. `resolve_line`
+turns a line back into the full report it stands for, using `igfrules rules --format json`
+(catalog.py); the tests check that it gives exactly `report.model_dump(mode="json")`.
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ _DISCLAIMER = _json(DISCLAIMER)
 
 def reference_line_bytes(report: Report) -> bytes:
     """The line by reference for one report, as UTF-8 JSON (no newline)."""
-    return b"".join((
+    line = b"".join((
         _HEAD, _DISCLAIMER,
         b',"verdict":', _cached(report.verdict, str),  # the verdict line is one shared string per outcome
         b',"case_id":', _json(report.case_id),
@@ -80,8 +80,10 @@ def reference_line_bytes(report: Report) -> bytes:
         b'],"trials":[', b",".join([_cached(t, _trial) for t in report.trials]),
         b'],"needs_information":[', b",".join([_cached(n, _needs) for n in report.needs_information]),
         b'],"warnings":', _json(report.warnings) if report.warnings else b"[]",
-        b"}",
     ))
+    if report.mapping is not None:  # a case read from FHIR: where each field came from is the case's own
+        line += b',"mapping":' + _json(report.mapping.model_dump(mode="json"))
+    return line + b"}"
 
 
 def resolve_line(line: dict[str, Any], catalog: dict[str, Any]) -> dict[str, Any]:
@@ -110,7 +112,7 @@ def resolve_line(line: dict[str, Any], catalog: dict[str, Any]) -> dict[str, Any
                     "missing": ref["missing"]}
         return {"rule_id": rule_id, "title": trials[rule_id]["title"], "kind": "trial", "missing": ref["missing"]}
 
-    return {
+    report = {
         "research_only": True,
         "disclaimer": catalog["disclaimer"],
         "verdict": line["verdict"],
@@ -125,3 +127,6 @@ def resolve_line(line: dict[str, Any], catalog: dict[str, Any]) -> dict[str, Any
         "warnings": line["warnings"],
         "conclusion": catalog["conclusion"],
     }
+    if "mapping" in line:
+        report["mapping"] = line["mapping"]
+    return report

@@ -1,0 +1,72 @@
+"""Small readers over fhir.resources models: codes of a concept, its words, a resource's date."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from .codes import USABLE_OBSERVATION_STATUS
+
+
+def codings(concept: Any) -> list[tuple[str, str, str]]:
+    """(system, code, display) of every coding of a CodeableConcept; [] for None."""
+    if concept is None:
+        return []
+    return [(c.system or "", c.code or "", c.display or "") for c in (concept.coding or [])]
+
+
+def code_in(concept: Any, system: str, codes: Iterable[str]) -> str | None:
+    """The first code of `system` in `codes` that the concept carries."""
+    wanted = set(codes)
+    return next((code for s, code, _ in codings(concept) if s == system and code in wanted), None)
+
+
+def has_pair(concept: Any, pairs: Iterable[tuple[str, str]]) -> bool:
+    wanted = set(pairs)
+    return any((s, code) in wanted for s, code, _ in codings(concept))
+
+
+def words(concept: Any) -> str:
+    """The concept's text and every display, lower-cased, for fallbacks on words."""
+    if concept is None:
+        return ""
+    parts = [concept.text or ""] + [display for _, _, display in codings(concept)]
+    return " ".join(p for p in parts if p).casefold()
+
+
+def display_text(concept: Any) -> str:
+    """What a person would call the concept, as written: its text, else its first display."""
+    if concept is None:
+        return ""
+    return concept.text or next((display for _, _, display in codings(concept) if display), "")
+
+
+def day(value: Any) -> str:
+    """A FHIR date or dateTime as a sortable text ("2021", "2021-03", "2021-03-04"); "" for none."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)[:10]
+
+
+def observation_day(obs: Any) -> str:
+    period = getattr(obs, "effectivePeriod", None)
+    return (day(obs.effectiveDateTime) or (day(period.start) if period else "") or day(obs.effectiveInstant)
+            or day(obs.issued))
+
+
+def usable(obs: Any) -> bool:
+    """A result that stands: final, amended or corrected (not preliminary, cancelled, in error)."""
+    return (obs.status or "") in USABLE_OBSERVATION_STATUS
+
+
+def components(obs: Any, system: str, code: str) -> list[Any]:
+    return [c for c in (obs.component or []) if code_in(c.code, system, [code])]
+
+
+def extensions(resource: Any, url: str) -> list[Any]:
+    return [e for e in (resource.extension or []) if e.url == url]

@@ -1,0 +1,130 @@
+"""Fields about the patient rather than the tumour: diabetes, BMI, serum IGF-1, menopausal status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..fields import FIELDS, UNKNOWN
+from .bundle import Resources
+from .codes import (
+    BMI,
+    COMORBIDITIES,
+    DIABETES_ICD10_PREFIXES,
+    DIABETES_SNOMED,
+    ICD10CM,
+    LOINC,
+    NOT_DIABETES_WORDS,
+    RELATED_CONDITION_ABSENT_URL,
+    RELATED_CONDITION_URL,
+    SERUM_IGF1,
+    SNOMED,
+)
+from .concepts import code_in, codings, extensions, observation_day, usable, words
+from .mapping import FieldSource
+
+Warnings = list[str]
+
+
+def is_diabetes(concept: Any) -> bool:
+    if code_in(concept, SNOMED, DIABETES_SNOMED):
+        return True
+    if any(s == ICD10CM and code.replace(".", "").upper().startswith(DIABETES_ICD10_PREFIXES)
+           for s, code, _ in codings(concept)):
+        return True
+    text = words(concept)
+    if any(w in text for w in NOT_DIABETES_WORDS):
+        return False
+    return "diabetes mellitus" in text or "type 2 diabetes" in text or "type 1 diabetes" in text \
+        or "insulin resistance" in text
+
+
+def diabetes(resources: Resources, warnings: Warnings) -> FieldSource:
+    present, absent = [], []
+    for condition in resources.of("Condition"):
+        if not is_diabetes(condition.code):
+            continue
+        verification = {code for _, code, _ in codings(condition.verificationStatus)}
+        clinical = {code for _, code, _ in codings(condition.clinicalStatus)}
+        label = resources.label(condition)
+        if "entered-in-error" in verification:
+            continue
+        if "refuted" in verification:
+            absent.append(label)
+        elif not clinical & {"inactive", "resolved", "remission"}:
+            present.append(label)
+    for obs in resources.of("Observation"):
+        if not (code_in(obs.code, SNOMED, [COMORBIDITIES]) and usable(obs)):
+            continue
+        label = resources.label(obs)
+        for extension in extensions(obs, RELATED_CONDITION_URL):
+            if is_diabetes(extension.valueCodeableConcept):
+                present.append(label)
+            elif extension.valueReference is not None:
+                referenced = resources.by_reference(extension.valueReference.reference)
+                if referenced is not None and is_diabetes(referenced.code):
+                    present.append(label)
+        if any(is_diabetes(e.valueCodeableConcept) for e in extensions(obs, RELATED_CONDITION_ABSENT_URL)):
+            absent.append(label)
+    labels = tuple(dict.fromkeys(present + absent))
+    if present:
+        if absent:
+            warnings.append(f"diabetes recorded present ({', '.join(present)}) and absent or refuted "
+                            f"({', '.join(absent)}); present stands")
+        return FieldSource(field="diabetes", value=True, resources=labels, note="diabetes recorded present")
+    if absent:
+        return FieldSource(field="diabetes", value=False, resources=labels,
+                           note="diabetes recorded absent (comorbidities) or refuted")
+    return FieldSource(field="diabetes", value=UNKNOWN,
+                       note="no diabetes Condition and no comorbidity Observation that records it")
+
+
+def _latest(resources: Resources, code: str) -> Any:
+    found = [o for o in resources.of("Observation") if code_in(o.code, LOINC, [code]) and usable(o)
+             and o.valueQuantity is not None and o.valueQuantity.value is not None]
+    return max(found, key=observation_day) if found else None
+
+
+def bmi(resources: Resources) -> FieldSource:
+    obs = _latest(resources, BMI)
+    if obs is None:
+        return FieldSource(field="bmi", value=UNKNOWN, note=f"no final LOINC {BMI} (body mass index)")
+    value = float(obs.valueQuantity.value)
+    low, high = FIELDS["bmi"].bounds or (0.0, 0.0)
+    label = resources.label(obs)
+    if not low <= value <= high:
+        return FieldSource(field="bmi", value=UNKNOWN, resources=(label,),
+                           note=f"{value:g} kg/m2 is outside {low:g}-{high:g}: not used")
+    return FieldSource(field="bmi", value=round(value, 1), resources=(label,),
+                       note=f"latest LOINC {BMI}: {value:g} kg/m2 ({observation_day(obs) or 'undated'})")
+
+
+def serum_igf1(resources: Resources) -> FieldSource:
+    """Against the laboratory's own reference range or interpretation flag: the review gives no cut-off."""
+    obs = _latest(resources, SERUM_IGF1)
+    if obs is None:
+        return FieldSource(field="serum_igf1", value=UNKNOWN, note=f"no final LOINC {SERUM_IGF1} (IGF-1)")
+    label, value = resources.label(obs), float(obs.valueQuantity.value)
+    flags = {code for c in (obs.interpretation or []) for _, code, _ in codings(c)}
+    level = "high" if flags & {"H", "HH", "HU"} else "low" if flags & {"L", "LL", "LU"} else \
+        "normal" if "N" in flags else ""
+    how = "interpretation flag"
+    if not level and obs.referenceRange:
+        ref = obs.referenceRange[0]
+        high = float(ref.high.value) if ref.high is not None and ref.high.value is not None else None
+        low = float(ref.low.value) if ref.low is not None and ref.low.value is not None else None
+        if high is not None and value > high:
+            level = "high"
+        elif low is not None and value < low:
+            level = "low"
+        elif high is not None and low is not None:
+            level = "normal"
+        how = "the laboratory's reference range"
+    if not level:
+        return FieldSource(field="serum_igf1", value=UNKNOWN, resources=(label,),
+                           note="no reference range or interpretation to judge the value against")
+    return FieldSource(field="serum_igf1", value=level, resources=(label,), note=f"{value:g}, {level} by {how}")
+
+
+def menopausal_status() -> FieldSource:
+    return FieldSource(field="menopausal_status", value=UNKNOWN,
+                       note="mCODE has no element for menopausal status; igfrules reads none and leaves it unknown")

@@ -1,0 +1,80 @@
+"""A record (Bundle, or prefetched resources) -> MappedCase: the profile and where each field came from."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import ValidationError
+
+from ..errors import CaseError, Problem
+from ..fields import UNKNOWN
+from ..inputs.caseio import problems_from_validation
+from ..patient import PatientProfile
+from .bundle import Resources, read_bundle
+from .codes import BRCA1, BRCA2, ER_CODES, HER2_CODES, PIK3CA, PR_CODES
+from .concepts import codings, words
+from .mapping import FieldSource, MappedCase, SourceMapping
+from .patient_facts import bmi, diabetes, menopausal_status, serum_igf1
+from .therapies import prior_therapies
+from .tumour import gene_status, receptor, secondary_sites, stage, visceral
+
+__all__ = ["map_bundle", "map_resources"]
+
+
+def map_bundle(data: Mapping[str, Any], *, source: str = "<bundle>") -> MappedCase:
+    """Validate a FHIR R4 Bundle (a parsed JSON object) and map it to a profile."""
+    if data.get("resourceType") != "Bundle":
+        raise CaseError(Problem(source, "resourceType", "a FHIR Bundle is needed here"))
+    bundle_id, resources = read_bundle(data, source)
+    return map_resources(resources, bundle_id=bundle_id, source=source)
+
+
+def map_resources(resources: Resources, *, bundle_id: str | None = None, source: str = "<bundle>") -> MappedCase:
+    warnings: list[str] = []
+    patients = resources.of("Patient")
+    if len({resources.label(p) for p in patients}) > 1:
+        raise CaseError(Problem(source, "Patient", "the record holds more than one Patient; give one patient's "
+                                                   "resources"))
+    cancer = {resources.label(c) for c in resources.of("Condition") if _is_cancer(c)}
+    fields: list[FieldSource] = [
+        receptor(resources, "er_status", ER_CODES, warnings),
+        receptor(resources, "pr_status", PR_CODES, warnings),
+        receptor(resources, "her2_status", HER2_CODES, warnings),
+    ]
+    stage_source = stage(resources, warnings)
+    therapies, unrecognised = prior_therapies(resources, cancer)
+    fields += [
+        stage_source,
+        visceral(resources, str(stage_source.value), warnings),
+        gene_status(resources, "pik3ca_mutation", (PIK3CA,), germline=False, warnings=warnings),
+        gene_status(resources, "brca_mutation", (BRCA1, BRCA2), germline=True, warnings=warnings),
+        diabetes(resources, warnings),
+        bmi(resources),
+        serum_igf1(resources),
+        menopausal_status(),
+        therapies,
+    ]
+    for medicine in unrecognised:
+        warnings.append(f"medicine not recognised: {medicine.text!r} ({medicine.resource}); "
+                        "not counted as a prior therapy")
+    case: dict[str, Any] = {"case_id": bundle_id}
+    case.update({f.field: f.value for f in fields if f.value != UNKNOWN})
+    try:
+        profile = PatientProfile.model_validate(case)
+    except ValidationError as err:  # a value the mapping produced that the profile refuses (a bug or an odd id)
+        raise CaseError(problems_from_validation(err, source)) from None
+    mapping = SourceMapping(bundle_id=bundle_id, resources=resources.count, fields=tuple(fields),
+                            unrecognised_medicines=tuple(unrecognised), warnings=tuple(warnings))
+    return MappedCase(profile=profile, mapping=mapping)
+
+
+def _is_cancer(condition: Any) -> bool:
+    """A primary or secondary cancer Condition: what a cancer-related medicine's reason points to."""
+    profiles = [str(p) for p in ((condition.meta.profile or []) if condition.meta else [])]
+    if any("cancer-condition" in p for p in profiles) or secondary_sites(condition) is not None:
+        return True
+    text = words(condition.code)
+    icd = any(s.endswith("icd-10-cm") and code.upper().startswith(("C50", "D05")) for s, code, _ in
+              codings(condition.code))
+    return icd or "malignant" in text or "carcinoma" in text or "cancer" in text

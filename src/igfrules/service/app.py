@@ -1,0 +1,154 @@
+"""The FastAPI app: discovery, one patient-view service, and errors that never carry a traceback.
+
+Every request is evaluated on the event loop's one thread: evaluation is CPU-bound and the rule
+engine's C extension never releases the GIL, so a thread pool would add hand-offs and no
+parallelism. The knowledge base, and so its one engine, is loaded once by the caller.
+Logs hold the request line and status only: no body, no patient data.
+
+Answers are deterministic, so the answer to a prefetch seen before (the same chart opened again)
+is kept, bounded, and sent again byte for byte; a new or changed prefetch is evaluated.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+from collections import OrderedDict
+from typing import TYPE_CHECKING, Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse, Response
+from pydantic import ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from .._version import __version__
+from ..errors import IgfrulesError
+from ..evaluate import evaluate
+from ..fhir.mapping import MappedCase
+from ..fhir.profile import map_resources
+from ..inputs.safe_yaml import DocumentError, parse_json
+from .cards import cards
+from .hooks import HOOK, SERVICE_ID, HookRequest, discovery
+from .prefetch import SOURCE, MissingPrefetch, resources_from_prefetch
+
+if TYPE_CHECKING:
+    from ..knowledge.loader import KnowledgeBase  # a type only: the caller loads it
+
+MAX_BODY = 8 * 1024 * 1024  # a patient's prefetch is kilobytes to a few megabytes
+log = logging.getLogger("igfrules.service")
+
+
+class _Answers:
+    """Recent answers by a digest of (patient, prefetch); in memory only, never logged."""
+
+    LIMIT = 512
+
+    def __init__(self) -> None:
+        self._items: OrderedDict[str, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def key(hook: HookRequest) -> str:
+        text = json.dumps([hook.context["patientId"], hook.prefetch], sort_keys=True, separators=(",", ":"),
+                          ensure_ascii=False)
+        return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+    def get(self, key: str) -> bytes | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: str, body: bytes) -> None:
+        with self._lock:
+            self._items[key] = body
+            if len(self._items) > self.LIMIT:
+                self._items.popitem(last=False)
+
+
+def _error(status: int, message: str, **extra: Any) -> JSONResponse:
+    return JSONResponse({"error": message, "research_only": True, **extra}, status_code=status)
+
+
+def create_app(kb: KnowledgeBase) -> FastAPI:
+    app = FastAPI(title="igfrules CDS Hooks service (research use only)", version=__version__,
+                  docs_url=None, redoc_url=None, openapi_url=None)
+    answers = _Answers()
+    # CDS clients and sandboxes call services from the browser: allow any origin, no credentials.
+    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "OPTIONS"],
+                       allow_headers=["*"], allow_credentials=False)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return _error(exc.status_code, str(exc.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return _error(400, "the request is not valid")
+
+    @app.get("/cds-services")
+    async def services() -> dict[str, Any]:
+        return discovery()
+
+    @app.post("/cds-services/{service_id}")
+    async def call(service_id: str, request: Request) -> Response:
+        # A failure is caught here, not by Starlette: its server-error path logs the exception's
+        # text and traceback, and an exception's text can hold patient data.
+        try:
+            return await _call(service_id, request)
+        except Exception as exc:
+            # Not log.exception: the traceback and message may hold patient data; the type is enough.
+            log.error("unexpected %s while answering %s", type(exc).__name__, request.url.path)  # noqa: TRY400
+            return _error(500, "igfrules failed on this request; the failure is logged without patient data")
+
+    async def _call(service_id: str, request: Request) -> Response:
+        if service_id != SERVICE_ID:
+            return _error(404, f"no CDS service {service_id!r}; this server offers {SERVICE_ID!r}")
+        declared = request.headers.get("content-length", "0")
+        if declared.isdigit() and int(declared) > MAX_BODY:
+            return _error(413, f"the request is over {MAX_BODY:,} bytes")
+        body = await request.body()
+        if len(body) > MAX_BODY:
+            return _error(413, f"the request is over {MAX_BODY:,} bytes")
+        try:
+            hook = HookRequest.model_validate(parse_json(body.decode("utf-8")))
+        except UnicodeDecodeError:
+            return _error(400, "the request body is not UTF-8 JSON")
+        except DocumentError as err:
+            return _error(400, f"the request body is not JSON: {err}")
+        except ValidationError as err:
+            problems = [f"{'.'.join(str(p) for p in e['loc']) or 'request'}: {e['msg'].removeprefix('Value error, ')}"
+                        for e in err.errors(include_url=False)]
+            return _error(400, "the request is not a CDS Hooks request: " + "; ".join(problems))
+        if hook.hook != HOOK:
+            return _error(400, f"this service answers the {HOOK!r} hook, not {hook.hook!r}")
+        key = answers.key(hook)
+        cached = answers.get(key)
+        if cached is not None:
+            return Response(cached, media_type="application/json")
+        response = answer(hook, kb)
+        if response.status_code == 200:
+            answers.put(key, bytes(response.body))
+        return response
+
+    return app
+
+
+def answer(hook: HookRequest, kb: KnowledgeBase) -> JSONResponse:
+    try:
+        resources, unavailable = resources_from_prefetch(hook.prefetch, hook.context["patientId"])
+        mapped: MappedCase = map_resources(resources, source=SOURCE)
+        report = evaluate(mapped, kb)
+    except MissingPrefetch as err:
+        return _error(412, f"prefetch is missing {err}; igfrules does not fetch from fhirServer yet: send "
+                           "every key of the discovery document's prefetch (null for one you could not fetch)",
+                      missing_prefetch=err.keys)
+    except IgfrulesError as err:
+        return _error(422, "the prefetched resources are not valid FHIR R4",
+                      problems=[f"{p.location}: {p.message}" if p.location else p.message for p in err.problems])
+    return JSONResponse({"cards": cards(report, unavailable)})

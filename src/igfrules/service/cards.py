@@ -1,0 +1,132 @@
+"""A Report -> CDS Hooks cards: one per rationale, one for trials, one for what is missing, one for
+what in the record disagrees. Every card says research use only, in its summary and its detail.
+
+Card details are built from the one-page brief's own pieces (rendering.brief): a rationale's
+glance row, the trial rows, the missing-field rows, with the same words for level and direction
+that never read as a recommendation.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..fhir.mapping import SourceMapping
+from ..rendering.brief import (
+    GLANCE_MARKDOWN_HEADER,
+    TRIALS_NOTE,
+    glance_row,
+    glance_row_markdown,
+    trial_row_markdown,
+    trial_rows,
+)
+from ..rendering.labels import BANNER, direction_words, field_label, humanize, level_words, strategy_words
+from ..report import Citation, Rationale, Report
+
+SUMMARY_LIMIT = 139  # CDS Hooks 2.0: a summary is "<140-character"
+RESEARCH = "Research use only"
+REVIEW_URL = "https://doi.org/10.3389/fcell.2021.641449"
+
+
+def _summary(text: str) -> str:
+    text = f"{RESEARCH}: {text}"
+    return text if len(text) <= SUMMARY_LIMIT else text[: SUMMARY_LIMIT - 1].rstrip() + "…"
+
+
+def _md(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("*", "\\*").replace("_", "\\_").replace("|", "\\|")
+
+
+def _cite(citations: tuple[Citation, ...]) -> str:
+    return "; ".join(c.citation + (" (post-review)" if c.post_review else "") for c in citations)
+
+
+def _doi_links(citations: tuple[Citation, ...]) -> list[dict[str, str]]:
+    links = {}
+    for c in citations:
+        if c.doi:
+            links[c.doi] = {"label": f"{c.citation[:80]} (doi:{c.doi})", "url": f"https://doi.org/{c.doi}",
+                            "type": "absolute"}
+    return list(links.values())
+
+
+def _source(report: Report) -> dict[str, Any]:
+    kb = report.knowledge_base
+    return {"label": f"igfrules {report.engine_version}, knowledge base {kb.name} {kb.version} (research use only)",
+            "url": REVIEW_URL}
+
+
+def _detail_markdown(report: Report, rationale: Rationale) -> str:
+    """One rationale as Markdown for a card's detail: the brief's glance row, then what stands behind it."""
+    lines = [f"**{BANNER}**", "", GLANCE_MARKDOWN_HEADER, glance_row_markdown(glance_row(rationale)), "",
+             _md(rationale.summary), "", f"- **Strategy:** {_md(strategy_words(rationale))}",
+             f"- **Evidence ({level_words(rationale.evidence)}):** {_md(rationale.evidence.statement)}"]
+    for c in rationale.cautions:
+        heightened = (f" **Heightened for this patient** ({_md(humanize('; '.join(c.heightened_because)))}): "
+                      f"{_md(c.heightened_text)}" if c.heightened else "")
+        lines.append(f"- **Caution: {_md(c.title)}.** {_md(c.text)}{heightened}")
+    if rationale.trials:
+        lines.append(f"- **Trials behind the evidence:** {', '.join(rationale.trials)}")
+    lines += [f"- **Citations:** {_md(_cite(rationale.citations))}", "", f"*{_md(report.disclaimer)}*"]
+    return "\n".join(lines)
+
+
+def cards(report: Report, unavailable: list[str]) -> list[dict[str, Any]]:
+    source = _source(report)
+    out: list[dict[str, Any]] = []
+    for r in report.rationales:
+        heightened = any(c.heightened for c in r.cautions)
+        out.append({
+            # Grade and direction first: a long title is what gets cut at 140 characters.
+            "summary": _summary(f"{level_words(r.evidence)}, {direction_words(r.evidence)}: {r.title}"),
+            "indicator": "warning" if heightened else "info",
+            "detail": _detail_markdown(report, r),
+            "source": source,
+            "links": _doi_links(r.citations),
+        })
+    if not report.rationales:
+        out.append({"summary": _summary("no IGF-axis research rationale from the review applies with what is known"),
+                    "indicator": "info", "detail": f"**{RESEARCH.upper()}.** {_md(report.verdict)}\n\n"
+                                                   f"*{_md(report.disclaimer)}*", "source": source})
+    if report.trials:
+        out.append(_trials_card(report, source))
+    missing = _missing_card(report, unavailable, source)
+    if missing:
+        out.append(missing)
+    if report.warnings:
+        detail = "\n".join(f"- {_md(w)}" for w in report.warnings)
+        out.append({"summary": _summary(f"{len(report.warnings)} thing(s) in the record to check"),
+                    "indicator": "warning", "source": source,
+                    "detail": f"**{RESEARCH.upper()}.** Sources that disagree, and what igfrules chose:\n\n{detail}"})
+    return out
+
+
+def _trials_card(report: Report, source: dict[str, Any]) -> dict[str, Any]:
+    rows = ["| Trial | Phase | Design | Status the review reported | Outcome outside or after the review |",
+            "|---|---|---|---|---|", *(trial_row_markdown(t) for t in trial_rows(report))]
+    return {
+        "summary": _summary(f"{len(report.trials)} trial(s) from the review whose population the patient fits"),
+        "indicator": "info", "source": source,
+        "detail": f"**{RESEARCH.upper()}.** {_md(TRIALS_NOTE)}\n\n" + "\n".join(rows),
+        "links": [{"label": f"{t.nct_id} on ClinicalTrials.gov", "url": f"https://clinicaltrials.gov/study/{t.nct_id}",
+                   "type": "absolute"} for t in report.trials],
+    }
+
+
+def _missing_card(report: Report, unavailable: list[str], source: dict[str, Any]) -> dict[str, Any] | None:
+    fields = sorted({f for n in report.needs_information for f in n.missing})
+    mapping: SourceMapping | None = report.mapping
+    unrecognised = mapping.unrecognised_medicines if mapping else ()
+    if not fields and not unrecognised and not unavailable:
+        return None
+    lines = [f"**{RESEARCH.upper()}.** What would change this answer:", ""]
+    for name in fields:
+        rules = sorted(n.rule_id for n in report.needs_information if name in n.missing)
+        found = mapping.source(name) if mapping else None
+        note = found.note if found else ""
+        lines.append(f"- **{field_label(name)}** ({', '.join(rules)}){f': {_md(note)}' if note else ''}")
+    for medicine in unrecognised:
+        lines.append(f"- medicine not recognised: {_md(medicine.text)} ({_md(medicine.resource)})")
+    if unavailable:
+        lines.append(f"- the client could not prefetch: {', '.join(unavailable)}")
+    return {"summary": _summary(f"{len(fields)} missing field(s) would change this answer"), "indicator": "info",
+            "source": source, "detail": "\n".join(lines)}

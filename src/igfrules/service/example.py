@@ -1,0 +1,56 @@
+"""A CDS Hooks patient-view request built from a FHIR Bundle, as a client would prefetch it: for
+trying the service and for its tests and benchmark.
+
+    python -m igfrules.service.example cases/fhir/metastatic-hr-positive-pik3ca.json > request.json
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from .hooks import HOOK, PREFETCH
+
+_KEY_OF_TYPE = {"Condition": "conditions", "Observation": "observations", "Procedure": "procedures",
+                "MedicationRequest": "medicationRequests", "MedicationAdministration": "medicationAdministrations",
+                "MedicationStatement": "medicationStatements", "Medication": "medicationRequests"}
+
+
+EXAMPLE_INSTANCE = "00000000-0000-4000-8000-000000000000"
+
+
+def hook_request(bundle: Mapping[str, Any], hook_instance: str = EXAMPLE_INSTANCE) -> dict[str, Any]:
+    resources = [e["resource"] for e in bundle.get("entry", []) if "resource" in e]
+    patient = next((r for r in resources if r.get("resourceType") == "Patient"), None)
+    patient_id = patient["id"] if patient else "unknown-patient"
+    prefetch: dict[str, Any] = {key: {"resourceType": "Bundle", "type": "searchset", "entry": []}
+                                for key in PREFETCH if key != "patient"}
+    prefetch["patient"] = patient
+    for resource in resources:
+        key = _KEY_OF_TYPE.get(resource.get("resourceType", ""))
+        if key is not None:
+            prefetch[key]["entry"].append({"fullUrl": f"http://example.org/fhir/{resource['resourceType']}/"
+                                                      f"{resource.get('id', '')}", "resource": resource,
+                                           "search": {"mode": "match"}})
+    for key, value in prefetch.items():
+        if key != "patient":
+            value["total"] = len(value["entry"])
+    return {"hook": HOOK, "hookInstance": hook_instance, "context": {"userId": "Practitioner/example",
+                                                                      "patientId": patient_id},
+            "prefetch": prefetch}
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 1:
+        print("usage: python -m igfrules.service.example BUNDLE.json", file=sys.stderr)
+        return 2
+    bundle = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
+    print(json.dumps(hook_request(bundle), indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,83 @@
+"""The one CDS Hooks service igfrules offers: what discovery says, and the request it accepts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, field_validator
+
+from ..fhir.codes import (
+    BMI,
+    COMORBIDITIES,
+    DISEASE_STATUS_CODES,
+    ER_CODES,
+    GENE_STUDIED,
+    HER2_CODES,
+    LOINC,
+    PR_CODES,
+    REGION_STUDIED,
+    SERUM_IGF1,
+    SNOMED,
+    STAGE_CODES,
+    SURGICAL_PROCEDURE,
+    VARIANT_ASSESSMENT,
+)
+
+SERVICE_ID = "igfrules-igf-axis"
+HOOK = "patient-view"
+
+_OBSERVATION_CODES = [f"{LOINC}|{code}" for code in (*ER_CODES, *PR_CODES, *HER2_CODES, *STAGE_CODES,
+                                                      VARIANT_ASSESSMENT, REGION_STUDIED, *DISEASE_STATUS_CODES,
+                                                      BMI, SERUM_IGF1)]
+_OBSERVATION_CODES.append(f"{SNOMED}|{COMORBIDITIES}")
+_ = GENE_STUDIED  # a component code, found inside the variant and region Observations
+
+# Every key is required: a key left out means the client did not prefetch it, and igfrules does
+# not yet fetch from fhirServer itself (the request gets 412; docs/fhir.md). A key sent as null
+# means the client could not fetch it: the fields it would give stay unknown.
+PREFETCH: dict[str, str] = {
+    "patient": "Patient/{{context.patientId}}",
+    "conditions": "Condition?patient={{context.patientId}}",
+    "observations": "Observation?patient={{context.patientId}}&code=" + ",".join(_OBSERVATION_CODES),
+    "procedures": f"Procedure?patient={{{{context.patientId}}}}&category={SNOMED}|{SURGICAL_PROCEDURE}",
+    "medicationRequests": "MedicationRequest?patient={{context.patientId}}&_include=MedicationRequest:medication",
+    "medicationAdministrations": ("MedicationAdministration?patient={{context.patientId}}"
+                                  "&_include=MedicationAdministration:medication"),
+    "medicationStatements": ("MedicationStatement?patient={{context.patientId}}"
+                             "&_include=MedicationStatement:medication"),
+}
+
+
+def discovery() -> dict[str, Any]:
+    return {"services": [{
+        "hook": HOOK,
+        "id": SERVICE_ID,
+        "title": "igfrules: IGF-axis research rationales in breast cancer (research use only)",
+        "description": (
+            "RESEARCH USE ONLY. Explains which IGF-axis combination rationales from one review "
+            "(Ianza et al., Front Cell Dev Biol 2021) apply to the patient's breast cancer, with the "
+            "evidence, the trials whose population the patient fits and what is missing. It never "
+            "recommends a treatment: no IGF-axis trial has shown a benefit in breast cancer."
+        ),
+        "prefetch": PREFETCH,
+        "usageRequirements": "Reads US Core and mCODE STU3 resources; research use only.",
+    }]}
+
+
+class HookRequest(BaseModel):
+    """A CDS Hooks 2.0 request, as much of it as igfrules reads (other keys are allowed)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    hook: str
+    hookInstance: str
+    context: dict[str, Any]
+    prefetch: dict[str, Any] | None = None
+    fhirServer: str | None = None
+
+    @field_validator("context")
+    @classmethod
+    def _patient(cls, value: dict[str, Any]) -> dict[str, Any]:
+        if not isinstance(value.get("patientId"), str) or not value["patientId"]:
+            raise ValueError("context.patientId is required (text) for patient-view")
+        return value

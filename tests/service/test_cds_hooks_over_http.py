@@ -1,0 +1,204 @@
+"""The CDS Hooks service over real HTTP: discovery, cards, and every error a client can cause."""
+
+from __future__ import annotations
+
+import copy
+import http.client
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from igfrules.service.example import hook_request
+from igfrules.service.hooks import PREFETCH, SERVICE_ID
+from tests.conftest import CASES
+from tests.service.conftest import Server
+
+PATH = f"/cds-services/{SERVICE_ID}"
+BUNDLES = sorted((CASES / "fhir").glob("*.json"))
+
+
+def request_for(name: str) -> dict[str, Any]:
+    return hook_request(json.loads((CASES / "fhir" / f"{name}.json").read_text(encoding="utf-8")))
+
+
+def test_discovery_lists_one_patient_view_service(server: Server) -> None:
+    status, data, _ = server.request("GET", "/cds-services")
+    assert status == 200
+    [service] = data["services"]
+    assert service["hook"] == "patient-view"
+    assert service["id"] == SERVICE_ID
+    assert "RESEARCH USE ONLY" in service["description"]
+    assert set(service["prefetch"]) == {"patient", "conditions", "observations", "procedures", "medicationRequests",
+                                        "medicationAdministrations", "medicationStatements"}
+    assert all("{{context.patientId}}" in template for template in service["prefetch"].values())
+    assert "http://loinc.org|97509-4" in service["prefetch"]["observations"]
+
+
+@pytest.mark.parametrize("path", BUNDLES, ids=[p.stem for p in BUNDLES])
+def test_every_card_is_research_only_short_and_sourced(server: Server, path: Path) -> None:
+    status, data, _ = server.post(PATH, request_for(path.stem))
+    assert status == 200
+    assert data["cards"]
+    for card in data["cards"]:
+        assert len(card["summary"]) < 140  # CDS Hooks: "<140-character"; the issue: at most 140
+        assert card["summary"].startswith("Research use only")
+        assert "RESEARCH USE ONLY" in card["detail"]
+        assert card["indicator"] in ("info", "warning")
+        assert card["source"]["label"].startswith("igfrules ")
+        assert "igfrules-ianza-2021" in card["source"]["label"]
+
+
+def test_cards_for_the_metastatic_pik3ca_patient(server: Server) -> None:
+    _, data, _ = server.post(PATH, request_for("metastatic-hr-positive-pik3ca"))
+    summaries = [c["summary"] for c in data["cards"]]
+    assert any("Ganitumab + alpelisib in PIK3CA-mutant" in s for s in summaries)
+    trials = next(c for c in data["cards"] if "trial(s) from the review" in c["summary"])
+    assert all(link["url"].startswith("https://clinicaltrials.gov/study/NCT") for link in trials["links"])
+    missing = next(c for c in data["cards"] if "missing field(s)" in c["summary"])
+    assert "menopausal status" in missing["detail"]  # a human label, not the case-file key
+    assert "denosumab" in missing["detail"]  # an unrecognised medicine is shown, never fatal
+    check = next(c for c in data["cards"] if "in the record to check" in c["summary"])
+    assert check["indicator"] == "warning"
+    assert "stage sources disagree" in check["detail"]
+
+
+def test_a_heightened_caution_makes_the_card_a_warning(server: Server) -> None:
+    request = request_for("metastatic-hr-positive-pik3ca")
+    observations = request["prefetch"]["observations"]["entry"]
+    comorbidity = next(e for e in observations if e["resource"]["id"] == "comorbidities")["resource"]
+    comorbidity["extension"][0]["url"] = "http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-related-condition"
+    _, data, _ = server.post(PATH, request)
+    warned = [c for c in data["cards"] if c["indicator"] == "warning" and "Heightened" in c["detail"]]
+    assert warned, "diabetes heightens the hyperglycaemia caution of the IGF-1R rationales"
+
+
+def test_early_stage_patient_gets_a_no_rationale_card(server: Server) -> None:
+    _, data, _ = server.post(PATH, request_for("early-stage-er-positive"))
+    assert data["cards"][0]["summary"].startswith("Research use only: no IGF-axis research rationale")
+
+
+def test_missing_prefetch_is_412_and_names_the_keys(server: Server) -> None:
+    request = request_for("early-stage-er-positive")
+    del request["prefetch"]["observations"]
+    status, data, _ = server.post(PATH, request)
+    assert status == 412
+    assert data["missing_prefetch"] == ["observations"]
+    assert "fhirServer" in data["error"]
+    del request["prefetch"]
+    status, data, _ = server.post(PATH, request)
+    assert status == 412
+    assert data["missing_prefetch"] == list(PREFETCH)
+
+
+def test_a_null_prefetch_key_leaves_its_fields_unknown(server: Server) -> None:
+    request = request_for("metastatic-hr-positive-pik3ca")
+    request["prefetch"]["observations"] = None
+    status, data, _ = server.post(PATH, request)
+    assert status == 200
+    missing = next(c for c in data["cards"] if "missing field(s)" in c["summary"])
+    assert "could not prefetch: observations" in missing["detail"]
+    assert "**ER status**" in missing["detail"]
+
+
+@pytest.mark.parametrize(("body", "status", "words"), [
+    (b"{not json", 400, "not JSON"),
+    (b"\xff\xfe", 400, "not UTF-8"),
+    (b"[]", 400, "not a CDS Hooks request"),
+    (b'{"hook": "patient-view"}', 400, "hookInstance"),
+    (b'{"hook": "patient-view", "hookInstance": "x", "context": {}}', 400, "context.patientId"),
+    (b'{"hook": "order-select", "hookInstance": "x", "context": {"patientId": "p"}}', 400, "patient-view"),
+    (b'{"a": 1, "a": 2}', 400, "given twice"),
+])
+def test_malformed_requests_are_4xx_with_a_message(server: Server, body: bytes, status: int, words: str) -> None:
+    got, data, raw = server.post(PATH, body)
+    assert got == status
+    assert words in data["error"]
+    assert b"Traceback" not in raw
+
+
+def test_unknown_service_and_paths_are_404(server: Server) -> None:
+    status, data, _ = server.post("/cds-services/nope", request_for("early-stage-er-positive"))
+    assert status == 404
+    assert SERVICE_ID in data["error"]
+    status, _, _ = server.request("GET", "/nowhere")
+    assert status == 404
+
+
+def test_invalid_fhir_is_422_naming_resource_and_element(server: Server) -> None:
+    request = request_for("early-stage-er-positive")
+    entry = request["prefetch"]["observations"]["entry"][0]["resource"]
+    entry["effectiveDateTime"] = "2024-13-99"
+    status, data, raw = server.post(PATH, request)
+    assert status == 422
+    assert any(f"Observation/{entry['id']}: Observation.effectiveDateTime" in p for p in data["problems"])
+    assert b"Traceback" not in raw
+
+
+def test_wrong_patient_is_refused(server: Server) -> None:
+    request = request_for("early-stage-er-positive")
+    request["context"]["patientId"] = "someone-else"
+    status, data, _ = server.post(PATH, request)
+    assert status == 422
+    assert "context.patientId" in " ".join(data["problems"])
+
+
+def test_a_bug_is_500_without_traceback_and_logs_hold_no_patient_data(
+        server: Server, monkeypatch: pytest.MonkeyPatch) -> None:
+    records: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record.getMessage() + (str(record.exc_info) if record.exc_info else ""))
+
+    handler = Collect()
+    loggers = [logging.getLogger(name) for name in ("uvicorn.access", "uvicorn.error", "igfrules.service", "")]
+    for logger in loggers:
+        logger.addHandler(handler)
+
+    def explode(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("early-stage-er-positive anastrozole")  # patient data in the exception text
+
+    try:
+        request = request_for("early-stage-er-positive")
+        assert server.post(PATH, copy.deepcopy(request))[0] == 200
+        request["prefetch"]["patient"]["birthDate"] = "1961-04-13"  # a new prefetch: not an answer seen before
+        monkeypatch.setattr("igfrules.service.app.evaluate", explode)
+        status, data, raw = server.post(PATH, request)
+    finally:
+        for logger in loggers:
+            logger.removeHandler(handler)
+    assert status == 500
+    assert b"Traceback" not in raw
+    assert "anastrozole" not in data["error"]
+    assert records, "the server logs its requests"
+    text = "\n".join(records)
+    assert "RuntimeError" in text
+    for patient_data in ("early-stage-er-positive", "anastrozole", "1961-04-1", "Synthetic"):
+        assert patient_data not in text
+
+
+def test_a_chart_opened_again_gets_the_same_answer_and_a_changed_one_a_new_answer(server: Server) -> None:
+    request = request_for("metastatic-hr-positive-pik3ca")
+    first = server.post(PATH, request)[2]
+    request["hookInstance"] = "another-instance"
+    assert server.post(PATH, request)[2] == first
+    observations = request["prefetch"]["observations"]["entry"]
+    request["prefetch"]["observations"]["entry"] = [e for e in observations if e["resource"]["id"] != "pik3ca-variant"]
+    changed = server.post(PATH, request)[2]
+    assert changed != first
+    assert b"PIK3CA-mutant" not in changed.split(b"missing field")[0]
+
+
+def test_browser_clients_get_cors_headers(server: Server) -> None:
+    conn = http.client.HTTPConnection(server.host, server.port, timeout=30)
+    conn.request("OPTIONS", PATH, headers={"Origin": "https://sandbox.cds-hooks.org",
+                                           "Access-Control-Request-Method": "POST",
+                                           "Access-Control-Request-Headers": "content-type"})
+    response = conn.getresponse()
+    response.read()
+    conn.close()
+    assert response.status == 200
+    assert response.getheader("access-control-allow-origin") == "*"
