@@ -8,6 +8,8 @@ recommends treatment. Typical use::
     print(report.model_dump(mode="json"))
 """
 
+from typing import TYPE_CHECKING, Any
+
 from ._version import __version__
 from .errors import (
     CaseError,
@@ -20,8 +22,20 @@ from .errors import (
 from .evaluate import evaluate
 from .knowledge.loader import KnowledgeBase, load_knowledge_base
 from .patient import PatientProfile, PriorTherapy
-from .rendering.registry import RENDERERS
 from .report import DISCLAIMER, Report
+
+if TYPE_CHECKING:
+    from .rendering.registry import RENDERERS
+
+
+def __getattr__(name: str) -> Any:
+    # The renderers (HTML among them) load on first use: `igfrules evaluate` prints text.
+    if name == "RENDERERS":
+        from .rendering.registry import RENDERERS
+
+        return RENDERERS
+    raise AttributeError(f"module 'igfrules' has no attribute {name!r}")
+
 
 __all__ = [
     "DISCLAIMER",

@@ -37,12 +37,15 @@ from .inputs.bounded_read import MAX_BYTES, ReadError, bounded_lines, open_regul
 from .inputs.caseio import profile_from_mapping, read_input
 from .inputs.safe_yaml import DocumentError, parse_json
 from .knowledge.loader import KnowledgeBase, load_knowledge_base
-from .rendering.jsonline import compact_json_bytes, report_json_bytes
+from .rendering.jsonline import report_json_bytes
+from .rendering.reference_line import reference_line_bytes
 from .report import Report
 
 CASE_SUFFIXES = (".yaml", ".yml", ".json")
 CHUNK = 256  # cases per task: large enough to amortise process hand-off, small enough to stream
 IN_FLIGHT_PER_WORKER = 4
+# --detail: a line by reference (every per-case fact, knowledge-base text by id) or the full report
+LINE_WRITERS = {"reference": reference_line_bytes, "full": report_json_bytes}
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,16 +157,16 @@ def _init_worker(rules: str, sha256: str) -> None:
     # Ctrl-C reaches the whole process group: the parent handles it (and stops the pool); a worker
     # that took it too would print a KeyboardInterrupt traceback of its own.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _worker_kb = load_knowledge_base(rules)
+    _worker_kb = load_knowledge_base(rules, use_cache=True)  # the parent has just cached it
     if _worker_kb.sha256 != sha256:  # the files changed after the parent checked them
         raise KnowledgeBaseError(Problem(rules, "", "the knowledge base changed on disk during the batch"))
 
 
 def evaluate_chunk(items: list[Item], kb: KnowledgeBase, *, lines: bool = True,
-                   compact: bool = False) -> tuple[bytes, Tally]:
+                   detail: str = "reference") -> tuple[bytes, Tally]:
     """One output line per item, joined into one UTF-8 block, and the chunk's tally."""
     out, tally = [], Tally()
-    to_json = compact_json_bytes if compact else report_json_bytes
+    to_json = LINE_WRITERS[detail]
     for item in items:
         try:
             report = evaluate(_profile(item), kb)
@@ -181,10 +184,10 @@ def evaluate_chunk(items: list[Item], kb: KnowledgeBase, *, lines: bool = True,
     return b"\n".join(out) if lines else b"", tally
 
 
-def _work(items: list[Item], spool: str | None, compact: bool) -> tuple[str | None, Tally]:
+def _work(items: list[Item], spool: str | None, detail: str) -> tuple[str | None, Tally]:
     """In a worker: evaluate a chunk and spool its lines to a file; return the file and tally."""
     assert _worker_kb is not None  # noqa: S101 - set by the pool initializer
-    block, tally = evaluate_chunk(items, _worker_kb, lines=spool is not None, compact=compact)
+    block, tally = evaluate_chunk(items, _worker_kb, lines=spool is not None, detail=detail)
     if spool is None:
         return None, tally
     with tempfile.NamedTemporaryFile("wb", dir=spool, delete=False) as handle:
@@ -237,7 +240,7 @@ def _error_line(item: Item, err: IgfrulesError) -> bytes:
 
 
 def run_batch(items: Iterable[Item], out: BatchOutput | None, *, workers: int, kb: KnowledgeBase,
-              progress: Any = None, spool_dir: str | None = None, compact: bool = False) -> Tally:
+              progress: Any = None, spool_dir: str | None = None, detail: str = "reference") -> Tally:
     """Evaluate every item, write one line per case to `out` in input order, return the tally.
 
     A run that cannot finish (Ctrl-C, the output fails, a worker dies) raises BatchStopped, which
@@ -258,7 +261,7 @@ def run_batch(items: Iterable[Item], out: BatchOutput | None, *, workers: int, k
 
     name = out.name if out is not None else "<batch>"
     try:
-        _run(_chunks(iter(items)), out, workers, kb, tally, spool_dir, compact)
+        _run(_chunks(iter(items)), out, workers, kb, tally, spool_dir, detail)
     except KeyboardInterrupt:
         raise _stopped(out, name, written[0], "interrupted", interrupted=True) from None
     except BrokenProcessPool as err:
@@ -275,10 +278,10 @@ def _stopped(out: BatchOutput | None, name: str, counted: int, why: str, *,
 
 
 def _run(chunks: Iterator[list[Item]], out: BatchOutput | None, workers: int, kb: KnowledgeBase,
-         tally: Any, spool_dir: str | None, compact: bool) -> None:
+         tally: Any, spool_dir: str | None, detail: str) -> None:
     if workers <= 1:
         for chunk in chunks:
-            block, chunk_tally = evaluate_chunk(chunk, kb, lines=out is not None, compact=compact)
+            block, chunk_tally = evaluate_chunk(chunk, kb, lines=out is not None, detail=detail)
             if out is not None:
                 out.write(block, len(chunk))
             tally(chunk_tally)
@@ -299,7 +302,7 @@ def _run(chunks: Iterator[list[Item]], out: BatchOutput | None, workers: int, kb
 
         try:
             for chunk in chunks:
-                pending.append((len(chunk), pool.submit(_work, chunk, target, compact)))
+                pending.append((len(chunk), pool.submit(_work, chunk, target, detail)))
                 if len(pending) >= workers * IN_FLIGHT_PER_WORKER:
                     collect(*pending.pop(0))
             for size, future in pending:

@@ -2,6 +2,9 @@
 
 Exit codes: 0 evaluated (a case with no rationale is still a success); 1 a case or knowledge-base
 error, printed to stderr as `Error: <file>: <field>: <message>`; 2 usage (click's own).
+
+Each command imports what it needs when it runs, and loads the knowledge base through the
+per-user cache (knowledge/cache.py), so that `igfrules evaluate` starts at once.
 """
 
 from __future__ import annotations
@@ -13,22 +16,23 @@ import sys
 from collections.abc import Callable
 from functools import partial, wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from ._version import __version__
 from .errors import IgfrulesError, InputError, Problem, printable
-from .evaluate import evaluate as evaluate_case
-from .inputs.caseio import case_from_stream
-from .knowledge.check import check_knowledge_base
-from .knowledge.loader import load_knowledge_base
-from .rendering.registry import RENDERERS
-from .rendering.text import BANNER, DETAILS, DIRECTION_WORDS, Detail
-from .schema import case_schema
-from .trialstatus import status_words
+
+if TYPE_CHECKING:
+    from .knowledge.loader import KnowledgeBase
+    from .rendering.text import Detail
 
 F = TypeVar("F", bound=Callable[..., Any])
+FORMATS = ("html", "json", "markdown", "text")  # rendering.registry.RENDERERS, named without importing them
+# How much of a report is shown: to a person (`evaluate --detail`, rendering.text.DETAILS, named
+# here without importing the renderers) and in a batch line (`batch --detail`).
+REPORT_DETAILS = ("brief", "full")
+LINE_DETAILS = ("reference", "full")
 
 # Paths are checked by igfrules, not click: a folder given as a file (or the reverse) is an input
 # error with exit 1 and `Error: <file>: ...`, like every other bad input, not a usage error.
@@ -79,6 +83,13 @@ def _stdin() -> Any:
     return sys.stdin.buffer if sys.stdin is not None else None
 
 
+def load_knowledge_base(rules_dir: Path | None) -> KnowledgeBase:
+    """The knowledge base, through the per-user cache of parsed knowledge bases."""
+    from .knowledge.loader import load_knowledge_base as load
+
+    return load(rules_dir, use_cache=True)
+
+
 def _refuse_overwriting_inputs(out_path: Path, inputs: tuple[str, ...]) -> None:
     """Writing the output over an input (or into an input folder, where it would be read as a
     case) would destroy the cohort: refuse before opening anything."""
@@ -123,11 +134,12 @@ def main() -> None:
 @click.argument("case", required=False, type=click.Path(allow_dash=True, path_type=Path, readable=False))
 @click.option("--example", "example", metavar="NAME", default=None,
               help="Evaluate a shipped example case by name instead of CASE (see `igfrules examples`).")
-@click.option("--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="text", show_default=True,
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
               help="Output format.")
-@click.option("--detail", type=click.Choice(DETAILS), default="brief", show_default=True,
-              help="brief: the answer on one page; full: the brief, then every evidence card "
-              "(findings, citations, cautions) and the trials in full. JSON is always complete.")
+@click.option("--detail", type=click.Choice(REPORT_DETAILS), default="brief", show_default=True,
+              help="What a person reads. brief: the answer on one page; full: the brief, then every "
+              "evidence card (findings, citations, cautions) and the trials in full. JSON is always "
+              "the complete report (batch --detail chooses what a JSON line carries).")
 @click.option("--show-mapping", is_flag=True,
               help="For a FHIR Bundle, text and Markdown output say where each field came from (JSON always does).")
 @RULES_OPTION
@@ -151,6 +163,8 @@ def evaluate(case: Path | None, example: str | None, fmt: str, detail: Detail, s
       igfrules evaluate my-case.yaml --format json
       igfrules evaluate cases/fhir/metastatic-hr-positive-pik3ca.json --show-mapping
     """
+    from .evaluate import evaluate as evaluate_case
+
     if (case is None) == (example is None):
         raise click.UsageError("give a CASE file or --example NAME (one of them)")
     if example is not None:
@@ -161,10 +175,12 @@ def evaluate(case: Path | None, example: str | None, fmt: str, detail: Detail, s
     _require_stdout()
     kb = load_knowledge_base(rules_dir)
     if str(case) == "-":  # a case on standard input, YAML or JSON, or a FHIR Bundle
+        from .inputs.caseio import case_from_stream
+
         report = evaluate_case(case_from_stream(_stdin(), source="<stdin>"), kb)
     else:
         report = evaluate_case(case, kb)
-    rendered = RENDERERS[fmt](report, detail)
+    rendered = _renderer(fmt)(report, detail)
     if show_mapping and fmt in ("text", "markdown"):
         from .rendering.mapping import with_mapping
 
@@ -172,23 +188,40 @@ def evaluate(case: Path | None, example: str | None, fmt: str, detail: Detail, s
     click.echo(rendered, nl=False)
 
 
+def _renderer(fmt: str) -> Callable[[Any, Detail], str]:
+    if fmt == "text":  # the default: skip importing the HTML renderer
+        from .rendering.text import render_text
+
+        return render_text
+    from .rendering.registry import RENDERERS
+
+    return RENDERERS[fmt]
+
+
 @main.command()
 @click.option("--report", "of_report", is_flag=True,
               help="The JSON Schema of the report (the JSON output), with every field described.")
-def schema(of_report: bool) -> None:
-    """Print the JSON Schema of the case file (or, with --report, of the report).
+@click.option("--line", is_flag=True, help="The JSON Schema of a batch line by reference (the batch default).")
+def schema(of_report: bool, line: bool) -> None:
+    """Print the JSON Schema of the case file (or, with --report, of the report; with --line, of a
+    batch line by reference).
 
     \b
     Example:
       igfrules schema > case.schema.json
       igfrules schema --report > report.schema.json
+      igfrules schema --line > batch-line.schema.json
     """
+    if of_report and line:
+        raise click.UsageError("--report and --line print different schemas: give one of them")
     if of_report:
         from .report import Report
 
         click.echo(json.dumps(Report.model_json_schema(mode="serialization"), indent=2))
         return
-    click.echo(json.dumps(case_schema(), indent=2))
+    from .schema import case_schema, line_schema
+
+    click.echo(json.dumps(line_schema() if line else case_schema(), indent=2))
 
 
 @main.command()
@@ -220,7 +253,7 @@ def check(rules_dir: Path | None) -> None:
     Example:
       igfrules check --rules rules/
     """
-    from .knowledge.check import coverage
+    from .knowledge.check import check_knowledge_base, coverage
 
     kb, problems = check_knowledge_base(rules_dir)
     for problem in problems:
@@ -241,18 +274,31 @@ def check(rules_dir: Path | None) -> None:
 
 
 @main.command(name="rules")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="json: every entry, trial and caution by id with the records a full report carries; "
+                   "batch lines by reference resolve against it.")
 @RULES_OPTION
 @reports_errors
-def list_rules(rules_dir: Path | None) -> None:
+def list_rules(fmt: str, rules_dir: Path | None) -> None:
     """List the knowledge base's entries: id, kind, evidence level, direction, title.
 
     A level marked * rests on a result the review does not report (post-review).
+    --format json prints the catalog that batch lines by reference resolve against
+    (docs/batch-lines.md).
 
     \b
     Example:
       igfrules rules
+      igfrules rules --format json > catalog.json
     """
     kb = load_knowledge_base(rules_dir)
+    if fmt == "json":
+        from .catalog import catalog
+
+        click.echo(json.dumps(catalog(kb).to_json(), indent=2, ensure_ascii=False))
+        return
+    from .rendering.text import BANNER, DIRECTION_WORDS
+
     click.echo(BANNER)
     for e in kb.entries.values():
         status = "" if e.status == "active" else " (retired)"
@@ -271,6 +317,9 @@ def trials(rules_dir: Path | None) -> None:
     Example:
       igfrules trials
     """
+    from .rendering.text import BANNER
+    from .trialstatus import status_words
+
     kb = load_knowledge_base(rules_dir)
     click.echo(BANNER)
     review = kb.references[kb.meta.review]
@@ -346,26 +395,38 @@ def docs(output: str, check_only: bool, rules_dir: Path | None) -> None:
 @click.option("--summary", is_flag=True, help="Print a cohort table: patients per rationale, per trial, "
               "and per missing field.")
 @click.option("--summary-format", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--compact", is_flag=True, help="Compact lines: what fired and why, by id (about a tenth "
-              "of a full report; the texts behind the ids are in the knowledge base).")
+@click.option("--detail", type=click.Choice(LINE_DETAILS), default="reference", show_default=True,
+              help="What each JSON line carries. reference: every fact of the case, with entries, trials "
+                   "and cautions by id (about 3 KB a case; resolve with `igfrules rules --format json`); "
+                   "full: the complete report, as `evaluate --format json` writes it.")
+@click.option("--compact", is_flag=True, hidden=True,
+              help="Deprecated: lines by reference are now the default (--detail reference).")
 @RULES_OPTION
 @reports_errors
 def batch(inputs: tuple[str, ...], out_path: Path | None, workers: int | None, summary: bool,
-          summary_format: str, compact: bool, rules_dir: Path | None) -> None:
+          summary_format: str, detail: str, compact: bool, rules_dir: Path | None) -> None:
     """Evaluate a cohort: folders of case files, JSON Lines files, or '-' for standard input.
 
-    One output line per case, in input order: the report, or an error record with the case's
-    position and the same message a single evaluation gives. A bad case never stops the others;
-    the exit code is 1 if any case failed. --compact writes only what fired and why, by id.
+    One output line per case, in input order: the case by reference (every per-case fact, with
+    the knowledge base's entries by id; docs/batch-lines.md, `igfrules schema --line`), or with
+    --detail full the whole report; or an error record with the case's position and the same
+    message a single evaluation gives. A bad case never stops the others; the exit code is 1 if
+    any case failed.
 
     \b
     Example:
       igfrules batch cohort.jsonl --out results.jsonl --summary
       cat cohort.jsonl | igfrules batch - --workers 2 > results.jsonl
+      igfrules batch cases/ --detail full > reports.jsonl
     """
     from .batch import default_workers, read_items, run_batch, summary_json, summary_text
     from .batch_output import BatchOutput, BatchStopped, ReplacedFile
 
+    if compact:
+        if detail == "full":
+            raise click.UsageError("--compact (deprecated) means --detail reference; it cannot go with --detail full")
+        click.echo("igfrules: --compact is deprecated: lines by reference are the default now "
+                   "(--detail reference; docs/batch-lines.md)", err=True)
     kb = load_knowledge_base(rules_dir)
     if out_path is not None:
         _refuse_overwriting_inputs(out_path, inputs)
@@ -377,7 +438,7 @@ def batch(inputs: tuple[str, ...], out_path: Path | None, workers: int | None, s
         click.echo(f"\r{tally.cases:,} cases, {tally.failed:,} failed", err=True, nl=False)
 
     items = read_items(inputs, stdin=_stdin() if "-" in inputs else None)
-    run = partial(run_batch, items, workers=workers or default_workers(), kb=kb, compact=compact,
+    run = partial(run_batch, items, workers=workers or default_workers(), kb=kb, detail=detail,
                   progress=progress if interactive else None)
     if out_path is not None:
         # Written beside the file and renamed over it only when the run completes; chunks spool

@@ -12,21 +12,24 @@ _METASTATIC_RANK = STAGE_RANGES["IV"][0]
 
 
 def profile_warnings(profile: PatientProfile) -> tuple[str, ...]:
-    warnings: list[str] = []
     therapies = profile.prior_therapies if profile.prior_therapies != UNKNOWN else ()
-    classes = vocabulary().classes
+    if not therapies and profile.visceral_disease is not True:
+        return ()  # every check below needs a therapy, except visceral disease against the stage
+    warnings: list[str] = []
+    ancestors = _ancestors()
 
     def received(class_id: str) -> list[str]:
-        return sorted({t.agent for t in therapies if class_id in classes[t.drug_class].ancestors})
+        return sorted({t.agent for t in therapies if class_id in ancestors[t.agent]})
 
-    her2_directed = received("anti_her2_therapy")
-    if her2_directed and profile.her2_status == "negative":
+    # Each therapy scan runs only when the status it is checked against could contradict it.
+    her2_directed = received("anti_her2_therapy") if profile.her2_status == "negative" else []
+    if her2_directed:
         warnings.append(
             f"prior_therapies include HER2-directed therapy ({', '.join(her2_directed)}) "
             "but her2_status is negative: check the HER2 status or the therapy list"
         )
-    endocrine = received("endocrine_therapy")
-    if endocrine and profile.hormone_receptor_status == "negative":
+    endocrine = received("endocrine_therapy") if profile.hormone_receptor_status == "negative" else []
+    if endocrine:
         warnings.append(
             f"prior_therapies include endocrine therapy ({', '.join(endocrine)}) but ER and PR "
             "are both negative: check the receptor status or the therapy list"
@@ -37,8 +40,9 @@ def profile_warnings(profile: PatientProfile) -> tuple[str, ...]:
             warnings.append(
                 f"visceral_disease is true but stage is {profile.stage}: visceral metastases mean stage IV"
             )
-        metastatic_lines = sorted({t.agent for t in therapies if t.setting == "metastatic"})
-        if metastatic_lines and high < _METASTATIC_RANK:
+        metastatic_lines = (sorted({t.agent for t in therapies if t.setting == "metastatic"})
+                            if high < _METASTATIC_RANK else [])
+        if metastatic_lines:
             warnings.append(
                 f"therapy in the metastatic setting ({', '.join(metastatic_lines)}) but stage is "
                 f"{profile.stage}: check the stage"
@@ -73,3 +77,15 @@ def _repeated_therapies(therapies: tuple[PriorTherapy, ...]) -> list[str]:
         else:
             found.append(f"prior_therapies list {agent} ({setting} setting) {len(items)} times: check the therapy list")
     return found
+
+
+_agent_ancestors: dict[str, frozenset[str]] = {}
+
+
+def _ancestors() -> dict[str, frozenset[str]]:
+    """Every class each agent belongs to (its own and those above it), built once."""
+    if not _agent_ancestors:
+        vocab = vocabulary()
+        _agent_ancestors.update({name: frozenset(vocab.classes[a.drug_class].ancestors)
+                                 for name, a in vocab.agents.items()})
+    return _agent_ancestors

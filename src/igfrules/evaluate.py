@@ -1,19 +1,23 @@
 """One evaluation: case -> PatientProfile -> engine -> Report.
 
 The parts of a report that depend only on the knowledge base (evidence, citations, agents,
-cautions) are built once per knowledge base; a case adds only what depends on it (which entries
-fired, why, what is missing), so evaluation stays fast.
+cautions) are built once per knowledge base (catalog.py); a case adds only what depends on it
+(which entries fired, why, what is missing). The per-case path is kept lean because it runs once
+per patient of a registry: truth lookups by precomputed name, explanation keys read with one
+itemgetter from one row of the case's values, models built by `trusted.construct`. The output is
+byte-identical to the plain code path (tests/oracle), which the tests check.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ._version import __version__
+from .catalog import EntryParts, catalog
 from .consistency import profile_warnings
 from .engine.compiler import includes_key
 from .engine.conditions import Compare, Condition, Includes, leaves, missing_fields, reasons
@@ -23,26 +27,10 @@ from .fhir.mapping import MappedCase
 from .fields import FIELDS, UNKNOWN, source_fields
 from .inputs.caseio import profile_from_mapping, read_case, read_input
 from .knowledge.loader import KnowledgeBase, load_knowledge_base
-from .knowledge.models import Entry, Finding, Trial
 from .patient import PatientProfile
-from .report import (
-    AgentSummary,
-    CautionNote,
-    Citation,
-    ContextNote,
-    EvidenceSummary,
-    FindingSummary,
-    KnowledgeBaseInfo,
-    NeedsInformation,
-    Rationale,
-    Report,
-    StrategySummary,
-    TrialMatch,
-    TrialStatus,
-)
-from .trialstatus import status_words
+from .report import CautionNote, ContextNote, NeedsInformation, Rationale, Report, TrialMatch
+from .trusted import build, template
 from .verdict import verdict
-from .vocabulary import vocabulary
 
 Case = PatientProfile | MappedCase | Mapping[str, Any] | str | Path
 
@@ -104,35 +92,85 @@ def _builder(kb: KnowledgeBase) -> ReportBuilder:
     return builder  # type: ignore[no-any-return]
 
 
-@dataclass(frozen=True)
-class _EntryParts:
-    entry: Entry
-    condition: Condition
-    static: dict[str, Any]  # every field of the output record that no case changes
-    caution_ids: tuple[str, ...]
-    inputs: _Inputs
+# The values an explanation may depend on, in one row per case: every catalogued field (the
+# derived one included), then the fact's state of every `includes` test.
+_ROW_FIELDS = tuple(FIELDS)
+_STORED = tuple(n for n in _ROW_FIELDS if not FIELDS[n].derived_from)
+_DERIVED = tuple(n for n in _ROW_FIELDS if FIELDS[n].derived_from)
+_stored_values = itemgetter(*_STORED)
 
 
-@dataclass(frozen=True)
-class _Inputs:
-    """What a condition's explanation depends on: its fields' values and its includes tests."""
+class _Row:
+    """Where each value sits in a case's row, and a getter per condition for the values it reads."""
 
-    fields: tuple[str, ...]
-    includes_keys: tuple[str, ...]
+    def __init__(self, engine: Engine, conditions: Mapping[str, Condition]) -> None:
+        self.engine = engine
+        keys = sorted({includes_key(leaf) for c in conditions.values() for leaf in leaves(c)
+                       if isinstance(leaf, Includes)})
+        self.includes_keys = tuple(engine.fact_key(k) for k in keys)
+        order = [*_STORED, *_DERIVED, *keys]
+        self.index = {name: i for i, name in enumerate(order)}
 
-    @classmethod
-    def of(cls, condition: Condition, engine: Engine) -> _Inputs:
+    def of(self, profile: PatientProfile, fact: Mapping[str, Any]) -> tuple[Any, ...]:
+        values = profile.__dict__  # pydantic keeps validated fields here; the hot path reads it directly
+        get = fact.get
+        return (*_stored_values(values), *[profile.value(n) for n in _DERIVED],
+                *[get(k) for k in self.includes_keys])
+
+    def getter(self, condition: Condition) -> Callable[[tuple[Any, ...]], Any]:
+        """The values `condition`'s explanation depends on: its fields (and, for a derived field,
+        its sources, which an explanation may name as unknown) and its includes tests."""
         found = list(leaves(condition))
         named = {leaf.field for leaf in found if isinstance(leaf, Compare)}
-        # A derived field's explanation names its unknown sources, so their values matter too.
-        return cls(tuple(sorted(named | {f for n in named for f in source_fields(n)})),
-                   tuple(sorted({engine.fact_key(includes_key(leaf)) for leaf in found
-                                 if isinstance(leaf, Includes)})))
+        names = sorted(named | {f for n in named for f in source_fields(n)})
+        names += sorted({includes_key(leaf) for leaf in found if isinstance(leaf, Includes)})
+        indices = [self.index[n] for n in names]
+        if len(indices) == 1:
+            return itemgetter(indices[0])
+        return itemgetter(*indices) if indices else _empty_key
 
-    def key(self, profile: PatientProfile, fact: Mapping[str, Any]) -> tuple[Any, ...]:
-        values = profile.__dict__  # the hot path: stored fields directly; the one derived field by name
-        return (tuple(values[f] if f in values else profile.value(f) for f in self.fields),
-                tuple(fact.get(k) for k in self.includes_keys))
+
+def _empty_key(row: Any) -> tuple[Any, ...]:
+    return ()
+
+
+def _values_of(names: list[str]) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
+    if len(names) > 1:
+        return itemgetter(*names)
+    if names:
+        return lambda mapping: (mapping[names[0]],)
+    return _empty_key
+
+
+class _CautionPlan(NamedTuple):
+    id: str
+    truth_name: str
+    key: Callable[[tuple[Any, ...]], Any]
+
+
+class _EntryPlan(NamedTuple):
+    id: str
+    truth_name: str
+    parts: EntryParts
+    condition: Condition
+    is_rationale: bool
+    key: Callable[[tuple[Any, ...]], Any]
+    cautions: tuple[_CautionPlan, ...]  # those that can be heightened
+    needs_rank: int
+
+
+class _TrialPlan(NamedTuple):
+    nct_id: str
+    truth_name: str
+    static: dict[str, Any]
+    condition: Condition
+    key: Callable[[tuple[Any, ...]], Any]
+    needs_rank: int
+
+
+# The fields a report is given (the others keep their defaults): model_construct's fields-set
+_REPORT_GIVEN = frozenset({"verdict", "case_id", "knowledge_base", "engine_version", "profile", "rationales",
+                           "context", "trials", "needs_information", "warnings", "conclusion"})
 
 
 class _Memo(dict[Any, Any]):
@@ -140,150 +178,126 @@ class _Memo(dict[Any, Any]):
 
     LIMIT = 20_000
 
-    def get_or(self, key: Any, build: Any, *args: Any) -> Any:
-        value = self.get(key)
-        if value is None:
-            if len(self) >= self.LIMIT:
-                self.clear()
-            value = self[key] = build(*args)
+    def put(self, key: Any, value: Any) -> Any:
+        if len(self) >= self.LIMIT:
+            self.clear()
+        self[key] = value
         return value
 
 
 class ReportBuilder:
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
-        self.info = KnowledgeBaseInfo(name=kb.meta.name, version=kb.meta.version, sha256=kb.sha256)
-        self.cautions = {
-            cid: CautionNote(id=cid, title=c.title, text=c.text, citations=self._citations(c.citations),
-                             heightened_text=c.heightened_text)
-            for cid, c in kb.cautions.items()
-        }
-        # Strongest evidence first (level A before E), then by id: the order a tumour board reads in.
-        ordered = sorted(kb.active_entries, key=lambda e: (e.evidence.level, e.id))
-        self.entries = {e.id: self._entry_parts(e) for e in ordered}
-        self.trials = {nct: self._trial_static(t) for nct, t in kb.trials.items()}
-        self.trial_inputs = {nct: _Inputs.of(kb.conditions[f"trial:{nct}"], kb.engine) for nct in kb.trials}
-        self.caution_inputs = {cid[len("caution:"):]: _Inputs.of(c, kb.engine) for cid, c in kb.conditions.items()
-                               if cid.startswith("caution:")}
+        self.catalog = catalog(kb)
+        self.engine = kb.engine
+        self.row = _Row(kb.engine, kb.conditions)
+        # needs_information is listed rationales, context notes, trials, each by id
+        needs_order = sorted([(0 if p.entry.kind == "rationale" else 1, i) for i, p in self.catalog.entries.items()]
+                             + [(2, nct) for nct in kb.trials])
+        rank = {ident: n for n, (_, ident) in enumerate(needs_order)}
+        self.entries = tuple(
+            _EntryPlan(ident, f"entry:{ident}", parts, kb.conditions[f"entry:{ident}"],
+                       parts.entry.kind == "rationale" and parts.entry.strategy is not None,
+                       self.row.getter(kb.conditions[f"entry:{ident}"]),
+                       tuple(_CautionPlan(cid, f"caution:{cid}", self.row.getter(kb.conditions[f"caution:{cid}"]))
+                             for cid in parts.caution_ids if f"caution:{cid}" in kb.conditions),
+                       rank[ident])
+            for ident, parts in self.catalog.entries.items()
+        )
+        self.trials = tuple(
+            _TrialPlan(nct, f"trial:{nct}", static, kb.conditions[f"trial:{nct}"],
+                       self.row.getter(kb.conditions[f"trial:{nct}"]), rank[nct])
+            for nct, static in self.catalog.trials.items()
+        )
+        # every plan's value in one call, in plan order (a tuple even for a single plan)
+        self._entry_truth = _values_of([p.truth_name for p in self.entries])
+        self._trial_truth = _values_of([t.truth_name for t in self.trials])
         self.memo = _Memo()
-        self.conclusion = kb.meta.conclusion.strip()
-
-    # -- built once per knowledge base ---------------------------------------------------------
-
-    def _citations(self, ids: tuple[str, ...]) -> tuple[Citation, ...]:
-        refs = self.kb.references
-        return tuple(
-            Citation(id=i, citation=refs[i].short, doi=refs[i].doi, post_review=refs[i].kind == "post_review")
-            for i in ids
-        )
-
-    def _findings(self, findings: tuple[Finding, ...]) -> tuple[FindingSummary, ...]:
-        return tuple(
-            FindingSummary(statement=f.statement, direction=f.direction,
-                           citations=self._citations(f.citations), post_review=f.post_review)
-            for f in findings
-        )
-
-    def _entry_parts(self, entry: Entry) -> _EntryParts:
-        vocab = vocabulary()
-        evidence = EvidenceSummary(**entry.evidence.model_dump())
-        findings = self._findings(self.kb.findings_for(entry))
-        static: dict[str, Any] = {
-            "id": entry.id, "title": entry.title, "summary": entry.summary.strip(),
-            "evidence": evidence, "findings": findings, "citations": self._citations(entry.citations),
-        }
-        caution_ids: tuple[str, ...] = ()
-        if entry.kind == "rationale" and entry.strategy is not None:
-            agents = tuple(
-                AgentSummary(name=a, drug_class=vocab.agents[a].drug_class,
-                             class_label=vocab.classes[vocab.agents[a].drug_class].label)
-                for a in entry.agents
-            )
-            static.update(
-                strategy=StrategySummary(**entry.strategy.model_dump()), agents=agents,
-                trials=entry.trials, conflicts_with=entry.conflicts_with,
-                trial_status=tuple(TrialStatus(nct_id=n, acronym=self.kb.trials[n].acronym,
-                                               status_words=self._status_words(self.kb.trials[n]))
-                                   for n in entry.trials),
-                evidence_population=" ".join(entry.evidence_population.split()),
-            )
-            caution_ids = self.kb.cautions_for(entry)
-        condition = self.kb.conditions[f"entry:{entry.id}"]
-        return _EntryParts(entry, condition, static, caution_ids, _Inputs.of(condition, self.kb.engine))
-
-    def _status_words(self, trial: Trial) -> str:
-        return status_words(trial, self.kb.references, self.kb.references[self.kb.meta.review])
-
-    def _trial_static(self, trial: Trial) -> dict[str, Any]:
-        since = None
-        if trial.since is not None:  # never reported by the review, so always post-review
-            since = FindingSummary(statement=trial.since.outcome, direction=trial.since.direction,
-                                   citations=self._citations(trial.since.citations), post_review=True)
-        return {
-            "nct_id": trial.nct_id, "acronym": trial.acronym, "title": trial.title,
-            "phase": trial.phase, "design": trial.design, "status": trial.status,
-            "status_as_of": trial.status_as_of, "in_review_table": trial.in_review_table,
-            "status_words": self._status_words(trial), "since": since, "regimen": trial.regimen,
-            "primary_outcome": trial.primary_outcome, "breast_cancer_only": trial.breast_cancer_only,
-            "population": trial.population_text.strip(), "results": self._findings(trial.results),
-        }
+        # A report's fields in order, with what no case changes already filled in (trusted.build)
+        self._report_template = template(Report)
+        self._report_template.update(knowledge_base=self.catalog.info, engine_version=__version__,
+                                     conclusion=self.catalog.conclusion)
 
     # -- per case --------------------------------------------------------------------------------
 
     def report(self, profile: PatientProfile) -> Report:
-        fact = self.kb.engine.fact(profile)
-        truth = self.kb.engine.match(dict(fact))
-        rationales, context, needs = [], [], []
-        for entry_id, parts in self.entries.items():
-            value = truth[f"entry:{entry_id}"]
+        fact = self.engine.fact(profile)
+        truth = self.engine.match(fact)  # adds the assertion id to the fact; the row never reads it
+        row = self.row.of(profile, fact)
+        memo = self.memo
+        rationales: list[Rationale] = []
+        context: list[ContextNote] = []
+        trials: list[TrialMatch] = []
+        needs: list[tuple[int, NeedsInformation]] = []
+        for plan, value in zip(self.entries, self._entry_truth(truth), strict=True):
             if value is False:
                 continue
-            key = (entry_id, value, parts.inputs.key(profile, fact))
+            if plan.is_rationale and value:
+                key: tuple[Any, ...] = (plan.id, True, plan.key(row), tuple(
+                    [(c.id, c.key(row)) for c in plan.cautions if truth[c.truth_name] is True]))
+            else:
+                key = (plan.id, value, plan.key(row))
+            item = memo.get(key)
+            if item is None:
+                item = memo.put(key, self._entry_item(plan, value, profile, truth))
             if value is None:
-                needs.append(self.memo.get_or(key, self._needs, entry_id, parts.entry.title, parts.entry.kind,
-                                              parts.condition, profile))
-            elif parts.entry.kind == "rationale":
-                heightened = tuple(
-                    (cid, self.caution_inputs[cid].key(profile, fact))
-                    for cid in parts.caution_ids if truth.get(f"caution:{cid}") is True
-                )
-                rationales.append(self.memo.get_or((*key, heightened), self._rationale, parts, profile, truth))
+                needs.append((plan.needs_rank, item))
+            elif plan.is_rationale:
+                rationales.append(item)
             else:
-                context.append(self.memo.get_or(key, self._context, parts, profile))
-        trials = []
-        for nct, static in self.trials.items():
-            value = truth[f"trial:{nct}"]
+                context.append(item)
+        for trial, value in zip(self.trials, self._trial_truth(truth), strict=True):
             if value is False:
                 continue
-            condition = self.kb.conditions[f"trial:{nct}"]
-            key = (nct, value, self.trial_inputs[nct].key(profile, fact))
+            key = (trial.nct_id, value, trial.key(row))
+            item = memo.get(key)
+            if item is None:
+                item = memo.put(key, self._trial_item(trial, value, profile))
             if value:
-                trials.append(self.memo.get_or(key, self._trial, static, condition, profile))
+                trials.append(item)
             else:
-                needs.append(self.memo.get_or(key, self._needs, nct, static["title"], "trial", condition, profile))
-        return Report.model_construct(
-            verdict=verdict(rationales), case_id=profile.case_id, knowledge_base=self.info,
-            engine_version=__version__,
-            profile=profile.to_case(), rationales=tuple(rationales), context=tuple(context),
-            trials=tuple(trials), needs_information=tuple(sorted(needs, key=_needs_order)),
-            warnings=profile_warnings(profile), conclusion=self.conclusion,
+                needs.append((trial.needs_rank, item))
+        needs.sort()  # ranks are unique: the items themselves are never compared
+        fields = self._report_template.copy()
+        fields.update(
+            verdict=verdict(rationales), case_id=profile.case_id, profile=profile.to_case(),
+            rationales=tuple(rationales), context=tuple(context), trials=tuple(trials),
+            needs_information=tuple([item for _, item in needs]), warnings=profile_warnings(profile),
         )
+        return build(Report, fields, set(_REPORT_GIVEN))
 
-    def _rationale(self, parts: _EntryParts, profile: PatientProfile, truth: Mapping[str, bool | None]) -> Rationale:
+    # -- per distinct explanation (memoised) -----------------------------------------------------
+
+    def _entry_item(self, plan: _EntryPlan, value: bool | None, profile: PatientProfile,
+                    truth: Mapping[str, bool | None]) -> Any:
+        if value is None:
+            entry = plan.parts.entry
+            return self._needs(plan.id, entry.title, entry.kind, plan.condition, profile)
+        if plan.is_rationale:
+            return self._rationale(plan.parts, plan.condition, profile, truth)
+        return self._context(plan.parts, plan.condition, profile)
+
+    def _trial_item(self, trial: _TrialPlan, value: bool | None, profile: PatientProfile) -> Any:
+        if value:
+            return self._trial(trial.static, trial.condition, profile)
+        return self._needs(trial.nct_id, trial.static["title"], "trial", trial.condition, profile)
+
+    def _rationale(self, parts: EntryParts, condition: Condition, profile: PatientProfile,
+                   truth: Mapping[str, bool | None]) -> Rationale:
         cautions = tuple(self._caution(cid, profile, truth) for cid in parts.caution_ids)
-        return Rationale.model_construct(**parts.static, because=tuple(reasons(parts.condition, profile)),
+        return Rationale.model_construct(**parts.static, because=tuple(reasons(condition, profile)),
                                          cautions=cautions)
 
     @staticmethod
-    def _context(parts: _EntryParts, profile: PatientProfile) -> ContextNote:
-        return ContextNote.model_construct(**parts.static, because=tuple(reasons(parts.condition, profile)))
+    def _context(parts: EntryParts, condition: Condition, profile: PatientProfile) -> ContextNote:
+        return ContextNote.model_construct(**parts.static, because=tuple(reasons(condition, profile)))
 
     @staticmethod
     def _trial(static: dict[str, Any], condition: Condition, profile: PatientProfile) -> TrialMatch:
         return TrialMatch.model_construct(**static, because=tuple(reasons(condition, profile)))
 
     def _caution(self, cid: str, profile: PatientProfile, truth: Mapping[str, bool | None]) -> CautionNote:
-        note = self.cautions[cid]
+        note = self.catalog.cautions[cid]
         if truth.get(f"caution:{cid}"):
             condition = self.kb.conditions[f"caution:{cid}"]
             return note.model_copy(update={"heightened": True,
@@ -302,7 +316,3 @@ class ReportBuilder:
             missing.update(unknown_sources or [name])  # known but imprecise, e.g. stage "I"
         return NeedsInformation.model_construct(rule_id=rule_id, title=title, kind=kind,
                                                 missing=tuple(sorted(missing)))
-
-
-def _needs_order(item: NeedsInformation) -> tuple[int, str]:
-    return ({"rationale": 0, "context": 1, "trial": 2}[item.kind], item.rule_id)

@@ -47,7 +47,7 @@ def _flag(value: Any) -> Any:
 class PriorTherapy(BaseModel):
     """One therapy the patient received."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     agent: str
     setting: Setting = UNKNOWN
@@ -78,6 +78,15 @@ class PriorTherapy(BaseModel):
     def drug_class(self) -> str:
         return vocabulary().agents[self.agent].drug_class
 
+    def to_item(self) -> dict[str, Any]:
+        """`model_dump(exclude_defaults=True)`: the agent, and setting and progression when known."""
+        item: dict[str, Any] = {"agent": self.agent}
+        if self.setting != UNKNOWN:
+            item["setting"] = self.setting
+        if self.progressed != UNKNOWN:
+            item["progressed"] = self.progressed
+        return item
+
     def sort_key(self) -> tuple[str, str, str]:
         return (self.agent, self.setting, str(self.progressed))
 
@@ -85,7 +94,7 @@ class PriorTherapy(BaseModel):
 class PatientProfile(BaseModel):
     """A patient profile as the rules see it. Build one with `PatientProfile.model_validate`."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     case_id: str | None = None
     menopausal_status: Literal["premenopausal", "perimenopausal", "postmenopausal", "unknown"] = UNKNOWN
@@ -213,13 +222,17 @@ class PatientProfile(BaseModel):
         return getattr(self, field)
 
     def to_case(self) -> dict[str, Any]:
-        """The case mapping this profile was read from, in canonical form (unknowns left out)."""
+        """The case mapping this profile was read from, in canonical form (unknowns left out).
+
+        Every report echoes it, so it reads the stored fields directly (in field order) instead of
+        iterating the model and dumping each therapy; the result is the same (tested).
+        """
         case: dict[str, Any] = {}
-        for name, value in self:
+        for name, value in self.__dict__.items():
             if value == UNKNOWN or value is None:
                 continue
             if name == "prior_therapies":
-                case[name] = [t.model_dump(exclude_defaults=True) for t in value]
+                case[name] = [t.to_item() for t in value]
             else:
                 case[name] = value
         return case

@@ -38,7 +38,9 @@ DISCLAIMER = (
 )
 
 
-_FROZEN = ConfigDict(extra="forbid", frozen=True)
+# defer_build: a model's validator and serializer are built when first used, not at import, so
+# that `igfrules evaluate` starts fast (reports are assembled by trusted.construct).
+_FROZEN = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 _REQUIRED: Any = ...
@@ -127,6 +129,7 @@ class CautionNote(BaseModel):
 
 
 class _ResearchOnly(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     research_only: Literal[True] = Field(default=True, description="Always true: research use only, never a "
                                          "treatment recommendation. It cannot be set otherwise.")
 

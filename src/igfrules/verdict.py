@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Protocol
+from weakref import WeakKeyDictionary
 
 from .vocabulary import Vocabulary, vocabulary
 
@@ -45,7 +46,20 @@ def rests_on_positive_clinical_result(rationale: _Rationale) -> bool:
 
 def investigational_clause(vocab: Vocabulary | None = None) -> str:
     """'every IGF-axis agent is investigational', or which IGF-axis agents have an approval recorded."""
-    approved = (vocab or vocabulary()).not_investigational(IGF_AXIS_CLASS)
+    vocab = vocab or vocabulary()
+    clause = _clauses.get(vocab)
+    if clause is None:
+        clause = _clauses[vocab] = _investigational_clause(vocab)
+    return clause
+
+
+# Per vocabulary object (weakly, so a discarded knowledge base takes its entry with it): the
+# clause reads every agent, and a vocabulary is never changed once loaded.
+_clauses: WeakKeyDictionary[Vocabulary, str] = WeakKeyDictionary()
+
+
+def _investigational_clause(vocab: Vocabulary) -> str:
+    approved = vocab.not_investigational(IGF_AXIS_CLASS)
     if not approved:
         return "every IGF-axis agent is investigational"
     verb = "has" if len(approved) == 1 else "have"
@@ -53,7 +67,25 @@ def investigational_clause(vocab: Vocabulary | None = None) -> str:
 
 
 def verdict(rationales: Sequence[_Rationale], vocab: Vocabulary | None = None) -> str:
-    """One sentence, true for these rationales: count; positive clinical results; investigational."""
+    """One sentence, true for these rationales: count; positive clinical results; investigational.
+
+    An entry's evidence never changes within a knowledge base, so the line is kept per
+    investigational clause and list of (id, kind, direction), bounded so that memory stays flat.
+    """
+    clause = investigational_clause(vocab)
+    key = (clause, tuple([(r.id, r.evidence.kind, r.evidence.direction) for r in rationales]))
+    line = _lines.get(key)
+    if line is None:
+        if len(_lines) >= 4096:
+            _lines.clear()
+        line = _lines[key] = _verdict(rationales, clause)
+    return line
+
+
+_lines: dict[tuple[str, tuple[tuple[str, str, str], ...]], str] = {}
+
+
+def _verdict(rationales: Sequence[_Rationale], clause: str) -> str:
     count = len(rationales)
     if count == 0:
         head = "No IGF-axis research rationale applies to this profile"
@@ -65,4 +97,4 @@ def verdict(rationales: Sequence[_Rationale], vocab: Vocabulary | None = None) -
     elif positive:
         verb = "rests" if len(positive) == 1 else "rest"
         head += f"; {len(positive)} {verb} on a positive clinical result in breast cancer ({', '.join(positive)})"
-    return f"{head}; {investigational_clause(vocab)}."
+    return f"{head}; {clause}."

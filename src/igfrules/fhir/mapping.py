@@ -12,7 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..patient import PatientProfile
 
-_FROZEN = ConfigDict(extra="forbid", frozen=True)
+# defer_build: validators are built when first used, not at import; report.py imports these
+# models, so building them eagerly cost every `igfrules evaluate` of a case file its start.
+_FROZEN = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class FieldSource(BaseModel):
@@ -54,6 +56,6 @@ class SourceMapping(BaseModel):
 class MappedCase(BaseModel):
     """A case read from FHIR: the profile the rules see, and the mapping that produced it."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True, defer_build=True)
     profile: PatientProfile
     mapping: SourceMapping

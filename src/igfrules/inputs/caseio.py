@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -14,6 +13,7 @@ from ..fields import INPUT_FIELDS
 from ..patient import PatientProfile
 from .bounded_read import MAX_BYTES, ReadError, read_stream
 from .safe_yaml import DocumentError, parse_document, read_document
+from .typed_input import typed_profile
 
 if TYPE_CHECKING:
     from ..fhir.mapping import MappedCase
@@ -71,6 +71,9 @@ def input_from_document(data: Any, *, source: str = IN_MEMORY) -> PatientProfile
 
 
 def profile_from_mapping(data: Any, *, source: str = IN_MEMORY) -> PatientProfile:
+    typed = typed_profile(data)  # already canonical: nothing for the validators to change
+    if typed is not None:
+        return typed
     if not isinstance(data, Mapping):
         kind = type(data).__name__ if data is not None else "nothing"
         raise CaseError(Problem(source, "", f"the top level must be a mapping of fields, not {kind}"))
@@ -108,6 +111,8 @@ def _problem(error: Any, path: str, source: str) -> Problem:
     if kind == "extra_forbidden":
         field = str(error["loc"][-1])
         allowed = INPUT_FIELDS if len(error["loc"]) == 1 else ("agent", "setting", "progressed")
+        import difflib  # only for a misspelt field
+
         close = difflib.get_close_matches(field, allowed, n=1)
         hint = f"did you mean {close[0]}?" if close else ""
         return Problem(source, path, f"unknown field; allowed fields: {', '.join(allowed)}", hint)

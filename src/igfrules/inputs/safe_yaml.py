@@ -132,11 +132,13 @@ def parse_json(text: str) -> Any:
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    mapping: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in mapping:
-            raise DocumentError(f"key {key!r} is given twice")
-        mapping[key] = value
+    mapping = dict(pairs)  # built in C: this runs for every object of every line of a cohort
+    if len(mapping) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise DocumentError(f"key {key!r} is given twice")
+            seen.add(key)
     return mapping
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from functools import cached_property
-from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -19,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 from ..engine.conditions import Condition, ConditionSyntaxError, parse_condition
 from ..engine.durable_engine import Engine
 from ..errors import KnowledgeBaseError, Problem, field_path
+from ..inputs.bounded_read import ReadError, read_limited
 from ..inputs.safe_yaml import DocumentError, read_document
 from ..vocabulary import vocabulary
 from .lines import with_line
@@ -76,27 +76,55 @@ class KnowledgeBase:
 
 def packaged_rules() -> Path:
     """The knowledge base shipped in the wheel, or the repository's rules/ in a source checkout."""
-    shipped = Path(str(resources.files("igfrules").joinpath("_rules")))
+    shipped = Path(__file__).resolve().parents[1] / "_rules"  # igfrules is never imported from a zip
     if shipped.is_dir():
         return shipped
     return Path(__file__).resolve().parents[3] / "rules"
 
 
-def load_knowledge_base(path: str | Path | None = None) -> KnowledgeBase:
+def load_knowledge_base(path: str | Path | None = None, *, use_cache: bool = False) -> KnowledgeBase:
+    """Load, validate and compile a knowledge-base folder (None: the packaged one).
+
+    `use_cache=True` reads and writes a per-user cache of parsed knowledge bases, keyed by the
+    files' sha256 (knowledge/cache.py): what the command line does, so that it starts at once.
+    """
     if path is not None and not isinstance(path, str | Path):
         raise KnowledgeBaseError(Problem("<knowledge base>", "", f"expected a folder path or None, not "
                                          f"{type(path).__name__}"))
     if "\0" in str(path):
         raise KnowledgeBaseError(Problem(repr(str(path)), "", "the folder name contains a NUL character"))
-    loader = _Loader(Path(path) if path is not None else packaged_rules())
-    kb = loader.load()
-    if loader.problems:
-        raise KnowledgeBaseError(loader.sorted_problems())
-    assert kb is not None  # noqa: S101 - load() returns None only with problems recorded
+    root = Path(path) if path is not None else packaged_rules()
+    cached = _cached(root) if use_cache else None
+    kb = cached or _parse(root)
     try:
         kb.engine  # noqa: B018 - compile now: fail at load, and never lazily under threads
     except KnowledgeBaseError as err:
         raise KnowledgeBaseError([with_line(_locate(kb, p)) for p in err.problems]) from None
+    if use_cache and cached is None:
+        from . import cache
+
+        cache.store(kb)
+    return kb
+
+
+def _cached(root: Path) -> KnowledgeBase | None:
+    from . import cache
+
+    if not cache.enabled() or not root.is_dir():
+        return None
+    try:
+        digest = content_digest(root)
+    except (OSError, ReadError):
+        return None  # an unreadable, odd or oversized file: parsing reports it properly
+    return cache.load(root, digest)
+
+
+def _parse(root: Path) -> KnowledgeBase:
+    loader = _Loader(root)
+    kb = loader.load()
+    if loader.problems:
+        raise KnowledgeBaseError(loader.sorted_problems())
+    assert kb is not None  # noqa: S101 - load() returns None only with problems recorded
     return kb
 
 
@@ -417,5 +445,5 @@ def content_digest(root: Path) -> str:
     loaded = [root / name for name in TOP_FILES] + [p for f in ENTRY_FOLDERS for p in entry_files(root / f)]
     for path in sorted(loaded):
         digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-        digest.update(path.read_bytes() + b"\0")
+        digest.update(read_limited(path) + b"\0")  # regular files only, bounded: a FIFO never blocks
     return digest.hexdigest()

@@ -1,4 +1,4 @@
-"""One Report as one compact JSON line, fast: the batch output format.
+"""One Report as one JSON line, fast: the batch output with --detail full.
 
 A report's rationales, context notes, trials and needs-information items are shared objects
 (the evaluator memoises them), so their JSON is rendered once and reused; the line is assembled
@@ -61,52 +61,4 @@ def report_json_bytes(report: Report) -> bytes:
     if report.mapping is not None:  # a case read from FHIR: where each field came from
         parts += [b',"mapping":', _fragment(report.mapping)]
     parts.append(b"}")
-    return b"".join(parts)
-
-
-def _compact_item(obj: Any) -> bytes:
-    """The per-case part of a rationale, context note or trial: ids, grade, why, heightened cautions."""
-    cached = _compact.get(id(obj))
-    if cached is not None and cached[0] is obj:
-        return cached[1]
-    data: dict[str, Any]
-    if hasattr(obj, "nct_id"):
-        data = {"nct_id": obj.nct_id, "because": obj.because}
-    else:
-        data = {"id": obj.id, "because": obj.because}
-        evidence = getattr(obj, "evidence", None)
-        if evidence is not None:
-            data.update(level=evidence.level, direction=evidence.direction, post_review=evidence.post_review)
-        cautions = getattr(obj, "cautions", None)
-        if cautions is not None:
-            data["heightened_cautions"] = [c.id for c in cautions if c.heightened]
-        data["research_only"] = True
-    text = _any.dump_json(data)
-    with _lock:
-        if len(_compact) >= _LIMIT:
-            _compact.clear()
-        _compact[id(obj)] = (obj, text)
-    return text
-
-
-_compact: dict[int, tuple[BaseModel, bytes]] = {}
-
-
-def compact_json_bytes(report: Report) -> bytes:
-    """A compact line for cohorts: what fired for this case and why, by id; the texts behind the
-    ids (evidence statements, findings, cautions, trial details) are in the knowledge base and in
-    `igfrules evaluate`. About a tenth of the full report."""
-    parts = [
-        b'{"research_only":true,"disclaimer":', _any.dump_json(report.disclaimer),
-        b',"verdict":', _any.dump_json(report.verdict),
-        b',"case_id":', _any.dump_json(report.case_id),
-        b',"knowledge_base":', _fragment(report.knowledge_base),
-        b',"engine_version":', _any.dump_json(report.engine_version),
-        b',"rationales":[', b",".join(_compact_item(r) for r in report.rationales),
-        b'],"context":[', b",".join(_compact_item(c) for c in report.context),
-        b'],"trials":[', b",".join(_compact_item(t) for t in report.trials),
-        b'],"needs_information":', _array(report.needs_information),
-        b',"warnings":', _any.dump_json(report.warnings),
-        b"}",
-    ]
     return b"".join(parts)

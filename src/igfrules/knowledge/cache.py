@@ -1,0 +1,156 @@
+"""A per-user cache of loaded knowledge bases, so that `igfrules evaluate` starts at once.
+
+Loading a knowledge base parses its YAML files, validates them and resolves every reference
+(about 0.2 s); the same KnowledgeBase unpickled takes about 2 ms. Unpickling runs code, so the
+cache is read only where nobody but this user can write:
+
+- the folder is `$XDG_CACHE_HOME/igfrules` (else `~/.cache/igfrules`), created with mode 0700;
+- before a file is unpickled, the folder and then the file are opened without following
+  symlinks and checked through their descriptors (so they cannot be swapped between the check
+  and the read): owned by the effective user, no write permission for group or others;
+- a file is named by a sha256 over the knowledge base's files (their relative paths and bytes),
+  its folder, the Python version and igfrules' own code and data files: any change makes a new
+  name, so a stale file is never read;
+- files are written to a temporary file (mode 0600) in the folder and renamed into place.
+
+Any problem (no home folder, a read-only disk, a foreign owner, a corrupt file) means the
+knowledge base is parsed as before, silently: the cache only ever saves time. The command line
+uses it; `IGFRULES_NO_CACHE=1` turns it off. The library does not, unless asked
+(`load_knowledge_base(path, use_cache=True)`): an embedding application decides what it writes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import stat
+import sys
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .loader import KnowledgeBase
+
+_FORMAT = b"igfrules-kb-cache-1"
+_PACKAGE = Path(__file__).resolve().parents[1]
+
+
+def cache_folder() -> Path | None:
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):  # the XDG rule: a relative value is ignored
+        home = os.path.expanduser("~")
+        if not os.path.isabs(home):
+            return None
+        base = os.path.join(home, ".cache")
+    return Path(base) / "igfrules"
+
+
+def enabled() -> bool:
+    return os.environ.get("IGFRULES_NO_CACHE", "") in ("", "0")
+
+
+def cache_key(root: Path, content_sha256: str) -> str:
+    digest = hashlib.sha256(_FORMAT)
+    digest.update(f"{root.resolve()}\0{sys.version}\0{content_sha256}\0".encode("utf-8", "surrogateescape"))
+    digest.update(_code_fingerprint())
+    return digest.hexdigest()
+
+
+_fingerprint: bytes | None = None
+
+
+def _code_fingerprint() -> bytes:
+    """igfrules' own code and data: a pickled object is only valid for the classes that made it."""
+    global _fingerprint
+    if _fingerprint is None:
+        digest = hashlib.sha256()
+        for path in sorted([*_PACKAGE.rglob("*.py"), *(_PACKAGE / "data").glob("*")]):
+            digest.update(path.relative_to(_PACKAGE).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+        _fingerprint = digest.digest()
+    return _fingerprint
+
+
+def _safe(info: os.stat_result, *, folder: bool) -> bool:
+    kind_ok = stat.S_ISDIR(info.st_mode) if folder else stat.S_ISREG(info.st_mode)
+    return kind_ok and info.st_uid == os.geteuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+def _open_folder(folder: Path) -> int | None:
+    """A descriptor of the cache folder if it is safe to read from, else None."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError:
+        return None
+    if not _safe(os.fstat(fd), folder=True):
+        os.close(fd)
+        return None
+    return fd
+
+
+def read(key: str) -> tuple[Any, ...] | None:
+    folder = cache_folder()
+    if folder is None:
+        return None
+    folder_fd = _open_folder(folder)
+    if folder_fd is None:
+        return None
+    try:
+        fd = os.open(f"{key}.pickle", os.O_RDONLY | os.O_NOFOLLOW, dir_fd=folder_fd)
+    except OSError:
+        return None
+    finally:
+        os.close(folder_fd)
+    with os.fdopen(fd, "rb") as handle:
+        if not _safe(os.fstat(handle.fileno()), folder=False):
+            return None
+        data = handle.read()
+    try:
+        found = pickle.loads(data)  # noqa: S301 - written by this user, in a folder only they can write (above)
+    except Exception:  # a truncated or foreign file: parse the YAML instead
+        return None
+    return found if isinstance(found, tuple) else None
+
+
+def write(key: str, value: tuple[Any, ...]) -> None:
+    folder = cache_folder()
+    if folder is None:
+        return
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        folder_fd = _open_folder(folder)
+        if folder_fd is None:
+            return
+        os.close(folder_fd)
+        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        fd, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".pickle")  # mode 0600
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.replace(temporary, folder / f"{key}.pickle")
+        except BaseException:
+            os.unlink(temporary)
+            raise
+    except (OSError, pickle.PicklingError, RecursionError):
+        return  # a read-only or full disk: the next start parses the YAML again
+
+
+def load(root: Path, content_sha256: str) -> KnowledgeBase | None:
+    from .loader import KnowledgeBase
+
+    found = read(cache_key(root, content_sha256))
+    if found is None:
+        return None
+    try:
+        kb = KnowledgeBase(*found)
+    except TypeError:
+        return None
+    if kb.sha256 != content_sha256 or kb.path != root:
+        return None
+    return kb
+
+
+def store(kb: KnowledgeBase) -> None:
+    write(cache_key(kb.path, kb.sha256), (kb.path, kb.meta, kb.entries, kb.trials, kb.cautions, kb.references,
+                                          kb.coverage, kb.conditions, kb.sha256, kb.files))

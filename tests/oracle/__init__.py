@@ -1,0 +1,1 @@
+"""Plain, unmemoised reimplementations of today's behaviour, kept as oracles for fast paths."""

@@ -1,0 +1,140 @@
+"""The report as the straightforward code path builds it: no memo, no fast construction, pydantic
+validation of every model. The evaluator's lean per-case path must give byte-identical output.
+
+This is the code path of evaluate.py before it was made lean (issue 11), written plainly, as main has it
+since knowledge base 1.1.0 (trial status words, evidence population, no notes) and FHIR input (a mapped
+case carries its mapping, and its mapping's warnings after the profile's).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from igfrules._version import __version__
+from igfrules.consistency import profile_warnings
+from igfrules.engine.conditions import Condition, missing_fields, reasons
+from igfrules.fhir.mapping import MappedCase
+from igfrules.fields import FIELDS, UNKNOWN, source_fields
+from igfrules.knowledge.loader import KnowledgeBase
+from igfrules.knowledge.models import Entry, Finding, Trial
+from igfrules.patient import PatientProfile
+from igfrules.report import (
+    AgentSummary,
+    CautionNote,
+    Citation,
+    ContextNote,
+    EvidenceSummary,
+    FindingSummary,
+    KnowledgeBaseInfo,
+    NeedsInformation,
+    Rationale,
+    Report,
+    StrategySummary,
+    TrialMatch,
+    TrialStatus,
+)
+from igfrules.trialstatus import status_words
+from igfrules.vocabulary import vocabulary
+
+
+def oracle_profile(case: Mapping[str, Any]) -> PatientProfile:
+    return PatientProfile.model_validate(case)
+
+
+def oracle_case_echo(profile: PatientProfile) -> dict[str, Any]:
+    case: dict[str, Any] = {}
+    for name, value in profile:
+        if value == UNKNOWN or value is None:
+            continue
+        case[name] = [t.model_dump(exclude_defaults=True) for t in value] if name == "prior_therapies" else value
+    return case
+
+
+def oracle_mapped_report(case: MappedCase, kb: KnowledgeBase) -> Report:
+    """A FHIR case: the profile's report, with the mapping and its warnings."""
+    report = oracle_report(case.profile, kb)
+    return Report.model_validate({**report.model_dump(), "mapping": case.mapping.model_dump(),
+                                  "warnings": [*report.warnings, *case.mapping.warnings]})
+
+
+def oracle_report(profile: PatientProfile, kb: KnowledgeBase) -> Report:
+    truth = kb.engine.evaluate(profile)
+
+    def citations(ids: tuple[str, ...]) -> list[Citation]:
+        refs = kb.references
+        return [Citation(id=i, citation=refs[i].short, doi=refs[i].doi, post_review=refs[i].kind == "post_review")
+                for i in ids]
+
+    def findings(items: tuple[Finding, ...]) -> list[FindingSummary]:
+        return [FindingSummary(statement=f.statement, direction=f.direction, citations=citations(f.citations),
+                               post_review=f.post_review) for f in items]
+
+    def words(trial: Trial) -> str:
+        return status_words(trial, kb.references, kb.references[kb.meta.review])
+
+    def needs(rule_id: str, title: str, kind: str, condition: Condition) -> NeedsInformation:
+        missing: set[str] = set()
+        for name in missing_fields(condition, profile):
+            if name not in FIELDS:
+                missing.add(name)
+                continue
+            unknown_sources = [f for f in source_fields(name) if profile.value(f) == UNKNOWN]
+            missing.update(unknown_sources or [name])
+        return NeedsInformation(rule_id=rule_id, title=title, kind=kind, missing=sorted(missing))  # type: ignore[arg-type]
+
+    def common(entry: Entry) -> dict[str, Any]:
+        return {"id": entry.id, "title": entry.title, "summary": entry.summary.strip(),
+                "evidence": EvidenceSummary(**entry.evidence.model_dump()),
+                "findings": findings(kb.findings_for(entry)), "citations": citations(entry.citations),
+                "because": reasons(kb.conditions[f"entry:{entry.id}"], profile)}
+
+    def caution(cid: str) -> CautionNote:
+        c = kb.cautions[cid]
+        heightened = truth.get(f"caution:{cid}") is True
+        because = reasons(kb.conditions[f"caution:{cid}"], profile) if heightened else []
+        return CautionNote(id=cid, title=c.title, text=c.text, citations=citations(c.citations),
+                           heightened_text=c.heightened_text, heightened=heightened, heightened_because=because)
+
+    vocab = vocabulary()
+    rationales, context, wanted = [], [], []
+    for entry in sorted(kb.active_entries, key=lambda e: (e.evidence.level, e.id)):
+        value = truth[f"entry:{entry.id}"]
+        if value is None:
+            wanted.append(needs(entry.id, entry.title, entry.kind, kb.conditions[f"entry:{entry.id}"]))
+        elif value and entry.kind == "rationale" and entry.strategy is not None:
+            agents = [AgentSummary(name=a, drug_class=vocab.agents[a].drug_class,
+                                   class_label=vocab.classes[vocab.agents[a].drug_class].label) for a in entry.agents]
+            rationales.append(Rationale(
+                **common(entry), strategy=StrategySummary(**entry.strategy.model_dump()), agents=agents,
+                trials=entry.trials, conflicts_with=entry.conflicts_with,
+                trial_status=[TrialStatus(nct_id=n, acronym=kb.trials[n].acronym, status_words=words(kb.trials[n]))
+                              for n in entry.trials],
+                evidence_population=" ".join(entry.evidence_population.split()),
+                cautions=[caution(cid) for cid in kb.cautions_for(entry)]))
+        elif value:
+            context.append(ContextNote(**common(entry)))
+    trials = []
+    for nct, t in kb.trials.items():
+        value = truth[f"trial:{nct}"]
+        condition = kb.conditions[f"trial:{nct}"]
+        if value is None:
+            wanted.append(needs(nct, t.title, "trial", condition))
+        elif value:
+            trials.append(TrialMatch(
+                nct_id=nct, acronym=t.acronym, title=t.title, phase=t.phase, design=t.design, status=t.status,
+                status_as_of=t.status_as_of, in_review_table=t.in_review_table, status_words=words(t),
+                since=None if t.since is None else FindingSummary(
+                    statement=t.since.outcome, direction=t.since.direction, citations=citations(t.since.citations),
+                    post_review=True),
+                regimen=t.regimen, primary_outcome=t.primary_outcome,
+                breast_cancer_only=t.breast_cancer_only, population=t.population_text.strip(),
+                results=findings(t.results), because=reasons(condition, profile)))
+    order = {"rationale": 0, "context": 1, "trial": 2}
+    return Report(
+        case_id=profile.case_id, knowledge_base=KnowledgeBaseInfo(name=kb.meta.name, version=kb.meta.version,
+                                                                  sha256=kb.sha256),
+        engine_version=__version__, profile=oracle_case_echo(profile), rationales=rationales, context=context,
+        trials=trials, needs_information=sorted(wanted, key=lambda n: (order[n.kind], n.rule_id)),
+        warnings=profile_warnings(profile), conclusion=kb.meta.conclusion.strip(),
+    )

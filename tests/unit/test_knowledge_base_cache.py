@@ -1,0 +1,122 @@
+"""The per-user knowledge-base cache: read only where nobody else can write, never stale, never required."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+from pathlib import Path
+
+import pytest
+
+import igfrules
+from igfrules.knowledge import cache
+from igfrules.knowledge.loader import load_knowledge_base
+from tests.conftest import CASES, RULES
+
+CASE = CASES / "hr-positive-her2-negative-nonvisceral.yaml"
+
+
+@pytest.fixture
+def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.delenv("IGFRULES_NO_CACHE", raising=False)
+    return tmp_path / "xdg" / "igfrules"
+
+
+def _files(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*.pickle")) if folder.is_dir() else []
+
+
+def test_a_second_load_reads_the_cache_and_gives_the_same_reports(folder: Path) -> None:
+    parsed = load_knowledge_base(RULES, use_cache=True)
+    (written,) = _files(folder)
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert stat.S_IMODE(written.stat().st_mode) == 0o600
+    assert cache.load(RULES, parsed.sha256) is not None
+    cached = load_knowledge_base(RULES, use_cache=True)
+    assert cached == parsed and cached is not parsed
+    assert igfrules.evaluate(CASE, cached).to_json() == igfrules.evaluate(CASE, parsed).to_json()
+
+
+def test_the_library_writes_no_cache_unless_asked(folder: Path) -> None:
+    load_knowledge_base(RULES)
+    assert _files(folder) == []
+
+
+def test_igfrules_no_cache_turns_it_off(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    load_knowledge_base(RULES, use_cache=True)
+    monkeypatch.setenv("IGFRULES_NO_CACHE", "1")
+    calls: list[str] = []
+    monkeypatch.setattr(cache, "read", calls.append)
+    load_knowledge_base(RULES, use_cache=True)
+    assert calls == []
+
+
+def _sha(folder: Path) -> str:
+    return load_knowledge_base(RULES, use_cache=True).sha256
+
+
+def test_a_folder_others_can_write_is_never_read(folder: Path) -> None:
+    sha = _sha(folder)
+    folder.chmod(0o777)
+    assert cache.load(RULES, sha) is None
+    folder.chmod(0o720)
+    assert cache.load(RULES, sha) is None
+    folder.chmod(0o700)
+    assert cache.load(RULES, sha) is not None
+
+
+def test_a_file_others_can_write_is_never_read(folder: Path) -> None:
+    sha = _sha(folder)
+    (written,) = _files(folder)
+    written.chmod(0o666)
+    assert cache.load(RULES, sha) is None
+
+
+def test_files_of_another_owner_are_never_read(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sha = _sha(folder)
+    monkeypatch.setattr(os, "geteuid", lambda: os.getuid() + 1)  # as if another user ran igfrules
+    assert cache.load(RULES, sha) is None
+
+
+def test_symlinks_are_never_followed(folder: Path, tmp_path: Path) -> None:
+    sha = _sha(folder)
+    (written,) = _files(folder)
+    elsewhere = tmp_path / "elsewhere.pickle"
+    written.rename(elsewhere)
+    written.symlink_to(elsewhere)
+    assert cache.load(RULES, sha) is None
+    written.unlink()
+    elsewhere.rename(written)  # a regular file again, now in a folder reached through a symlink
+    assert cache.load(RULES, sha) is not None
+    moved = tmp_path / "moved"
+    folder.rename(moved)
+    folder.symlink_to(moved, target_is_directory=True)
+    assert cache.load(RULES, sha) is None
+
+
+def test_a_corrupt_file_falls_back_to_parsing_silently(folder: Path) -> None:
+    parsed = load_knowledge_base(RULES, use_cache=True)
+    (written,) = _files(folder)
+    written.write_bytes(b"not a pickle")
+    assert load_knowledge_base(RULES, use_cache=True) == parsed
+
+
+def test_a_changed_knowledge_base_is_parsed_again(folder: Path, tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES, rules)
+    before = load_knowledge_base(rules, use_cache=True)
+    meta = rules / "knowledge-base.yaml"
+    meta.write_text(meta.read_text(encoding="utf-8").replace("version: ", "version: 9", 1), encoding="utf-8")
+    after = load_knowledge_base(rules, use_cache=True)
+    assert after.sha256 != before.sha256 and after.meta.version != before.meta.version
+    assert len(_files(folder)) == 2
+
+
+def test_no_usable_home_means_no_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/path")
+    monkeypatch.setenv("HOME", "")
+    monkeypatch.setattr(os.path, "expanduser", lambda path: path)
+    assert cache.cache_folder() is None
+    assert load_knowledge_base(RULES, use_cache=True).sha256
