@@ -19,7 +19,8 @@ from ..rendering.brief import (
     trial_row_markdown,
     trial_rows,
 )
-from ..rendering.labels import BANNER, direction_words, field_label, humanize, level_words, strategy_words
+from ..rendering.cards import card_markdown_lines
+from ..rendering.labels import BANNER, direction_words, field_label, level_words, markdown_literal
 from ..report import Citation, Rationale, Report
 
 SUMMARY_LIMIT = 139  # CDS Hooks 2.0: a summary is "<140-character"
@@ -30,14 +31,6 @@ REVIEW_URL = "https://doi.org/10.3389/fcell.2021.641449"
 def _summary(text: str) -> str:
     text = f"{RESEARCH}: {text}"
     return text if len(text) <= SUMMARY_LIMIT else text[: SUMMARY_LIMIT - 1].rstrip() + "…"
-
-
-def _md(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("*", "\\*").replace("_", "\\_").replace("|", "\\|")
-
-
-def _cite(citations: tuple[Citation, ...]) -> str:
-    return "; ".join(c.citation + (" (post-review)" if c.post_review else "") for c in citations)
 
 
 def _doi_links(citations: tuple[Citation, ...]) -> list[dict[str, str]]:
@@ -56,17 +49,10 @@ def _source(report: Report) -> dict[str, Any]:
 
 
 def _detail_markdown(report: Report, rationale: Rationale) -> str:
-    """One rationale as Markdown for a card's detail: the brief's glance row, then what stands behind it."""
+    """One rationale as a card's detail: the brief's glance row, then its full evidence card (the
+    same Markdown as `evaluate --detail full`), then the disclaimer."""
     lines = [f"**{BANNER}**", "", GLANCE_MARKDOWN_HEADER, glance_row_markdown(glance_row(rationale)), "",
-             _md(rationale.summary), "", f"- **Strategy:** {_md(strategy_words(rationale))}",
-             f"- **Evidence ({level_words(rationale.evidence)}):** {_md(rationale.evidence.statement)}"]
-    for c in rationale.cautions:
-        heightened = (f" **Heightened for this patient** ({_md(humanize('; '.join(c.heightened_because)))}): "
-                      f"{_md(c.heightened_text)}" if c.heightened else "")
-        lines.append(f"- **Caution: {_md(c.title)}.** {_md(c.text)}{heightened}")
-    if rationale.trials:
-        lines.append(f"- **Trials behind the evidence:** {', '.join(rationale.trials)}")
-    lines += [f"- **Citations:** {_md(_cite(rationale.citations))}", "", f"*{_md(report.disclaimer)}*"]
+             *card_markdown_lines(rationale), "", f"*{report.disclaimer}*"]
     return "\n".join(lines)
 
 
@@ -85,15 +71,15 @@ def cards(report: Report, unavailable: list[str]) -> list[dict[str, Any]]:
         })
     if not report.rationales:
         out.append({"summary": _summary("no IGF-axis research rationale from the review applies with what is known"),
-                    "indicator": "info", "detail": f"**{RESEARCH.upper()}.** {_md(report.verdict)}\n\n"
-                                                   f"*{_md(report.disclaimer)}*", "source": source})
+                    "indicator": "info", "detail": f"**{RESEARCH.upper()}.** {report.verdict}\n\n"
+                                                   f"*{report.disclaimer}*", "source": source})
     if report.trials:
         out.append(_trials_card(report, source))
     missing = _missing_card(report, unavailable, source)
     if missing:
         out.append(missing)
     if report.warnings:
-        detail = "\n".join(f"- {_md(w)}" for w in report.warnings)
+        detail = "\n".join(f"- {markdown_literal(w)}" for w in report.warnings)
         out.append({"summary": _summary(f"{len(report.warnings)} thing(s) in the record to check"),
                     "indicator": "warning", "source": source,
                     "detail": f"**{RESEARCH.upper()}.** Sources that disagree, and what igfrules chose:\n\n{detail}"})
@@ -106,7 +92,7 @@ def _trials_card(report: Report, source: dict[str, Any]) -> dict[str, Any]:
     return {
         "summary": _summary(f"{len(report.trials)} trial(s) from the review whose population the patient fits"),
         "indicator": "info", "source": source,
-        "detail": f"**{RESEARCH.upper()}.** {_md(TRIALS_NOTE)}\n\n" + "\n".join(rows),
+        "detail": f"**{RESEARCH.upper()}.** {TRIALS_NOTE}\n\n" + "\n".join(rows),
         "links": [{"label": f"{t.nct_id} on ClinicalTrials.gov", "url": f"https://clinicaltrials.gov/study/{t.nct_id}",
                    "type": "absolute"} for t in report.trials],
     }
@@ -123,9 +109,9 @@ def _missing_card(report: Report, unavailable: list[str], source: dict[str, Any]
         rules = sorted(n.rule_id for n in report.needs_information if name in n.missing)
         found = mapping.source(name) if mapping else None
         note = found.note if found else ""
-        lines.append(f"- **{field_label(name)}** ({', '.join(rules)}){f': {_md(note)}' if note else ''}")
+        lines.append(f"- **{field_label(name)}** ({', '.join(rules)}){f': {markdown_literal(note)}' if note else ''}")
     for medicine in unrecognised:
-        lines.append(f"- medicine not recognised: {_md(medicine.text)} ({_md(medicine.resource)})")
+        lines.append(f"- medicine not recognised: {markdown_literal(medicine.text)} ({markdown_literal(medicine.resource)})")
     if unavailable:
         lines.append(f"- the client could not prefetch: {', '.join(unavailable)}")
     return {"summary": _summary(f"{len(fields)} missing field(s) would change this answer"), "indicator": "info",
