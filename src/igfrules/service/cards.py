@@ -111,7 +111,8 @@ def _missing_card(report: Report, unavailable: list[str], source: dict[str, Any]
         note = found.note if found else ""
         lines.append(f"- **{field_label(name)}** ({', '.join(rules)}){f': {markdown_literal(note)}' if note else ''}")
     for medicine in unrecognised:
-        lines.append(f"- medicine not recognised: {markdown_literal(medicine.text)} ({markdown_literal(medicine.resource)})")
+        text, resource = markdown_literal(medicine.text), markdown_literal(medicine.resource)
+        lines.append(f"- medicine not recognised: {text} ({resource})")
     if unavailable:
         lines.append(f"- the client could not prefetch: {', '.join(unavailable)}")
     return {"summary": _summary(f"{len(fields)} missing field(s) would change this answer"), "indicator": "info",
