@@ -11,7 +11,16 @@ from collections.abc import Iterable
 
 from ..report import Citation, FindingSummary, Rationale, Report
 from .brief import wrapper
-from .labels import DIRECTION_WORDS, cite_words, doi_url, humanize, level_words, nct_url, strategy_words
+from .labels import (
+    DIRECTION_WORDS,
+    cite_words,
+    direction_words,
+    doi_url,
+    humanize,
+    level_words,
+    nct_url,
+    strategy_words,
+)
 
 
 def _finding(f: FindingSummary) -> str:
@@ -31,7 +40,7 @@ def _sources(citations: Iterable[Citation]) -> str:
 def _evidence(r: Rationale) -> str:
     e = r.evidence
     escat = f", ESCAT {e.escat}" if e.escat else ""
-    return f"level {level_words(e)}{escat}; direction {DIRECTION_WORDS[e.direction]}: {e.statement}"
+    return f"level {level_words(e)}{escat}; {direction_words(e)}: {e.statement}"
 
 
 def _trials_behind(r: Rationale) -> list[tuple[str, str]]:

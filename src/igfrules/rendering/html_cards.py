@@ -90,7 +90,7 @@ def rationale_card(r: Rationale) -> list[str]:
     out = [f'<section class="rationale" id="{e(r.id)}">',
            f"<header><h3>{e(r.title)}</h3>{headline_badge(r)}</header>",
            (f'<p class="meta"><code>{e(r.id)}</code> &middot; evidence level {e(level_words(ev))}{escat} '
-            f"&middot; direction as the knowledge base states it: {DIRECTION_WORDS[ev.direction]}</p>"),
+            f"&middot; {e(direction_words(ev))}</p>"),
            f'<p><span class="ruo">Research use only.</span> {e(r.summary)}</p>',
            *_dl([("Strategy", e(strategy_words(r))), ("Agents", agents or "none named"),
                  ("Evidence", e(ev.statement))]),
