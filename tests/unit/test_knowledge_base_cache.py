@@ -120,3 +120,34 @@ def test_no_usable_home_means_no_cache(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(os.path, "expanduser", lambda path: path)
     assert cache.cache_folder() is None
     assert load_knowledge_base(RULES, use_cache=True).sha256
+
+
+def test_disabled_cache_is_neither_read_nor_written(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("IGFRULES_NO_CACHE", "1")
+    load_knowledge_base(RULES, use_cache=True)
+    assert _files(folder) == []
+
+
+def test_a_rule_saved_while_loading_is_never_cached_under_the_new_content(
+        folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES, rules)
+    entry = rules / "rationales" / "rat-igf1r-tki.yaml"
+    from igfrules.knowledge import loader
+
+    digest = loader.content_digest
+    calls = []
+
+    def saved_mid_load(root: Path) -> str:  # the editor saves after the files were parsed, before the hash
+        calls.append(root)
+        if len(calls) == 2:
+            entry.write_text(entry.read_text().replace("title: ", "title: EDITED ", 1))
+        return digest(root)
+
+    monkeypatch.setattr(loader, "content_digest", saved_mid_load)
+    stale = load_knowledge_base(rules, use_cache=True)
+    assert not stale.entries["RAT-IGF1R-TKI"].title.startswith("EDITED ")  # parsed before the save
+    assert _files(folder) == []  # hashed before and after the parse differ: nothing stored
+    monkeypatch.setattr(loader, "content_digest", digest)
+    fresh = load_knowledge_base(rules, use_cache=True)
+    assert fresh.entries["RAT-IGF1R-TKI"].title.startswith("EDITED ")

@@ -94,28 +94,39 @@ def load_knowledge_base(path: str | Path | None = None, *, use_cache: bool = Fal
     if "\0" in str(path):
         raise KnowledgeBaseError(Problem(repr(str(path)), "", "the folder name contains a NUL character"))
     root = Path(path) if path is not None else packaged_rules()
-    cached = _cached(root) if use_cache else None
+    digest = _digest(root) if use_cache else None
+    cached = _cached(root, digest)
     kb = cached or _parse(root)
     try:
         kb.engine  # noqa: B018 - compile now: fail at load, and never lazily under threads
     except KnowledgeBaseError as err:
         raise KnowledgeBaseError([with_line(_locate(kb, p)) for p in err.problems]) from None
-    if use_cache and cached is None:
+    # Stored only when the files hashed before the parse are the ones the parse hashed after it: a
+    # rule saved mid-load must never leave the old rules cached under the new content's key.
+    if cached is None and digest is not None and digest == kb.sha256:
         from . import cache
 
         cache.store(kb)
     return kb
 
 
-def _cached(root: Path) -> KnowledgeBase | None:
+def _digest(root: Path) -> str | None:
+    """The files' sha256 when the cache may be used (not disabled, a readable folder), else None."""
     from . import cache
 
     if not cache.enabled() or not root.is_dir():
         return None
     try:
-        digest = content_digest(root)
+        return content_digest(root)
     except (OSError, ReadError):
         return None  # an unreadable, odd or oversized file: parsing reports it properly
+
+
+def _cached(root: Path, digest: str | None) -> KnowledgeBase | None:
+    if digest is None:
+        return None
+    from . import cache
+
     return cache.load(root, digest)
 
 
