@@ -34,7 +34,7 @@ from .errors import (
 )
 from .evaluate import evaluate
 from .inputs.bounded_read import MAX_BYTES, ReadError, bounded_lines, open_regular
-from .inputs.caseio import profile_from_mapping, read_input
+from .inputs.caseio import input_from_document, read_input
 from .inputs.safe_yaml import DocumentError, parse_json
 from .knowledge.loader import KnowledgeBase, load_knowledge_base
 from .rendering.jsonline import report_json_bytes
@@ -204,7 +204,7 @@ def _profile(item: Item) -> Any:
         data = parse_json(item.line)  # strict, as for a .json case file: no repeated keys, no NaN
     except DocumentError as err:
         raise CaseError(Problem(item.source, "", str(err).removeprefix("line 1: "))) from None
-    return profile_from_mapping(data, source=item.source)
+    return input_from_document(data, source=item.source)  # a case object, or a FHIR Bundle on one line
 
 
 def _error_line(item: Item, err: IgfrulesError) -> bytes:

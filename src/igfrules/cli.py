@@ -297,16 +297,15 @@ def list_rules(fmt: str, rules_dir: Path | None) -> None:
 
         click.echo(json.dumps(catalog(kb).to_json(), indent=2, ensure_ascii=False))
         return
-    from .rendering.labels import direction_words
+    from .rendering.labels import entry_direction_words
     from .rendering.text import BANNER
-    from .report import EvidenceSummary
 
     click.echo(BANNER)
     for e in kb.entries.values():
         status = "" if e.status == "active" else " (retired)"
         post = "*" if e.evidence.post_review else " "
         # The brief's words: a preclinical "supports" is a hypothesis, never a bare "supports".
-        direction = direction_words(EvidenceSummary(**e.evidence.model_dump()))
+        direction = entry_direction_words(e.evidence)
         click.echo(f"{e.id:<34} {e.kind:<9} {e.evidence.level}{post} {direction:<30} {e.title}{status}")
 
 

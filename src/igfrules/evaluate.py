@@ -25,7 +25,7 @@ from .engine.durable_engine import Engine
 from .errors import EvaluationError, IgfrulesError, InputError, Problem
 from .fhir.mapping import MappedCase
 from .fields import FIELDS, UNKNOWN, source_fields
-from .inputs.caseio import profile_from_mapping, read_case, read_input
+from .inputs.caseio import input_from_document, is_bundle, profile_from_mapping, read_case, read_input
 from .knowledge.loader import KnowledgeBase, load_knowledge_base
 from .patient import PatientProfile
 from .report import CautionNote, ContextNote, NeedsInformation, Rationale, Report, TrialMatch
@@ -71,6 +71,8 @@ def evaluate(case: Case, kb: KnowledgeBase | str | Path | None = None) -> Report
                                  f"a folder path or None, not {type(kb).__name__}"))
     if isinstance(case, str | Path):
         case = read_input(case)  # a case file, or a FHIR Bundle with its mapping
+    elif is_bundle(case):
+        case = input_from_document(case)  # a Bundle already parsed: mapped, with its mapping
     profile = to_profile(case)
     try:
         report = _builder(kb).report(profile)

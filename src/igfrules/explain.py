@@ -9,7 +9,7 @@ from .engine.conditions import evaluate
 from .errors import InputError, Problem
 from .inputs.caseio import read_case
 from .knowledge.loader import KnowledgeBase
-from .rendering.labels import humanize
+from .rendering.labels import entry_direction_words, humanize
 from .rendering.prose import in_words, tree_lines
 from .trialstatus import status_words
 
@@ -25,7 +25,7 @@ def explain_text(kb: KnowledgeBase, rule_id: str, case: Path | None) -> str:
         entry = kb.entries[rule_id]
         lines += [f"{entry.id}: {entry.title} ({entry.kind})", "", entry.summary.strip(), "",
                   f"Evidence: level {entry.evidence.level} ({entry.evidence.kind.replace('_', ' ')}), "
-                  f"{entry.evidence.direction.replace('_', ' ')}. {entry.evidence.statement.strip()}",
+                  f"{entry_direction_words(entry.evidence)}. {entry.evidence.statement.strip()}",
                   "Citations: " + "; ".join(kb.references[c].short for c in entry.citations)]
         if entry.evidence_population:
             lines.append(f"Whom the evidence comes from: {' '.join(entry.evidence_population.split())}")

@@ -59,6 +59,7 @@ def report_json_bytes(report: Report) -> bytes:
         b',"conclusion":', _any.dump_json(report.conclusion),
     ]
     if report.mapping is not None:  # a case read from FHIR: where each field came from
-        parts += [b',"mapping":', _fragment(report.mapping)]
+        # the case's own, never shared: cached, it would grow the fragment cache by one per case
+        parts += [b',"mapping":', report.mapping.__pydantic_serializer__.to_json(report.mapping)]
     parts.append(b"}")
     return b"".join(parts)

@@ -9,6 +9,7 @@ from ..knowledge.loader import KnowledgeBase
 from ..knowledge.models import Entry, Finding, Trial
 from ..trialstatus import status_words
 from ..vocabulary import vocabulary
+from .labels import entry_direction_words
 from .prose import in_words
 from .text import DIRECTION_WORDS, class_label
 
@@ -42,7 +43,7 @@ def render_knowledge_base(kb: KnowledgeBase) -> str:
         retired = " (retired)" if e.status == "retired" else ""
         post = ", post-review" if e.evidence.post_review else ""
         add(f"| [{e.id}](#{e.id.lower()}) | {e.kind}{retired} | {e.title} | {e.evidence.level} "
-            f"({e.evidence.kind.replace('_', ' ')}{post}) | {DIRECTION_WORDS[e.evidence.direction]} |")
+            f"({e.evidence.kind.replace('_', ' ')}{post}) | {entry_direction_words(e.evidence)} |")
     add("")
     for kind, heading in (("rationale", "Rationales"), ("context", "Context notes (never treatment rationales)")):
         add(f"## {heading}")
@@ -88,7 +89,7 @@ def _entry(kb: KnowledgeBase, entry: Entry) -> list[str]:
     escat = f", ESCAT {ev.escat}" if ev.escat else ""
     post = " **Post-review.**" if ev.post_review else ""
     lines.append(f"**Evidence:** level {ev.level} ({ev.kind.replace('_', ' ')}{escat}){post}, "
-                 f"{DIRECTION_WORDS[ev.direction]}. {ev.statement.strip()}")
+                 f"{entry_direction_words(ev)}. {ev.statement.strip()}")
     lines.append("")
     findings = kb.findings_for(entry)
     if findings:

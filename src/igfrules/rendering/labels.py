@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable
 from typing import Any, Final
 
+from ..knowledge.models import Evidence
 from ..report import Citation, EvidenceSummary, Rationale, Report
 from ..verdict import rests_on_positive_clinical_result
 from ..vocabulary import vocabulary
@@ -218,3 +219,8 @@ def markdown_literal(text: str) -> str:
     """Free text a user wrote (the case id), made inert in Markdown: no heading, link, code or raw
     HTML can come from it. The knowledge base's own prose is not escaped: it is paste-ready."""
     return text.translate(_MARKUP)
+
+
+def entry_direction_words(evidence: Evidence) -> str:
+    """A knowledge-base entry's headline direction in the brief's words (rules listing, explain, docs)."""
+    return direction_words(EvidenceSummary(**evidence.model_dump()))
