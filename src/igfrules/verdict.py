@@ -88,7 +88,7 @@ _lines: dict[tuple[str, tuple[tuple[str, str, str], ...]], str] = {}
 def _verdict(rationales: Sequence[_Rationale], clause: str) -> str:
     count = len(rationales)
     if count == 0:
-        head = "No IGF-axis research rationale applies to this profile"
+        head = "No IGF-axis research rationale applies with what is known"  # unknown is not negative
     else:
         head = f"{count} research rationale{'s apply' if count != 1 else ' applies'}"
     positive = [r.id for r in rationales if rests_on_positive_clinical_result(r)]

@@ -62,7 +62,7 @@ def test_an_approval_recorded_in_the_vocabulary_changes_the_clause() -> None:
     assert verdict([], changed).endswith("every other IGF-axis agent is investigational.")
 
 
-@pytest.mark.parametrize(("count", "head"), [(0, "No IGF-axis research rationale applies to this profile;"),
+@pytest.mark.parametrize(("count", "head"), [(0, "No IGF-axis research rationale applies with what is known;"),
                                              (1, "1 research rationale applies; none rests"),
                                              (2, "2 research rationales apply; none rests")])
 def test_count_clause(kb: igfrules.KnowledgeBase, count: int, head: str) -> None:
