@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import igfrules
 from igfrules import CaseError
 from igfrules.cli import main
 from igfrules.fhir.profile import map_bundle
+from tests.conftest import CASES
 from tests.fhir.builders import bundle, observation
 
 
@@ -48,3 +50,14 @@ def test_cli_exit_1_with_the_resource_and_path(tmp_path: Path) -> None:
 def test_a_bundle_without_what_a_field_needs_leaves_it_unknown() -> None:
     case = map_bundle(bundle(observation("er-1", "85337-4")))  # no value at all
     assert case.profile.er_status == "unknown"
+
+
+def test_another_patients_resource_in_the_record_is_refused_naming_it() -> None:
+    record = json.loads((CASES / "fhir" / "metastatic-hr-positive-pik3ca.json").read_text())
+    other = next(e["resource"] for e in record["entry"] if e["resource"]["resourceType"] == "Observation"
+                 and "subject" in e["resource"])
+    other["subject"] = {"reference": "Patient/someone-else"}
+    with pytest.raises(CaseError) as caught:
+        igfrules.evaluate(record)
+    message = str(caught.value.problems[0])
+    assert f"Observation/{other['id']}" in message and "Patient/someone-else" in message

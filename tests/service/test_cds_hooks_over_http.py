@@ -202,3 +202,12 @@ def test_browser_clients_get_cors_headers(server: Server) -> None:
     conn.close()
     assert response.status == 200
     assert response.getheader("access-control-allow-origin") == "*"
+
+
+def test_another_patients_resource_in_the_prefetch_is_refused(server: Server) -> None:
+    request = request_for("metastatic-hr-positive-pik3ca")
+    observation = request["prefetch"]["observations"]["entry"][0]["resource"]
+    observation["subject"] = {"reference": "Patient/SOMEONE-ELSE"}
+    status, data, _ = server.post(PATH, request)
+    assert 400 <= status < 500  # never cards built from someone else's data
+    assert "SOMEONE-ELSE" in json.dumps(data)

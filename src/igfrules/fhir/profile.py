@@ -36,6 +36,7 @@ def map_resources(resources: Resources, *, bundle_id: str | None = None, source:
     if len({resources.label(p) for p in patients}) > 1:
         raise CaseError(Problem(source, "Patient", "the record holds more than one Patient; give one patient's "
                                                    "resources"))
+    _one_subject(resources, patients[0] if patients else None, source)
     cancer = {resources.label(c) for c in resources.of("Condition") if _is_cancer(c)}
     fields: list[FieldSource] = [
         receptor(resources, "er_status", ER_CODES, warnings),
@@ -67,6 +68,37 @@ def map_resources(resources: Resources, *, bundle_id: str | None = None, source:
     mapping = SourceMapping(bundle_id=bundle_id, resources=resources.count, fields=tuple(fields),
                             unrecognised_medicines=tuple(unrecognised), warnings=tuple(warnings))
     return MappedCase(profile=profile, mapping=mapping)
+
+
+def _subject(resource: Any) -> str | None:
+    """The reference naming whom a resource is about (`subject`, or `patient` on some types)."""
+    for name in ("subject", "patient"):
+        reference = getattr(resource, name, None)
+        if reference is not None and getattr(reference, "reference", None):
+            return str(reference.reference)
+    return None
+
+
+def _one_subject(resources: Resources, patient: Any, source: str) -> None:
+    """Every resource about a patient must be about this one: another patient's Observation mixed
+    into a record would silently become this patient's stage or receptor status."""
+    first: str | None = None
+    for items in resources.by_type.values():
+        for resource in items:
+            reference = _subject(resource)
+            if reference is None:
+                continue
+            if patient is not None:
+                label = resources.label(patient)
+                same = (reference == label or reference.endswith("/" + label)
+                        or resources.by_reference(reference) is patient)
+            else:
+                first = first or reference
+                same = reference == first
+            if not same:
+                raise CaseError(Problem(source, resources.label(resource), (
+                    f"is about {reference}, not the record's patient "
+                    f"({resources.label(patient) if patient is not None else first}); give one patient's resources")))
 
 
 def _is_cancer(condition: Any) -> bool:
