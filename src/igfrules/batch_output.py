@@ -20,7 +20,7 @@ import signal
 import stat
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from .errors import EvaluationError, InputError, Problem, json_line_safe
@@ -70,38 +70,69 @@ def whole_lines() -> Iterator[None]:
 
 
 class BatchOutput:
-    """A descriptor that batch lines are written to, counting the complete lines."""
+    """A descriptor that batch lines are written to, counting the complete lines.
+
+    A chunk that fails part-way (a full disk, a file-size limit) never leaves a cut line counted as
+    written: on a regular file the chunk is truncated away; on a pipe or terminal, where nothing
+    can be taken back, the complete lines that went out are counted and the stop record starts on
+    a line of its own."""
 
     def __init__(self, fd: int, name: str) -> None:
         self.fd, self.name = fd, name
         self.lines = 0
         self._sendfile = True
+        self._cut = False  # a pipe holds part of a line: the trailer must start a new one
+
+    @contextlib.contextmanager
+    def _chunk(self, lines: int, prefix: Callable[[int], bytes]) -> Iterator[list[int]]:
+        """Write one chunk; on failure, undo it (regular file) or count what went out (stream).
+
+        The body adds the bytes it got out to the yielded counter; `prefix(n)` gives the chunk's
+        first n bytes, read only after a failure on a stream."""
+        info = os.fstat(self.fd)
+        start = info.st_size if stat.S_ISREG(info.st_mode) else None
+        done = [0]
+        try:
+            yield done
+        except OSError:
+            if start is not None:
+                with contextlib.suppress(OSError):
+                    os.ftruncate(self.fd, start)
+                    os.lseek(self.fd, start, os.SEEK_SET)
+            elif done[0]:
+                out = prefix(done[0])
+                self.lines += out.count(b"\n")
+                self._cut = not out.endswith(b"\n")
+            raise
+        self.lines += lines
+
+    def _send(self, block: bytes | memoryview, done: list[int]) -> None:
+        view = memoryview(block)
+        while view:
+            written = os.write(self.fd, view)
+            done[0] += written
+            view = view[written:]
 
     def write(self, block: bytes, lines: int) -> None:
-        with whole_lines():
-            view = memoryview(block)
-            while view:
-                view = view[os.write(self.fd, view):]
-            self.lines += lines
+        with whole_lines(), self._chunk(lines, lambda n: block[:n]) as done:
+            self._send(block, done)
 
     def append_file(self, path: str, lines: int) -> None:
         """Append a spooled chunk, inside the kernel where it can (no copy through Python)."""
-        with whole_lines(), open(path, "rb") as source:
-            size, sent = os.fstat(source.fileno()).st_size, 0
-            while sent < size and self._sendfile:
+        with whole_lines(), open(path, "rb") as source, \
+                self._chunk(lines, lambda n: os.pread(source.fileno(), n, 0)) as done:
+            size = os.fstat(source.fileno()).st_size
+            while done[0] < size and self._sendfile:
                 try:
-                    sent += os.sendfile(self.fd, source.fileno(), sent, size - sent)
+                    done[0] += os.sendfile(self.fd, source.fileno(), done[0], size - done[0])
                 except OSError as err:
-                    if err.errno not in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP) or sent:
+                    if err.errno not in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP) or done[0]:
                         raise
                     self._sendfile = False  # `>>` (O_APPEND) and some files refuse it: copy instead
-            if sent < size:
-                source.seek(sent)
+            if done[0] < size:
+                source.seek(done[0])
                 while block := source.read(_COPY_BLOCK):
-                    view = memoryview(block)
-                    while view:
-                        view = view[os.write(self.fd, view):]
-            self.lines += lines
+                    self._send(block, done)
         os.unlink(path)
 
     def stopped(self, why: str, *, interrupted: bool = False) -> BatchStopped:
@@ -118,6 +149,8 @@ class BatchOutput:
                                     "hint": p.hint} for p in err.problems]},
         }
         text = json_line_safe(json.dumps(record, ensure_ascii=False, separators=(",", ":"))) + "\n"
+        if self._cut:
+            text = "\n" + text  # after a cut line on a stream: the record stays a line of its own
         with contextlib.suppress(OSError):
             self.write(text.encode("utf-8", "backslashreplace"), 0)
 

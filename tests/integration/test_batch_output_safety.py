@@ -188,3 +188,18 @@ def test_closed_standard_streams_are_clean_errors(shell: str, message: str) -> N
     command = " ".join([*IGFRULES, shell.format(case=CASES / "hr-positive-her2-negative-nonvisceral.yaml")])
     result = subprocess.run(["sh", "-c", command], capture_output=True, text=True, check=False, timeout=60)
     assert result.returncode == 1 and result.stderr.startswith(f"Error: {message}"), result.stderr
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_write_that_fails_mid_chunk_leaves_only_whole_lines_and_counts_them(tmp_path: Path, workers: str) -> None:
+    # A file-size limit part-way through the first chunk: the chunk is truncated away, not left
+    # cut, and the stop record says how many complete lines are there (none here) on a line of its own.
+    out = tmp_path / "results.jsonl"
+    with out.open("wb") as stdout:
+        result = _run(["batch", str(_cohort(tmp_path, 300)), "--workers", workers, "--detail", "full"],
+                      limit=_file_size_limit(200 * 1024), stdout=stdout, stderr=subprocess.PIPE)
+    assert result.returncode == 1
+    lines = out.read_bytes().splitlines()
+    records = [json.loads(line) for line in lines]  # every line parses: none was cut
+    assert records[-1]["error"]["type"] == "BatchStopped"
+    assert records[-1]["position"] == len(records)  # the first case not written
