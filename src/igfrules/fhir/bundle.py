@@ -7,14 +7,13 @@ invalid resource is a CaseError naming the resource (type/id) and the path of th
 from __future__ import annotations
 
 import json
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
 
+from ..bounded_cache import BoundedCache
 from ..errors import CaseError, Problem, field_path
 
 try:
@@ -101,33 +100,11 @@ def read_resources(items: Iterable[tuple[str, Any, str | None]], source: str) ->
     return resources
 
 
-class _Validated:
-    """Validated resources by their exact JSON, bounded: a chart opened again (the same patient-view
-    prefetch, or the same resource in the next request) is not validated again. Validation is about
-    1 ms a resource, most of a request's time; a hit is a dictionary lookup. Models are never
-    changed after validation, so sharing one between requests is safe."""
-
-    LIMIT = 4096
-
-    def __init__(self) -> None:
-        self._models: OrderedDict[str, FHIRAbstractModel] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: str) -> FHIRAbstractModel | None:
-        with self._lock:
-            model = self._models.get(key)
-            if model is not None:
-                self._models.move_to_end(key)
-            return model
-
-    def put(self, key: str, model: FHIRAbstractModel) -> None:
-        with self._lock:
-            self._models[key] = model
-            if len(self._models) > self.LIMIT:
-                self._models.popitem(last=False)
-
-
-_validated = _Validated()
+# Validated resources by their exact JSON, bounded: a chart opened again (the same patient-view
+# prefetch, or the same resource in the next request) is not validated again. Validation is about
+# 1 ms a resource, most of a request's time; a hit is a dictionary lookup. Models are never
+# changed after validation, so sharing one between requests is safe.
+_validated: BoundedCache[FHIRAbstractModel] = BoundedCache(4096)
 
 
 def _validate(data: Mapping[str, Any], kind: str, source: str, label: str) -> FHIRAbstractModel:

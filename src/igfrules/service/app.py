@@ -14,8 +14,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import threading
-from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request
@@ -26,6 +24,7 @@ from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .._version import __version__
+from ..bounded_cache import BoundedCache
 from ..errors import IgfrulesError
 from ..evaluate import evaluate
 from ..fhir.mapping import MappedCase
@@ -42,33 +41,11 @@ MAX_BODY = 8 * 1024 * 1024  # a patient's prefetch is kilobytes to a few megabyt
 log = logging.getLogger("igfrules.service")
 
 
-class _Answers:
-    """Recent answers by a digest of (patient, prefetch); in memory only, never logged."""
-
-    LIMIT = 512
-
-    def __init__(self) -> None:
-        self._items: OrderedDict[str, bytes] = OrderedDict()
-        self._lock = threading.Lock()
-
-    @staticmethod
-    def key(hook: HookRequest) -> str:
-        text = json.dumps([hook.context["patientId"], hook.prefetch], sort_keys=True, separators=(",", ":"),
-                          ensure_ascii=False)
-        return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-
-    def get(self, key: str) -> bytes | None:
-        with self._lock:
-            found = self._items.get(key)
-            if found is not None:
-                self._items.move_to_end(key)
-            return found
-
-    def put(self, key: str, body: bytes) -> None:
-        with self._lock:
-            self._items[key] = body
-            if len(self._items) > self.LIMIT:
-                self._items.popitem(last=False)
+def _answer_key(hook: HookRequest) -> str:
+    """Recent answers are kept by a digest of (patient, prefetch); in memory only, never logged."""
+    text = json.dumps([hook.context["patientId"], hook.prefetch], sort_keys=True, separators=(",", ":"),
+                      ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _error(status: int, message: str, **extra: Any) -> JSONResponse:
@@ -78,7 +55,7 @@ def _error(status: int, message: str, **extra: Any) -> JSONResponse:
 def create_app(kb: KnowledgeBase) -> FastAPI:
     app = FastAPI(title="igfrules CDS Hooks service (research use only)", version=__version__,
                   docs_url=None, redoc_url=None, openapi_url=None)
-    answers = _Answers()
+    answers: BoundedCache[bytes] = BoundedCache(512)
     # CDS clients and sandboxes call services from the browser: allow any origin, no credentials.
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "OPTIONS"],
                        allow_headers=["*"], allow_credentials=False)
@@ -127,7 +104,7 @@ def create_app(kb: KnowledgeBase) -> FastAPI:
             return _error(400, "the request is not a CDS Hooks request: " + "; ".join(problems))
         if hook.hook != HOOK:
             return _error(400, f"this service answers the {HOOK!r} hook, not {hook.hook!r}")
-        key = answers.key(hook)
+        key = _answer_key(hook)
         cached = answers.get(key)
         if cached is not None:
             return Response(cached, media_type="application/json")
