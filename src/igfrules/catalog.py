@@ -153,8 +153,5 @@ def _dump(static: dict[str, Any]) -> dict[str, Any]:
 
 
 def catalog(kb: KnowledgeBase) -> Catalog:
-    """The knowledge base's catalog, built once (two threads racing here build equal ones)."""
-    found = kb.cache.get("catalog")
-    if found is None:
-        found = kb.cache.setdefault("catalog", Catalog(kb))
-    return found  # type: ignore[no-any-return]
+    """The knowledge base's catalog, built once."""
+    return kb.derived("catalog", Catalog)

@@ -87,11 +87,7 @@ def evaluate(case: Case, kb: KnowledgeBase | str | Path | None = None) -> Report
 
 
 def _builder(kb: KnowledgeBase) -> ReportBuilder:
-    # Built once per knowledge base; two threads racing here build equal builders, which is harmless.
-    builder = kb.cache.get("report_builder")
-    if builder is None:
-        builder = kb.cache.setdefault("report_builder", ReportBuilder(kb))
-    return builder  # type: ignore[no-any-return]
+    return kb.derived("report_builder", ReportBuilder)
 
 
 # The values an explanation may depend on, in one row per case: every catalogued field (the

@@ -8,6 +8,7 @@ agent and class it names exists, and every condition is type-checked.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -28,6 +29,7 @@ ENTRY_FOLDERS = ("rationales", "context")
 TOP_FILES = ("knowledge-base.yaml", "references.yaml", "trials.yaml", "cautions.yaml", "coverage.yaml")
 IR_TARGET = "insulin_receptor"  # a strategy may target the insulin receptor, which is no drug class
 Model = TypeVar("Model", bound=BaseModel)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,14 @@ class KnowledgeBase:
     @cached_property
     def engine(self) -> Engine:
         return Engine(self.conditions)
+
+    def derived(self, name: str, build: Callable[[KnowledgeBase], T]) -> T:
+        """A view built once from this knowledge base (the report builder, the catalog). Two
+        threads racing here build equal views and keep the first: harmless."""
+        found = self.cache.get(name)
+        if found is None:
+            found = self.cache.setdefault(name, build(self))
+        return found  # type: ignore[no-any-return]
 
     @property
     def active_entries(self) -> list[Entry]:
