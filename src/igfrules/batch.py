@@ -152,12 +152,12 @@ def _lines(label: str, handle: Iterable[bytes]) -> Iterator[Item]:
 _worker_kb: KnowledgeBase | None = None
 
 
-def _init_worker(rules: str, sha256: str) -> None:
+def _init_worker(rules: str, sha256: str, use_cache: bool) -> None:
     global _worker_kb
     # Ctrl-C reaches the whole process group: the parent handles it (and stops the pool); a worker
     # that took it too would print a KeyboardInterrupt traceback of its own.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _worker_kb = load_knowledge_base(rules, use_cache=True)  # the parent has just cached it
+    _worker_kb = load_knowledge_base(rules, use_cache=use_cache)  # the command line: the parent has just cached it
     if _worker_kb.sha256 != sha256:  # the files changed after the parent checked them
         raise KnowledgeBaseError(Problem(rules, "", "the knowledge base changed on disk during the batch"))
 
@@ -240,11 +240,13 @@ def _error_line(item: Item, err: IgfrulesError) -> bytes:
 
 
 def run_batch(items: Iterable[Item], out: BatchOutput | None, *, workers: int, kb: KnowledgeBase,
-              progress: Any = None, spool_dir: str | None = None, detail: str = "reference") -> Tally:
+              progress: Any = None, spool_dir: str | None = None, detail: str = "reference",
+              use_cache: bool = False) -> Tally:
     """Evaluate every item, write one line per case to `out` in input order, return the tally.
 
     A run that cannot finish (Ctrl-C, the output fails, a worker dies) raises BatchStopped, which
-    says how many complete lines were written; the lines are never cut mid-way.
+    says how many complete lines were written; the lines are never cut mid-way. `use_cache` lets
+    worker processes read the per-user knowledge-base cache (what the command line does).
 
     Reports average about 20 KB of JSON. With several workers, each spools its chunk to a file and
     the parent appends the files in input order with sendfile: shipping gigabytes through the
@@ -261,7 +263,7 @@ def run_batch(items: Iterable[Item], out: BatchOutput | None, *, workers: int, k
 
     name = out.name if out is not None else "<batch>"
     try:
-        _run(_chunks(iter(items)), out, workers, kb, tally, spool_dir, detail)
+        _run(_chunks(iter(items)), out, workers, kb, tally, spool_dir, detail, use_cache)
     except KeyboardInterrupt:
         raise _stopped(out, name, written[0], "interrupted", interrupted=True) from None
     except BrokenProcessPool as err:
@@ -278,7 +280,7 @@ def _stopped(out: BatchOutput | None, name: str, counted: int, why: str, *,
 
 
 def _run(chunks: Iterator[list[Item]], out: BatchOutput | None, workers: int, kb: KnowledgeBase,
-         tally: Any, spool_dir: str | None, detail: str) -> None:
+         tally: Any, spool_dir: str | None, detail: str, use_cache: bool) -> None:
     if workers <= 1:
         for chunk in chunks:
             block, chunk_tally = evaluate_chunk(chunk, kb, lines=out is not None, detail=detail)
@@ -290,7 +292,7 @@ def _run(chunks: Iterator[list[Item]], out: BatchOutput | None, workers: int, kb
     context = multiprocessing.get_context("forkserver")
     with tempfile.TemporaryDirectory(prefix="igfrules-batch-", dir=spool_dir) as spool, \
             ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
-                                initargs=(str(kb.path), kb.sha256)) as pool:
+                                initargs=(str(kb.path), kb.sha256, use_cache)) as pool:
         target = spool if out is not None else None
         pending: list[tuple[int, Future[tuple[str | None, Tally]]]] = []
 

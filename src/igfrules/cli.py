@@ -440,7 +440,7 @@ def batch(inputs: tuple[str, ...], out_path: Path | None, workers: int | None, s
         click.echo(f"\r{tally.cases:,} cases, {tally.failed:,} failed", err=True, nl=False)
 
     items = read_items(inputs, stdin=_stdin() if "-" in inputs else None)
-    run = partial(run_batch, items, workers=workers or default_workers(), kb=kb, detail=detail,
+    run = partial(run_batch, items, workers=workers or default_workers(), kb=kb, detail=detail, use_cache=True,
                   progress=progress if interactive else None)
     if out_path is not None:
         # Written beside the file and renamed over it only when the run completes; chunks spool

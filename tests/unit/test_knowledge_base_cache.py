@@ -151,3 +151,13 @@ def test_a_rule_saved_while_loading_is_never_cached_under_the_new_content(
     monkeypatch.setattr(loader, "content_digest", digest)
     fresh = load_knowledge_base(rules, use_cache=True)
     assert fresh.entries["RAT-IGF1R-TKI"].title.startswith("EDITED ")
+
+
+def test_a_library_batch_with_workers_leaves_the_cache_alone(folder: Path, tmp_path: Path) -> None:
+    from igfrules.batch import read_items, run_batch
+
+    cohort = tmp_path / "cohort.jsonl"
+    cohort.write_text('{"er_status": "positive", "stage": "IV"}\n' * 600)
+    tally = run_batch(read_items((str(cohort),), stdin=None), None, workers=2, kb=load_knowledge_base(RULES))
+    assert tally.cases == 600
+    assert _files(folder) == []  # the library asked for no cache: neither the parent nor a worker writes one
