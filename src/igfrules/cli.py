@@ -297,8 +297,7 @@ def list_rules(fmt: str, rules_dir: Path | None) -> None:
 
         click.echo(json.dumps(catalog(kb).to_json(), indent=2, ensure_ascii=False))
         return
-    from .rendering.labels import entry_direction_words
-    from .rendering.text import BANNER
+    from .rendering.labels import BANNER, entry_direction_words
 
     click.echo(BANNER)
     for e in kb.entries.values():
@@ -319,7 +318,7 @@ def trials(rules_dir: Path | None) -> None:
     Example:
       igfrules trials
     """
-    from .rendering.text import BANNER
+    from .rendering.labels import BANNER
     from .trialstatus import status_words
 
     kb = load_knowledge_base(rules_dir)

@@ -9,9 +9,8 @@ from ..knowledge.loader import KnowledgeBase
 from ..knowledge.models import Entry, Finding, Trial
 from ..trialstatus import status_words
 from ..vocabulary import vocabulary
-from .labels import entry_direction_words
+from .labels import DIRECTION_WORDS, class_label, entry_direction_words
 from .prose import in_words
-from .text import DIRECTION_WORDS, class_label
 
 
 def render_knowledge_base(kb: KnowledgeBase) -> str:

@@ -11,15 +11,13 @@ from __future__ import annotations
 from typing import Literal
 
 from ..report import Report
-from .brief import TRIALS_HEADING, brief_markdown_lines, brief_text_lines, disclaimer_text_lines, markdown_disclaimer
+from .brief import brief_markdown_lines, brief_text_lines, disclaimer_text_lines, markdown_disclaimer
 from .cards import full_markdown_lines, full_text_lines
-from .labels import BANNER, DIRECTION_WORDS, class_label, profile_items, strategy_words
 
 Detail = Literal["brief", "full"]
 DETAILS: tuple[Detail, ...] = ("brief", "full")
 
-__all__ = ["BANNER", "DETAILS", "DIRECTION_WORDS", "TRIALS_HEADING", "Detail", "class_label",
-           "profile_items", "render_json", "render_markdown", "render_text", "strategy_words"]
+__all__ = ["DETAILS", "Detail", "render_json", "render_markdown", "render_text"]
 
 
 def render_text(report: Report, detail: Detail = "brief") -> str:
