@@ -51,11 +51,13 @@ class _Given:
 
 
 @cache
-def _name_index() -> dict[tuple[str, ...], str]:
-    """Every spelling of every agent as a word sequence: ("trastuzumab", "emtansine") -> agent."""
+def _name_index() -> tuple[dict[tuple[str, ...], str], int]:
+    """Every spelling of every agent as a word sequence: ("trastuzumab", "emtansine") -> agent;
+    and the most words a spelling has."""
     vocab = vocabulary()
-    return {tuple(_tokens(spelling)): agent.name for agent in vocab.agents.values()
-            for spelling in (agent.name, *agent.synonyms)}
+    index = {tuple(_tokens(spelling)): agent.name for agent in vocab.agents.values()
+             for spelling in (agent.name, *agent.synonyms)}
+    return index, max((len(k) for k in index), default=0)
 
 
 def _tokens(text: str) -> list[str]:
@@ -65,8 +67,7 @@ def _tokens(text: str) -> list[str]:
 def agents_in_text(text: str) -> list[str]:
     """Agents named in free text, longest spelling first, without overlaps ("ado-trastuzumab
     emtansine" is one agent; "pertuzumab and trastuzumab" are two)."""
-    tokens, index = _tokens(text), _name_index()
-    longest = max((len(k) for k in index), default=0)
+    tokens, (index, longest) = _tokens(text), _name_index()
     found, position = [], 0
     while position < len(tokens):
         for size in range(min(longest, len(tokens) - position), 0, -1):
