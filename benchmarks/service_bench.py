@@ -212,9 +212,10 @@ def _seconds(text: str) -> float:
 def wrk_load(port: int, clients: int, seconds: float, template_file: Path, script: Path,
              first: int) -> tuple[int, int, float, float, float, float]:
     """(requests, failed, seconds, p50, p99, max) from wrk --latency."""
-    out = subprocess.run([shutil.which("wrk") or "wrk", "-t2", f"-c{clients}", f"-d{seconds:g}s", "--latency", "--timeout", "30s",
-                          "-s", str(script), f"http://127.0.0.1:{port}", "--", str(template_file), "2", str(first)],
-                         capture_output=True, text=True, check=True).stdout
+    wrk = shutil.which("wrk") or "wrk"
+    command = [wrk, "-t2", f"-c{clients}", f"-d{seconds:g}s", "--latency", "--timeout", "30s", "-s", str(script),
+               f"http://127.0.0.1:{port}", "--", str(template_file), "2", str(first)]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     requests_done, took = re.search(r"(\d+) requests in ([\d.]+)(s|m)", out).groups()[:2]  # type: ignore[union-attr]
     failed = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
     failed += sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
