@@ -111,6 +111,15 @@ def test_progression_from_disease_status_in_the_therapy_window() -> None:
                                                         "capecitabine": "unknown"}
 
 
+@pytest.mark.parametrize(("code", "progressed"), [
+    ("260415000", False),  # not detected: no evidence of disease, so no progression
+    ("709137006", "unknown"),  # undetermined: says nothing
+])
+def test_no_evidence_of_disease_is_no_progression_and_undetermined_is_nothing(code: str, progressed: Any) -> None:
+    result = therapies(medication("first", cc(RX, "84857"), "2021-01-01"), status("status", "2021-06-01", code))
+    assert result[0].progressed == progressed
+
+
 def test_progression_needs_a_start_date() -> None:
     resource = medication("m", cc(RX, "84857"))
     del resource["authoredOn"]
