@@ -56,6 +56,18 @@ def test_product_code_falls_back_on_display() -> None:
     assert [t.agent for t in therapies(medication("m", concept))] == ["doxorubicin"]
 
 
+@pytest.mark.parametrize(("concept", "agent"), [
+    (cc(RX, "3639", "doxorubicin hydrochloride 2 MG/ML Injectable Liposomal Suspension"), "liposomal doxorubicin"),
+    (cc(RX, "1790099", "doxorubicin hydrochloride 2 MG/ML Injectable Liposomal Suspension"), "liposomal doxorubicin"),
+    ({"text": "Doxil 20 MG"}, "liposomal doxorubicin"),
+    (cc(RX, "3639", "doxorubicin"), "doxorubicin"),
+    (cc(RX, "3639"), "doxorubicin"),
+])
+def test_liposomal_doxorubicin_shares_the_ingredient_code_and_is_told_apart_by_its_words(
+        concept: dict[str, Any], agent: str) -> None:
+    assert [t.agent for t in therapies(medication("m", concept))] == [agent]
+
+
 def test_unrecognised_cancer_medicine_is_listed_never_fatal() -> None:
     case = map_bundle(bundle(medication("x", {"text": "investigational drug XYZ-123"}),
                              medication("t", cc(RX, "10324", "tamoxifen"), intent_kind="curative")))
