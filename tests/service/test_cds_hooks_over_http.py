@@ -6,6 +6,7 @@ import copy
 import http.client
 import json
 import logging
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -225,3 +226,19 @@ def test_a_worker_refuses_a_knowledge_base_that_changed_after_the_server_checked
         app_in_worker()
     monkeypatch.setenv(SHA256_VARIABLE, igfrules.load_knowledge_base(RULES).sha256)
     assert app_in_worker().title.startswith("igfrules CDS Hooks service")
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_port_in_use_is_a_clear_error_exit_1(workers: str) -> None:
+    import subprocess
+    import sys
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        done = subprocess.run([sys.executable, "-m", "igfrules", "serve", "--port", port, "--workers", workers],
+                              capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 1
+    assert done.stderr.startswith(f"Error: --host 127.0.0.1 --port {port}: cannot listen here: address already in use")
+    assert "Traceback" not in done.stderr

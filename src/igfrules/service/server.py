@@ -20,8 +20,9 @@ import socket
 from typing import TYPE_CHECKING
 
 import uvicorn
+from uvicorn.supervisors import Multiprocess
 
-from ..errors import KnowledgeBaseError, Problem
+from ..errors import InputError, KnowledgeBaseError, Problem
 from .app import create_app
 
 if TYPE_CHECKING:
@@ -57,15 +58,37 @@ def app_in_worker() -> FastAPI:
 
 def serve(kb: KnowledgeBase, host: str = "127.0.0.1", port: int = 8080, sock: socket.socket | None = None,
           workers: int = 1) -> None:
+    sock = sock if sock is not None else listening_socket(host, port)
     if workers > 1:
-        _serve_workers(kb, host, port, workers)
+        _serve_workers(kb, host, port, workers, sock)
         return
     server = uvicorn.Server(config(kb, host, port))
     gc.freeze()
-    server.run(sockets=[sock] if sock is not None else None)
+    server.run(sockets=[sock])
 
 
-def _serve_workers(kb: KnowledgeBase, host: str, port: int, workers: int) -> None:
+def listening_socket(host: str, port: int) -> socket.socket:
+    """The socket every process serves, bound here so that a port in use is a clear error (exit 1)."""
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        sock = socket.socket(family, socket.SOCK_STREAM)
+    except OSError as err:
+        raise InputError(Problem(f"--host {host}", "", f"cannot listen on this address: {err.strerror or err}")) \
+            from None
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as err:
+        sock.close()
+        raise InputError(Problem(f"--host {host} --port {port}", "", f"cannot listen here: "
+                                 f"{(err.strerror or str(err)).lower()}; choose another --port")) from None
+    sock.set_inheritable(True)  # the worker processes serve it too
+    return sock
+
+
+def _serve_workers(kb: KnowledgeBase, host: str, port: int, workers: int, sock: socket.socket) -> None:
     os.environ[RULES_VARIABLE] = str(kb.path.resolve())
     os.environ[SHA256_VARIABLE] = kb.sha256
-    uvicorn.run(WORKER_APP, factory=True, host=host, port=port, workers=workers, **_OPTIONS)  # type: ignore[arg-type]
+    settings = uvicorn.Config(WORKER_APP, factory=True, host=host, port=port, workers=workers,
+                              **_OPTIONS)  # type: ignore[arg-type]
+    Multiprocess(settings, sockets=[sock]).run()
