@@ -1,0 +1,69 @@
+"""The `igfrules` click group: finds each command in its module when the command is invoked."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from typing import Any
+
+import click
+
+from .._version import __version__
+
+# Command name -> (module of this package, function): a command's module, with its options and
+# their click types, is imported only when that command runs or help lists it.
+_COMMANDS = {
+    "batch": ("batch", "batch"),
+    "check": ("knowledge", "check"),
+    "docs": ("knowledge", "docs"),
+    "evaluate": ("evaluate", "evaluate"),
+    "examples": ("evaluate", "examples"),
+    "explain": ("knowledge", "explain"),
+    "rules": ("knowledge", "list_rules"),
+    "schema": ("schema", "schema"),
+    "serve": ("serve", "serve"),
+    "trials": ("knowledge", "trials"),
+}
+
+
+class _Group(click.Group):
+    """Loads commands on demand; a reader that closes the pipe early (`igfrules rules | head`) is
+    not an error: exit 0 quietly."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(_COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands:
+            if cmd_name not in _COMMANDS:  # a misspelt name: click suggests from every command
+                for name in _COMMANDS:
+                    self.get_command(ctx, name)
+                return None
+            module, function = _COMMANDS[cmd_name]
+            command = getattr(importlib.import_module(f"{__package__}.{module}"), function)
+            self.add_command(command, cmd_name)
+        return self.commands[cmd_name]
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            # Point stdout at /dev/null so the interpreter's final flush cannot fail again.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            ctx.exit(0)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="igfrules")
+def main() -> None:
+    """igfrules: IGF-axis therapy rationales in breast cancer, from Ianza et al. 2021.
+
+    RESEARCH USE ONLY. igfrules explains research rationales; it never recommends treatment.
+
+    \b
+    Example (the example cases ship with igfrules; `igfrules examples` lists them):
+      igfrules evaluate --example hr-positive-her2-negative-nonvisceral
+      igfrules evaluate my-case.yaml --format html > brief.html
+    """

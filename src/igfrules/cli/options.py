@@ -1,0 +1,36 @@
+"""What several commands share: the --rules option, the choices they offer, the knowledge base."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from ..knowledge.loader import KnowledgeBase
+
+FORMATS = ("html", "json", "markdown", "text")  # rendering.registry.RENDERERS, named without importing them
+# How much of a report is shown: to a person (`evaluate --detail`, rendering.text.DETAILS, named
+# here without importing the renderers) and in a batch line (`batch --detail`).
+REPORT_DETAILS = ("brief", "full")
+LINE_DETAILS = ("reference", "full")
+
+# Paths are checked by igfrules, not click: a folder given as a file (or the reverse) is an input
+# error with exit 1 and `Error: <file>: ...`, like every other bad input, not a usage error.
+RULES_OPTION = click.option(
+    "--rules", "rules_dir", type=click.Path(path_type=Path, readable=False), default=None,
+    help="A knowledge-base folder (default: the one shipped with igfrules).",
+)
+
+
+def load_knowledge_base(rules_dir: Path | None) -> KnowledgeBase:
+    """The knowledge base, through the per-user cache of parsed knowledge bases."""
+    from ..knowledge.loader import load_knowledge_base as load
+
+    return load(rules_dir, use_cache=True)
+
+
+def stdin() -> Any:
+    return sys.stdin.buffer if sys.stdin is not None else None
