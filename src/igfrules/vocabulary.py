@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 import yaml
@@ -101,8 +100,27 @@ def _ancestors(class_id: str, parents: dict[str, str | None]) -> tuple[str, ...]
     return tuple(chain)
 
 
-@cache
+_loaded: Vocabulary | None = None
+
+
 def vocabulary() -> Vocabulary:
+    """The agent vocabulary, read once per process (or adopted from the knowledge-base cache)."""
+    global _loaded
+    if _loaded is None:
+        _loaded = _read_vocabulary()  # two threads racing here read equal vocabularies: harmless
+    return _loaded
+
+
+def adopt(vocab: Vocabulary) -> None:
+    """Use a vocabulary read by an earlier process: the per-user knowledge-base cache keeps one under
+    a key that covers igfrules' own data files, and reading agents.yaml costs a fast start more
+    than unpickling it."""
+    global _loaded
+    if _loaded is None:
+        _loaded = vocab
+
+
+def _read_vocabulary() -> Vocabulary:
     # A plain path (igfrules is never imported from a zip): importlib.resources costs a start.
     text = (Path(__file__).parent / "data" / "agents.yaml").read_text(encoding="utf-8")
     # Our own packaged file, read on every start: libyaml when PyYAML has it (the same safe

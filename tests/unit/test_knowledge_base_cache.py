@@ -161,3 +161,20 @@ def test_a_library_batch_with_workers_leaves_the_cache_alone(folder: Path, tmp_p
     tally = run_batch(read_items((str(cohort),), stdin=None), None, workers=2, kb=load_knowledge_base(RULES))
     assert tally.cases == 600
     assert _files(folder) == []  # the library asked for no cache: neither the parent nor a worker writes one
+
+
+def test_the_cache_keeps_the_compiled_rules_and_the_vocabulary_unchanged(folder: Path) -> None:
+    from igfrules.engine.durable_engine import compile_rules
+    from igfrules.inputs.caseio import read_case
+    from igfrules.knowledge.loader import COMPILED_RULES
+    from igfrules.vocabulary import vocabulary
+
+    parsed = load_knowledge_base(RULES, use_cache=True)
+    cached = load_knowledge_base(RULES, use_cache=True)
+    assert cached is not parsed and COMPILED_RULES in cached.cache
+    assert cached.cache[COMPILED_RULES] == compile_rules(cached.conditions)
+    assert cached.engine is not parsed.engine  # a ruleset of its own, from the kept rules
+    profile = read_case(CASE)
+    assert cached.engine.evaluate(profile) == parsed.engine.evaluate(profile)
+    kept = cache.read(cache.cache_key(RULES, parsed.sha256))
+    assert kept is not None and kept[2].agents == vocabulary().agents and kept[2].classes == vocabulary().classes

@@ -26,7 +26,7 @@ import re
 import threading
 import weakref
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 import durable_rules_engine as _dre
 
@@ -48,42 +48,82 @@ _FLAG_ALIASES = tuple((n, _FIELD_ALIASES[n]) for n, f in FIELDS.items() if f.kin
 MAX_FACT_FIELDS = 252  # durable's limit on the fields of one fact (error 302)
 
 
+class CompiledRules(NamedTuple):
+    """Conditions compiled for durable_rules: plain data, so that the per-user knowledge-base cache
+    keeps it and a fast start skips compiling (the ruleset itself lives in durable's C memory and
+    is created again by every process)."""
+
+    names: tuple[str, ...]
+    includes: dict[str, Includes]
+    aliases: dict[str, str]  # readable fact name -> the fact's short key
+    outcomes: dict[str, tuple[str, Truth | str]]  # durable rule name -> (condition, what its firing means)
+    defaults: dict[str, Truth]  # a condition's value when none of its rules fires
+    definition: dict[str, Json]  # the ruleset durable_rules is given
+    anchors: dict[str, int]  # the group fields every case fact carries
+
+
+def compile_rules(conditions: Mapping[str, Condition]) -> CompiledRules:
+    names = tuple(sorted(conditions))
+    includes = collect_includes(conditions.values())
+    # Per condition: a rule for "true", and a second that tells unknown from false (see
+    # compiler.second_rule). Firings are the main cost of a case, so the second rule is the
+    # one that fires least, among those that fit one durable pattern.
+    aliases = {**_FIELD_ALIASES, **{k: f"p{i}" for i, k in enumerate(includes)}}
+    outcomes: dict[str, tuple[str, Truth | str]] = {}
+    defaults: dict[str, Truth] = {}
+    rules: list[Rule] = []
+    for index, name in enumerate(names):
+        condition = conditions[name]
+        try:
+            second_mode, second = second_rule(condition)
+            compiled = [(mode, branches(expression))
+                        for mode, expression in ((Mode.TRUE, expr(condition, Mode.TRUE)), (second_mode, second))]
+        except KnowledgeBaseError as err:  # name the condition: the loader turns it into a file
+            raise KnowledgeBaseError(Problem("<knowledge base>", name, err.problems[0].message)) from None
+        defaults[name] = None if second_mode is Mode.FALSE else False
+        for mode, patterns in compiled:
+            for branch, pattern in enumerate(patterns):
+                rule_name = f"c{index}{mode.value}{branch}"
+                rules.append(Rule(rule_name, name, _rename(pattern, aliases)))
+                outcomes[rule_name] = (name, OUTCOME[mode])
+    definition, anchors = lay_out(rules)
+    fields = len(anchors) + len(aliases) + 2  # + sid, id
+    if fields > MAX_FACT_FIELDS:
+        count = len(includes)
+        raise KnowledgeBaseError(Problem("<knowledge base>", "", (
+            f"a case fact would need {fields} fields ({count} distinct prior_therapies includes tests, "
+            f"{len(_FIELD_ALIASES)} profile fields, {len(anchors)} group anchors); durable_rules allows "
+            f"{MAX_FACT_FIELDS}: use at most {MAX_FACT_FIELDS - fields + count} distinct includes tests")))
+    return CompiledRules(names, includes, aliases, outcomes, defaults, definition, anchors)
+
+
+def _rename(expression: Json, aliases: dict[str, str]) -> Json:
+    """Readable field names in a compiled pattern -> the fact's short keys."""
+    renamed: Json = {}
+    for key, body in expression.items():
+        if key in ("$and", "$or"):
+            renamed[key] = [_rename(part, aliases) for part in body]
+        elif key.startswith("$"):
+            renamed[key] = {aliases[field]: value for field, value in body.items()}
+        else:
+            renamed[aliases[key]] = body
+    return renamed
+
+
 class Engine:
     """Evaluates a fixed set of named conditions against one profile at a time."""
 
-    def __init__(self, conditions: Mapping[str, Condition]) -> None:
-        self.names = tuple(sorted(conditions))
-        self._includes = collect_includes(conditions.values())
-        # Per condition: a rule for "true", and a second that tells unknown from false (see
-        # compiler.second_rule). Firings are the main cost of a case, so the second rule is the
-        # one that fires least, among those that fit one durable pattern.
-        self._aliases = {**_FIELD_ALIASES, **{k: f"p{i}" for i, k in enumerate(self._includes)}}
-        self._outcomes: dict[str, tuple[str, Truth | str]] = {}
-        self._defaults: dict[str, Truth] = {}
-        rules: list[Rule] = []
-        for index, name in enumerate(self.names):
-            condition = conditions[name]
-            try:
-                second_mode, second = second_rule(condition)
-                compiled = [(mode, branches(expression))
-                            for mode, expression in ((Mode.TRUE, expr(condition, Mode.TRUE)), (second_mode, second))]
-            except KnowledgeBaseError as err:  # name the condition: the loader turns it into a file
-                raise KnowledgeBaseError(Problem("<knowledge base>", name, err.problems[0].message)) from None
-            self._defaults[name] = None if second_mode is Mode.FALSE else False
-            for mode, patterns in compiled:
-                for branch, pattern in enumerate(patterns):
-                    rule_name = f"c{index}{mode.value}{branch}"
-                    rules.append(Rule(rule_name, name, self._rename(pattern)))
-                    self._outcomes[rule_name] = (name, OUTCOME[mode])
-        definition, self._anchors = lay_out(rules)
-        fields = len(self._anchors) + len(self._aliases) + 2  # + sid, id
-        if fields > MAX_FACT_FIELDS:
-            includes = len(self._includes)
-            raise KnowledgeBaseError(Problem("<knowledge base>", "", (
-                f"a case fact would need {fields} fields ({includes} distinct prior_therapies includes tests, "
-                f"{len(_FIELD_ALIASES)} profile fields, {len(self._anchors)} group anchors); durable_rules allows "
-                f"{MAX_FACT_FIELDS}: use at most {MAX_FACT_FIELDS - fields + includes} distinct includes tests")))
-        self._handle = _create_ruleset(f"igfrules{next(_ruleset_names)}", definition)
+    def __init__(self, conditions: Mapping[str, Condition], compiled: CompiledRules | None = None) -> None:
+        """`compiled`, when given, is `compile_rules(conditions)` kept from an earlier process."""
+        rules = compiled if compiled is not None else compile_rules(conditions)
+        self.compiled = rules
+        self.names = rules.names
+        self._includes = rules.includes
+        self._aliases = rules.aliases
+        self._outcomes = rules.outcomes
+        self._defaults = rules.defaults
+        self._anchors = rules.anchors
+        self._handle = _create_ruleset(f"igfrules{next(_ruleset_names)}", rules.definition)
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
         self._session_started = [False]  # shared with the finaliser, which must know
@@ -155,18 +195,6 @@ class Engine:
         """The key a readable fact name ("stage_lo", an includes key) has in `fact()`."""
         return self._aliases[name]
 
-    def _rename(self, expression: Json) -> Json:
-        """Readable field names in a compiled pattern -> the fact's short keys."""
-        renamed: Json = {}
-        for key, body in expression.items():
-            if key in ("$and", "$or"):
-                renamed[key] = [self._rename(part) for part in body]
-            elif key.startswith("$"):
-                renamed[key] = {self._aliases[field]: value for field, value in body.items()}
-            else:
-                renamed[self._aliases[key]] = body
-        return renamed
-
     @staticmethod
     def _drain(handle: Any, state: Any, session_started: list[bool]) -> set[str]:
         fired: set[str] = set()  # a rule with OR branches may fire once per true branch
@@ -225,7 +253,7 @@ def _release(handle: Any, session_started: list[bool]) -> None:
     _dre.delete_ruleset(handle)
 
 
-def _create_ruleset(name: str, definition: Json) -> Any:
+def _create_ruleset(name: str, definition: dict[str, Json]) -> Any:
     try:
         return _dre.create_ruleset(name, json.dumps(definition))
     except Exception as err:

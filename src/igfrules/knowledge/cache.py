@@ -13,6 +13,10 @@ cache is read only where nobody but this user can write:
   name, so a stale file is never read;
 - files are written to a temporary file (mode 0600) in the folder and renamed into place.
 
+Beside the knowledge base, an entry keeps what a start would otherwise rebuild from it: the
+conditions compiled for durable_rules and the agent vocabulary (both plain data, both covered by
+the key, which includes igfrules' own code and data files).
+
 Any problem (no home folder, a read-only disk, a foreign owner, a corrupt file) means the
 knowledge base is parsed as before, silently: the cache only ever saves time. The command line
 uses it; `IGFRULES_NO_CACHE=1` turns it off. The library does not, unless asked
@@ -26,14 +30,13 @@ import os
 import pickle
 import stat
 import sys
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .loader import KnowledgeBase
 
-_FORMAT = b"igfrules-kb-cache-1"
+_FORMAT = b"igfrules-kb-cache-2"
 _PACKAGE = Path(__file__).resolve().parents[1]
 
 
@@ -123,6 +126,8 @@ def write(key: str, value: tuple[Any, ...]) -> None:
         if folder_fd is None:
             return
         os.close(folder_fd)
+        import tempfile  # only when writing: reading is the fast start
+
         data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         fd, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".pickle")  # mode 0600
         try:
@@ -137,20 +142,32 @@ def write(key: str, value: tuple[Any, ...]) -> None:
 
 
 def load(root: Path, content_sha256: str) -> KnowledgeBase | None:
-    from .loader import KnowledgeBase
+    from ..engine.durable_engine import CompiledRules
+    from ..vocabulary import Vocabulary, adopt
+    from .loader import COMPILED_RULES, KnowledgeBase
 
     found = read(cache_key(root, content_sha256))
-    if found is None:
+    if found is None or len(found) != 3:
+        return None
+    fields, compiled_rules, vocab = found
+    if not isinstance(compiled_rules, CompiledRules) or not isinstance(vocab, Vocabulary):
         return None
     try:
-        kb = KnowledgeBase(*found)
+        kb = KnowledgeBase(*fields)
     except TypeError:
         return None
     if kb.sha256 != content_sha256 or kb.path != root:
         return None
+    kb.cache[COMPILED_RULES] = compiled_rules
+    adopt(vocab)
     return kb
 
 
 def store(kb: KnowledgeBase) -> None:
-    write(cache_key(kb.path, kb.sha256), (kb.path, kb.meta, kb.entries, kb.trials, kb.cautions, kb.references,
-                                          kb.coverage, kb.conditions, kb.sha256, kb.files))
+    """Keep a knowledge base whose engine is built (so its compiled rules are there to keep)."""
+    from ..vocabulary import vocabulary
+    from .loader import COMPILED_RULES
+
+    fields = (kb.path, kb.meta, kb.entries, kb.trials, kb.cautions, kb.references, kb.coverage, kb.conditions,
+              kb.sha256, kb.files)
+    write(cache_key(kb.path, kb.sha256), (fields, kb.cache[COMPILED_RULES], vocabulary()))

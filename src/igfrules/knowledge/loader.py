@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from ..engine.conditions import Condition, ConditionSyntaxError, parse_condition
-from ..engine.durable_engine import Engine
+from ..engine.durable_engine import Engine, compile_rules
 from ..errors import KnowledgeBaseError, Problem, field_path
 from ..inputs.bounded_read import ReadError, read_limited
 from ..inputs.safe_yaml import DocumentError, read_document
@@ -27,6 +27,7 @@ from .models import ESCAT_TIERS, LEVEL_OF_KIND, Caution, Entry, Finding, Meta, R
 
 ENTRY_FOLDERS = ("rationales", "context")
 TOP_FILES = ("knowledge-base.yaml", "references.yaml", "trials.yaml", "cautions.yaml", "coverage.yaml")
+COMPILED_RULES = "compiled rules"  # the derived view holding engine.durable_engine.compile_rules
 IR_TARGET = "insulin_receptor"  # a strategy may target the insulin receptor, which is no drug class
 Model = TypeVar("Model", bound=BaseModel)
 T = TypeVar("T")
@@ -48,7 +49,8 @@ class KnowledgeBase:
 
     @cached_property
     def engine(self) -> Engine:
-        return Engine(self.conditions)
+        # The compiled rules are a derived view: the per-user cache keeps them beside the rest.
+        return Engine(self.conditions, self.derived(COMPILED_RULES, lambda kb: compile_rules(kb.conditions)))
 
     def derived(self, name: str, build: Callable[[KnowledgeBase], T]) -> T:
         """A view built once from this knowledge base (the report builder, the catalog). Two
