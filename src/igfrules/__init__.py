@@ -10,6 +10,7 @@ recommends treatment. Typical use::
 
 from typing import TYPE_CHECKING, Any
 
+from . import _started  # noqa: F401 - first of igfrules' modules: notes when its code began to be read
 from ._version import __version__
 from .errors import (
     CaseError,

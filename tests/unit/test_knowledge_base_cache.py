@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import stat
+import time
 from pathlib import Path
 
 import pytest
@@ -178,3 +179,44 @@ def test_the_cache_keeps_the_compiled_rules_and_the_vocabulary_unchanged(folder:
     assert cached.engine.evaluate(profile) == parsed.engine.evaluate(profile)
     kept = cache.read(cache.cache_key(RULES, parsed.sha256))
     assert kept is not None and kept[2].agents == vocabulary().agents and kept[2].classes == vocabulary().classes
+
+
+def _package_copy(tmp_path: Path) -> Path:
+    package = tmp_path / "package"
+    (package / "data").mkdir(parents=True)
+    (package / "module.py").write_text("VALUE = 1\n")
+    (package / "data" / "agents.yaml").write_text("agents: {}\n")
+    (package / "notes.txt").write_text("not code\n")
+    return package
+
+
+def test_an_edited_code_file_changes_the_stamp_even_at_the_same_size_and_mtime(tmp_path: Path) -> None:
+    package = _package_copy(tmp_path)
+    module = package / "module.py"
+    settled = time.time_ns() + 10_000_000_000  # as if imported well after these files were written
+    before = cache.code_stamp(str(package), settled)
+    assert before and before == cache.code_stamp(str(package), settled)
+    old = module.stat()
+    time.sleep(0.05)  # past the file system's timestamp tick, so that the change time can move
+    module.write_text("VALUE = 2\n")  # same size
+    os.utime(module, ns=(old.st_atime_ns, old.st_mtime_ns))  # the old modification time put back
+    assert module.stat().st_size == old.st_size and module.stat().st_mtime_ns == old.st_mtime_ns
+    edited = cache.code_stamp(str(package), settled)
+    assert edited not in (b"", before)
+    (package / "notes.txt").write_text("neither code nor data: not part of the stamp\n")
+    assert cache.code_stamp(str(package), settled) == edited
+    (package / "data" / "agents.yaml").write_text("agents: {x: 1}\n")  # igfrules' own data is
+    assert cache.code_stamp(str(package), settled) not in (b"", edited)
+
+
+def test_code_changed_after_the_process_started_turns_the_cache_off(tmp_path: Path) -> None:
+    package = _package_copy(tmp_path)
+    assert cache.code_stamp(str(package), time.time_ns()) == b""  # written just now: maybe not what runs
+    assert cache.code_stamp(str(package), time.time_ns() - 60_000_000_000) == b""
+
+
+def test_no_code_stamp_means_no_cache(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cache, "_fingerprint", b"")  # as if a file of igfrules had just changed
+    assert cache.cache_key(RULES, "0" * 64) is None
+    assert load_knowledge_base(RULES, use_cache=True).sha256
+    assert _files(folder) == []

@@ -9,7 +9,8 @@ cache is read only where nobody but this user can write:
   symlinks and checked through their descriptors (so they cannot be swapped between the check
   and the read): owned by the effective user, no write permission for group or others;
 - a file is named by a sha256 over the knowledge base's files (their relative paths and bytes),
-  its folder, the Python version and igfrules' own code and data files: any change makes a new
+  its folder, the Python version and a stamp of igfrules' own code and data files (each one's
+  path, size, inode, modification and change times; see code_stamp): any change makes a new
   name, so a stale file is never read;
 - files are written to a temporary file (mode 0600) in the folder and renamed into place.
 
@@ -33,6 +34,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .._started import IMPORTED_NS
+
 if TYPE_CHECKING:
     from .loader import KnowledgeBase
 
@@ -54,25 +57,63 @@ def enabled() -> bool:
     return os.environ.get("IGFRULES_NO_CACHE", "") in ("", "0")
 
 
-def cache_key(root: Path, content_sha256: str) -> str:
+def cache_key(root: Path, content_sha256: str) -> str | None:
+    """The entry's name, or None when igfrules' own files changed too recently to be told apart."""
+    code = _code_fingerprint()
+    if code is None:
+        return None
     digest = hashlib.sha256(_FORMAT)
     digest.update(f"{root.resolve()}\0{sys.version}\0{content_sha256}\0".encode("utf-8", "surrogateescape"))
-    digest.update(_code_fingerprint())
+    digest.update(code)
     return digest.hexdigest()
 
 
 _fingerprint: bytes | None = None
+# How long after a change a file's timestamps are trusted to tell it from its next change: file
+# systems keep them in ticks (a few ms on Linux, 2 s on FAT), so two writes in one tick look alike.
+_SETTLED_NS = 2_000_000_000
 
 
-def _code_fingerprint() -> bytes:
+def _code_fingerprint() -> bytes | None:
     """igfrules' own code and data: a pickled object is only valid for the classes that made it."""
     global _fingerprint
     if _fingerprint is None:
-        digest = hashlib.sha256()
-        for path in sorted([*_PACKAGE.rglob("*.py"), *(_PACKAGE / "data").glob("*")]):
-            digest.update(path.relative_to(_PACKAGE).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-        _fingerprint = digest.digest()
-    return _fingerprint
+        _fingerprint = code_stamp(str(_PACKAGE), IMPORTED_NS)
+    return _fingerprint or None
+
+
+def code_stamp(package: str, imported_ns: int) -> bytes:
+    """A digest of every code and data file's path, size, inode and modification and change times.
+
+    Stamps, not contents: reading and hashing the whole package cost every start more than
+    anything else the cache does. Any write to a file moves its change time (ctime), which no
+    program can set back (only the clock can move), so an edited file changes the stamp even at
+    the same size and with its old modification time restored. Empty (no cache) when a file
+    changed after `imported_ns` minus the tick margin: this process may not be running what is
+    on disk, or a second write in the same tick could go unseen.
+    """
+    digest = hashlib.sha256()
+    for name in _code_files(package):
+        info = os.stat(os.path.join(package, name))
+        if max(info.st_mtime_ns, info.st_ctime_ns) > imported_ns - _SETTLED_NS:
+            return b""
+        digest.update(f"{name}\0{info.st_size}\0{info.st_dev}\0{info.st_ino}\0{info.st_mtime_ns}\0"
+                      f"{info.st_ctime_ns}\0".encode("utf-8", "surrogateescape"))
+    return digest.digest()
+
+
+def _code_files(package: str) -> list[str]:
+    """Every .py file of the package and every file in data/, as sorted relative POSIX paths.
+    os.walk, not Path.rglob: this runs on every start, and rglob costs it several times more."""
+    found = []
+    for folder, subfolders, files in os.walk(package):
+        subfolders.sort()
+        relative = os.path.relpath(folder, package).replace(os.sep, "/")
+        in_data = relative == "data"
+        for name in files:
+            if name.endswith(".py") or in_data:
+                found.append(name if relative == "." else f"{relative}/{name}")
+    return sorted(found)
 
 
 def _safe(info: os.stat_result, *, folder: bool) -> bool:
@@ -92,9 +133,9 @@ def _open_folder(folder: Path) -> int | None:
     return fd
 
 
-def read(key: str) -> tuple[Any, ...] | None:
+def read(key: str | None) -> tuple[Any, ...] | None:
     folder = cache_folder()
-    if folder is None:
+    if folder is None or key is None:
         return None
     folder_fd = _open_folder(folder)
     if folder_fd is None:
@@ -116,9 +157,9 @@ def read(key: str) -> tuple[Any, ...] | None:
     return found if isinstance(found, tuple) else None
 
 
-def write(key: str, value: tuple[Any, ...]) -> None:
+def write(key: str | None, value: tuple[Any, ...]) -> None:
     folder = cache_folder()
-    if folder is None:
+    if folder is None or key is None:
         return
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
