@@ -7,9 +7,8 @@ and the documentation all read it, so a field is defined once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import Enum
-from typing import Final
+from typing import Final, NamedTuple
 
 
 class Kind(str, Enum):
@@ -31,8 +30,8 @@ OPERATORS_BY_KIND: dict[Kind, tuple[str, ...]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Field:
+# A NamedTuple, not a frozen dataclass: as immutable, and far cheaper to create at every start.
+class Field(NamedTuple):
     name: str
     kind: Kind
     description: str
