@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import igfrules
-from igfrules.knowledge import cache
+from igfrules.knowledge import cache, file_stamps
 from igfrules.knowledge.loader import load_knowledge_base
 from tests.conftest import CASES, RULES
 
@@ -190,29 +190,33 @@ def _package_copy(tmp_path: Path) -> Path:
     return package
 
 
+def _code_stamp(package: Path, moment_ns: int) -> bytes:
+    return file_stamps.stamp(str(package), file_stamps.code_files(str(package)), moment_ns)
+
+
 def test_an_edited_code_file_changes_the_stamp_even_at_the_same_size_and_mtime(tmp_path: Path) -> None:
     package = _package_copy(tmp_path)
     module = package / "module.py"
     settled = time.time_ns() + 10_000_000_000  # as if imported well after these files were written
-    before = cache.code_stamp(str(package), settled)
-    assert before and before == cache.code_stamp(str(package), settled)
+    before = _code_stamp(package, settled)
+    assert before and before == _code_stamp(package, settled)
     old = module.stat()
     time.sleep(0.05)  # past the file system's timestamp tick, so that the change time can move
     module.write_text("VALUE = 2\n")  # same size
     os.utime(module, ns=(old.st_atime_ns, old.st_mtime_ns))  # the old modification time put back
     assert module.stat().st_size == old.st_size and module.stat().st_mtime_ns == old.st_mtime_ns
-    edited = cache.code_stamp(str(package), settled)
+    edited = _code_stamp(package, settled)
     assert edited not in (b"", before)
     (package / "notes.txt").write_text("neither code nor data: not part of the stamp\n")
-    assert cache.code_stamp(str(package), settled) == edited
+    assert _code_stamp(package, settled) == edited
     (package / "data" / "agents.yaml").write_text("agents: {x: 1}\n")  # igfrules' own data is
-    assert cache.code_stamp(str(package), settled) not in (b"", edited)
+    assert _code_stamp(package, settled) not in (b"", edited)
 
 
 def test_code_changed_after_the_process_started_turns_the_cache_off(tmp_path: Path) -> None:
     package = _package_copy(tmp_path)
-    assert cache.code_stamp(str(package), time.time_ns()) == b""  # written just now: maybe not what runs
-    assert cache.code_stamp(str(package), time.time_ns() - 60_000_000_000) == b""
+    assert _code_stamp(package, time.time_ns()) == b""  # written just now: maybe not what runs
+    assert _code_stamp(package, time.time_ns() - 60_000_000_000) == b""
 
 
 def test_no_code_stamp_means_no_cache(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -220,3 +224,50 @@ def test_no_code_stamp_means_no_cache(folder: Path, monkeypatch: pytest.MonkeyPa
     assert cache.cache_key(RULES, "0" * 64) is None
     assert load_knowledge_base(RULES, use_cache=True).sha256
     assert _files(folder) == []
+
+
+def _settled_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES, rules)
+    later = time.time_ns() + 10_000_000_000  # as if the copy had been made well before this start
+    monkeypatch.setattr(cache, "_now_ns", lambda: later)
+    return rules
+
+
+def test_unchanged_rule_files_are_not_read_again_to_find_their_entry(
+        folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from igfrules.knowledge import loader
+
+    rules = _settled_copy(tmp_path, monkeypatch)
+    parsed = load_knowledge_base(rules, use_cache=True)
+    assert len(list(folder.glob("*.sha256"))) == 1
+
+    def unread(root: Path) -> str:
+        raise AssertionError("the files were read again")
+
+    monkeypatch.setattr(loader, "content_digest", unread)
+    assert load_knowledge_base(rules, use_cache=True) == parsed
+
+
+def test_a_same_size_edit_with_its_old_mtime_put_back_is_never_served_stale(
+        folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    rules = _settled_copy(tmp_path, monkeypatch)
+    before = load_knowledge_base(rules, use_cache=True)
+    assert load_knowledge_base(rules, use_cache=True) == before  # served from the cache
+    entry = rules / "rationales" / "rat-igf1r-tki.yaml"
+    old = entry.stat()
+    time.sleep(0.05)  # past the file system's timestamp tick, so that the change time can move
+    text = entry.read_text(encoding="utf-8")
+    entry.write_text(text.replace("title: Tyrosine", "title: Xyrosine", 1), encoding="utf-8")  # same size
+    os.utime(entry, ns=(old.st_atime_ns, old.st_mtime_ns))
+    assert entry.stat().st_size == old.st_size and entry.stat().st_mtime_ns == old.st_mtime_ns
+    after = load_knowledge_base(rules, use_cache=True)
+    assert after.entries["RAT-IGF1R-TKI"].title.startswith("Xyrosine") and after.sha256 != before.sha256
+
+
+def test_rule_files_changed_just_now_are_read_every_time(folder: Path, tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES, rules)  # written this instant: their stamps cannot be trusted yet
+    first = load_knowledge_base(rules, use_cache=True)
+    assert load_knowledge_base(rules, use_cache=True) == first  # still served from the cache, by content
+    assert list(folder.glob("*.sha256")) == []

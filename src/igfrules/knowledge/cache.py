@@ -9,9 +9,12 @@ cache is read only where nobody but this user can write:
   symlinks and checked through their descriptors (so they cannot be swapped between the check
   and the read): owned by the effective user, no write permission for group or others;
 - a file is named by a sha256 over the knowledge base's files (their relative paths and bytes),
-  its folder, the Python version and a stamp of igfrules' own code and data files (each one's
-  path, size, inode, modification and change times; see code_stamp): any change makes a new
-  name, so a stale file is never read;
+  its folder, the Python version and the stamp of igfrules' own code and data files (file_stamps.py:
+  path, size, inode, modification and change times): any change makes a new name, so a stale
+  file is never read;
+- the knowledge base's sha256 is remembered (a `.sha256` file) under the stamp of its files, so a
+  start whose rule files have not changed reads none of them; an edit changes the stamp, even at
+  the same size with the old modification time put back, and the files are read and hashed again;
 - files are written to a temporary file (mode 0600) in the folder and renamed into place.
 
 Beside the knowledge base, an entry keeps what a start would otherwise rebuild from it: the
@@ -31,10 +34,13 @@ import os
 import pickle
 import stat
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .._started import IMPORTED_NS
+from .file_stamps import code_files, stamp
 
 if TYPE_CHECKING:
     from .loader import KnowledgeBase
@@ -69,51 +75,36 @@ def cache_key(root: Path, content_sha256: str) -> str | None:
 
 
 _fingerprint: bytes | None = None
-# How long after a change a file's timestamps are trusted to tell it from its next change: file
-# systems keep them in ticks (a few ms on Linux, 2 s on FAT), so two writes in one tick look alike.
-_SETTLED_NS = 2_000_000_000
+_now_ns = time.time_ns  # the clock that says whether files have settled
 
 
 def _code_fingerprint() -> bytes | None:
-    """igfrules' own code and data: a pickled object is only valid for the classes that made it."""
+    """igfrules' own code and data, by their stamps (file_stamps.py): a pickled object is only
+    valid for the classes that made it. None, and no cache, when a file changed after this process
+    began reading igfrules' code: it may not be running what is on disk."""
     global _fingerprint
     if _fingerprint is None:
-        _fingerprint = code_stamp(str(_PACKAGE), IMPORTED_NS)
+        package = str(_PACKAGE)
+        _fingerprint = stamp(package, code_files(package), IMPORTED_NS)
     return _fingerprint or None
 
 
-def code_stamp(package: str, imported_ns: int) -> bytes:
-    """A digest of every code and data file's path, size, inode and modification and change times.
-
-    Stamps, not contents: reading and hashing the whole package cost every start more than
-    anything else the cache does. Any write to a file moves its change time (ctime), which no
-    program can set back (only the clock can move), so an edited file changes the stamp even at
-    the same size and with its old modification time restored. Empty (no cache) when a file
-    changed after `imported_ns` minus the tick margin: this process may not be running what is
-    on disk, or a second write in the same tick could go unseen.
-    """
-    digest = hashlib.sha256()
-    for name in _code_files(package):
-        info = os.stat(os.path.join(package, name))
-        if max(info.st_mtime_ns, info.st_ctime_ns) > imported_ns - _SETTLED_NS:
-            return b""
-        digest.update(f"{name}\0{info.st_size}\0{info.st_dev}\0{info.st_ino}\0{info.st_mtime_ns}\0"
-                      f"{info.st_ctime_ns}\0".encode("utf-8", "surrogateescape"))
-    return digest.digest()
-
-
-def _code_files(package: str) -> list[str]:
-    """Every .py file of the package and every file in data/, as sorted relative POSIX paths.
-    os.walk, not Path.rglob: this runs on every start, and rglob costs it several times more."""
-    found = []
-    for folder, subfolders, files in os.walk(package):
-        subfolders.sort()
-        relative = os.path.relpath(folder, package).replace(os.sep, "/")
-        in_data = relative == "data"
-        for name in files:
-            if name.endswith(".py") or in_data:
-                found.append(name if relative == "." else f"{relative}/{name}")
-    return sorted(found)
+def content_sha256(root: Path, names: list[str], compute: Callable[[Path], str]) -> str:
+    """The sha256 of a knowledge base's files (`compute(root)`), remembered by their stamp so that
+    a start whose files have not changed reads none of them. The content's sha256 still names the
+    cache entry: the stamp only says which sha256 the same unchanged files had. It is remembered
+    only when the files had settled before they were read and were not changed while they were."""
+    before = stamp(str(root), names, _now_ns())
+    name = ""
+    if before:
+        name = hashlib.sha256(_FORMAT + os.fsencode(root.resolve()) + b"\0" + before).hexdigest() + ".sha256"
+        known = _read_bytes(name)
+        if known is not None and len(known) == 64 and all(c in b"0123456789abcdef" for c in known):
+            return known.decode()
+    digest = compute(root)
+    if name and stamp(str(root), names, _now_ns()) == before:
+        _write_bytes(name, digest.encode())
+    return digest
 
 
 def _safe(info: os.stat_result, *, folder: bool) -> bool:
@@ -133,15 +124,16 @@ def _open_folder(folder: Path) -> int | None:
     return fd
 
 
-def read(key: str | None) -> tuple[Any, ...] | None:
+def _read_bytes(name: str) -> bytes | None:
+    """A file of the cache folder, if both are safe to trust (see the module's docstring)."""
     folder = cache_folder()
-    if folder is None or key is None:
+    if folder is None:
         return None
     folder_fd = _open_folder(folder)
     if folder_fd is None:
         return None
     try:
-        fd = os.open(f"{key}.pickle", os.O_RDONLY | os.O_NOFOLLOW, dir_fd=folder_fd)
+        fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW, dir_fd=folder_fd)
     except OSError:
         return None
     finally:
@@ -149,17 +141,12 @@ def read(key: str | None) -> tuple[Any, ...] | None:
     with os.fdopen(fd, "rb") as handle:
         if not _safe(os.fstat(handle.fileno()), folder=False):
             return None
-        data = handle.read()
-    try:
-        found = pickle.loads(data)  # noqa: S301 - written by this user, in a folder only they can write (above)
-    except Exception:  # a truncated or foreign file: parse the YAML instead
-        return None
-    return found if isinstance(found, tuple) else None
+        return handle.read()
 
 
-def write(key: str | None, value: tuple[Any, ...]) -> None:
+def _write_bytes(name: str, data: bytes) -> None:
     folder = cache_folder()
-    if folder is None or key is None:
+    if folder is None:
         return
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -169,17 +156,37 @@ def write(key: str | None, value: tuple[Any, ...]) -> None:
         os.close(folder_fd)
         import tempfile  # only when writing: reading is the fast start
 
-        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-        fd, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".pickle")  # mode 0600
+        fd, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-")  # mode 0600
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
-            os.replace(temporary, folder / f"{key}.pickle")
+            os.replace(temporary, folder / name)
         except BaseException:
             os.unlink(temporary)
             raise
-    except (OSError, pickle.PicklingError, RecursionError):
-        return  # a read-only or full disk: the next start parses the YAML again
+    except OSError:
+        return  # a read-only or full disk: the next start reads the files again
+
+
+def read(key: str | None) -> tuple[Any, ...] | None:
+    data = _read_bytes(f"{key}.pickle") if key is not None else None
+    if data is None:
+        return None
+    try:
+        found = pickle.loads(data)  # noqa: S301 - written by this user, in a folder only they can write (above)
+    except Exception:  # a truncated or foreign file: parse the YAML instead
+        return None
+    return found if isinstance(found, tuple) else None
+
+
+def write(key: str | None, value: tuple[Any, ...]) -> None:
+    if key is None:
+        return
+    try:
+        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, RecursionError):
+        return
+    _write_bytes(f"{key}.pickle", data)
 
 
 def load(root: Path, content_sha256: str) -> KnowledgeBase | None:

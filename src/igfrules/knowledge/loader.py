@@ -8,6 +8,7 @@ agent and class it names exists, and every condition is type-checked.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -129,7 +130,10 @@ def _digest(root: Path) -> str | None:
     if not cache.enabled() or not root.is_dir():
         return None
     try:
-        return content_digest(root)
+        # The same files as digested_files(), named with plain strings: this runs on every start.
+        names = [*TOP_FILES, *(f"{f}/{n}" for f in ENTRY_FOLDERS if os.path.isdir(root / f)
+                               for n in sorted(os.listdir(root / f)))]
+        return cache.content_sha256(root, names, content_digest)
     except (OSError, ReadError):
         return None  # an unreadable, odd or oversized file: parsing reports it properly
 
@@ -462,11 +466,15 @@ def entry_files(folder: Path) -> list[Path]:
     return sorted(folder.iterdir()) if folder.is_dir() else []
 
 
+def digested_files(root: Path) -> list[Path]:
+    """Every file the knowledge base is read from, sorted: what its sha256 covers."""
+    return sorted([root / name for name in TOP_FILES] + [p for f in ENTRY_FOLDERS for p in entry_files(root / f)])
+
+
 def content_digest(root: Path) -> str:
     """sha256 over the relative path and bytes of every file the knowledge base is read from."""
     digest = hashlib.sha256()
-    loaded = [root / name for name in TOP_FILES] + [p for f in ENTRY_FOLDERS for p in entry_files(root / f)]
-    for path in sorted(loaded):
+    for path in digested_files(root):
         digest.update(path.relative_to(root).as_posix().encode() + b"\0")
         digest.update(read_limited(path) + b"\0")  # regular files only, bounded: a FIFO never blocks
     return digest.hexdigest()
