@@ -29,6 +29,7 @@ from .trusted import construct
 from .vocabulary import vocabulary
 
 CATALOG_FORMAT = "igfrules-catalog/1"
+CATALOG = "catalog"  # the knowledge base's derived view holding its Catalog
 
 
 # A NamedTuple, not a frozen dataclass: as immutable, and far cheaper to create at every start.
@@ -39,8 +40,10 @@ class EntryParts(NamedTuple):
 
 
 class Catalog:
+    """Plain data once built (it keeps no reference to the knowledge base), so that the per-user
+    cache can keep it beside the knowledge base it was built from."""
+
     def __init__(self, kb: KnowledgeBase) -> None:
-        self.kb = kb
         # Built with trusted.construct from the loaded (validated) knowledge base: validating again
         # would only build pydantic validators, which a fast start does without.
         self.info = construct(KnowledgeBaseInfo, {"name": kb.meta.name, "version": kb.meta.version,
@@ -48,37 +51,38 @@ class Catalog:
         self.conclusion = kb.meta.conclusion.strip()
         self.cautions = {
             cid: construct(CautionNote, {"id": cid, "title": c.title, "text": c.text,
-                                         "citations": self._citations(c.citations),
+                                         "citations": self._citations(kb, c.citations),
                                          "heightened_text": c.heightened_text})
             for cid, c in kb.cautions.items()
         }
-        self.all_entries = {e.id: self._entry_parts(e) for e in kb.entries.values()}
+        self.all_entries = {e.id: self._entry_parts(kb, e) for e in kb.entries.values()}
         # Strongest evidence first (level A before E), then by id: the order a tumour board reads in.
         ordered = sorted(kb.active_entries, key=lambda e: (e.evidence.level, e.id))
         self.entries = {e.id: self.all_entries[e.id] for e in ordered}
-        self.trials = {nct: self._trial_static(t) for nct, t in kb.trials.items()}
+        self.trials = {nct: self._trial_static(kb, t) for nct, t in kb.trials.items()}
 
-    def _citations(self, ids: tuple[str, ...]) -> tuple[Citation, ...]:
-        refs = self.kb.references
+    @staticmethod
+    def _citations(kb: KnowledgeBase, ids: tuple[str, ...]) -> tuple[Citation, ...]:
+        refs = kb.references
         return tuple(
             construct(Citation, {"id": i, "citation": refs[i].short, "doi": refs[i].doi,
                                  "post_review": refs[i].kind == "post_review"})
             for i in ids
         )
 
-    def _findings(self, findings: tuple[Finding, ...]) -> tuple[FindingSummary, ...]:
+    def _findings(self, kb: KnowledgeBase, findings: tuple[Finding, ...]) -> tuple[FindingSummary, ...]:
         return tuple(
             construct(FindingSummary, {"statement": f.statement, "direction": f.direction,
-                                       "citations": self._citations(f.citations), "post_review": f.post_review})
+                                       "citations": self._citations(kb, f.citations), "post_review": f.post_review})
             for f in findings
         )
 
-    def _entry_parts(self, entry: Entry) -> EntryParts:
+    def _entry_parts(self, kb: KnowledgeBase, entry: Entry) -> EntryParts:
         vocab = vocabulary()
         static: dict[str, Any] = {
             "id": entry.id, "title": entry.title, "summary": entry.summary.strip(),
             "evidence": construct(EvidenceSummary, dict(entry.evidence.__dict__)),
-            "findings": self._findings(self.kb.findings_for(entry)), "citations": self._citations(entry.citations),
+            "findings": self._findings(kb, kb.findings_for(entry)), "citations": self._citations(kb, entry.citations),
         }
         caution_ids: tuple[str, ...] = ()
         if entry.kind == "rationale" and entry.strategy is not None:
@@ -90,30 +94,31 @@ class Catalog:
             static.update(
                 strategy=construct(StrategySummary, dict(entry.strategy.__dict__)), agents=agents,
                 trials=entry.trials, conflicts_with=entry.conflicts_with,
-                trial_status=tuple(construct(TrialStatus, {"nct_id": n, "acronym": self.kb.trials[n].acronym,
-                                                           "status_words": self._status_words(self.kb.trials[n])})
+                trial_status=tuple(construct(TrialStatus, {"nct_id": n, "acronym": kb.trials[n].acronym,
+                                                           "status_words": self._status_words(kb, kb.trials[n])})
                                    for n in entry.trials),
                 evidence_population=" ".join(entry.evidence_population.split()),
             )
-            caution_ids = self.kb.cautions_for(entry)
+            caution_ids = kb.cautions_for(entry)
         return EntryParts(entry, static, caution_ids)
 
-    def _status_words(self, trial: Trial) -> str:
-        return status_words(trial, self.kb.references, self.kb.references[self.kb.meta.review])
+    @staticmethod
+    def _status_words(kb: KnowledgeBase, trial: Trial) -> str:
+        return status_words(trial, kb.references, kb.references[kb.meta.review])
 
-    def _trial_static(self, trial: Trial) -> dict[str, Any]:
+    def _trial_static(self, kb: KnowledgeBase, trial: Trial) -> dict[str, Any]:
         since = None
         if trial.since is not None:  # never reported by the review, so always post-review
             since = construct(FindingSummary, {"statement": trial.since.outcome, "direction": trial.since.direction,
-                                               "citations": self._citations(trial.since.citations),
+                                               "citations": self._citations(kb, trial.since.citations),
                                                "post_review": True})
         return {
             "nct_id": trial.nct_id, "acronym": trial.acronym, "title": trial.title,
             "phase": trial.phase, "design": trial.design, "status": trial.status,
             "status_as_of": trial.status_as_of, "in_review_table": trial.in_review_table,
-            "status_words": self._status_words(trial), "since": since, "regimen": trial.regimen,
+            "status_words": self._status_words(kb, trial), "since": since, "regimen": trial.regimen,
             "primary_outcome": trial.primary_outcome, "breast_cancer_only": trial.breast_cancer_only,
-            "population": trial.population_text.strip(), "results": self._findings(trial.results),
+            "population": trial.population_text.strip(), "results": self._findings(kb, trial.results),
         }
 
     def to_json(self) -> dict[str, Any]:
@@ -153,4 +158,4 @@ def _dump(static: dict[str, Any]) -> dict[str, Any]:
 
 def catalog(kb: KnowledgeBase) -> Catalog:
     """The knowledge base's catalog, built once."""
-    return kb.derived("catalog", Catalog)
+    return kb.derived(CATALOG, Catalog)

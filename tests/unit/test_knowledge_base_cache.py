@@ -164,7 +164,8 @@ def test_a_library_batch_with_workers_leaves_the_cache_alone(folder: Path, tmp_p
     assert _files(folder) == []  # the library asked for no cache: neither the parent nor a worker writes one
 
 
-def test_the_cache_keeps_the_compiled_rules_and_the_vocabulary_unchanged(folder: Path) -> None:
+def test_the_cache_keeps_the_compiled_rules_the_catalog_and_the_vocabulary_unchanged(folder: Path) -> None:
+    from igfrules.catalog import CATALOG, Catalog
     from igfrules.engine.durable_engine import compile_rules
     from igfrules.inputs.caseio import read_case
     from igfrules.knowledge.loader import COMPILED_RULES
@@ -175,6 +176,7 @@ def test_the_cache_keeps_the_compiled_rules_and_the_vocabulary_unchanged(folder:
     assert cached is not parsed and COMPILED_RULES in cached.cache
     assert cached.cache[COMPILED_RULES] == compile_rules(cached.conditions)
     assert cached.engine is not parsed.engine  # a ruleset of its own, from the kept rules
+    assert CATALOG in cached.cache and cached.cache[CATALOG].to_json() == Catalog(parsed).to_json()
     profile = read_case(CASE)
     assert cached.engine.evaluate(profile) == parsed.engine.evaluate(profile)
     kept = cache.read(cache.cache_key(RULES, parsed.sha256))

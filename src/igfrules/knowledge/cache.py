@@ -18,8 +18,9 @@ cache is read only where nobody but this user can write:
 - files are written to a temporary file (mode 0600) in the folder and renamed into place.
 
 Beside the knowledge base, an entry keeps what a start would otherwise rebuild from it: the
-conditions compiled for durable_rules and the agent vocabulary (both plain data, both covered by
-the key, which includes igfrules' own code and data files).
+conditions compiled for durable_rules, the catalog of the report parts no case changes and the
+agent vocabulary (all plain data, all covered by the key, which includes igfrules' own code and
+data files).
 
 Any problem (no home folder, a read-only disk, a foreign owner, a corrupt file) means the
 knowledge base is parsed as before, silently: the cache only ever saves time. The command line
@@ -45,7 +46,7 @@ from .file_stamps import code_files, stamp
 if TYPE_CHECKING:
     from .loader import KnowledgeBase
 
-_FORMAT = b"igfrules-kb-cache-2"
+_FORMAT = b"igfrules-kb-cache-3"
 _PACKAGE = Path(__file__).resolve().parents[1]
 
 
@@ -197,8 +198,9 @@ def load(root: Path, content_sha256: str) -> KnowledgeBase | None:
     found = read(cache_key(root, content_sha256))
     if found is None or len(found) != 3:
         return None
-    fields, compiled_rules, vocab = found
-    if not isinstance(compiled_rules, CompiledRules) or not isinstance(vocab, Vocabulary):
+    fields, derived, vocab = found
+    if not isinstance(derived, dict) or not isinstance(derived.get(COMPILED_RULES), CompiledRules) \
+            or not isinstance(vocab, Vocabulary):
         return None
     try:
         kb = KnowledgeBase(*fields)
@@ -206,16 +208,20 @@ def load(root: Path, content_sha256: str) -> KnowledgeBase | None:
         return None
     if kb.sha256 != content_sha256 or kb.path != root:
         return None
-    kb.cache[COMPILED_RULES] = compiled_rules
+    kb.cache.update(derived)
     adopt(vocab)
     return kb
 
 
 def store(kb: KnowledgeBase) -> None:
-    """Keep a knowledge base whose engine is built (so its compiled rules are there to keep)."""
+    """Keep a knowledge base whose engine is built, with the views a start would build from it: the
+    compiled rules and the catalog (catalog.py, the parts of a report no case changes)."""
+    from ..catalog import CATALOG, catalog
     from ..vocabulary import vocabulary
     from .loader import COMPILED_RULES
 
+    catalog(kb)
     fields = (kb.path, kb.meta, kb.entries, kb.trials, kb.cautions, kb.references, kb.coverage, kb.conditions,
               kb.sha256, kb.files)
-    write(cache_key(kb.path, kb.sha256), (fields, kb.cache[COMPILED_RULES], vocabulary()))
+    derived = {name: kb.cache[name] for name in (COMPILED_RULES, CATALOG)}
+    write(cache_key(kb.path, kb.sha256), (fields, derived, vocabulary()))
