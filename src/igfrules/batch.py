@@ -334,6 +334,20 @@ def _chunks(items: Iterator[Item]) -> Iterator[list[Item]]:
         yield chunk
 
 
+def start_worker_server() -> None:
+    """Start the forkserver that batch workers fork from, ahead of the pool (the command line).
+
+    A fresh interpreter must import igfrules before the first worker exists: started first, it
+    does so on another core while this process loads the knowledge base and opens the inputs,
+    instead of after. It preloads what a worker runs, so each worker starts with it imported, and
+    ignores Ctrl-C from its first instruction (`_forkserver_ignores_sigint`), as its workers do.
+    """
+    from multiprocessing import forkserver
+
+    forkserver.set_forkserver_preload(["igfrules._forkserver_ignores_sigint", "igfrules.batch"])
+    forkserver.ensure_running()
+
+
 def default_workers() -> int:
     try:
         return len(os.sched_getaffinity(0))
