@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from itertools import chain, islice
 from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .batch_output import BatchOutput, BatchStopped
 from .errors import (
@@ -49,9 +49,11 @@ IN_FLIGHT_PER_WORKER = 4
 LINE_WRITERS = {"reference": reference_line_bytes, "full": report_json_bytes}
 
 
-@dataclass(frozen=True, slots=True)
-class Item:
-    """One case to evaluate: where it came from, and either a file path or one JSON line."""
+class Item(NamedTuple):
+    """One case to evaluate: where it came from, and either a file path or one JSON line.
+
+    A named tuple, not a dataclass: chunks of items are pickled to the workers, and a tuple
+    pickles and unpickles several times faster (no per-item state methods in Python)."""
 
     position: int  # 1-based, across all inputs
     source: str  # "cases/a.yaml" or "cohort.jsonl:17" or "<stdin>:3"
@@ -108,13 +110,18 @@ def _missing_fields(report: Report) -> Iterable[str]:
 
 def read_items(inputs: Iterable[str], stdin: Iterable[bytes] | None = None) -> Iterator[Item]:
     position = 0
+    make = Item._make
     for name in inputs:
-        for item in _items_of(name, stdin):
+        for source, path, line, unreadable in _items_of(name, stdin):
             position += 1
-            yield Item(position, item.source, item.path, item.line, item.unreadable)
+            yield make((position, source, path, line, unreadable))
 
 
-def _items_of(name: str, stdin: Iterable[bytes] | None) -> Iterator[Item]:
+# An item before it is numbered: source, path, line, unreadable
+_Unnumbered = tuple[str, str | None, str | None, str]
+
+
+def _items_of(name: str, stdin: Iterable[bytes] | None) -> Iterator[_Unnumbered]:
     if name == "-":
         if stdin is None:
             raise InputError(Problem("<stdin>", "", "standard input is closed"))
@@ -129,34 +136,33 @@ def _items_of(name: str, stdin: Iterable[bytes] | None) -> Iterator[Item]:
         if not found:
             raise InputError(Problem(name, "", "no case files (.yaml, .yml, .json) in this folder"))
         for case in found:
-            yield Item(0, str(case), path=str(case))
+            yield str(case), str(case), None, ""
     elif path.suffix.lower() in (".jsonl", ".ndjson"):
         try:
             fd = open_regular(path)
         except ReadError as err:
-            yield Item(0, name, unreadable=str(err))
+            yield name, None, None, str(err)
             return
         with os.fdopen(fd, "rb") as handle:
             yield from _lines(name, handle)
     else:
-        yield Item(0, name, path=name)  # a case file; a missing one is reported like `evaluate` does
+        yield name, name, None, ""  # a case file; a missing one is reported like `evaluate` does
 
 
-def _lines(label: str, handle: Iterable[bytes]) -> Iterator[Item]:
+def _lines(label: str, handle: Iterable[bytes]) -> Iterator[_Unnumbered]:
     raw_lines = bounded_lines(handle, MAX_BYTES) if hasattr(handle, "readline") else handle  # type: ignore[arg-type]
     for number, raw in enumerate(raw_lines, 1):
         source = f"{label}:{number}"
         if raw is None or len(raw) > MAX_BYTES + 1:  # refused while it was read, never held whole
-            yield Item(0, source, unreadable=f"the line is over {MAX_BYTES:,} bytes; at most {MAX_BYTES:,} "
-                                             "are accepted")
+            yield source, None, None, f"the line is over {MAX_BYTES:,} bytes; at most {MAX_BYTES:,} are accepted"
             continue
         try:
             text = raw.decode("utf-8-sig" if number == 1 else "utf-8")  # a BOM may open the file
         except UnicodeDecodeError as err:
-            yield Item(0, source, unreadable=f"not UTF-8 text (byte {err.start})")
+            yield source, None, None, f"not UTF-8 text (byte {err.start})"
             continue
         if text.strip():
-            yield Item(0, source, line=text)
+            yield source, None, text, ""
 
 
 # ---------------------------------------------------------------------------------------------
