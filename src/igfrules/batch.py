@@ -23,7 +23,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .batch_output import BatchOutput, BatchStopped
+from .batch_output import BatchOutput, BatchStopped, whole_lines
 from .errors import (
     CaseError,
     EvaluationError,
@@ -325,7 +325,11 @@ def _run(chunks: Iterator[list[Item]], out: BatchOutput | None, workers: int, kb
 
         try:
             for chunk in chunks:
-                pending.append((len(chunk), pool.submit(_work, chunk, target, detail)))
+                # A submit may spawn a worker: Ctrl-C waits until it is spawned, or the worker would
+                # find the pool's queues gone as it opened them, and print a traceback of its own.
+                with whole_lines():
+                    future = pool.submit(_work, chunk, target, detail)
+                pending.append((len(chunk), future))
                 if len(pending) >= workers * IN_FLIGHT_PER_WORKER:
                     collect(*pending.pop(0))
             for size, future in pending:
