@@ -23,6 +23,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from . import worker_server
 from .batch_output import BatchOutput, BatchStopped, whole_lines
 from .errors import (
     CaseError,
@@ -177,7 +178,9 @@ def _init_worker(rules: str, sha256: str, use_cache: bool) -> None:
     # Ctrl-C reaches the whole process group: the parent handles it (and stops the pool); a worker
     # that took it too would print a KeyboardInterrupt traceback of its own.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _worker_kb = load_knowledge_base(rules, use_cache=use_cache)  # the command line: the parent has just cached it
+    # Forked from a server that loaded it already (the command line), or loaded here from the
+    # per-user cache the parent has just written (use_cache), or from the files.
+    _worker_kb = worker_server.knowledge_base(rules, sha256) or load_knowledge_base(rules, use_cache=use_cache)
     if _worker_kb.sha256 != sha256:  # the files changed after the parent checked them
         raise KnowledgeBaseError(Problem(rules, "", "the knowledge base changed on disk during the batch"))
 
@@ -342,20 +345,6 @@ def _run(chunks: Iterator[list[Item]], out: BatchOutput | None, workers: int, kb
 def _chunks(items: Iterator[Item]) -> Iterator[list[Item]]:
     while chunk := list(islice(items, CHUNK)):
         yield chunk
-
-
-def start_worker_server() -> None:
-    """Start the forkserver that batch workers fork from, ahead of the pool (the command line).
-
-    A fresh interpreter must import igfrules before the first worker exists: started first, it
-    does so on another core while this process loads the knowledge base and opens the inputs,
-    instead of after. It preloads what a worker runs, so each worker starts with it imported, and
-    ignores Ctrl-C from its first instruction (`_forkserver_ignores_sigint`), as its workers do.
-    """
-    from multiprocessing import forkserver
-
-    forkserver.set_forkserver_preload(["igfrules._forkserver_ignores_sigint", "igfrules.batch"])
-    forkserver.ensure_running()
 
 
 def default_workers() -> int:

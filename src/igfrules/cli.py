@@ -419,8 +419,10 @@ def batch(inputs: tuple[str, ...], out_path: Path | None, workers: int | None, s
       cat cohort.jsonl | igfrules batch - --workers 2 > results.jsonl
       igfrules batch cases/ --detail full > reports.jsonl
     """
-    from .batch import default_workers, read_items, run_batch, start_worker_server, summary_json, summary_text
+    from . import worker_server
+    from .batch import default_workers, read_items, run_batch, summary_json, summary_text
     from .batch_output import BatchOutput, BatchStopped, ReplacedFile
+    from .knowledge.loader import packaged_rules
 
     if compact:
         if detail == "full":
@@ -428,8 +430,8 @@ def batch(inputs: tuple[str, ...], out_path: Path | None, workers: int | None, s
         click.echo("igfrules: --compact is deprecated: lines by reference are the default now "
                    "(--detail reference; docs/batch-lines.md)", err=True)
     workers = workers or default_workers()
-    if workers > 1:
-        start_worker_server()  # it starts up while this process loads the knowledge base
+    if workers > 1:  # the workers' server starts, and loads the same rules, while this process does
+        worker_server.start(str(rules_dir if rules_dir is not None else packaged_rules()))
     kb = load_knowledge_base(rules_dir)
     if out_path is not None:
         _refuse_overwriting_inputs(out_path, inputs)
