@@ -5,8 +5,28 @@ it forks restores, so importing this there makes workers ignore Ctrl-C from thei
 instruction: the pool initializer (batch._init_worker) runs a moment later, and a Ctrl-C in
 between would print a KeyboardInterrupt traceback from the worker. The parent process handles
 Ctrl-C and stops the pool.
+
+A worker still starting when the parent stops finds the pool's semaphore already removed (or its
+pipe closed), and the forkserver would print that error's traceback under the parent's own clear
+message. Nothing went wrong that the user must know about: those cases are silent; any other
+failure of a starting worker keeps its traceback. (Only a start can reach this hook: once
+started, a worker reports its own exceptions.)
 """
 
 import signal
+import sys
+import traceback
+from types import TracebackType
 
 signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _started_after_the_batch_stopped(kind: type[BaseException], error: BaseException,
+                                     trace: TracebackType | None) -> None:
+    stopping = issubclass(kind, FileNotFoundError | EOFError | ConnectionError) and any(
+        frame.name == "_main" and frame.filename.endswith("spawn.py") for frame in traceback.extract_tb(trace))
+    if not stopping:
+        sys.__excepthook__(kind, error, trace)
+
+
+sys.excepthook = _started_after_the_batch_stopped

@@ -489,9 +489,11 @@ def batch(inputs: tuple[str, ...], out_path: Path | None, workers: int | None, s
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Processes, each with its own engine, on one socket: up to one per core.")
 @RULES_OPTION
 @reports_errors
-def serve(host: str, port: int, rules_dir: Path | None) -> None:
+def serve(host: str, port: int, workers: int, rules_dir: Path | None) -> None:
     """Run the CDS Hooks 2.0 service (patient-view) over FHIR R4 / mCODE prefetch. RESEARCH USE ONLY.
 
     GET /cds-services is the discovery document; POST /cds-services/igfrules-igf-axis answers with
@@ -507,5 +509,5 @@ def serve(host: str, port: int, rules_dir: Path | None) -> None:
     except ImportError:
         raise InputError(Problem("igfrules serve", "", "the service needs its extra: "
                                                        "pip install 'igfrules[service]'")) from None
-    kb = load_knowledge_base(rules_dir)
-    run_server(kb, host, port)
+    kb = load_knowledge_base(rules_dir)  # with the per-user cache, which worker processes then read
+    run_server(kb, host, port, workers=workers)

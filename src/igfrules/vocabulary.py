@@ -31,6 +31,8 @@ class Agent:
     in_review: bool
     investigational: bool = False  # no regulatory approval for any cancer indication
     rxcui: str = ""  # RxNorm ingredient RXCUI, where one exists and is known
+    form_of: str = ""  # a formulation of another agent that shares its ingredient code
+    form_words: tuple[str, ...] = ()  # words of a medicine's name that mark the formulation
 
 
 class UnknownAgent(LookupError):
@@ -54,6 +56,10 @@ class Vocabulary:
             for spelling in (agent.name, *agent.synonyms):
                 self._by_spelling[spelling_key(spelling)] = agent
         self.by_rxcui = {agent.rxcui: agent.name for agent in agents.values() if agent.rxcui}
+        self.formulations: dict[str, list[Agent]] = {}  # "doxorubicin" -> [liposomal doxorubicin]
+        for agent in agents.values():
+            if agent.form_of:
+                self.formulations.setdefault(agent.form_of, []).append(agent)
         self._spellings = {
             spelling_key(s): s for a in agents.values() for s in (a.name, *a.synonyms)
         }
@@ -115,6 +121,8 @@ def vocabulary() -> Vocabulary:
             in_review=spec.get("in_review", True),
             investigational=spec.get("investigational", False),
             rxcui=str(spec.get("rxcui", "")),
+            form_of=str(spec.get("form_of", "")),
+            form_words=tuple(str(w).casefold() for w in spec.get("form_words", [])),
         )
         for name, spec in raw["agents"].items()
     }

@@ -56,6 +56,18 @@ def test_product_code_falls_back_on_display() -> None:
     assert [t.agent for t in therapies(medication("m", concept))] == ["doxorubicin"]
 
 
+@pytest.mark.parametrize(("concept", "agent"), [
+    (cc(RX, "3639", "doxorubicin hydrochloride 2 MG/ML Injectable Liposomal Suspension"), "liposomal doxorubicin"),
+    (cc(RX, "1790099", "doxorubicin hydrochloride 2 MG/ML Injectable Liposomal Suspension"), "liposomal doxorubicin"),
+    ({"text": "Doxil 20 MG"}, "liposomal doxorubicin"),
+    (cc(RX, "3639", "doxorubicin"), "doxorubicin"),
+    (cc(RX, "3639"), "doxorubicin"),
+])
+def test_liposomal_doxorubicin_shares_the_ingredient_code_and_is_told_apart_by_its_words(
+        concept: dict[str, Any], agent: str) -> None:
+    assert [t.agent for t in therapies(medication("m", concept))] == [agent]
+
+
 def test_unrecognised_cancer_medicine_is_listed_never_fatal() -> None:
     case = map_bundle(bundle(medication("x", {"text": "investigational drug XYZ-123"}),
                              medication("t", cc(RX, "10324", "tamoxifen"), intent_kind="curative")))
@@ -109,6 +121,15 @@ def test_progression_from_disease_status_in_the_therapy_window() -> None:
     )
     assert {t.agent: t.progressed for t in result} == {"anastrozole": True, "fulvestrant": False,
                                                         "capecitabine": "unknown"}
+
+
+@pytest.mark.parametrize(("code", "progressed"), [
+    ("260415000", False),  # not detected: no evidence of disease, so no progression
+    ("709137006", "unknown"),  # undetermined: says nothing
+])
+def test_no_evidence_of_disease_is_no_progression_and_undetermined_is_nothing(code: str, progressed: Any) -> None:
+    result = therapies(medication("first", cc(RX, "84857"), "2021-01-01"), status("status", "2021-06-01", code))
+    assert result[0].progressed == progressed
 
 
 def test_progression_needs_a_start_date() -> None:

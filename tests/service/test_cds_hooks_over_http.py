@@ -6,14 +6,16 @@ import copy
 import http.client
 import json
 import logging
+import socket
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+import igfrules
 from igfrules.service.example import hook_request
 from igfrules.service.hooks import PREFETCH, SERVICE_ID
-from tests.conftest import CASES
+from tests.conftest import CASES, RULES
 from tests.service.conftest import Server
 
 PATH = f"/cds-services/{SERVICE_ID}"
@@ -211,3 +213,32 @@ def test_another_patients_resource_in_the_prefetch_is_refused(server: Server) ->
     status, data, _ = server.post(PATH, request)
     assert 400 <= status < 500  # never cards built from someone else's data
     assert "SOMEONE-ELSE" in json.dumps(data)
+
+
+def test_a_worker_refuses_a_knowledge_base_that_changed_after_the_server_checked_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from igfrules.errors import KnowledgeBaseError
+    from igfrules.service.server import RULES_VARIABLE, SHA256_VARIABLE, app_in_worker
+
+    monkeypatch.setenv(RULES_VARIABLE, str(RULES))
+    monkeypatch.setenv(SHA256_VARIABLE, "0" * 64)
+    with pytest.raises(KnowledgeBaseError, match="changed on disk"):
+        app_in_worker()
+    monkeypatch.setenv(SHA256_VARIABLE, igfrules.load_knowledge_base(RULES).sha256)
+    assert app_in_worker().title.startswith("igfrules CDS Hooks service")
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_port_in_use_is_a_clear_error_exit_1(workers: str) -> None:
+    import subprocess
+    import sys
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        done = subprocess.run([sys.executable, "-m", "igfrules", "serve", "--port", port, "--workers", workers],
+                              capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 1
+    assert done.stderr.startswith(f"Error: --host 127.0.0.1 --port {port}: cannot listen here: address already in use")
+    assert "Traceback" not in done.stderr

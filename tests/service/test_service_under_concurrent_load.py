@@ -9,6 +9,7 @@ import copy
 import datetime as dt
 import http.client
 import json
+import re
 import signal
 import socket
 import subprocess
@@ -103,3 +104,55 @@ def test_igfrules_serve_command_starts_answers_and_stops() -> None:
             output = process.communicate()[0].decode("utf-8", "replace")
     assert "Traceback" not in output
     assert "GET /cds-services" in output
+
+
+def _started(port: int, process: subprocess.Popen[bytes]) -> bool:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/cds-services")
+            conn.getresponse().read()
+            conn.close()
+        except OSError:
+            time.sleep(0.1)
+        else:
+            return True
+    return False
+
+
+def test_serve_with_two_workers_answers_as_one_process_does(server: Server) -> None:
+    """`--workers 2`: two processes, each with its own engine, on one socket. 16 concurrent
+    clients get exactly the answers the one-process server gives, and Ctrl-C stops them all."""
+    requests = _requests()
+    expected = [server.post(PATH, json.dumps(r).encode("utf-8"))[2] for r in requests]
+    port = _free_port()
+    process = subprocess.Popen([sys.executable, "-m", "igfrules", "serve", "--port", str(port), "--workers", "2",
+                                "--rules", str(RULES)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        assert _started(port, process), "igfrules serve --workers 2 did not answer"
+        workers = Server("127.0.0.1", port)
+
+        def client(index: int) -> list[tuple[int, int, bytes]]:
+            conn = http.client.HTTPConnection(workers.host, workers.port, timeout=60)
+            try:
+                return [(which, *workers.request("POST", PATH, _variant(requests[which], 5000 + index * 100 + n),
+                                                 connection=conn)[::2])
+                        for n in range(REQUESTS // CLIENTS) for which in [(index + n) % len(requests)]]
+            finally:
+                conn.close()
+
+        with ThreadPoolExecutor(CLIENTS) as pool:
+            results = [r for chunk in pool.map(client, range(CLIENTS)) for r in chunk]
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            output = process.communicate(timeout=30)[0].decode("utf-8", "replace")
+        except subprocess.TimeoutExpired:
+            process.kill()
+            output = process.communicate()[0].decode("utf-8", "replace")
+    assert len(results) == REQUESTS
+    assert all(status == 200 and raw == expected[which] for which, status, raw in results)
+    assert process.returncode == 0
+    assert "Traceback" not in output
+    assert len(set(re.findall(r"Started server process \[(\d+)\]", output))) == 2  # two engines, two processes

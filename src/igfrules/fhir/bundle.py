@@ -6,7 +6,6 @@ invalid resource is a CaseError naming the resource (type/id) and the path of th
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,6 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..bounded_cache import BoundedCache
+from ..canonical import canonical_json
 from ..errors import CaseError, Problem, field_path
 
 try:
@@ -104,14 +104,14 @@ def read_resources(items: Iterable[tuple[str, Any, str | None]], source: str) ->
 # prefetch, or the same resource in the next request) is not validated again. Validation is about
 # 1 ms a resource, most of a request's time; a hit is a dictionary lookup. Models are never
 # changed after validation, so sharing one between requests is safe.
-_validated: BoundedCache[FHIRAbstractModel] = BoundedCache(4096)
+_validated: BoundedCache[bytes, FHIRAbstractModel] = BoundedCache(4096)
 
 
 def _validate(data: Mapping[str, Any], kind: str, source: str, label: str) -> FHIRAbstractModel:
     try:
-        key = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        key = canonical_json(data)
     except (TypeError, ValueError, RecursionError):
-        key = ""
+        key = b""
     cached = _validated.get(key) if key else None
     if cached is not None:
         return cached

@@ -113,7 +113,9 @@ BREAST_SURGERY_WORDS: Final = ("mastectomy", "lumpectomy", "breast", "quadrantec
 DISEASE_STATUS_CODES: Final = {"97509-4": "cancer disease progression (mCODE STU3)",
                                "88040-1": "response to cancer treatment (mCODE STU1)"}
 STATUS_WORSENED: Final = "271299001"
-STATUS_NOT_WORSENED: Final = {"268910001": "improved", "359746009": "stable"}
+# mCODE's ConditionStatusTrendVS: "not detected" (no evidence of disease) is no progression either;
+# 709137006 "undetermined" says nothing, and is read as nothing.
+STATUS_NOT_WORSENED: Final = {"268910001": "improved", "359746009": "stable", "260415000": "not detected"}
 
 # --- other fields -------------------------------------------------------------------------------
 BMI: Final = "39156-5"

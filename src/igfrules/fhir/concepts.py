@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Collection
 from typing import Any
 
 from .codes import USABLE_OBSERVATION_STATUS
@@ -16,15 +16,19 @@ def codings(concept: Any) -> list[tuple[str, str, str]]:
     return [(c.system or "", c.code or "", c.display or "") for c in (concept.coding or [])]
 
 
-def code_in(concept: Any, system: str, codes: Iterable[str]) -> str | None:
+def code_in(concept: Any, system: str, codes: Collection[str]) -> str | None:
     """The first code of `system` in `codes` that the concept carries."""
-    wanted = set(codes)
-    return next((code for s, code, _ in codings(concept) if s == system and code in wanted), None)
+    if concept is None:
+        return None
+    for coding in concept.coding or ():  # a plain loop: the mapping asks this ~100 times a record
+        code = coding.code
+        if code and coding.system == system and code in codes:
+            return str(code)
+    return None
 
 
-def has_pair(concept: Any, pairs: Iterable[tuple[str, str]]) -> bool:
-    wanted = set(pairs)
-    return any((s, code) in wanted for s, code, _ in codings(concept))
+def has_pair(concept: Any, pairs: Collection[tuple[str, str]]) -> bool:
+    return concept is not None and any((c.system or "", c.code or "") in pairs for c in concept.coding or ())
 
 
 def words(concept: Any) -> str:

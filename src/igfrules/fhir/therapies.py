@@ -51,11 +51,13 @@ class _Given:
 
 
 @cache
-def _name_index() -> dict[tuple[str, ...], str]:
-    """Every spelling of every agent as a word sequence: ("trastuzumab", "emtansine") -> agent."""
+def _name_index() -> tuple[dict[tuple[str, ...], str], int]:
+    """Every spelling of every agent as a word sequence: ("trastuzumab", "emtansine") -> agent;
+    and the most words a spelling has."""
     vocab = vocabulary()
-    return {tuple(_tokens(spelling)): agent.name for agent in vocab.agents.values()
-            for spelling in (agent.name, *agent.synonyms)}
+    index = {tuple(_tokens(spelling)): agent.name for agent in vocab.agents.values()
+             for spelling in (agent.name, *agent.synonyms)}
+    return index, max((len(k) for k in index), default=0)
 
 
 def _tokens(text: str) -> list[str]:
@@ -65,8 +67,7 @@ def _tokens(text: str) -> list[str]:
 def agents_in_text(text: str) -> list[str]:
     """Agents named in free text, longest spelling first, without overlaps ("ado-trastuzumab
     emtansine" is one agent; "pertuzumab and trastuzumab" are two)."""
-    tokens, index = _tokens(text), _name_index()
-    longest = max((len(k) for k in index), default=0)
+    tokens, (index, longest) = _tokens(text), _name_index()
     found, position = [], 0
     while position < len(tokens):
         for size in range(min(longest, len(tokens) - position), 0, -1):
@@ -81,13 +82,22 @@ def agents_in_text(text: str) -> list[str]:
 
 
 def match_medicine(concept: Any) -> tuple[list[str], str]:
-    """(agents, how) for a medication CodeableConcept: RxNorm ingredient codes first, then words."""
+    """(agents, how) for a medication CodeableConcept: RxNorm ingredient codes first, then words.
+    A formulation that shares its ingredient's code ("doxorubicin hydrochloride 2 MG/ML Injectable
+    Liposomal Suspension", coded 3639) is told apart by its words."""
     by_rxcui = vocabulary().by_rxcui
     coded = [by_rxcui[code] for system, code, _ in codings(concept) if system == RXNORM and code in by_rxcui]
+    text = words(concept)
     if coded:
-        return list(dict.fromkeys(coded)), "RxNorm ingredient"
-    named = agents_in_text(words(concept))
-    return named, "name in text" if named else ""
+        return _formulations(coded, text), "RxNorm ingredient"
+    named = agents_in_text(text)
+    return _formulations(named, text), "name in text" if named else ""
+
+
+def _formulations(agents: list[str], text: str) -> list[str]:
+    forms, found = vocabulary().formulations, set(_tokens(text))
+    return list(dict.fromkeys(
+        next((f.name for f in forms.get(agent, ()) if found.intersection(f.form_words)), agent) for agent in agents))
 
 
 def _concept(resource: Any, resources: Resources) -> Any:

@@ -16,15 +16,17 @@ import json
 import logging
 from typing import TYPE_CHECKING, Any
 
+import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .._version import __version__
 from ..bounded_cache import BoundedCache
+from ..canonical import canonical_json
 from ..errors import IgfrulesError
 from ..evaluate import evaluate
 from ..fhir.mapping import MappedCase
@@ -41,31 +43,39 @@ MAX_BODY = 8 * 1024 * 1024  # a patient's prefetch is kilobytes to a few megabyt
 log = logging.getLogger("igfrules.service")
 
 
-def _answer_key(hook: HookRequest) -> str:
-    """Recent answers are kept by a digest of (patient, prefetch); in memory only, never logged."""
-    text = json.dumps([hook.context["patientId"], hook.prefetch], sort_keys=True, separators=(",", ":"),
-                      ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+def _answer_key(hook: HookRequest) -> bytes:
+    """Recent answers are kept by a digest of (patient, prefetch); in memory only, never logged.
+    The hook instance and anything else a client sends per call are not in it."""
+    return hashlib.sha256(canonical_json([hook.context["patientId"], hook.prefetch])).digest()
 
 
-def _error(status: int, message: str, **extra: Any) -> JSONResponse:
-    return JSONResponse({"error": message, "research_only": True, **extra}, status_code=status)
+def _json(content: Any, status: int = 200) -> Response:
+    # orjson: a card answer is tens of kilobytes, and the standard encoder took a tenth of a request
+    try:
+        body = orjson.dumps(content)
+    except TypeError:  # a lone surrogate a request sent, echoed in a message: escape it
+        body = json.dumps(content, separators=(",", ":")).encode("ascii")
+    return Response(body, status_code=status, media_type="application/json")
+
+
+def _error(status: int, message: str, **extra: Any) -> Response:
+    return _json({"error": message, "research_only": True, **extra}, status)
 
 
 def create_app(kb: KnowledgeBase) -> FastAPI:
     app = FastAPI(title="igfrules CDS Hooks service (research use only)", version=__version__,
                   docs_url=None, redoc_url=None, openapi_url=None)
-    answers: BoundedCache[bytes] = BoundedCache(512)
+    answers: BoundedCache[bytes, bytes] = BoundedCache(512)
     # CDS clients and sandboxes call services from the browser: allow any origin, no credentials.
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "OPTIONS"],
                        allow_headers=["*"], allow_credentials=False)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
         return _error(exc.status_code, str(exc.detail))
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
         return _error(400, "the request is not valid")
 
     @app.get("/cds-services")
@@ -116,7 +126,7 @@ def create_app(kb: KnowledgeBase) -> FastAPI:
     return app
 
 
-def answer(hook: HookRequest, kb: KnowledgeBase) -> JSONResponse:
+def answer(hook: HookRequest, kb: KnowledgeBase) -> Response:
     try:
         resources, unavailable = resources_from_prefetch(hook.prefetch, hook.context["patientId"])
         mapped: MappedCase = map_resources(resources, source=SOURCE)
@@ -128,4 +138,4 @@ def answer(hook: HookRequest, kb: KnowledgeBase) -> JSONResponse:
     except IgfrulesError as err:
         return _error(422, "the prefetched resources are not valid FHIR R4",
                       problems=[f"{p.location}: {p.message}" if p.location else p.message for p in err.problems])
-    return JSONResponse({"cards": cards(report, unavailable)})
+    return _json({"cards": cards(report, unavailable)})

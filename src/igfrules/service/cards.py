@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..bounded_cache import BoundedCache
 from ..fhir.mapping import SourceMapping
 from ..rendering.brief import (
     GLANCE_MARKDOWN_HEADER,
@@ -56,19 +57,33 @@ def _detail_markdown(report: Report, rationale: Rationale) -> str:
     return "\n".join(lines)
 
 
+# A rationale's card, by the rationale object: evaluate() hands out one shared object for each
+# distinct explanation, so a card is rendered once, not on every request (its Markdown was a sixth
+# of a request's time). Bounded; the object is kept with its card, so an id is never reused.
+_rationale_cards: BoundedCache[int, tuple[Rationale, dict[str, Any], dict[str, Any]]] = BoundedCache(2048)
+
+
+def _rationale_card(report: Report, r: Rationale, source: dict[str, Any]) -> dict[str, Any]:
+    found = _rationale_cards.get(id(r))
+    if found is not None and found[0] is r and found[1] == source:
+        return found[2]
+    heightened = any(c.heightened for c in r.cautions)
+    card = {
+        # Grade and direction first: a long title is what gets cut at 140 characters.
+        "summary": _summary(f"{level_words(r.evidence)}, {direction_words(r.evidence)}: {r.title}"),
+        "indicator": "warning" if heightened else "info",
+        "detail": _detail_markdown(report, r),
+        "source": source,
+        "links": _doi_links(r.citations),
+    }
+    _rationale_cards.put(id(r), (r, source, card))
+    return card
+
+
 def cards(report: Report, unavailable: list[str]) -> list[dict[str, Any]]:
+    """The cards for one report. They are serialised, never changed: a rationale's card is shared."""
     source = _source(report)
-    out: list[dict[str, Any]] = []
-    for r in report.rationales:
-        heightened = any(c.heightened for c in r.cautions)
-        out.append({
-            # Grade and direction first: a long title is what gets cut at 140 characters.
-            "summary": _summary(f"{level_words(r.evidence)}, {direction_words(r.evidence)}: {r.title}"),
-            "indicator": "warning" if heightened else "info",
-            "detail": _detail_markdown(report, r),
-            "source": source,
-            "links": _doi_links(r.citations),
-        })
+    out: list[dict[str, Any]] = [_rationale_card(report, r, source) for r in report.rationales]
     if not report.rationales:
         out.append({"summary": _summary("no IGF-axis research rationale from the review applies with what is known"),
                     "indicator": "info", "detail": f"**{RESEARCH.upper()}.** {report.verdict}\n\n"
