@@ -18,11 +18,13 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import chain, islice
+from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from .batch_output import BatchOutput, BatchStopped
+from . import worker_server
+from .batch_output import BatchOutput, BatchStopped, whole_lines
 from .errors import (
     CaseError,
     EvaluationError,
@@ -48,9 +50,11 @@ IN_FLIGHT_PER_WORKER = 4
 LINE_WRITERS = {"reference": reference_line_bytes, "full": report_json_bytes}
 
 
-@dataclass(frozen=True, slots=True)
-class Item:
-    """One case to evaluate: where it came from, and either a file path or one JSON line."""
+class Item(NamedTuple):
+    """One case to evaluate: where it came from, and either a file path or one JSON line.
+
+    A named tuple, not a dataclass: chunks of items are pickled to the workers, and a tuple
+    pickles and unpickles several times faster (no per-item state methods in Python)."""
 
     position: int  # 1-based, across all inputs
     source: str  # "cases/a.yaml" or "cohort.jsonl:17" or "<stdin>:3"
@@ -70,12 +74,13 @@ class Tally:
     trials: Counter[str] = field(default_factory=Counter)
     missing: Counter[str] = field(default_factory=Counter)
 
-    def add_report(self, report: Report) -> None:
-        self.cases += 1
-        self.rationales.update(r.id for r in report.rationales)
-        self.context.update(c.id for c in report.context)
-        self.trials.update(t.nct_id for t in report.trials)
-        self.missing.update({f for n in report.needs_information for f in n.missing})
+    def add_reports(self, reports: list[Report]) -> None:
+        """Count a chunk's reports at once: the counting runs in C, not a Python loop per case."""
+        self.cases += len(reports)
+        self.rationales.update(map(_ID, chain.from_iterable(map(_RATIONALES, reports))))
+        self.context.update(map(_ID, chain.from_iterable(map(_CONTEXT, reports))))
+        self.trials.update(map(_NCT_ID, chain.from_iterable(map(_TRIALS, reports))))
+        self.missing.update(chain.from_iterable(map(_missing_fields, reports)))
 
     def add_failure(self) -> None:
         self.cases += 1
@@ -88,19 +93,36 @@ class Tally:
             getattr(self, name).update(getattr(other, name))
 
 
+_ID, _NCT_ID = attrgetter("id"), attrgetter("nct_id")
+_RATIONALES, _CONTEXT, _TRIALS = attrgetter("rationales"), attrgetter("context"), attrgetter("trials")
+
+
+def _missing_fields(report: Report) -> Iterable[str]:
+    """Each field once per patient, however many entries lack it."""
+    needs = report.needs_information
+    if len(needs) == 1:
+        return needs[0].missing  # a sorted set already
+    return {f for n in needs for f in n.missing}
+
+
 # ---------------------------------------------------------------------------------------------
 # Reading inputs lazily
 
 
 def read_items(inputs: Iterable[str], stdin: Iterable[bytes] | None = None) -> Iterator[Item]:
     position = 0
+    make = Item._make
     for name in inputs:
-        for item in _items_of(name, stdin):
+        for source, path, line, unreadable in _items_of(name, stdin):
             position += 1
-            yield Item(position, item.source, item.path, item.line, item.unreadable)
+            yield make((position, source, path, line, unreadable))
 
 
-def _items_of(name: str, stdin: Iterable[bytes] | None) -> Iterator[Item]:
+# An item before it is numbered: source, path, line, unreadable
+_Unnumbered = tuple[str, str | None, str | None, str]
+
+
+def _items_of(name: str, stdin: Iterable[bytes] | None) -> Iterator[_Unnumbered]:
     if name == "-":
         if stdin is None:
             raise InputError(Problem("<stdin>", "", "standard input is closed"))
@@ -115,34 +137,33 @@ def _items_of(name: str, stdin: Iterable[bytes] | None) -> Iterator[Item]:
         if not found:
             raise InputError(Problem(name, "", "no case files (.yaml, .yml, .json) in this folder"))
         for case in found:
-            yield Item(0, str(case), path=str(case))
+            yield str(case), str(case), None, ""
     elif path.suffix.lower() in (".jsonl", ".ndjson"):
         try:
             fd = open_regular(path)
         except ReadError as err:
-            yield Item(0, name, unreadable=str(err))
+            yield name, None, None, str(err)
             return
         with os.fdopen(fd, "rb") as handle:
             yield from _lines(name, handle)
     else:
-        yield Item(0, name, path=name)  # a case file; a missing one is reported like `evaluate` does
+        yield name, name, None, ""  # a case file; a missing one is reported like `evaluate` does
 
 
-def _lines(label: str, handle: Iterable[bytes]) -> Iterator[Item]:
+def _lines(label: str, handle: Iterable[bytes]) -> Iterator[_Unnumbered]:
     raw_lines = bounded_lines(handle, MAX_BYTES) if hasattr(handle, "readline") else handle  # type: ignore[arg-type]
     for number, raw in enumerate(raw_lines, 1):
         source = f"{label}:{number}"
         if raw is None or len(raw) > MAX_BYTES + 1:  # refused while it was read, never held whole
-            yield Item(0, source, unreadable=f"the line is over {MAX_BYTES:,} bytes; at most {MAX_BYTES:,} "
-                                             "are accepted")
+            yield source, None, None, f"the line is over {MAX_BYTES:,} bytes; at most {MAX_BYTES:,} are accepted"
             continue
         try:
             text = raw.decode("utf-8-sig" if number == 1 else "utf-8")  # a BOM may open the file
         except UnicodeDecodeError as err:
-            yield Item(0, source, unreadable=f"not UTF-8 text (byte {err.start})")
+            yield source, None, None, f"not UTF-8 text (byte {err.start})"
             continue
         if text.strip():
-            yield Item(0, source, line=text)
+            yield source, None, text, ""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -157,7 +178,9 @@ def _init_worker(rules: str, sha256: str, use_cache: bool) -> None:
     # Ctrl-C reaches the whole process group: the parent handles it (and stops the pool); a worker
     # that took it too would print a KeyboardInterrupt traceback of its own.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _worker_kb = load_knowledge_base(rules, use_cache=use_cache)  # the command line: the parent has just cached it
+    # Forked from a server that loaded it already (the command line), or loaded here from the
+    # per-user cache the parent has just written (use_cache), or from the files.
+    _worker_kb = worker_server.knowledge_base(rules, sha256) or load_knowledge_base(rules, use_cache=use_cache)
     if _worker_kb.sha256 != sha256:  # the files changed after the parent checked them
         raise KnowledgeBaseError(Problem(rules, "", "the knowledge base changed on disk during the batch"))
 
@@ -165,7 +188,7 @@ def _init_worker(rules: str, sha256: str, use_cache: bool) -> None:
 def evaluate_chunk(items: list[Item], kb: KnowledgeBase, *, lines: bool = True,
                    detail: str = "reference") -> tuple[bytes, Tally]:
     """One output line per item, joined into one UTF-8 block, and the chunk's tally."""
-    out, tally = [], Tally()
+    out, tally, reports = [], Tally(), []
     to_json = LINE_WRITERS[detail]
     for item in items:
         try:
@@ -178,8 +201,9 @@ def evaluate_chunk(items: list[Item], kb: KnowledgeBase, *, lines: bool = True,
             tally.add_failure()
             out.append(_error_line(item, EvaluationError(Problem(item.source, "", f"{type(err).__name__}: {err}"))))
         else:
-            tally.add_report(report)
+            reports.append(report)
             out.append(line)
+    tally.add_reports(reports)
     out.append(b"")
     return b"\n".join(out) if lines else b"", tally
 
@@ -304,7 +328,11 @@ def _run(chunks: Iterator[list[Item]], out: BatchOutput | None, workers: int, kb
 
         try:
             for chunk in chunks:
-                pending.append((len(chunk), pool.submit(_work, chunk, target, detail)))
+                # A submit may spawn a worker: Ctrl-C waits until it is spawned, or the worker would
+                # find the pool's queues gone as it opened them, and print a traceback of its own.
+                with whole_lines():
+                    future = pool.submit(_work, chunk, target, detail)
+                pending.append((len(chunk), future))
                 if len(pending) >= workers * IN_FLIGHT_PER_WORKER:
                     collect(*pending.pop(0))
             for size, future in pending:

@@ -14,8 +14,10 @@ from hypothesis import given
 
 import igfrules
 from igfrules.catalog import catalog
+from igfrules.rendering import reference_line
 from igfrules.rendering.reference_line import LINE_FORMAT, reference_line_bytes, resolve_line
 from igfrules.schema import line_schema
+from igfrules.synthetic import synthetic_cases
 from tests.conftest import CASES, ROOT, RULES
 from tests.strategies import cases
 
@@ -32,6 +34,43 @@ def _igfrules(*args: str) -> subprocess.CompletedProcess[str]:
 
 def test_the_schema_is_a_valid_json_schema() -> None:
     jsonschema.Draft202012Validator.check_schema(line_schema())
+
+
+def _profile_bytes(report: igfrules.Report) -> bytes:
+    """The profile as the line writer first wrote it (the standard library's encoder)."""
+    return json.dumps(report.profile, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+@given(cases())
+def test_the_profile_in_a_line_is_written_byte_for_byte_as_before(case: dict[str, Any]) -> None:
+    report = igfrules.evaluate(case, KB)
+    assert b',"profile":' + _profile_bytes(report) + b',"rationales":' in reference_line_bytes(report)
+
+
+def test_the_profiles_of_a_cohort_and_the_examples_are_written_as_before() -> None:
+    reports = [igfrules.evaluate(c, KB) for c in synthetic_cases(500, seed=3)]
+    reports += [igfrules.evaluate(path, KB) for path in CASE_FILES]
+    for report in reports:
+        assert b',"profile":' + _profile_bytes(report) + b',"rationales":' in reference_line_bytes(report)
+
+
+def _plain(line: bytes) -> bytes:
+    """The compact JSON of the line's own content, as the standard library writes it."""
+    return json.dumps(json.loads(line), ensure_ascii=False, separators=(",", ":")).encode()
+
+
+@given(cases())
+def test_a_line_is_exactly_the_compact_json_of_its_content(case: dict[str, Any]) -> None:
+    line = reference_line_bytes(igfrules.evaluate(case, KB))
+    assert line == _plain(line)
+
+
+def test_lines_stay_the_same_when_the_fragment_cache_is_emptied_mid_cohort(monkeypatch: pytest.MonkeyPatch) -> None:
+    reports = [igfrules.evaluate(c, KB) for c in synthetic_cases(300, seed=5)]
+    before = [reference_line_bytes(r) for r in reports]
+    monkeypatch.setattr(reference_line, "_LIMIT", 7)  # emptied every few fragments
+    assert [reference_line_bytes(r) for r in reports] == before
+    assert all(line == _plain(line) for line in before)
 
 
 @given(cases())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import multiprocessing
 import sys
 from functools import partial
 from pathlib import Path
@@ -62,26 +61,29 @@ def batch(inputs: tuple[str, ...], out_path: Path | None, workers: int | None, s
       cat cohort.jsonl | igfrules batch - --workers 2 > results.jsonl
       igfrules batch cases/ --detail full > reports.jsonl
     """
+    from .. import worker_server
     from ..batch import default_workers, read_items, run_batch, summary_json, summary_text
     from ..batch_output import BatchOutput, BatchStopped, ReplacedFile
+    from ..knowledge.loader import packaged_rules
 
     if compact:
         if detail == "full":
             raise click.UsageError("--compact (deprecated) means --detail reference; it cannot go with --detail full")
         click.echo("igfrules: --compact is deprecated: lines by reference are the default now "
                    "(--detail reference; docs/batch-lines.md)", err=True)
+    workers = workers or default_workers()
+    if workers > 1:  # the workers' server starts, and loads the same rules, while this process does
+        worker_server.start(str(rules_dir if rules_dir is not None else packaged_rules()))
     kb = load_knowledge_base(rules_dir)
     if out_path is not None:
         _refuse_overwriting_inputs(out_path, inputs)
     interactive = sys.stderr is not None and sys.stderr.isatty()
-    # This process starts the forkserver: its workers ignore Ctrl-C from their first instruction.
-    multiprocessing.get_context("forkserver").set_forkserver_preload(["igfrules._forkserver_ignores_sigint"])
 
     def progress(tally: Any) -> None:
         click.echo(f"\r{tally.cases:,} cases, {tally.failed:,} failed", err=True, nl=False)
 
     items = read_items(inputs, stdin=stdin() if "-" in inputs else None)
-    run = partial(run_batch, items, workers=workers or default_workers(), kb=kb, detail=detail, use_cache=True,
+    run = partial(run_batch, items, workers=workers, kb=kb, detail=detail, use_cache=True,
                   progress=progress if interactive else None)
     if out_path is not None:
         # Written beside the file and renamed over it only when the run completes; chunks spool

@@ -2,8 +2,8 @@
 
 Evaluation is CPU-bound Python and durable_rules' host is not thread-safe, so one process uses one
 core. `workers=N` runs N independent processes on one listening socket (uvicorn's supervisor,
-which restarts a worker that dies): each is started fresh (spawned, never forked from a process
-holding an engine), loads the same knowledge base the parent checked, and serves its requests
+which restarts a worker that dies): each is started fresh (spawned, never a fork of a serving
+process and its threads), loads the same knowledge base the parent checked, and serves its requests
 with its own one engine and its own caches. Answers are deterministic, so which process answers
 never changes an answer.
 
