@@ -201,11 +201,11 @@ def python_load(port: int, clients: int, seconds: float, bodies: list[bytes],
     return latencies, time.perf_counter() - start, failures[0]
 
 
-_UNITS = {"us": 1e-6, "ms": 1e-3, "s": 1.0}
+_UNITS = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}
 
 
 def _seconds(text: str) -> float:
-    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()  # type: ignore[union-attr]
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()  # type: ignore[union-attr]
     return float(number) * _UNITS[unit]
 
 
@@ -219,9 +219,9 @@ def wrk_load(port: int, clients: int, seconds: float, template_file: Path, scrip
     requests_done, took = re.search(r"(\d+) requests in ([\d.]+)(s|m)", out).groups()[:2]  # type: ignore[union-attr]
     failed = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
     failed += sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
-    latency = re.search(r"Latency\s+\S+\s+\S+\s+(\S+)", out).group(1)  # type: ignore[union-attr]
-    p50 = re.search(r"50%\s+(\S+)", out).group(1)  # type: ignore[union-attr]
-    p99 = re.search(r"99%\s+(\S+)", out).group(1)  # type: ignore[union-attr]
+    latency = re.search(r"^\s*Latency\s+\S+\s+\S+\s+(\S+)", out, re.MULTILINE).group(1)  # type: ignore[union-attr]
+    p50 = re.search(r"^\s*50%\s+(\S+)", out, re.MULTILINE).group(1)  # type: ignore[union-attr]
+    p99 = re.search(r"^\s*99%\s+(\S+)", out, re.MULTILINE).group(1)  # type: ignore[union-attr]
     return int(requests_done), failed, float(took), _seconds(p50), _seconds(p99), _seconds(latency)
 
 
