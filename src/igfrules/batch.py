@@ -40,6 +40,7 @@ from .inputs.caseio import input_from_document, read_input
 from .inputs.safe_yaml import DocumentError, parse_json
 from .knowledge.loader import KnowledgeBase, load_knowledge_base
 from .rendering.jsonline import report_json_bytes
+from .rendering.labels import field_label
 from .rendering.reference_line import reference_line_bytes
 from .report import Report
 
@@ -373,7 +374,7 @@ def summary_json(tally: Tally, kb: KnowledgeBase) -> dict[str, Any]:
         "rationales": rows(tally.rationales, entries),
         "context": rows(tally.context, entries),
         "trials": rows(tally.trials, trials),
-        "missing_fields": [{"field": k, "patients": tally.missing[k]}
+        "missing_fields": [{"field": k, "label": field_label(k), "patients": tally.missing[k]}
                            for k in sorted(tally.missing, key=lambda k: (-tally.missing[k], k))],
     }
 
@@ -390,7 +391,8 @@ def summary_text(tally: Tally, kb: KnowledgeBase) -> str:
             lines.append("  none")
         lines.append("")
     lines.append("Fields that would change a result (patients lacking them):")
-    lines.extend(f"  {row['patients']:>9,}  {row['field']}" for row in data["missing_fields"])
+    # A person reads the label; the case-file field beside it is what to fill in the registry's data.
+    lines.extend(f"  {row['patients']:>9,}  {row['label']:<36} {row['field']}" for row in data["missing_fields"])
     if not data["missing_fields"]:
         lines.append("  none")
     return "\n".join(lines) + "\n"

@@ -11,6 +11,7 @@ import pytest
 
 import igfrules
 from igfrules.batch import evaluate_chunk, read_items
+from igfrules.rendering.labels import field_label
 from tests.conftest import CASES, RULES
 
 GOOD = {"case_id": "good", "er_status": "positive", "her2_status": "negative", "stage": "IV"}
@@ -78,11 +79,17 @@ def test_summary_counts_rationales_trials_and_missing_fields(tmp_path: Path) -> 
     assert {r["id"]: r["patients"] for r in summary["trials"]} == {t.nct_id: 3 for t in single.trials}
     missing = {f for n in single.needs_information for f in n.missing}
     assert {r["field"]: r["patients"] for r in summary["missing_fields"]} == dict.fromkeys(missing, 3)
+    assert {r["field"]: r["label"] for r in summary["missing_fields"]} == {f: field_label(f) for f in missing}
 
 
-def test_summary_text_is_research_only(tmp_path: Path) -> None:
+def test_summary_text_is_research_only_and_names_fields_for_people(tmp_path: Path) -> None:
     result = _batch(str(_cohort(tmp_path, [json.dumps(GOOD)])), "--summary", "--workers", "1")
     assert result.stdout.startswith("RESEARCH USE ONLY")
+    missing = result.stdout.split("Fields that would change a result (patients lacking them):\n")[1].splitlines()
+    single = igfrules.evaluate(GOOD, igfrules.load_knowledge_base(RULES))
+    fields = sorted({f for n in single.needs_information for f in n.missing})
+    assert fields and sorted(line.split()[-1] for line in missing if line.strip()) == fields
+    assert all(field_label(line.split()[-1]) in line for line in missing if line.strip())
 
 
 def test_unreadable_and_oversized_lines_are_error_records(tmp_path: Path) -> None:
