@@ -273,3 +273,27 @@ def test_rule_files_changed_just_now_are_read_every_time(folder: Path, tmp_path:
     first = load_knowledge_base(rules, use_cache=True)
     assert load_knowledge_base(rules, use_cache=True) == first  # still served from the cache, by content
     assert list(folder.glob("*.sha256")) == []
+
+
+def test_old_entries_and_leftover_temporary_files_are_pruned_and_nothing_else(folder: Path) -> None:
+    folder.mkdir(parents=True, mode=0o700)
+    old = time.time() - 10 * 86400
+    for number in range(cache.KEEP + 5):
+        for suffix in (".pickle", ".sha256"):
+            entry = folder / f"{number:064x}{suffix}"
+            entry.write_bytes(b"old")
+            os.utime(entry, (old + number, old + number))
+    (folder / ".tmp-leftover").write_bytes(b"")
+    os.utime(folder / ".tmp-leftover", (old, old))
+    (folder / ".tmp-being-written").write_bytes(b"")
+    (folder / "notes.txt").write_text("not ours")
+    load_knowledge_base(RULES, use_cache=True)  # writes an entry, then prunes
+    fakes = {f"{number:064x}" for number in range(cache.KEEP + 5)}
+    for suffix in (".pickle", ".sha256"):
+        assert len(list(folder.glob(f"*{suffix}"))) == cache.KEEP
+        assert not (folder / f"{0:064x}{suffix}").exists()  # the oldest went first
+        assert (folder / f"{cache.KEEP + 4:064x}{suffix}").exists()  # the newest old one stays
+    assert [p for p in folder.glob("*.pickle") if p.stem not in fakes]  # and the entry just written
+    assert not (folder / ".tmp-leftover").exists()
+    assert (folder / ".tmp-being-written").exists() and (folder / "notes.txt").exists()
+    assert load_knowledge_base(RULES, use_cache=True).sha256 == load_knowledge_base(RULES).sha256

@@ -15,7 +15,9 @@ cache is read only where nobody but this user can write:
 - the knowledge base's sha256 is remembered (a `.sha256` file) under the stamp of its files, so a
   start whose rule files have not changed reads none of them; an edit changes the stamp, even at
   the same size with the old modification time put back, and the files are read and hashed again;
-- files are written to a temporary file (mode 0600) in the folder and renamed into place.
+- files are written to a temporary file (mode 0600) in the folder and renamed into place; after a
+  write, only the newest 24 entries of each kind are kept (every edit of the rules and every
+  upgrade of igfrules writes new ones), and temporary files over an hour old are removed.
 
 Beside the knowledge base, an entry keeps what a start would otherwise rebuild from it: the
 conditions compiled for durable_rules, the catalog of the report parts no case changes and the
@@ -30,9 +32,11 @@ uses it; `IGFRULES_NO_CACHE=1` turns it off. The library does not, unless asked
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
+import re
 import stat
 import sys
 import time
@@ -165,8 +169,38 @@ def _write_bytes(name: str, data: bytes) -> None:
         except BaseException:
             os.unlink(temporary)
             raise
+        _prune(folder)
     except OSError:
         return  # a read-only or full disk: the next start reads the files again
+
+
+KEEP = 24  # entries of each kind: every edit of the rules or upgrade of igfrules writes new ones
+_ENTRY = re.compile(r"[0-9a-f]{64}\.(pickle|sha256)")
+_LEFTOVER_SECONDS = 3600  # a temporary file this old was left by a process that died mid-write
+
+
+def _prune(folder: Path) -> None:
+    """Keep the KEEP newest entries of each kind, and remove temporary files left behind. Only
+    names this module writes are touched; an entry removed is written again when next needed."""
+    now = time.time()
+    entries: dict[str, list[tuple[float, str]]] = {}
+    with os.scandir(folder) as found:
+        for item in found:
+            if not item.is_file(follow_symlinks=False):
+                continue
+            if item.name.startswith(".tmp-"):
+                if now - item.stat(follow_symlinks=False).st_mtime > _LEFTOVER_SECONDS:
+                    _remove(folder / item.name)
+            elif match := _ENTRY.fullmatch(item.name):
+                entries.setdefault(match.group(1), []).append((item.stat(follow_symlinks=False).st_mtime, item.name))
+    for kind in entries.values():
+        for _, name in sorted(kind, reverse=True)[KEEP:]:
+            _remove(folder / name)
+
+
+def _remove(path: Path) -> None:
+    with contextlib.suppress(OSError):  # another process removed it first: nothing is lost
+        path.unlink()
 
 
 def read(key: str | None) -> tuple[Any, ...] | None:
