@@ -215,17 +215,49 @@ def test_another_patients_resource_in_the_prefetch_is_refused(server: Server) ->
     assert "SOMEONE-ELSE" in json.dumps(data)
 
 
-def test_a_worker_refuses_a_knowledge_base_that_changed_after_the_server_checked_it(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    from igfrules.errors import KnowledgeBaseError
-    from igfrules.service.server import RULES_VARIABLE, SHA256_VARIABLE, app_in_worker
+def test_a_worker_that_cannot_have_the_checked_knowledge_base_says_so_in_one_line_and_stops(
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    from uvicorn.config import STARTUP_FAILURE
 
-    monkeypatch.setenv(RULES_VARIABLE, str(RULES))
-    monkeypatch.setenv(SHA256_VARIABLE, "0" * 64)
-    with pytest.raises(KnowledgeBaseError, match="changed on disk"):
-        app_in_worker()
-    monkeypatch.setenv(SHA256_VARIABLE, igfrules.load_knowledge_base(RULES).sha256)
-    assert app_in_worker().title.startswith("igfrules CDS Hooks service")
+    from igfrules.service import server
+
+    monkeypatch.setattr(server, "_settle", lambda: None)  # never freeze the test process's heap
+    monkeypatch.setenv(server.RULES_VARIABLE, str(RULES))
+    monkeypatch.setenv(server.SHA256_VARIABLE, "0" * 64)
+    monkeypatch.setenv(server.CACHE_VARIABLE, "0")
+    with caplog.at_level(logging.ERROR, logger="uvicorn.error"), pytest.raises(SystemExit) as stopped:
+        server.app_in_worker()
+    assert stopped.value.code == STARTUP_FAILURE  # uvicorn's supervisor stops, never restarts it in a loop
+    (record,) = caplog.records
+    assert "changed on disk" in record.getMessage() and record.exc_info is None
+    monkeypatch.setenv(server.SHA256_VARIABLE, igfrules.load_knowledge_base(RULES).sha256)
+    assert server.app_in_worker().title.startswith("igfrules CDS Hooks service")
+
+
+def test_a_worker_restarted_after_the_rules_were_edited_serves_what_the_server_checked(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+    import shutil
+    import time
+
+    from igfrules.errors import KnowledgeBaseError
+    from igfrules.service.server import worker_knowledge_base
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.delenv("IGFRULES_NO_CACHE", raising=False)
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES, rules)
+    settled = time.time() - 60
+    for path in rules.rglob("*"):
+        os.utime(path, (settled, settled))
+    checked = igfrules.load_knowledge_base(rules, use_cache=True)  # the server's load, as the command line does it
+    edited = next(rules.glob("rationales/*.yaml"))
+    edited.write_text(edited.read_text(encoding="utf-8").replace("title: ", "title: Edited ", 1), encoding="utf-8")
+    assert igfrules.load_knowledge_base(rules).sha256 != checked.sha256
+    kept = worker_knowledge_base(str(rules), checked.sha256, use_cache=True)
+    assert kept.sha256 == checked.sha256 and kept.entries == checked.entries
+    with pytest.raises(KnowledgeBaseError, match="changed on disk"):  # no cache: the files must still match
+        worker_knowledge_base(str(rules), checked.sha256, use_cache=False)
 
 
 @pytest.mark.parametrize("workers", ["1", "2"])

@@ -35,4 +35,4 @@ def serve(host: str, port: int, workers: int, rules_dir: Path | None) -> None:
         raise InputError(Problem("igfrules serve", "", "the service needs its extra: "
                                                        "pip install 'igfrules[service]'")) from None
     kb = load_knowledge_base(rules_dir)  # with the per-user cache, which worker processes then read
-    run_server(kb, host, port, workers=workers)
+    run_server(kb, host, port, workers=workers, use_cache=True)

@@ -3,9 +3,10 @@
 Evaluation is CPU-bound Python and durable_rules' host is not thread-safe, so one process uses one
 core. `workers=N` runs N independent processes on one listening socket (uvicorn's supervisor,
 which restarts a worker that dies): each is started fresh (spawned, never a fork of a serving
-process and its threads), loads the same knowledge base the parent checked, and serves its requests
-with its own one engine and its own caches. Answers are deterministic, so which process answers
-never changes an answer.
+process and its threads), takes the knowledge base the parent checked (from the per-user cache when
+the command line runs it, so a worker restarted after the rules were edited still serves the
+same), and serves its requests with its own one engine and its own caches. Answers are
+deterministic, so which process answers never changes an answer.
 
 Once the knowledge base and the app are built, a server freezes what exists: the garbage collector
 no longer walks the knowledge base, the engine and the imported modules on every full collection,
@@ -15,14 +16,18 @@ which cut the longest pause a request could meet from about 100 ms to about 20 m
 from __future__ import annotations
 
 import gc
+import logging
 import os
 import socket
+import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import uvicorn
+from uvicorn.config import STARTUP_FAILURE
 from uvicorn.supervisors import Multiprocess
 
-from ..errors import InputError, KnowledgeBaseError, Problem
+from ..errors import IgfrulesError, InputError, KnowledgeBaseError, Problem, printable
 from .app import create_app
 
 if TYPE_CHECKING:
@@ -30,12 +35,15 @@ if TYPE_CHECKING:
 
     from ..knowledge.loader import KnowledgeBase  # a type only: the caller loads it
 
-# How the parent tells a spawned worker what to load: the folder, and the sha256 it checked.
+# How the parent tells a spawned worker what to load: the folder, the sha256 it checked, and
+# whether the per-user cache may be used (the command line: yes; a library caller: only if it said).
 RULES_VARIABLE = "IGFRULES_SERVICE_RULES"
 SHA256_VARIABLE = "IGFRULES_SERVICE_KB_SHA256"
+CACHE_VARIABLE = "IGFRULES_SERVICE_CACHE"
 WORKER_APP = "igfrules.service.server:app_in_worker"
 # access_log: request line and status only; bodies, and so patient data, are never logged.
 _OPTIONS = {"log_level": "info", "access_log": True, "server_header": False, "lifespan": "off"}
+log = logging.getLogger("uvicorn.error")
 
 
 def config(kb: KnowledgeBase, host: str, port: int) -> uvicorn.Config:
@@ -43,27 +51,51 @@ def config(kb: KnowledgeBase, host: str, port: int) -> uvicorn.Config:
 
 
 def app_in_worker() -> FastAPI:
-    """The app of one worker process: the knowledge base the parent loaded, or no start at all."""
-    from ..knowledge.loader import load_knowledge_base  # in the worker only
-
-    rules = os.environ[RULES_VARIABLE]
-    kb = load_knowledge_base(rules, use_cache=True)
-    if kb.sha256 != os.environ[SHA256_VARIABLE]:
-        raise KnowledgeBaseError(Problem(rules, "", "the knowledge base changed on disk after the server "
-                                                    "checked it; restart igfrules serve"))
+    """The app of one worker process, with the knowledge base the parent checked; a worker that
+    cannot have it says so in one line and exits with uvicorn's start-up failure code, on which
+    the supervisor stops the service instead of restarting the worker again and again."""
+    try:
+        kb = worker_knowledge_base(os.environ[RULES_VARIABLE], os.environ[SHA256_VARIABLE],
+                                   use_cache=os.environ.get(CACHE_VARIABLE) == "1")
+    except IgfrulesError as err:
+        log.error("worker %d cannot start: %s", os.getpid(), printable(str(err)))  # noqa: TRY400 - one line, no traceback
+        sys.exit(STARTUP_FAILURE)
     app = create_app(kb)
-    gc.freeze()
+    _settle()
     return app
 
 
+def worker_knowledge_base(rules: str, sha256: str, *, use_cache: bool) -> KnowledgeBase:
+    """The knowledge base the parent checked. From the per-user cache entry of that sha256 when
+    there is one, whatever the files hold now: a worker restarted after the rules were edited
+    serves what its siblings serve. Else from the files, which must still have that sha256."""
+    from ..knowledge import cache
+    from ..knowledge.loader import load_knowledge_base
+
+    kept = cache.load(Path(rules), sha256) if use_cache and cache.enabled() else None
+    kb = kept if kept is not None else load_knowledge_base(rules, use_cache=use_cache)
+    if kb.sha256 != sha256:
+        raise KnowledgeBaseError(Problem(rules, "", "the knowledge base changed on disk after the server "
+                                                    "checked it; restart igfrules serve"))
+    return kb
+
+
+def _settle() -> None:
+    # Collect first, so that no garbage is frozen with the rest and kept for good.
+    gc.collect()
+    gc.freeze()
+
+
 def serve(kb: KnowledgeBase, host: str = "127.0.0.1", port: int = 8080, sock: socket.socket | None = None,
-          workers: int = 1) -> None:
+          workers: int = 1, *, use_cache: bool = False) -> None:
+    """Serve until Ctrl-C or SIGTERM. `use_cache`: workers may read the per-user knowledge-base
+    cache (and write it), as the command line lets them; a library caller decides."""
     sock = sock if sock is not None else listening_socket(host, port)
     if workers > 1:
-        _serve_workers(kb, host, port, workers, sock)
+        _serve_workers(kb, host, port, workers, sock, use_cache)
         return
     server = uvicorn.Server(config(kb, host, port))
-    gc.freeze()
+    _settle()
     server.run(sockets=[sock])
 
 
@@ -86,9 +118,22 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _serve_workers(kb: KnowledgeBase, host: str, port: int, workers: int, sock: socket.socket) -> None:
-    os.environ[RULES_VARIABLE] = str(kb.path.resolve())
-    os.environ[SHA256_VARIABLE] = kb.sha256
-    settings = uvicorn.Config(WORKER_APP, factory=True, host=host, port=port, workers=workers,
-                              **_OPTIONS)  # type: ignore[arg-type]
-    Multiprocess(settings, sockets=[sock]).run()
+def _serve_workers(kb: KnowledgeBase, host: str, port: int, workers: int, sock: socket.socket,
+                   use_cache: bool) -> None:
+    handed = {RULES_VARIABLE: str(kb.path.resolve()), SHA256_VARIABLE: kb.sha256, CACHE_VARIABLE: "01"[use_cache]}
+    before = {name: os.environ.get(name) for name in handed}
+    os.environ.update(handed)  # read by the spawned workers; given back as it was after
+    try:
+        settings = uvicorn.Config(WORKER_APP, factory=True, host=host, port=port, workers=workers,
+                                  **_OPTIONS)  # type: ignore[arg-type]
+        supervisor = Multiprocess(settings, sockets=[sock])
+        supervisor.run()
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+    if any(process.exitcode == STARTUP_FAILURE for process in supervisor.processes):
+        raise KnowledgeBaseError(Problem(str(kb.path), "", "a worker could not load the knowledge base the "
+                                                           "server checked (the log says why); the service stopped"))
