@@ -60,8 +60,15 @@ def test_product_code_falls_back_on_display() -> None:
     (cc(RX, "3639", "doxorubicin hydrochloride 2 MG/ML Injectable Liposomal Suspension"), "liposomal doxorubicin"),
     (cc(RX, "1790099", "doxorubicin hydrochloride 2 MG/ML Injectable Liposomal Suspension"), "liposomal doxorubicin"),
     ({"text": "Doxil 20 MG"}, "liposomal doxorubicin"),
+    (cc(RX, "3639", "doxorubicin hydrochloride liposome injection"), "liposomal doxorubicin"),
+    (cc(RX, "3639", "pegylated liposomal doxorubicin hydrochloride"), "liposomal doxorubicin"),
     (cc(RX, "3639", "doxorubicin"), "doxorubicin"),
     (cc(RX, "3639"), "doxorubicin"),
+    # the words say conventional doxorubicin, or the form belongs to another drug
+    (cc(RX, "3639", "doxorubicin (non-liposomal)"), "doxorubicin"),
+    (cc(RX, "3639", "conventional doxorubicin, not pegylated"), "doxorubicin"),
+    (cc(RX, "3639", "doxorubicin + liposomal irinotecan"), "doxorubicin"),
+    ({"text": "doxorubicin + liposomal irinotecan"}, "doxorubicin"),
 ])
 def test_liposomal_doxorubicin_shares_the_ingredient_code_and_is_told_apart_by_its_words(
         concept: dict[str, Any], agent: str) -> None:

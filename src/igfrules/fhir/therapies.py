@@ -89,15 +89,36 @@ def match_medicine(concept: Any) -> tuple[list[str], str]:
     coded = [by_rxcui[code] for system, code, _ in codings(concept) if system == RXNORM and code in by_rxcui]
     text = words(concept)
     if coded:
-        return _formulations(coded, text), "RxNorm ingredient"
+        agents = _formulations(coded, text)
+        return agents, "RxNorm ingredient" if agents == list(dict.fromkeys(coded)) else "RxNorm ingredient, form in words"
     named = agents_in_text(text)
     return _formulations(named, text), "name in text" if named else ""
 
 
 def _formulations(agents: list[str], text: str) -> list[str]:
-    forms, found = vocabulary().formulations, set(_tokens(text))
+    forms = vocabulary().formulations
     return list(dict.fromkeys(
-        next((f.name for f in forms.get(agent, ()) if found.intersection(f.form_words)), agent) for agent in agents))
+        next((f.name for f in forms.get(agent, ()) if _form_named(f.name, agent).search(text)), agent)
+        for agent in agents))
+
+
+_DOSE_FORMS = ("injection", "injectable", "suspension", "infusion", "solution", "for injection")
+_NOT = r"(?<!\bnon[\s-])(?<!\bnot\s)(?<!\bno\s)"  # "non-liposomal", "not pegylated" say the opposite
+
+
+@cache
+def _form_named(form: str, agent: str) -> re.Pattern[str]:
+    """A form word that belongs to the agent: beside its name ("doxorubicin liposomal",
+    "liposomal doxorubicin hydrochloride") or inside the product's dose form ("Injectable Liposomal
+    Suspension"), never negated, and never one that belongs to another drug in the same text
+    ("doxorubicin + liposomal irinotecan")."""
+    spec = vocabulary().agents[form]
+    word = "(?:" + "|".join(re.escape(w) for w in spec.form_words) + ")"
+    names = sorted({agent, *vocabulary().agents[agent].synonyms}, key=len, reverse=True)
+    name = "(?:" + "|".join(re.escape(n.casefold()) for n in names) + r")(?:[\s-]+(?:hydrochloride|hcl))?"
+    dose = "(?:" + "|".join(_DOSE_FORMS) + ")"
+    return re.compile(rf"\b{name}[\s-]+{_NOT}{word}\b|\b{_NOT}{word}[\s-]+{name}\b"
+                      rf"|\b{dose}[\s-]+{_NOT}{word}\b|\b{_NOT}{word}[\s-]+{dose}\b")
 
 
 def _concept(resource: Any, resources: Resources) -> Any:
