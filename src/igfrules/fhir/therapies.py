@@ -90,7 +90,8 @@ def match_medicine(concept: Any) -> tuple[list[str], str]:
     text = words(concept)
     if coded:
         agents = _formulations(coded, text)
-        return agents, "RxNorm ingredient" if agents == list(dict.fromkeys(coded)) else "RxNorm ingredient, form in words"
+        same = agents == list(dict.fromkeys(coded))
+        return agents, "RxNorm ingredient" if same else "RxNorm ingredient, form in words"
     named = agents_in_text(text)
     return _formulations(named, text), "name in text" if named else ""
 
