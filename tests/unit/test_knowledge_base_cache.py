@@ -297,3 +297,42 @@ def test_old_entries_and_leftover_temporary_files_are_pruned_and_nothing_else(fo
     assert not (folder / ".tmp-leftover").exists()
     assert (folder / ".tmp-being-written").exists() and (folder / "notes.txt").exists()
     assert load_knowledge_base(RULES, use_cache=True).sha256 == load_knowledge_base(RULES).sha256
+
+
+def test_on_a_filesystem_whose_stamps_cannot_be_trusted_the_files_are_read_every_time(
+        folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    rules = _settled_copy(tmp_path, monkeypatch)
+    monkeypatch.setattr(file_stamps, "_mounts", lambda: [("/", "nfs4")])  # NFS: stat() may be a minute old
+    reads = []
+    from igfrules.knowledge import loader
+
+    real = loader.content_digest
+    monkeypatch.setattr(loader, "content_digest", lambda root: reads.append(root) or real(root))
+    first = load_knowledge_base(rules, use_cache=True)
+    read_by_first = len(reads)
+    assert load_knowledge_base(rules, use_cache=True) == first  # the entry is still used, found by content
+    assert len(reads) == read_by_first + 1 and list(folder.glob("*.sha256")) == []
+    assert file_stamps.stamp(str(rules), ["knowledge-base.yaml"], time.time_ns() + 10**10) == b""
+
+
+def test_the_mount_table_names_the_filesystem_of_the_deepest_mount_point(monkeypatch: pytest.MonkeyPatch) -> None:
+    file_stamps._mounts.cache_clear()
+    table = ("22 27 0:21 / / rw,relatime shared:1 - ext4 /dev/vda rw\n"
+             "30 22 0:40 / /mnt/usb\\040stick rw - vfat /dev/sdb1 rw\n"
+             "31 22 0:41 / /home/shared rw - nfs4 server:/home rw\n")
+    real_open = open
+
+    def fake_open(path: object, *args: object, **kwargs: object) -> object:
+        if path == "/proc/self/mountinfo":
+            import io
+            return io.StringIO(table)
+        return real_open(path, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr("builtins.open", fake_open)
+    try:
+        assert file_stamps.keeps_change_time("/srv/rules")
+        assert not file_stamps.keeps_change_time("/mnt/usb stick/rules")
+        assert not file_stamps.keeps_change_time("/home/shared/rules")
+    finally:
+        monkeypatch.undo()
+        file_stamps._mounts.cache_clear()

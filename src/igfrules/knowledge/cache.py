@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .._started import IMPORTED_NS
-from .file_stamps import code_files, stamp
+from .file_stamps import code_files, keeps_change_time, stamp
 
 if TYPE_CHECKING:
     from .loader import KnowledgeBase
@@ -73,8 +73,10 @@ def cache_key(root: Path, content_sha256: str) -> str | None:
     code = _code_fingerprint()
     if code is None:
         return None
+    from pydantic.version import VERSION as PYDANTIC  # the pickled models are pydantic's
+
     digest = hashlib.sha256(_FORMAT)
-    digest.update(f"{root.resolve()}\0{sys.version}\0{content_sha256}\0".encode("utf-8", "surrogateescape"))
+    digest.update(f"{root.resolve()}\0{sys.version}\0{PYDANTIC}\0{content_sha256}\0".encode("utf-8", "surrogateescape"))
     digest.update(code)
     return digest.hexdigest()
 
@@ -90,7 +92,14 @@ def _code_fingerprint() -> bytes | None:
     global _fingerprint
     if _fingerprint is None:
         package = str(_PACKAGE)
-        _fingerprint = stamp(package, code_files(package), IMPORTED_NS)
+        names = code_files(package)
+        if keeps_change_time(package):
+            _fingerprint = stamp(package, names, IMPORTED_NS)
+        else:  # stamps cannot be trusted there (file_stamps.py): read and hash the files
+            digest = hashlib.sha256()
+            for name in names:
+                digest.update(name.encode() + b"\0" + (_PACKAGE / name).read_bytes() + b"\0")
+            _fingerprint = digest.digest()
     return _fingerprint or None
 
 
@@ -100,9 +109,10 @@ def content_sha256(root: Path, names: list[str], compute: Callable[[Path], str])
     cache entry: the stamp only says which sha256 the same unchanged files had. It is remembered
     only when the files had settled before they were read and were not changed while they were."""
     before = stamp(str(root), names, _now_ns())
+    code = _code_fingerprint()
     name = ""
-    if before:
-        name = hashlib.sha256(_FORMAT + os.fsencode(root.resolve()) + b"\0" + before).hexdigest() + ".sha256"
+    if before and code:  # igfrules' code in the name too: another version may hash another way
+        name = hashlib.sha256(_FORMAT + code + os.fsencode(root.resolve()) + b"\0" + before).hexdigest() + ".sha256"
         known = _read_bytes(name)
         if known is not None and len(known) == 64 and all(c in b"0123456789abcdef" for c in known):
             return known.decode()
