@@ -15,7 +15,10 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from igfrules.service.example import hook_request
@@ -79,46 +82,49 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def test_igfrules_serve_command_starts_answers_and_stops() -> None:
+@dataclass
+class Stopped:
+    """What a served process printed and how it ended, once Ctrl-C stopped it."""
+
+    output: str = ""
+    returncode: int | None = None
+
+
+@contextmanager
+def _serving(*options: str) -> Iterator[tuple[Server, Stopped]]:
+    """`igfrules serve` in its own process on a free port, answering before the block runs; stopped
+    with Ctrl-C after it, as a person stops it."""
     port = _free_port()
-    process = subprocess.Popen([sys.executable, "-m", "igfrules", "serve", "--port", str(port), "--rules", str(RULES)],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    process = subprocess.Popen([sys.executable, "-m", "igfrules", "serve", "--port", str(port), "--rules", str(RULES),
+                                *options], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    stopped = Stopped()
     try:
-        deadline, answer = time.monotonic() + 30, None
-        while answer is None and time.monotonic() < deadline and process.poll() is None:
+        deadline = time.monotonic() + 60
+        while process.poll() is None and time.monotonic() < deadline:
             try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                conn.request("GET", "/cds-services")
-                answer = json.loads(conn.getresponse().read())
-                conn.close()
+                Server("127.0.0.1", port).request("GET", "/cds-services")
+                break
             except OSError:
                 time.sleep(0.1)
-        assert answer is not None, "igfrules serve did not answer"
-        assert answer["services"][0]["id"] == SERVICE_ID
+        else:
+            raise AssertionError(f"igfrules serve {' '.join(options)} did not answer")
+        yield Server("127.0.0.1", port), stopped
     finally:
         process.send_signal(signal.SIGINT)
         try:
-            output = process.communicate(timeout=20)[0].decode("utf-8", "replace")
+            output = process.communicate(timeout=30)[0]
         except subprocess.TimeoutExpired:
             process.kill()
-            output = process.communicate()[0].decode("utf-8", "replace")
-    assert "Traceback" not in output
-    assert "GET /cds-services" in output
+            output = process.communicate()[0]
+        stopped.output, stopped.returncode = output.decode("utf-8", "replace"), process.returncode
 
 
-def _started(port: int, process: subprocess.Popen[bytes]) -> bool:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            conn.request("GET", "/cds-services")
-            conn.getresponse().read()
-            conn.close()
-        except OSError:
-            time.sleep(0.1)
-        else:
-            return True
-    return False
+def test_igfrules_serve_command_starts_answers_and_stops() -> None:
+    with _serving() as (served, stopped):
+        status, answer, _ = served.request("GET", "/cds-services")
+    assert status == 200 and answer["services"][0]["id"] == SERVICE_ID
+    assert "Traceback" not in stopped.output
+    assert "GET /cds-services" in stopped.output
 
 
 def test_serve_with_two_workers_answers_as_one_process_does(server: Server) -> None:
@@ -126,12 +132,7 @@ def test_serve_with_two_workers_answers_as_one_process_does(server: Server) -> N
     clients get exactly the answers the one-process server gives, and Ctrl-C stops them all."""
     requests = _requests()
     expected = [server.post(PATH, json.dumps(r).encode("utf-8"))[2] for r in requests]
-    port = _free_port()
-    process = subprocess.Popen([sys.executable, "-m", "igfrules", "serve", "--port", str(port), "--workers", "2",
-                                "--rules", str(RULES)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    try:
-        assert _started(port, process), "igfrules serve --workers 2 did not answer"
-        workers = Server("127.0.0.1", port)
+    with _serving("--workers", "2") as (workers, stopped):
 
         def client(index: int) -> list[tuple[int, int, bytes]]:
             conn = http.client.HTTPConnection(workers.host, workers.port, timeout=60)
@@ -144,15 +145,8 @@ def test_serve_with_two_workers_answers_as_one_process_does(server: Server) -> N
 
         with ThreadPoolExecutor(CLIENTS) as pool:
             results = [r for chunk in pool.map(client, range(CLIENTS)) for r in chunk]
-    finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            output = process.communicate(timeout=30)[0].decode("utf-8", "replace")
-        except subprocess.TimeoutExpired:
-            process.kill()
-            output = process.communicate()[0].decode("utf-8", "replace")
     assert len(results) == REQUESTS
     assert all(status == 200 and raw == expected[which] for which, status, raw in results)
-    assert process.returncode == 0
-    assert "Traceback" not in output
-    assert len(set(re.findall(r"Started server process \[(\d+)\]", output))) == 2  # two engines, two processes
+    assert stopped.returncode == 0
+    assert "Traceback" not in stopped.output
+    assert len(set(re.findall(r"Started server process \[(\d+)\]", stopped.output))) == 2  # two engines, two processes
