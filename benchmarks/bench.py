@@ -36,10 +36,10 @@ from pathlib import Path
 from typing import Any
 
 import igfrules
-from igfrules.engine.conditions import evaluate as reference_evaluate
-from igfrules.inputs.caseio import profile_from_mapping
+from igfrules.engine.reference import evaluate as reference_evaluate
+from igfrules.model.synthetic import synthetic_cases
+from igfrules.model.validation import profile_from_mapping
 from igfrules.rendering.reference_line import reference_line_bytes
-from igfrules.synthetic import synthetic_cases
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generated_matcher import generated_matcher

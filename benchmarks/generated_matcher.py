@@ -11,9 +11,9 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from igfrules.engine.compiler import includes_key
-from igfrules.engine.conditions import AllOf, AnyOf, Compare, Condition, Includes, Not
 from igfrules.engine.durable_engine import Engine
-from igfrules.fields import FIELDS, STAGE_RANGES, Kind
+from igfrules.model.conditions import AllOf, AnyOf, Compare, Condition, Includes, Not
+from igfrules.model.fields import FIELDS, STAGE_RANGES, Kind
 
 Matcher = Callable[[Mapping[str, Any]], dict[str, bool | None]]
 

@@ -6,9 +6,9 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from igfrules.engine.conditions import AllOf, AnyOf, Compare, Condition, Includes, Not
-from igfrules.fields import FIELDS, SETTINGS, STAGE_RANGES, STAGE_THRESHOLDS, UNKNOWN, Kind
-from igfrules.vocabulary import vocabulary
+from igfrules.model.conditions import AllOf, AnyOf, Compare, Condition, Includes, Not
+from igfrules.model.fields import FIELDS, SETTINGS, STAGE_RANGES, STAGE_THRESHOLDS, UNKNOWN, Kind
+from igfrules.model.vocabulary import vocabulary
 
 VOCAB = vocabulary()
 AGENT_SPELLINGS = sorted({s for a in VOCAB.agents.values() for s in (a.name, *a.synonyms)})

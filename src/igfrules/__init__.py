@@ -10,7 +10,10 @@ recommends treatment. Typical use::
 
 from typing import TYPE_CHECKING, Any
 
-from . import _started  # noqa: F401 - first of igfrules' modules: notes when its code began to be read
+from . import (
+    _moved,
+    _started,  # noqa: F401 - first of igfrules' modules: notes when its code began to be read
+)
 from ._version import __version__
 from .errors import (
     CaseError,
@@ -20,13 +23,16 @@ from .errors import (
     KnowledgeBaseError,
     Problem,
 )
-from .evaluate import evaluate
-from .knowledge.loader import KnowledgeBase, load_knowledge_base
-from .patient import PatientProfile, PriorTherapy
-from .report import DISCLAIMER, Report
+from .evaluation.evaluate import evaluate
+from .evaluation.loading import load_knowledge_base
+from .knowledge.loader import KnowledgeBase
+from .model.patient import PatientProfile, PriorTherapy
+from .model.report import DISCLAIMER, Report
 
 if TYPE_CHECKING:
     from .rendering.registry import RENDERERS
+
+_moved.install()  # the import paths of 0.1.0 (igfrules.patient, ...), for one more release
 
 
 def __getattr__(name: str) -> Any:

@@ -4,7 +4,7 @@ orjson writes it about ten times faster than the standard library, which matters
 is made for every resource of every request (the service). It refuses what JSON cannot hold
 exactly (a lone surrogate from a "\\ud800" escape, an integer beyond 64 bits); those rare values
 fall back to the standard library, so every document still gets a key. Documents come from the
-strict parser (inputs.safe_yaml.parse_json), which refuses NaN and the infinities: orjson would
+strict parser (documents.strict_json.parse_json), which refuses NaN and the infinities: orjson would
 write them as null.
 """
 

@@ -25,11 +25,11 @@ from pathlib import Path
 import pytest
 
 import igfrules
+from igfrules.model.report import Report
 from igfrules.rendering.brief import GLANCE_HEADING, MISSING_HEADING, TRIALS_HEADING
 from igfrules.rendering.html import render_html
 from igfrules.rendering.labels import BANNER, direction_class, direction_words, humanize
-from igfrules.report import Report
-from tests.integration.test_html import CASE_FILES, real_report, sample_report
+from tests.rendering.test_html import CASE_FILES, real_report, sample_report
 
 pytestmark = pytest.mark.browser
 

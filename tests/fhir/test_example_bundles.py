@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 import igfrules
 from igfrules.cli import main
-from igfrules.inputs.caseio import read_input
+from igfrules.evaluation.cases import read_input
 from igfrules.rendering.jsonline import report_json_bytes
 from tests.conftest import CASES, RULES
 

@@ -8,7 +8,7 @@ import pytest
 
 from igfrules.fhir.profile import map_bundle
 from igfrules.fhir.therapies import agents_in_text
-from igfrules.vocabulary import vocabulary
+from igfrules.model.vocabulary import vocabulary
 from tests.fhir.builders import (
     ICD10,
     LOINC,

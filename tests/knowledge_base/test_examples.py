@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 import igfrules
-from igfrules.engine.conditions import evaluate
-from igfrules.inputs.caseio import profile_from_mapping
+from igfrules.engine.reference import evaluate
 from igfrules.knowledge.check import check_knowledge_base
+from igfrules.model.validation import profile_from_mapping
 from tests.conftest import RULES
 
 KB = igfrules.load_knowledge_base(RULES)

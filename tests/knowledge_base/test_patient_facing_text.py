@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import igfrules
-from igfrules.fields import FIELDS
+from igfrules.model.fields import FIELDS
 from tests.conftest import CASES, RULES
 
 KB = igfrules.load_knowledge_base(RULES)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import igfrules
-from igfrules.explain import explain_text
+from igfrules.evaluation.explain import explain_text
 from igfrules.rendering.kbdocs import render_knowledge_base
 from igfrules.rendering.registry import RENDERERS
 from tests.conftest import CASES, ROOT, RULES

@@ -12,8 +12,8 @@ import pytest
 
 import igfrules
 from igfrules.knowledge.check import check_knowledge_base
+from igfrules.knowledge.trialstatus import status_words
 from igfrules.knowledge.verify import claimed_citations
-from igfrules.trialstatus import status_words
 from tests.conftest import RULES
 
 KB = igfrules.load_knowledge_base(RULES)

@@ -12,14 +12,16 @@ from collections.abc import Mapping
 from typing import Any
 
 from igfrules._version import __version__
-from igfrules.consistency import profile_warnings
-from igfrules.engine.conditions import Condition, missing_fields, reasons
-from igfrules.fhir.mapping import MappedCase
-from igfrules.fields import FIELDS, UNKNOWN, source_fields
+from igfrules.engine.reference import missing_fields, reasons
 from igfrules.knowledge.loader import KnowledgeBase
 from igfrules.knowledge.models import Entry, Finding, Trial
-from igfrules.patient import PatientProfile
-from igfrules.report import (
+from igfrules.knowledge.trialstatus import status_words
+from igfrules.model.conditions import Condition
+from igfrules.model.consistency import profile_warnings
+from igfrules.model.fields import FIELDS, UNKNOWN, source_fields
+from igfrules.model.mapping import MappedCase
+from igfrules.model.patient import PatientProfile
+from igfrules.model.report import (
     AgentSummary,
     CautionNote,
     Citation,
@@ -34,8 +36,7 @@ from igfrules.report import (
     TrialMatch,
     TrialStatus,
 )
-from igfrules.trialstatus import status_words
-from igfrules.vocabulary import vocabulary
+from igfrules.model.vocabulary import vocabulary
 
 
 def oracle_profile(case: Mapping[str, Any]) -> PatientProfile:

@@ -8,9 +8,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from igfrules import KnowledgeBaseError
-from igfrules.engine.conditions import Condition, evaluate
 from igfrules.engine.durable_engine import Engine
-from igfrules.inputs.caseio import profile_from_mapping
+from igfrules.engine.reference import evaluate
+from igfrules.model.conditions import Condition
+from igfrules.model.validation import profile_from_mapping
 from tests.strategies import cases, conditions
 
 

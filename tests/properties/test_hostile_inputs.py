@@ -26,9 +26,10 @@ from hypothesis import strategies as st
 
 import igfrules
 from igfrules import CaseError, IgfrulesError, PatientProfile
-from igfrules.batch import Item, evaluate_chunk
+from igfrules.cohort.batch import Item, evaluate_chunk
 from igfrules.errors import is_unsafe_char
-from igfrules.inputs.caseio import case_from_bytes, profile_from_mapping
+from igfrules.evaluation.cases import case_from_bytes
+from igfrules.model.validation import profile_from_mapping
 from tests.conftest import RULES
 from tests.strategies import INPUT_FIELD_NAMES
 

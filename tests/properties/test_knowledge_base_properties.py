@@ -17,11 +17,12 @@ from hypothesis import strategies as st
 
 import igfrules
 from igfrules import IgfrulesError, InputError, Report
-from igfrules.engine.conditions import evaluate as reference
-from igfrules.evaluate import ReportBuilder
-from igfrules.fields import STAGE_RANGES, UNKNOWN
-from igfrules.inputs.caseio import case_from_bytes, profile_from_mapping
-from igfrules.vocabulary import vocabulary
+from igfrules.engine.reference import evaluate as reference
+from igfrules.evaluation.cases import case_from_bytes
+from igfrules.evaluation.evaluate import ReportBuilder
+from igfrules.model.fields import STAGE_RANGES, UNKNOWN
+from igfrules.model.validation import profile_from_mapping
+from igfrules.model.vocabulary import vocabulary
 from tests.conftest import RULES
 from tests.strategies import INPUT_FIELD_NAMES, cases
 

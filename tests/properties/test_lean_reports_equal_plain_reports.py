@@ -13,10 +13,11 @@ import pytest
 from hypothesis import given
 
 import igfrules
-from igfrules.fhir.mapping import MappedCase
-from igfrules.inputs.caseio import profile_from_mapping, read_case, read_input
+from igfrules.evaluation.cases import read_case, read_input
+from igfrules.model.mapping import MappedCase
+from igfrules.model.synthetic import synthetic_cases
+from igfrules.model.validation import profile_from_mapping
 from igfrules.rendering.jsonline import report_json_bytes
-from igfrules.synthetic import synthetic_cases
 from tests.conftest import CASES, RULES
 from tests.oracle.report_oracle import oracle_case_echo, oracle_mapped_report, oracle_profile, oracle_report
 from tests.strategies import cases

@@ -9,6 +9,8 @@ igfrules, but only when a command runs: the group imports a command's module whe
 is invoked, and each command imports the library code it calls, so that `igfrules evaluate` loads
 only what a text report needs and starts at once (the knowledge base comes from the per-user
 cache, knowledge/cache.py).
+
+Never imports: engine.durable_engine
 """
 
 from .group import main

@@ -61,9 +61,9 @@ def batch(inputs: tuple[str, ...], out_path: Path | None, workers: int | None, s
       cat cohort.jsonl | igfrules batch - --workers 2 > results.jsonl
       igfrules batch cases/ --detail full > reports.jsonl
     """
-    from .. import worker_server
-    from ..batch import default_workers, read_items, run_batch, summary_json, summary_text
-    from ..batch_output import BatchOutput, BatchStopped, ReplacedFile
+    from ..cohort import worker_server
+    from ..cohort.batch import default_workers, read_items, run_batch, summary_json, summary_text
+    from ..cohort.output import BatchOutput, BatchStopped, ReplacedFile
     from ..knowledge.loader import packaged_rules
 
     if compact:

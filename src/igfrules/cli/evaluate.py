@@ -48,19 +48,19 @@ def evaluate(case: Path | None, example: str | None, fmt: str, detail: Detail, s
       igfrules evaluate my-case.yaml --format json
       igfrules evaluate cases/fhir/metastatic-hr-positive-pik3ca.json --show-mapping
     """
-    from ..evaluate import evaluate as evaluate_case
+    from ..evaluation.evaluate import evaluate as evaluate_case
 
     if (case is None) == (example is None):
         raise click.UsageError("give a CASE file or --example NAME (one of them)")
     if example is not None:
-        from ..examples import find_example
+        from ..inputs.examples import find_example
 
         case = find_example(example).path
     assert case is not None  # noqa: S101 - checked above
     require_stdout()
     kb = load_knowledge_base(rules_dir)
     if str(case) == "-":  # a case on standard input, YAML or JSON, or a FHIR Bundle
-        from ..inputs.caseio import case_from_stream
+        from ..evaluation.cases import case_from_stream
 
         report = evaluate_case(case_from_stream(stdin(), source="<stdin>"), kb)
     else:
@@ -92,7 +92,7 @@ def examples() -> None:
       igfrules examples
       igfrules evaluate --example minimal-unknowns
     """
-    from ..examples import list_examples
+    from ..inputs.examples import list_examples
 
     found = list_examples()
     width = max(len(e.name) for e in found)

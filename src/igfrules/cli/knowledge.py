@@ -65,7 +65,7 @@ def list_rules(fmt: str, rules_dir: Path | None) -> None:
     """
     kb = load_knowledge_base(rules_dir)
     if fmt == "json":
-        from ..catalog import catalog
+        from ..evaluation.catalog import catalog
 
         click.echo(json.dumps(catalog(kb).to_json(), indent=2, ensure_ascii=False))
         return
@@ -90,8 +90,8 @@ def trials(rules_dir: Path | None) -> None:
     Example:
       igfrules trials
     """
+    from ..knowledge.trialstatus import status_words
     from ..rendering.labels import BANNER
-    from ..trialstatus import status_words
 
     kb = load_knowledge_base(rules_dir)
     click.echo(BANNER)
@@ -117,7 +117,7 @@ def explain(rule_id: str, case: Path | None, rules_dir: Path | None) -> None:
     Example:
       igfrules explain RAT-XEN-EVE-EXE cases/hr-positive-her2-negative-nonvisceral.yaml
     """
-    from ..explain import explain_text
+    from ..evaluation.explain import explain_text
 
     kb = load_knowledge_base(rules_dir)
     click.echo(explain_text(kb, rule_id, case), nl=False)

@@ -27,7 +27,7 @@ RULES_OPTION = click.option(
 
 def load_knowledge_base(rules_dir: Path | None) -> KnowledgeBase:
     """The knowledge base, through the per-user cache of parsed knowledge bases."""
-    from ..knowledge.loader import load_knowledge_base as load
+    from ..evaluation.loading import load_knowledge_base as load
 
     return load(rules_dir, use_cache=True)
 

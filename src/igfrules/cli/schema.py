@@ -24,10 +24,10 @@ def schema(of_report: bool, line: bool) -> None:
     if of_report and line:
         raise click.UsageError("--report and --line print different schemas: give one of them")
     if of_report:
-        from ..report import Report
+        from ..model.report import Report
 
         click.echo(json.dumps(Report.model_json_schema(mode="serialization"), indent=2))
         return
-    from ..schema import case_schema, line_schema
+    from ..rendering.schema import case_schema, line_schema
 
     click.echo(json.dumps(line_schema() if line else case_schema(), indent=2))

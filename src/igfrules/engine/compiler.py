@@ -13,8 +13,8 @@ from enum import Enum
 from typing import Any
 
 from ..errors import KnowledgeBaseError, Problem
-from ..fields import FIELDS, STAGE_RANGES, Kind
-from .conditions import AllOf, AnyOf, Compare, Condition, Includes, Not, Truth
+from ..model.conditions import AllOf, AnyOf, Compare, Condition, Includes, Not, Truth
+from ..model.fields import FIELDS, STAGE_RANGES, Kind
 
 Json = dict[str, Any]
 MAX_BRANCHES = 64

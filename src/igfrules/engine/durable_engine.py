@@ -31,11 +31,12 @@ from typing import Any, NamedTuple
 import durable_rules_engine as _dre
 
 from ..errors import EvaluationError, KnowledgeBaseError, Problem
-from ..fields import FIELDS, STAGE_RANGES, UNKNOWN, Kind
-from ..patient import PatientProfile, PriorTherapy
+from ..model.conditions import Condition, Includes, Truth
+from ..model.fields import FIELDS, STAGE_RANGES, UNKNOWN, Kind
+from ..model.patient import PatientProfile, PriorTherapy
 from .compiler import NOT_FALSE, OUTCOME, Json, Mode, branches, collect_includes, expr, second_rule
-from .conditions import Condition, Includes, Truth, includes_truth
 from .layout import Rule, lay_out
+from .reference import includes_truth
 
 _SESSION = "igfrules"
 _ruleset_names = itertools.count(1)

@@ -4,11 +4,10 @@ Owns: validating a Bundle (or a list of resources, as a CDS Hooks prefetch gives
 fhir.resources, and mapping its resources to the profile fields, field by field, with the ids of
 the resources each value came from (docs/fhir.md lists every code read).
 
-May import the profile, fields, vocabulary and errors; never the engine, the renderers or the
-service. fhir.resources is an install extra (`igfrules[fhir]`): it is imported only when a Bundle
-is read.
+May import: model, inputs, errors and the small helpers at the top (canonical, bounded_cache).
+Never imports: engine, rendering, knowledge, evaluation, cohort, service, cli
 """
 
-from .mapping import FieldSource, MappedCase, SourceMapping, UnrecognisedMedicine
+from ..model.mapping import FieldSource, MappedCase, SourceMapping, UnrecognisedMedicine
 
 __all__ = ["FieldSource", "MappedCase", "SourceMapping", "UnrecognisedMedicine"]

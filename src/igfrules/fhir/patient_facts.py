@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..fields import FIELDS, UNKNOWN
+from ..model.fields import FIELDS, UNKNOWN
+from ..model.mapping import FieldSource
 from .bundle import Resources
 from .codes import (
     BMI,
@@ -20,7 +21,6 @@ from .codes import (
     SNOMED,
 )
 from .concepts import code_in, codings, extensions, observation_day, usable, words
-from .mapping import FieldSource
 
 Warnings = list[str]
 

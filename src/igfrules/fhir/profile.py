@@ -8,13 +8,13 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..errors import CaseError, Problem
-from ..fields import UNKNOWN
-from ..inputs.caseio import problems_from_validation
-from ..patient import PatientProfile
+from ..model.fields import UNKNOWN
+from ..model.mapping import FieldSource, MappedCase, SourceMapping
+from ..model.patient import PatientProfile
+from ..model.validation import problems_from_validation
 from .bundle import Resources, read_bundle
 from .codes import BRCA1, BRCA2, ER_CODES, HER2_CODES, PIK3CA, PR_CODES
 from .concepts import codings, words
-from .mapping import FieldSource, MappedCase, SourceMapping
 from .patient_facts import bmi, diabetes, menopausal_status, serum_igf1
 from .therapies import prior_therapies
 from .tumour import gene_status, receptor, secondary_sites, stage, visceral

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from ..fields import UNKNOWN
-from ..vocabulary import vocabulary
+from ..model.fields import UNKNOWN
+from ..model.mapping import FieldSource, UnrecognisedMedicine
+from ..model.vocabulary import vocabulary
 from .bundle import Resources
 from .codes import (
     BREAST_SURGERY_WORDS,
@@ -34,7 +35,6 @@ from .codes import (
     VISCERAL_SITES,
 )
 from .concepts import code_in, codings, day, display_text, extensions, observation_day, usable, words
-from .mapping import FieldSource, UnrecognisedMedicine
 from .tumour import refuted, secondary_sites, stage_of
 
 DISTANT_SITES = VISCERAL_SITES | {"bone"}

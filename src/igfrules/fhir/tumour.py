@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..fields import STAGE_RANGES, UNKNOWN
+from ..model.fields import STAGE_RANGES, UNKNOWN
+from ..model.mapping import FieldSource
 from .bundle import Resources
 from .codes import (
     AJCC,
@@ -46,7 +47,6 @@ from .codes import (
     icd10_secondary_site,
 )
 from .concepts import code_in, codings, components, day, has_pair, observation_day, usable, words
-from .mapping import FieldSource
 
 Warnings = list[str]
 

@@ -1,4 +1,10 @@
-"""Reading what a user gives: case files (YAML or JSON), read safely and strictly, into a PatientProfile.
+"""Reading what a user gives: a case file, bytes or standard input, and the packaged example cases.
 
-May import the profile, fields, vocabulary and errors; never the engine or the renderers.
+Owns: turning a path, bytes or a stream into one document with errors that name the file
+(caseio.py) and the example cases shipped in the wheel (examples.py). Deciding whether a document
+is case fields or a FHIR Bundle is evaluation/cases.py's, so that inputs/ and fhir/ never import
+each other.
+
+May import: documents, model, errors.
+Never imports: engine, rendering, fhir, knowledge, evaluation, cohort, service, cli
 """

@@ -1,128 +1,43 @@
-"""Reading a case (path, bytes or mapping) into a PatientProfile, with errors a person can act on."""
+"""Reading what a user gives (a path, bytes or standard input) into a document, with errors a person
+can act on: which file, what is wrong. Reading is bounded in size and YAML is read safely and
+strictly (documents/); turning the document into a profile is model/validation.py's (case fields)
+or fhir/'s (a Bundle), chosen by evaluation/cases.py.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import Any, BinaryIO
 
-from pydantic import ValidationError
-
-from ..errors import CaseError, Problem, field_path
-from ..fields import INPUT_FIELDS
-from ..patient import PatientProfile
-from .bounded_read import MAX_BYTES, ReadError, read_stream
-from .safe_yaml import DocumentError, parse_document, read_document
-from .typed_input import typed_profile
-
-if TYPE_CHECKING:
-    from ..fhir.mapping import MappedCase
-
-IN_MEMORY = "<case>"
+from ..documents.bounded_read import MAX_BYTES, ReadError, read_stream
+from ..documents.safe_yaml import parse_document, read_document
+from ..documents.strict_json import DocumentError
+from ..errors import CaseError, Problem
 
 
-def read_case(path: str | Path) -> PatientProfile:
-    """A case file or a FHIR Bundle, as the profile the rules see."""
-    case = read_input(path)
-    return case if isinstance(case, PatientProfile) else case.profile
-
-
-def read_input(path: str | Path) -> PatientProfile | MappedCase:
-    """A case file as a profile; a FHIR Bundle (`"resourceType": "Bundle"`) as a profile with the
-    mapping that says where each field came from."""
-    path = Path(path)
+def document_from_path(path: Path) -> Any:
     try:
-        data = read_document(path)
+        return read_document(path)
     except DocumentError as err:
         raise CaseError(Problem(str(path), "", str(err))) from None
-    return input_from_document(data, source=str(path))
 
 
-def case_from_stream(stream: BinaryIO | None, *, source: str = "<stdin>") -> PatientProfile | MappedCase:
-    """A case from standard input (None when it is closed), read through the bounded reader."""
+def document_from_stream(stream: BinaryIO | None, *, source: str) -> Any:
+    """Standard input (None when it is closed), read through the bounded reader."""
     try:
         data = read_stream(stream, MAX_BYTES)
     except ReadError as err:
         raise CaseError(Problem(source, "", str(err))) from None
-    return case_from_bytes(data, source=source)
+    return document_from_bytes(data, source=source)
 
 
-def case_from_bytes(data: bytes, *, source: str = IN_MEMORY, suffix: str = "") -> PatientProfile | MappedCase:
+def document_from_bytes(data: bytes, *, source: str, suffix: str = "") -> Any:
     try:
-        document = parse_document(data, suffix=suffix)
+        return parse_document(data, suffix=suffix)
     except DocumentError as err:
         raise CaseError(Problem(source, "", str(err))) from None
-    return input_from_document(document, source=source)
 
 
 def is_bundle(data: Any) -> bool:
     return isinstance(data, Mapping) and data.get("resourceType") == "Bundle"
-
-
-def input_from_document(data: Any, *, source: str = IN_MEMORY) -> PatientProfile | MappedCase:
-    if not is_bundle(data):
-        return profile_from_mapping(data, source=source)
-    try:
-        from ..fhir.profile import map_bundle  # only a Bundle needs the fhir extra
-    except ImportError:
-        raise CaseError(Problem(source, "", "this is a FHIR Bundle; reading one needs the fhir extra: "
-                                            "pip install 'igfrules[fhir]'")) from None
-    return map_bundle(data, source=source)
-
-
-def profile_from_mapping(data: Any, *, source: str = IN_MEMORY) -> PatientProfile:
-    typed = typed_profile(data)  # already canonical: nothing for the validators to change
-    if typed is not None:
-        return typed
-    if not isinstance(data, Mapping):
-        kind = type(data).__name__ if data is not None else "nothing"
-        raise CaseError(Problem(source, "", f"the top level must be a mapping of fields, not {kind}"))
-    non_text = [k for k in data if not isinstance(k, str)]
-    if non_text:
-        raise CaseError(Problem(source, "", f"field names must be text, not {non_text[0]!r}"))
-    try:
-        return PatientProfile.model_validate(data)
-    except ValidationError as err:
-        raise CaseError(problems_from_validation(err, source, data)) from None
-    except RecursionError:
-        raise CaseError(Problem(source, "", "the case is nested too deeply")) from None
-
-
-def problems_from_validation(err: ValidationError, source: str, data: Any) -> list[Problem]:
-    problems: dict[tuple[str, str], Problem] = {}
-    errors = err.errors(include_url=False)
-    data = dict(data)
-    branch_errors = {field_path(e["loc"], data=data) for e in errors if not _is_unknown_branch(e["loc"])}
-    for error in errors:
-        path = field_path(error["loc"], data=data)
-        if _is_unknown_branch(error["loc"]) and any(b.startswith(path) for b in branch_errors):
-            continue  # the list branch explains the real problem; "should be 'unknown'" is noise
-        problem = _problem(error, path, source)
-        problems.setdefault((problem.location, problem.message), problem)
-    return sorted(problems.values(), key=lambda p: p.location)
-
-
-def _is_unknown_branch(loc: tuple[Any, ...]) -> bool:
-    return any(isinstance(part, str) and part.startswith("literal[") for part in loc)
-
-
-def _problem(error: Any, path: str, source: str) -> Problem:
-    kind, value = error["type"], error.get("input")
-    if kind == "extra_forbidden":
-        field = str(error["loc"][-1])
-        allowed = INPUT_FIELDS if len(error["loc"]) == 1 else ("agent", "setting", "progressed")
-        import difflib  # only for a misspelt field
-
-        close = difflib.get_close_matches(field, allowed, n=1)
-        hint = f"did you mean {close[0]}?" if close else ""
-        return Problem(source, path, f"unknown field; allowed fields: {', '.join(allowed)}", hint)
-    if kind == "literal_error":
-        allowed = error["ctx"]["expected"].replace("'", "").replace(" or ", ", ")
-        return Problem(source, path, f"{value!r} is not one of {allowed}")
-    if kind == "missing":
-        return Problem(source, path, "is required")
-    if kind == "value_error":
-        return Problem(source, path, str(error["msg"]).removeprefix("Value error, "))
-    if kind in ("string_type", "model_type", "dict_type", "tuple_type", "list_type"):
-        return Problem(source, path, f"{value!r} has the wrong type: {error['msg'].lower()}")
-    return Problem(source, path, f"{error['msg']} (got {value!r})")

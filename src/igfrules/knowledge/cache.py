@@ -48,7 +48,7 @@ from .._started import IMPORTED_NS
 from .file_stamps import code_files, keeps_change_time, stamp
 
 if TYPE_CHECKING:
-    from .loader import KnowledgeBase
+    from .loader import KnowledgeBase  # a type only: this module never builds one
 
 _FORMAT = b"igfrules-kb-cache-3"
 _PACKAGE = Path(__file__).resolve().parents[1]
@@ -234,38 +234,23 @@ def write(key: str | None, value: tuple[Any, ...]) -> None:
     _write_bytes(f"{key}.pickle", data)
 
 
-def load(root: Path, content_sha256: str) -> KnowledgeBase | None:
-    from ..engine.durable_engine import CompiledRules
-    from ..vocabulary import Vocabulary, adopt
-    from .loader import COMPILED_RULES, KnowledgeBase
-
+def load(root: Path, content_sha256: str) -> tuple[Any, ...] | None:
+    """The stored parts of the knowledge base with these files, as store() wrote them: its fields,
+    its derived views by name and the agent vocabulary; None when there is no trusted entry. The
+    loader checks and assembles them (loader.cached_knowledge_base)."""
     found = read(cache_key(root, content_sha256))
     if found is None or len(found) != 3:
         return None
-    fields, derived, vocab = found
-    if not isinstance(derived, dict) or not isinstance(derived.get(COMPILED_RULES), CompiledRules) \
-            or not isinstance(vocab, Vocabulary):
-        return None
-    try:
-        kb = KnowledgeBase(*fields)
-    except TypeError:
-        return None
-    if kb.sha256 != content_sha256 or kb.path != root:
-        return None
-    kb.cache.update(derived)
-    adopt(vocab)
-    return kb
+    return found
 
 
-def store(kb: KnowledgeBase) -> None:
-    """Keep a knowledge base whose engine is built, with the views a start would build from it: the
-    compiled rules and the catalog (catalog.py, the parts of a report no case changes)."""
-    from ..catalog import CATALOG, catalog
-    from ..vocabulary import vocabulary
-    from .loader import COMPILED_RULES
+def store(kb: KnowledgeBase, views: tuple[str, ...]) -> None:
+    """Keep a knowledge base whose engine is built, with the views a start would otherwise build
+    from it (the compiled rules, the report catalog): plain data, named by the caller, so that
+    this module never imports what is built from the knowledge base."""
+    from ..model.vocabulary import vocabulary
 
-    catalog(kb)
     fields = (kb.path, kb.meta, kb.entries, kb.trials, kb.cautions, kb.references, kb.coverage, kb.conditions,
               kb.sha256, kb.files)
-    derived = {name: kb.cache[name] for name in (COMPILED_RULES, CATALOG)}
+    derived = {name: kb.cache[name] for name in views if name in kb.cache}
     write(cache_key(kb.path, kb.sha256), (fields, derived, vocabulary()))

@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..engine.conditions import Compare, evaluate, leaves
+from ..engine.reference import evaluate
 from ..errors import CaseError, KnowledgeBaseError, Problem
-from ..inputs.caseio import profile_from_mapping
-from ..synthetic import synthetic_cases
+from ..model.conditions import Compare, leaves
+from ..model.synthetic import synthetic_cases
+from ..model.validation import profile_from_mapping
 from .lines import with_line
 from .loader import KnowledgeBase, load_knowledge_base
 from .verify import verify

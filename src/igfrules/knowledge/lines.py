@@ -7,8 +7,8 @@ from typing import Any
 
 import yaml
 
+from ..documents.bounded_read import MAX_BYTES, ReadError, read_limited
 from ..errors import Problem
-from ..inputs.bounded_read import MAX_BYTES, ReadError, read_limited
 
 _PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -17,19 +17,20 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from ..engine.conditions import Condition, ConditionSyntaxError, parse_condition
+from ..documents.bounded_read import ReadError, read_limited
+from ..documents.safe_yaml import read_document
+from ..documents.strict_json import DocumentError
 from ..engine.durable_engine import Engine, compile_rules
 from ..errors import KnowledgeBaseError, Problem, field_path
-from ..inputs.bounded_read import ReadError, read_limited
-from ..inputs.safe_yaml import DocumentError, read_document
-from ..vocabulary import vocabulary
+from ..model.conditions import Condition, ConditionSyntaxError, parse_condition
+from ..model.vocabulary import vocabulary
 from .lines import with_line
-from .models import ESCAT_TIERS, LEVEL_OF_KIND, Caution, Entry, Finding, Meta, Reference, Section, Trial
+from .models import Caution, Entry, Finding, Meta, Reference, Section, Trial
+from .references import References
 
 ENTRY_FOLDERS = ("rationales", "context")
 TOP_FILES = ("knowledge-base.yaml", "references.yaml", "trials.yaml", "cautions.yaml", "coverage.yaml")
 COMPILED_RULES = "compiled rules"  # the derived view holding engine.durable_engine.compile_rules
-IR_TARGET = "insulin_receptor"  # a strategy may target the insulin receptor, which is no drug class
 Model = TypeVar("Model", bound=BaseModel)
 T = TypeVar("T")
 
@@ -95,11 +96,15 @@ def packaged_rules() -> Path:
     return Path(__file__).resolve().parents[3] / "rules"
 
 
-def load_knowledge_base(path: str | Path | None = None, *, use_cache: bool = False) -> KnowledgeBase:
+def load_knowledge_base(path: str | Path | None = None, *, use_cache: bool = False,
+                        views: Mapping[str, Callable[[KnowledgeBase], Any]] | None = None) -> KnowledgeBase:
     """Load, validate and compile a knowledge-base folder (None: the packaged one).
 
     `use_cache=True` reads and writes a per-user cache of parsed knowledge bases, keyed by the
     files' sha256 (knowledge/cache.py): what the command line does, so that it starts at once.
+    `views` names further views built from the knowledge base (the report catalog): each is built
+    now and kept in the cache entry beside the compiled rules. The knowledge base never imports
+    what is built from it; the caller names the builders (evaluation/loading.py).
     """
     if path is not None and not isinstance(path, str | Path):
         raise KnowledgeBaseError(Problem("<knowledge base>", "", f"expected a folder path or None, not "
@@ -116,10 +121,12 @@ def load_knowledge_base(path: str | Path | None = None, *, use_cache: bool = Fal
         raise KnowledgeBaseError([with_line(_locate(kb, p)) for p in err.problems]) from None
     # Stored only when the files hashed before the parse are the ones the parse hashed after it: a
     # rule saved mid-load must never leave the old rules cached under the new content's key.
+    for name, build in (views or {}).items():
+        kb.derived(name, build)
     if cached is None and digest is not None and digest == kb.sha256:
         from . import cache
 
-        cache.store(kb)
+        cache.store(kb, (COMPILED_RULES, *(views or {})))
     return kb
 
 
@@ -139,11 +146,32 @@ def _digest(root: Path) -> str | None:
 
 
 def _cached(root: Path, digest: str | None) -> KnowledgeBase | None:
-    if digest is None:
-        return None
+    return None if digest is None else cached_knowledge_base(root, digest)
+
+
+def cached_knowledge_base(root: Path, content_sha256: str) -> KnowledgeBase | None:
+    """The knowledge base with these files from the per-user cache, with its stored views; None
+    when there is no trusted entry or what it holds is not a knowledge base of these files."""
+    from ..engine.durable_engine import CompiledRules
+    from ..model.vocabulary import Vocabulary, adopt
     from . import cache
 
-    return cache.load(root, digest)
+    found = cache.load(root, content_sha256)
+    if found is None:
+        return None
+    fields, derived, vocab = found
+    if not isinstance(derived, dict) or not isinstance(derived.get(COMPILED_RULES), CompiledRules) \
+            or not isinstance(vocab, Vocabulary):
+        return None
+    try:
+        kb = KnowledgeBase(*fields)
+    except TypeError:
+        return None
+    if kb.sha256 != content_sha256 or kb.path != root:
+        return None
+    kb.cache.update(derived)
+    adopt(vocab)
+    return kb
 
 
 def _parse(root: Path) -> KnowledgeBase:
@@ -266,7 +294,7 @@ class _Loader:
                                 self._source("cautions.yaml"), f"{cid}.heightened_when")
 
         if meta is not None:
-            _References(self, meta, references, trials, cautions, entries, files, coverage).check()
+            References(self, meta, references, trials, cautions, entries, files, coverage).check()
         if self.problems or meta is None:
             return None
         return KnowledgeBase(
@@ -347,119 +375,6 @@ class _Loader:
             into[name] = parse_condition(raw, location)
         except ConditionSyntaxError as err:
             self._problem(source, err.location, err.message)
-
-
-class _References:
-    """Checks that every name an entry, trial or caution uses is defined."""
-
-    def __init__(self, loader: _Loader, meta: Meta, references: dict[str, Reference],
-                 trials: dict[str, Trial], cautions: dict[str, Caution], entries: dict[str, Entry],
-                 files: dict[str, str], coverage: list[Section]) -> None:
-        self.loader, self.meta, self.references = loader, meta, references
-        self.trials, self.cautions, self.entries, self.files = trials, cautions, entries, files
-        self.coverage = coverage
-        self.vocab = vocabulary()
-
-    def check(self) -> None:
-        if self.meta.review not in self.references:
-            self._bad("knowledge-base.yaml", "review", f"{self.meta.review!r} is not in references.yaml")
-        sections = {s.section for s in self.coverage}
-        for entry in self.entries.values():
-            self._entry(entry, sections)
-        for nct, trial in self.trials.items():
-            self._citations(self.loader._source("trials.yaml"), f"{nct}.citations", trial.citations)
-            if trial.since is not None:
-                self._citations(self.loader._source("trials.yaml"), f"{nct}.since.citations",
-                                trial.since.citations)
-            for i, result in enumerate(trial.results):
-                self._citations(self.loader._source("trials.yaml"), f"{nct}.results[{i}].citations",
-                                result.citations, post_review=result.post_review)
-        for cid, caution in self.cautions.items():
-            source = self.loader._source("cautions.yaml")
-            self._citations(source, f"{cid}.citations", caution.citations)
-            self._agents(source, f"{cid}.applies_to.agents", caution.applies_to.agents)
-            for cls in caution.applies_to.classes:
-                self._drug_class(source, f"{cid}.applies_to.classes", cls)
-        for i, section in enumerate(self.coverage):
-            for j, statement in enumerate(section.statements):
-                where = f"[{i}].statements[{j}]"
-                if bool(statement.encoded_by) == bool(statement.not_encoded):
-                    self._bad("coverage.yaml", where, "give either encoded_by or not_encoded (the reason)")
-                for ident in statement.encoded_by:
-                    if ident not in self.entries and ident not in self.trials and ident not in self.cautions:
-                        self._bad("coverage.yaml", f"{where}.encoded_by",
-                                  f"{ident!r} is not an entry, trial or caution")
-
-    def _bad(self, name: str, location: str, message: str) -> None:
-        self.loader._problem(self.loader._source(name), location, message)
-
-    def _entry(self, entry: Entry, sections: set[str]) -> None:
-        source = self.files[entry.id]
-        problem = self.loader._problem
-        if entry.citations[0] != self.meta.review:
-            problem(source, "citations[0]", f"the first citation must be the review ({self.meta.review})")
-        self._citations(source, "citations", entry.citations)
-        if not any(self.references.get(c) and self.references[c].kind != "review" for c in entry.citations):
-            problem(source, "citations", "cite the primary study the entry rests on, besides the review")
-        for i, finding in enumerate(entry.findings):
-            self._citations(source, f"findings[{i}].citations", finding.citations,
-                            post_review=finding.post_review)
-        expected_level = LEVEL_OF_KIND[entry.evidence.kind]
-        if entry.evidence.level != expected_level:
-            problem(source, "evidence.level",
-                    f"{entry.evidence.kind} evidence is level {expected_level}, not {entry.evidence.level}")
-        if entry.evidence.escat is not None and entry.evidence.escat not in ESCAT_TIERS:
-            problem(source, "evidence.escat", f"{entry.evidence.escat!r} is not one of {', '.join(ESCAT_TIERS)}")
-        for i, nct in enumerate(entry.trials):
-            if nct not in self.trials:
-                problem(source, f"trials[{i}]", f"{nct} is not in trials.yaml")
-        for i, cid in enumerate(entry.cautions):
-            if cid not in self.cautions:
-                problem(source, f"cautions[{i}]", f"{cid} is not in cautions.yaml")
-        for i, other in enumerate(entry.conflicts_with):
-            if other == entry.id:
-                problem(source, f"conflicts_with[{i}]", "an entry cannot conflict with itself")
-            elif other not in self.entries:
-                problem(source, f"conflicts_with[{i}]", f"{other} is not an entry")
-        self._agents(source, "agents", entry.agents)
-        if entry.kind == "rationale":
-            if entry.strategy is None:
-                problem(source, "strategy", "a rationale needs a strategy (igf_axis and partners)")
-            else:
-                if entry.strategy.igf_axis != IR_TARGET:
-                    self._drug_class(source, "strategy.igf_axis", entry.strategy.igf_axis)
-                for cls in entry.strategy.partners:
-                    self._drug_class(source, "strategy.partners", cls)
-        elif entry.strategy is not None or entry.agents:
-            problem(source, "strategy", "a context note has no strategy and no agents")
-        for i, section in enumerate(entry.review_sections):
-            if sections and section not in sections:
-                problem(source, f"review_sections[{i}]", f"{section!r} is not a section of coverage.yaml")
-
-    def _citations(self, source: str, location: str, citations: tuple[str, ...],
-                   post_review: bool | None = None) -> None:
-        """Every citation resolves; a finding not marked post-review cites no post-review paper.
-
-        (The reverse is allowed: a result the review does not report may come from a paper it cites.)
-        """
-        for i, ref in enumerate(citations):
-            if ref not in self.references:
-                self.loader._problem(source, f"{location}[{i}]", f"{ref!r} is not in references.yaml")
-            elif post_review is False and self.references[ref].kind == "post_review":
-                self.loader._problem(source, f"{location}[{i}]",
-                                     f"{ref} was published after the review: mark this finding post_review: true")
-
-    def _agents(self, source: str, location: str, agents: tuple[str, ...]) -> None:
-        for i, name in enumerate(agents):
-            if name not in self.vocab.agents:
-                suggestions = self.vocab.closest(name)
-                hint = f"did you mean {', '.join(suggestions)}?" if suggestions else ""
-                self.loader.problems.append(
-                    Problem(source, f"{location}[{i}]", f"{name!r} is not a canonical agent name", hint))
-
-    def _drug_class(self, source: str, location: str, cls: str) -> None:
-        if cls not in self.vocab.classes:
-            self.loader._problem(source, location, f"{cls!r} is not a drug class")
 
 
 def entry_files(folder: Path) -> list[Path]:

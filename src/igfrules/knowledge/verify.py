@@ -17,10 +17,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ..engine.conditions import Condition, Includes, evaluate, leaves
-from ..fields import FIELDS, SETTINGS, STAGE_RANGES, UNKNOWN, Kind, source_fields
-from ..patient import PatientProfile, PriorTherapy
-from ..vocabulary import vocabulary
+from ..engine.reference import evaluate
+from ..model.conditions import Condition, Includes, leaves
+from ..model.fields import FIELDS, SETTINGS, STAGE_RANGES, UNKNOWN, Kind, source_fields
+from ..model.patient import PatientProfile, PriorTherapy
+from ..model.vocabulary import vocabulary
 from .loader import KnowledgeBase
 from .models import Entry
 

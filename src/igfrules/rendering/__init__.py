@@ -6,6 +6,6 @@ brief.py (the tumour-board brief: rows computed once, text and Markdown drawn fr
 entry points with `detail`), jsonline.py (batch lines), prose.py and kbdocs.py (conditions and the
 knowledge base in words), registry.py (formats by name).
 
-May import the report, the verdict, the vocabulary, the knowledge-base models and the condition
-language (for prose); never the durable engine.
+May import: model, knowledge (its models and trial status words), errors.
+Never imports: engine, inputs, fhir, evaluation, cohort, service, cli
 """

@@ -16,7 +16,7 @@ import textwrap
 from collections.abc import Callable
 from typing import NamedTuple
 
-from ..report import Rationale, Report, TrialMatch
+from ..model.report import Rationale, Report, TrialMatch
 from .labels import (
     BANNER,
     LEGEND_NOTE,

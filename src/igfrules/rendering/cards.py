@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..report import Citation, FindingSummary, Rationale, Report
+from ..model.report import Citation, FindingSummary, Rationale, Report
 from .brief import wrapper
 from .labels import (
     DIRECTION_WORDS,

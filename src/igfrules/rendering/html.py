@@ -15,7 +15,7 @@ breast cancer). Output is deterministic (no timestamps, no generated ids).
 
 from __future__ import annotations
 
-from ..report import Report
+from ..model.report import Report
 from .brief import (
     GLANCE_HEADING,
     MISSING_HEADING,

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from html import escape
 
-from ..knowledge.models import Direction
-from ..report import CautionNote, Citation, ContextNote, FindingSummary, Rationale, Report
+from ..model.evidence import Direction
+from ..model.report import CautionNote, Citation, ContextNote, FindingSummary, Rationale, Report
 from .labels import (
     DIRECTION_WORDS,
     direction_class,

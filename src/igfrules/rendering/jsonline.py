@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
 
-from ..report import Report
+from ..model.report import Report
 
 _LIMIT = 20_000
 _fragments: dict[int, tuple[BaseModel, bytes]] = {}  # id(obj) -> (obj kept alive, its JSON)

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from ..knowledge.loader import KnowledgeBase
 from ..knowledge.models import Entry, Finding, Trial
-from ..trialstatus import status_words
-from ..vocabulary import vocabulary
+from ..knowledge.trialstatus import status_words
+from ..model.vocabulary import vocabulary
 from .labels import DIRECTION_WORDS, class_label, entry_direction_words
 from .prose import in_words
 

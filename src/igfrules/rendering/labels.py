@@ -15,9 +15,9 @@ from collections.abc import Iterable
 from typing import Any, Final
 
 from ..knowledge.models import Evidence
-from ..report import Citation, EvidenceSummary, Rationale, Report
-from ..verdict import rests_on_positive_clinical_result
-from ..vocabulary import vocabulary
+from ..model.report import Citation, EvidenceSummary, Rationale, Report
+from ..model.verdict import rests_on_positive_clinical_result
+from ..model.vocabulary import vocabulary
 
 BANNER: Final = "RESEARCH USE ONLY - not medical advice; igfrules never recommends a treatment."
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 import textwrap
 
-from ..fhir.mapping import SourceMapping
-from ..report import Report
+from ..model.mapping import SourceMapping
+from ..model.report import Report
 from .labels import field_label
 
 HEADING = "WHERE EACH FIELD CAME FROM (FHIR)"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from ..engine.conditions import AllOf, AnyOf, Condition, Not, Truth, describe_test, evaluate
-from ..patient import PatientProfile
+from collections.abc import Callable
+
+from ..model.conditions import AllOf, AnyOf, Condition, Not, Truth, describe_test
+from ..model.patient import PatientProfile
 from .labels import value_words
 
 _VALUE = {True: "true", False: "false", None: "unknown"}
@@ -22,24 +24,26 @@ def in_words(condition: Condition) -> str:
     return describe_test(condition)
 
 
-def tree_lines(condition: Condition, profile: PatientProfile | None = None, depth: int = 0) -> list[str]:
-    """The condition as an indented tree; with a profile, each node's value for it."""
+def tree_lines(condition: Condition, profile: PatientProfile | None = None,
+               truth: Callable[[Condition], Truth] | None = None, depth: int = 0) -> list[str]:
+    """The condition as an indented tree; with a profile and `truth` (the engine's reference
+    evaluation of a node for that profile), each node's value for it. A renderer never evaluates."""
     pad = "  " * depth
 
     def label(text: str, node: Condition) -> str:
-        if profile is None:
+        if profile is None or truth is None:
             return f"{pad}{text}"
-        value: Truth = evaluate(node, profile)
+        value = truth(node)
         return f"{pad}[{_VALUE[value]:>7}] {text}"
 
     if isinstance(condition, AllOf | AnyOf):
         head = "all of:" if isinstance(condition, AllOf) else "any of:"
         lines = [label(head, condition)]
         for part in condition.parts:
-            lines.extend(tree_lines(part, profile, depth + 1))
+            lines.extend(tree_lines(part, profile, truth, depth + 1))
         return lines
     if isinstance(condition, Not):
-        return [label("not:", condition), *tree_lines(condition.part, profile, depth + 1)]
+        return [label("not:", condition), *tree_lines(condition.part, profile, truth, depth + 1)]
     text = describe_test(condition)
     if profile is not None:
         actual = profile.value(condition.field)

@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from ..report import DISCLAIMER, CautionNote, Report
+from ..model.report import DISCLAIMER, CautionNote, Report
 
 LINE_FORMAT = "igfrules-reference/1"
 _LIMIT = 20_000  # cached fragments: bounded, so memory stays flat over any cohort

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from ..report import Report
+from ..model.report import Report
 from .html import render_html
 from .text import Detail, render_json, render_markdown, render_text
 

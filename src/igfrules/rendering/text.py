@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from ..report import Report
+from ..model.report import Report
 from .brief import brief_markdown_lines, brief_text_lines, disclaimer_text_lines, markdown_disclaimer
 from .cards import full_markdown_lines, full_text_lines
 

@@ -4,8 +4,7 @@ Owns: the discovery document and its prefetch templates (hooks.py), reading a ho
 prefetch into resources (prefetch.py), turning a Report into cards (cards.py), and the FastAPI
 app and its server (app.py, server.py).
 
-May import the library's public functions (evaluate, the Report, the fhir mapping, errors); never
-durable_rules or the knowledge-base loader: the caller loads the knowledge base once and hands it
-in, and one engine serves every request. FastAPI and uvicorn are an install extra
-(`igfrules[service]`).
+May import: model, fhir, evaluation, rendering, documents.strict_json, errors; the knowledge base's
+type and cache only to hand workers the knowledge base the parent checked.
+Never imports: engine, cli, cohort, documents.safe_yaml, knowledge.loader
 """

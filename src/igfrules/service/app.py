@@ -27,11 +27,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from .._version import __version__
 from ..bounded_cache import BoundedCache
 from ..canonical import canonical_json
+from ..documents.strict_json import DocumentError, parse_json
 from ..errors import IgfrulesError
-from ..evaluate import evaluate
-from ..fhir.mapping import MappedCase
+from ..evaluation.evaluate import evaluate
 from ..fhir.profile import map_resources
-from ..inputs.safe_yaml import DocumentError, parse_json
+from ..model.mapping import MappedCase
 from .cards import cards
 from .hooks import HOOK, SERVICE_ID, HookRequest, discovery
 from .prefetch import SOURCE, MissingPrefetch, resources_from_prefetch

@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..bounded_cache import BoundedCache
-from ..fhir.mapping import SourceMapping
+from ..model.mapping import SourceMapping
+from ..model.report import Citation, Rationale, Report
 from ..rendering.brief import (
     GLANCE_MARKDOWN_HEADER,
     TRIALS_NOTE,
@@ -22,7 +23,6 @@ from ..rendering.brief import (
 )
 from ..rendering.cards import card_markdown_lines
 from ..rendering.labels import BANNER, direction_words, field_label, level_words, markdown_literal
-from ..report import Citation, Rationale, Report
 
 SUMMARY_LIMIT = 139  # CDS Hooks 2.0: a summary is "<140-character"
 RESEARCH = "Research use only"

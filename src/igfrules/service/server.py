@@ -69,10 +69,9 @@ def worker_knowledge_base(rules: str, sha256: str, *, use_cache: bool) -> Knowle
     """The knowledge base the parent checked. From the per-user cache entry of that sha256 when
     there is one, whatever the files hold now: a worker restarted after the rules were edited
     serves what its siblings serve. Else from the files, which must still have that sha256."""
-    from ..knowledge import cache
-    from ..knowledge.loader import load_knowledge_base
+    from ..evaluation.loading import kept_knowledge_base, load_knowledge_base
 
-    kept = cache.load(Path(rules), sha256) if use_cache and cache.enabled() else None
+    kept = kept_knowledge_base(Path(rules), sha256) if use_cache else None
     kb = kept if kept is not None else load_knowledge_base(rules, use_cache=use_cache)
     if kb.sha256 != sha256:
         raise KnowledgeBaseError(Problem(rules, "", "the knowledge base changed on disk after the server "
