@@ -32,6 +32,8 @@ def field_value(name: str) -> st.SearchStrategy[Any]:
                          st.floats(low, high, allow_nan=False), unknown)
     if field.kind is Kind.STAGE:
         return st.one_of(st.sampled_from(list(STAGE_RANGES)), st.just(0), unknown)
+    if field.kind is Kind.SITES:
+        return st.one_of(st.lists(st.sampled_from(field.values).flatmap(_case_variants), max_size=4), unknown)
     return st.one_of(st.lists(therapy_item(), max_size=5), unknown)
 
 
@@ -52,6 +54,8 @@ def cases(draw: st.DrawFn) -> dict[str, Any]:
     """A valid case mapping: any subset of fields (left out = unknown), any accepted spelling."""
     names = draw(st.lists(st.sampled_from(INPUT_FIELD_NAMES), unique=True))
     case: dict[str, Any] = {name: draw(field_value(name)) for name in names}
+    if str(case.get("her2_status", "")).casefold() == "positive" and str(case.get("her2_low", "")).casefold() == "true":
+        case["her2_low"] = False  # HER2-low is a kind of HER2-negative disease: the pair is refused
     if draw(st.booleans()):
         # No control, format (bidi, zero-width) or line-separator characters, no surrogates: case_id refuses them.
         printable = st.characters(blacklist_categories=("Cc", "Cf", "Cs", "Zl", "Zp"))
@@ -76,6 +80,8 @@ def leaf() -> st.SearchStrategy[Condition]:
         if field.kind is Kind.STAGE:
             return st.one_of(st.builds(lambda op, v: Compare(name, op, v), st.sampled_from(["at_least", "at_most"]),
                                        st.sampled_from(STAGE_THRESHOLDS)), presence)
+        if field.kind is Kind.SITES:
+            return presence
         includes = st.builds(
             lambda target, setting, progressed, undetermined: Includes(
                 agent=target if target in VOCAB.agents else None,

@@ -25,12 +25,13 @@ BUNDLES = sorted(FHIR.glob("*.json"))
 
 EXPECTED_PROFILES: dict[str, dict[str, Any]] = {
     "early-stage-er-positive": {
-        "case_id": "fhir-early-stage-er-positive", "er_status": "positive", "pr_status": "positive",
+        "case_id": "fhir-early-stage-er-positive", "sex": "female", "er_status": "positive", "pr_status": "positive",
         "her2_status": "negative", "stage": "IIB", "diabetes": True, "bmi": 31.2,
         "prior_therapies": [{"agent": "anastrozole", "setting": "adjuvant"}],
     },
     "metastatic-hr-positive-pik3ca": {
-        "case_id": "fhir-metastatic-hr-positive-pik3ca", "er_status": "positive", "pr_status": "positive",
+        "case_id": "fhir-metastatic-hr-positive-pik3ca", "sex": "female",
+        "er_status": "positive", "pr_status": "positive",
         "her2_status": "negative", "stage": "IV", "visceral_disease": True, "pik3ca_mutation": True,
         "diabetes": False,
         "prior_therapies": [{"agent": "anastrozole", "setting": "metastatic", "progressed": True},
@@ -38,7 +39,8 @@ EXPECTED_PROFILES: dict[str, dict[str, Any]] = {
                             {"agent": "tamoxifen", "setting": "adjuvant", "progressed": True}],
     },
     "her2-positive-after-trastuzumab": {
-        "case_id": "fhir-her2-positive-after-trastuzumab", "er_status": "negative", "pr_status": "negative",
+        "case_id": "fhir-her2-positive-after-trastuzumab", "sex": "female",
+        "er_status": "negative", "pr_status": "negative",
         "her2_status": "positive", "stage": "IV", "visceral_disease": True,
         "prior_therapies": [
             {"agent": "carboplatin", "setting": "neoadjuvant", "progressed": False},

@@ -19,7 +19,8 @@ from tests.conftest import RULES
 KB = igfrules.load_knowledge_base(RULES)
 PHASE_I = {"NCT01062620", "NCT00730379", "NCT01061788", "NCT01122199"}
 HR_POSITIVE_POSTMENOPAUSAL = {"er_status": "positive", "pr_status": "positive", "her2_status": "negative",
-                              "menopausal_status": "postmenopausal", "stage": "IV", "visceral_disease": False}
+                              "menopausal_status": "postmenopausal", "stage": "IV", "visceral_disease": False,
+                              "metastatic_sites": ["bone", "lymph_node"]}
 
 
 def _fit(case: dict[str, Any]) -> tuple[set[str], set[str], set[str]]:
@@ -68,7 +69,7 @@ def test_xenera_1_counts_progression_on_adjuvant_endocrine_therapy_and_says_the_
                          "prior_therapies": [{"agent": "tamoxifen", "setting": "adjuvant", "progressed": True}]})
     assert "NCT03659136" in trials and "NCT02123823" not in trials  # tamoxifen is no aromatase inhibitor
     population = KB.trials["NCT03659136"].population_text
-    assert "12" in population and "checked by hand" in population
+    assert "12" in population and "checked by hand" in population and "measurable" in population
 
 
 def test_nct01605396_needs_progression_on_a_nonsteroidal_aromatase_inhibitor() -> None:
@@ -82,7 +83,7 @@ def test_nct01605396_needs_progression_on_a_nonsteroidal_aromatase_inhibitor() -
 
 @pytest.mark.parametrize("conjugate", ["T-DM1", "T-DXd"])
 def test_an_anti_her2_conjugate_alone_leaves_nct00684983_undetermined(conjugate: str) -> None:
-    her2 = {"her2_status": "positive", "er_status": "negative", "stage": "IV"}
+    her2 = {"sex": "female", "her2_status": "positive", "er_status": "negative", "stage": "IV"}
     report = igfrules.evaluate({**her2, "prior_therapies": [{"agent": conjugate, "setting": "metastatic",
                                                              "progressed": True}]}, KB)
     assert not {t.nct_id for t in report.trials} & {"NCT00684983"}
@@ -160,12 +161,16 @@ def test_xentuzumab_rationale_follows_the_two_trials_prior_therapy() -> None:
     assert not fires({"agent": "exemestane", "setting": "neoadjuvant", "progressed": True})
 
 
-def test_xenera_1_says_curative_intent_is_checked_by_hand() -> None:
+def test_xenera_1_reads_not_amenable_to_curative_treatment_from_the_intent_of_care() -> None:
     text = KB.trials["NCT03659136"].population_text
-    assert "curative" in text and "checked by hand" in text
-    trials, _, _ = _fit({**HR_POSITIVE_POSTMENOPAUSAL, "stage": "IIIB",
-                         "prior_therapies": [{"agent": "tamoxifen", "setting": "adjuvant", "progressed": True}]})
-    assert "NCT03659136" in trials  # stage IIIB is listed, with the hand check in the population text
+    assert "intent of care" in text
+    stage_iiib = {**HR_POSITIVE_POSTMENOPAUSAL, "stage": "IIIB",
+                  "prior_therapies": [{"agent": "tamoxifen", "setting": "adjuvant", "progressed": True}]}
+    trials, needs, _ = _fit(stage_iiib)
+    assert "NCT03659136" not in trials and "NCT03659136" in needs  # the intent is asked
+    assert "NCT03659136" in _fit({**stage_iiib, "treatment_intent": "palliative"})[0]
+    trials, needs, _ = _fit({**stage_iiib, "treatment_intent": "curative"})
+    assert "NCT03659136" not in trials | needs
 
 
 def test_xenera_1_result_cites_its_own_publication_wherever_nct02123823_names_it() -> None:

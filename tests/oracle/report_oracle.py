@@ -18,7 +18,7 @@ from igfrules.knowledge.models import Entry, Finding, Trial
 from igfrules.knowledge.trialstatus import status_words
 from igfrules.model.conditions import Condition
 from igfrules.model.consistency import profile_warnings
-from igfrules.model.fields import FIELDS, UNKNOWN, source_fields
+from igfrules.model.fields import FIELDS, UNKNOWN
 from igfrules.model.mapping import MappedCase
 from igfrules.model.patient import PatientProfile
 from igfrules.model.report import (
@@ -48,7 +48,10 @@ def oracle_case_echo(profile: PatientProfile) -> dict[str, Any]:
     for name, value in profile:
         if value == UNKNOWN or value is None:
             continue
-        case[name] = [t.model_dump(exclude_defaults=True) for t in value] if name == "prior_therapies" else value
+        if name == "prior_therapies":
+            case[name] = [t.model_dump(exclude_defaults=True) for t in value]
+        else:
+            case[name] = list(value) if isinstance(value, tuple) else value  # JSON has lists
     return case
 
 
@@ -80,8 +83,7 @@ def oracle_report(profile: PatientProfile, kb: KnowledgeBase) -> Report:
             if name not in FIELDS:
                 missing.add(name)
                 continue
-            unknown_sources = [f for f in source_fields(name) if profile.value(f) == UNKNOWN]
-            missing.update(unknown_sources or [name])
+            missing.update(profile.missing_for(name))  # the fields that decide it, or the question to settle
         return NeedsInformation(rule_id=rule_id, title=title, kind=kind, missing=sorted(missing))  # type: ignore[arg-type]
 
     def common(entry: Entry) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import igfrules
@@ -119,6 +119,10 @@ def test_order_of_rule_files_on_disk_changes_nothing(tmp_path: Path) -> None:
 
 # 4. Unknowns never assume -------------------------------------------------------------------------
 
+SELF_CONTRADICTIONS = ("sex is male and menopausal_status is", "visceral_disease is true but metastatic_sites",
+                       "visceral_disease is false but metastatic_sites")
+
+
 @given(cases(), st.data())
 def test_forgetting_a_value_never_adds_a_fired_rule(case: dict[str, Any], data: st.DataObject) -> None:
     known = [k for k, v in case.items() if k != "case_id" and str(v).lower() != UNKNOWN]
@@ -126,6 +130,10 @@ def test_forgetting_a_value_never_adds_a_fired_rule(case: dict[str, Any], data: 
         return
     forgotten = data.draw(st.sampled_from(known))
     fuller = igfrules.evaluate(case, KB)
+    # A record that contradicts itself where one value implies another (a man with a menopausal
+    # status, a visceral flag the sites deny) is warned about; forgetting one side of it lets the
+    # other speak, which is no assumption. Every other profile is held to the rule.
+    assume(not any(w.startswith(SELF_CONTRADICTIONS) for w in fuller.warnings))
     poorer = igfrules.evaluate({k: v for k, v in case.items() if k != forgotten}, KB)
     assert _fired(poorer) <= _fired(fuller)
     # Learning the value moves rules from needs_information to fired or to neither, never from neither.

@@ -121,7 +121,9 @@ def _presence_key(c: Compare | Includes) -> str:
     if isinstance(c, Includes):
         return includes_key(c)
     kind = FIELDS[c.field].kind
-    return "stage_lo" if kind is Kind.STAGE else "pt_known" if kind is Kind.THERAPIES else c.field
+    if kind is Kind.STAGE:
+        return "stage_lo"
+    return "pt_known" if kind is Kind.THERAPIES else "sites_known" if kind is Kind.SITES else c.field
 
 
 def _fact_value(kind: Kind, value: Any) -> Any:

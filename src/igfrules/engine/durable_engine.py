@@ -33,19 +33,22 @@ import durable_rules_engine as _dre
 from ..errors import EvaluationError, KnowledgeBaseError, Problem
 from ..model.conditions import Condition, Includes, Truth
 from ..model.fields import FIELDS, STAGE_RANGES, UNKNOWN, Kind
-from ..model.patient import PatientProfile, PriorTherapy
+from ..model.patient import IMPLIED_FIELDS, PatientProfile, PriorTherapy
 from .compiler import NOT_FALSE, OUTCOME, Json, Mode, branches, collect_includes, expr, second_rule
 from .layout import Rule, lay_out
 from .reference import includes_truth
 
 _SESSION = "igfrules"
 _ruleset_names = itertools.count(1)
-_DERIVED = {n for n, f in FIELDS.items() if f.derived_from}
-_FIELD_ALIASES = {name: f"f{i}" for i, name in enumerate([*FIELDS, "stage_lo", "stage_hi", "pt_known"])}
-_STAGE_LO, _STAGE_HI, _PT_KNOWN = (_FIELD_ALIASES[k] for k in ("stage_lo", "stage_hi", "pt_known"))
+# Fields read through profile.value(): derived facts and recorded fields a value may be implied for.
+_COMPUTED = {n for n, f in FIELDS.items() if f.derived_from} | IMPLIED_FIELDS
+_FIELD_ALIASES = {name: f"f{i}" for i, name in enumerate([*FIELDS, "stage_lo", "stage_hi", "pt_known", "sites_known"])}
+_STAGE_LO, _STAGE_HI, _PT_KNOWN, _SITES_KNOWN = (
+    _FIELD_ALIASES[k] for k in ("stage_lo", "stage_hi", "pt_known", "sites_known"))
 _WORD_ALIASES = tuple((n, _FIELD_ALIASES[n]) for n, f in FIELDS.items()
-                      if f.kind in (Kind.ENUM, Kind.NUMBER) and n not in _DERIVED)
-_FLAG_ALIASES = tuple((n, _FIELD_ALIASES[n]) for n, f in FIELDS.items() if f.kind is Kind.FLAG)
+                      if f.kind in (Kind.ENUM, Kind.NUMBER) and n not in _COMPUTED)
+_FLAG_ALIASES = tuple((n, _FIELD_ALIASES[n]) for n, f in FIELDS.items() if f.kind is Kind.FLAG and n not in _COMPUTED)
+_COMPUTED_ALIASES = tuple((n, _FIELD_ALIASES[n], FIELDS[n].kind is Kind.FLAG) for n in FIELDS if n in _COMPUTED)
 MAX_FACT_FIELDS = 252  # durable's limit on the fields of one fact (error 302)
 
 
@@ -179,9 +182,12 @@ class Engine:
             value = values[name]
             if value != UNKNOWN:
                 fact[alias] = "true" if value is True else "false"
-        hormone_receptor = profile.hormone_receptor_status
-        if hormone_receptor != UNKNOWN:
-            fact[_FIELD_ALIASES["hormone_receptor_status"]] = hormone_receptor
+        for name, alias, is_flag in _COMPUTED_ALIASES:
+            value = profile.value(name)
+            if value != UNKNOWN:
+                fact[alias] = ("true" if value is True else "false") if is_flag else value
+        if values["metastatic_sites"] != UNKNOWN:
+            fact[_SITES_KNOWN] = 1
         stage = values["stage"]
         if stage != UNKNOWN:
             fact[_STAGE_LO], fact[_STAGE_HI] = STAGE_RANGES[stage]

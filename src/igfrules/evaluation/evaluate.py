@@ -25,9 +25,9 @@ from ..inputs.caseio import is_bundle
 from ..knowledge.loader import KnowledgeBase
 from ..model.conditions import Compare, Condition, Includes, leaves
 from ..model.consistency import profile_warnings
-from ..model.fields import FIELDS, UNKNOWN, source_fields
+from ..model.fields import FIELDS, source_fields
 from ..model.mapping import MappedCase
-from ..model.patient import PatientProfile
+from ..model.patient import IMPLIED_FIELDS, PatientProfile
 from ..model.report import CautionNote, ContextNote, NeedsInformation, Rationale, Report, TrialMatch
 from ..model.trusted import build, template
 from ..model.validation import profile_from_mapping
@@ -96,9 +96,13 @@ def _builder(kb: KnowledgeBase) -> ReportBuilder:
 
 # The values an explanation may depend on, in one row per case: every catalogued field (the
 # derived one included), then the fact's state of every `includes` test.
+# A recorded field whose value may be implied by others (menopausal status by sex, visceral
+# disease by the sites) sits twice: as recorded, and as conditions read it ("=name").
 _ROW_FIELDS = tuple(FIELDS)
 _STORED = tuple(n for n in _ROW_FIELDS if not FIELDS[n].derived_from)
 _DERIVED = tuple(n for n in _ROW_FIELDS if FIELDS[n].derived_from)
+_IMPLIED = tuple(n for n in _ROW_FIELDS if n in IMPLIED_FIELDS)
+_READ = (*_DERIVED, *_IMPLIED)
 _stored_values = itemgetter(*_STORED)
 
 
@@ -110,13 +114,13 @@ class _Row:
         keys = sorted({includes_key(leaf) for c in conditions.values() for leaf in leaves(c)
                        if isinstance(leaf, Includes)})
         self.includes_keys = tuple(engine.fact_key(k) for k in keys)
-        order = [*_STORED, *_DERIVED, *keys]
+        order = [*_STORED, *_DERIVED, *(f"={n}" for n in _IMPLIED), *keys]
         self.index = {name: i for i, name in enumerate(order)}
 
     def of(self, profile: PatientProfile, fact: Mapping[str, Any]) -> tuple[Any, ...]:
         values = profile.__dict__  # pydantic keeps validated fields here; the hot path reads it directly
         get = fact.get
-        return (*_stored_values(values), *[profile.value(n) for n in _DERIVED],
+        return (*_stored_values(values), *[profile.value(n) for n in _READ],
                 *[get(k) for k in self.includes_keys])
 
     def getter(self, condition: Condition) -> Callable[[tuple[Any, ...]], Any]:
@@ -124,7 +128,8 @@ class _Row:
         its sources, which an explanation may name as unknown) and its includes tests."""
         found = list(leaves(condition))
         named = {leaf.field for leaf in found if isinstance(leaf, Compare)}
-        names = sorted(named | {f for n in named for f in source_fields(n)})
+        names = sorted(named | {f for n in named for f in source_fields(n)}
+                       | {f"={n}" for n in named if n in IMPLIED_FIELDS})
         names += sorted({includes_key(leaf) for leaf in found if isinstance(leaf, Includes)})
         indices = [self.index[n] for n in names]
         if len(indices) == 1:
@@ -314,7 +319,6 @@ class ReportBuilder:
             if name not in FIELDS:  # a detail of a known field: "prior_therapies.progressed"
                 missing.add(name)
                 continue
-            unknown_sources = [f for f in source_fields(name) if profile.value(f) == UNKNOWN]
-            missing.update(unknown_sources or [name])  # known but imprecise, e.g. stage "I"
+            missing.update(profile.missing_for(name))
         return NeedsInformation.model_construct(rule_id=rule_id, title=title, kind=kind,
                                                 missing=tuple(sorted(missing)))

@@ -1,4 +1,4 @@
-"""Fields about the patient rather than the tumour: diabetes, BMI, serum IGF-1, menopausal status."""
+"""Fields about the patient rather than the tumour: sex, diabetes, BMI, serum IGF-1, menopausal status."""
 
 from __future__ import annotations
 
@@ -123,6 +123,19 @@ def serum_igf1(resources: Resources) -> FieldSource:
         return FieldSource(field="serum_igf1", value=UNKNOWN, resources=(label,),
                            note="no reference range or interpretation to judge the value against")
     return FieldSource(field="serum_igf1", value=level, resources=(label,), note=f"{value:g}, {level} by {how}")
+
+
+def sex(patients: list[Any], resources: Resources) -> FieldSource:
+    """Patient.gender: `female` and `male` are the recorded sex; `other`, `unknown` or no gender
+    leave it unknown (administrative gender is what US Core's Patient carries)."""
+    if not patients:
+        return FieldSource(field="sex", value=UNKNOWN, note="no Patient resource")
+    gender = getattr(patients[0], "gender", None)
+    label = resources.label(patients[0])
+    if gender in ("female", "male"):
+        return FieldSource(field="sex", value=gender, resources=(label,), note=f"Patient.gender {gender}")
+    return FieldSource(field="sex", value=UNKNOWN, resources=(label,),
+                       note=f"Patient.gender is {gender or 'absent'}: sex left unknown")
 
 
 def menopausal_status() -> FieldSource:

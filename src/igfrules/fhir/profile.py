@@ -15,7 +15,7 @@ from ..model.validation import problems_from_validation
 from .bundle import Resources, read_bundle
 from .codes import BRCA1, BRCA2, ER_CODES, HER2_CODES, PIK3CA, PR_CODES
 from .concepts import codings, words
-from .patient_facts import bmi, diabetes, menopausal_status, serum_igf1
+from .patient_facts import bmi, diabetes, menopausal_status, serum_igf1, sex
 from .therapies import prior_therapies
 from .tumour import gene_status, receptor, secondary_sites, stage, visceral
 
@@ -39,6 +39,7 @@ def map_resources(resources: Resources, *, bundle_id: str | None = None, source:
     _one_subject(resources, patients[0] if patients else None, source)
     cancer = {resources.label(c) for c in resources.of("Condition") if _is_cancer(c)}
     fields: list[FieldSource] = [
+        sex(patients, resources),
         receptor(resources, "er_status", ER_CODES, warnings),
         receptor(resources, "pr_status", PR_CODES, warnings),
         receptor(resources, "her2_status", HER2_CODES, warnings),

@@ -17,6 +17,7 @@ class Kind(str, Enum):
     NUMBER = "number"
     STAGE = "stage"  # an AJCC stage group or a coarse extent, compared as a range of stages
     THERAPIES = "therapies"  # the list of prior therapies
+    SITES = "sites"  # where the disease is now: a list of sites (conditions read the facts derived from it)
 
 
 UNKNOWN: Final = "unknown"
@@ -27,6 +28,7 @@ OPERATORS_BY_KIND: dict[Kind, tuple[str, ...]] = {
     Kind.NUMBER: ("at_least", "at_most", "is_known", "is_unknown"),
     Kind.STAGE: ("at_least", "at_most", "is_known", "is_unknown"),
     Kind.THERAPIES: ("includes", "is_known", "is_unknown"),
+    Kind.SITES: ("is_known", "is_unknown"),
 }
 
 
@@ -64,18 +66,44 @@ STAGE_THRESHOLDS = ("0", "IA", "IB", "IIA", "IIB", "IIIA", "IIIB", "IIIC", "IV")
 
 SETTINGS = ("neoadjuvant", "adjuvant", "metastatic")
 
+# Where the disease is now (`metastatic_sites`). Visceral sites follow the usual trial definition
+# (liver, lung, pleura, peritoneum and other organs); the brain and leptomeninges are the central
+# nervous system, reported apart; lymph nodes, soft tissue, skin and bone are non-visceral.
+SITES = ("bone", "liver", "lung", "pleura", "peritoneum", "brain", "leptomeninges", "lymph_node", "soft_tissue",
+         "skin", "other_visceral", "other")
+VISCERAL_SITES = frozenset(("liver", "lung", "pleura", "peritoneum", "other_visceral"))
+CNS_SITES = frozenset(("brain", "leptomeninges"))
+NON_VISCERAL_SITES = frozenset(("bone", "lymph_node", "soft_tissue", "skin"))
+NOT_APPLICABLE: Final = "not_applicable"  # menopausal status of a man: known not to apply
+
 FIELDS: dict[str, Field] = {
     f.name: f
     for f in (
         Field(
+            "sex",
+            Kind.ENUM,
+            "Recorded sex. A menopausal status of pre, peri or post implies female; a criterion that "
+            "admits women only is unknown only when both are unknown.",
+            values=("female", "male"),
+        ),
+        Field(
             "menopausal_status",
             Kind.ENUM,
-            "Menopausal status.",
+            "Menopausal status. For a man it does not apply (a status given is ignored, with a warning); "
+            "premenopausal with ovarian suppression (goserelin, leuprorelin, triptorelin) leaves a "
+            "postmenopausal-only criterion undetermined, as a question for the trial's criteria.",
             values=("premenopausal", "perimenopausal", "postmenopausal"),
         ),
         Field("er_status", Kind.ENUM, "Estrogen-receptor status.", values=("positive", "negative")),
         Field("pr_status", Kind.ENUM, "Progesterone-receptor status.", values=("positive", "negative")),
-        Field("her2_status", Kind.ENUM, "HER2 status.", values=("positive", "negative")),
+        Field("her2_status", Kind.ENUM, "HER2 status (`low` is shorthand for negative with her2_low true).",
+              values=("positive", "negative")),
+        Field(
+            "her2_low",
+            Kind.FLAG,
+            "HER2-low: IHC 1+, or 2+ with a negative ISH. Meaningful only for HER2-negative disease: true "
+            "implies her2_status negative, and true with her2_status positive is an error.",
+        ),
         Field(
             "hormone_receptor_status",
             Kind.ENUM,
@@ -87,11 +115,52 @@ FIELDS: dict[str, Field] = {
         Field(
             "stage",
             Kind.STAGE,
-            "AJCC anatomic stage group, or a coarse extent: early (0-IIIA), "
-            "locally_advanced (IIIB-IIIC), metastatic (IV).",
+            "The current extent of disease as an AJCC anatomic stage group, or a coarse extent: early "
+            "(0-IIIA), locally_advanced (IIIB-IIIC), metastatic (IV). Not the stage at diagnosis: record "
+            "a distant relapse as IV.",
             values=tuple(STAGE_RANGES),
         ),
-        Field("visceral_disease", Kind.FLAG, "Visceral metastases (liver, lung, ...)."),
+        Field(
+            "treatment_intent",
+            Kind.ENUM,
+            "The intent of current care: curative or palliative.",
+            values=("curative", "palliative"),
+        ),
+        Field(
+            "metastatic_sites",
+            Kind.SITES,
+            "Where the disease is now, beyond the breast and regional nodes: a list of "
+            + ", ".join(SITES) + ". [] means known to be none.",
+            values=SITES,
+        ),
+        Field(
+            "visceral_disease",
+            Kind.FLAG,
+            "Visceral metastases (liver, lung, pleura, peritoneum, other organs). When not given, derived "
+            "from metastatic_sites; when given, it stands (a disagreement with the sites is a warning).",
+        ),
+        Field(
+            "cns_metastases",
+            Kind.FLAG,
+            "Derived: brain or leptomeningeal metastases, from metastatic_sites.",
+            derived_from=("metastatic_sites",),
+        ),
+        Field(
+            "non_visceral_metastases",
+            Kind.FLAG,
+            "Derived: metastases in a lymph node, soft tissue, skin or bone, from metastatic_sites (what a "
+            "trial requiring a non-visceral lesion reads; the brain is not one).",
+            derived_from=("metastatic_sites",),
+        ),
+        Field(
+            "advanced_disease",
+            Kind.FLAG,
+            "Derived: inoperable locally advanced or metastatic disease. Stage IV: true. Stage 0-IIIA: "
+            "false, unless a therapy given for advanced disease is recorded (then unknown: the stage "
+            "recorded may be the stage at diagnosis). Stage IIIB-IIIC: true under palliative intent, "
+            "false under curative intent, else unknown. Stage unknown: unknown.",
+            derived_from=("stage", "treatment_intent", "prior_therapies"),
+        ),
         Field("pik3ca_mutation", Kind.FLAG, "Somatic activating PIK3CA mutation in the tumour."),
         Field(
             "high_proliferation",
@@ -128,8 +197,12 @@ INPUT_FIELDS: tuple[str, ...] = ("case_id", *(n for n, f in FIELDS.items() if no
 # What a report prints for a field when it explains why an entry applies: a board reads words,
 # not the case format's keys (those stay in the JSON contract and in `igfrules explain`).
 FIELD_WORDS: dict[str, str] = {
-    "menopausal_status": "menopausal status", "er_status": "ER status", "pr_status": "PR status",
-    "her2_status": "HER2 status", "hormone_receptor_status": "hormone-receptor status (ER or PR)",
+    "sex": "sex", "menopausal_status": "menopausal status", "er_status": "ER status", "pr_status": "PR status",
+    "her2_status": "HER2 status", "her2_low": "HER2-low", "treatment_intent": "treatment intent",
+    "metastatic_sites": "metastatic sites", "cns_metastases": "brain or leptomeningeal metastases",
+    "non_visceral_metastases": "metastases in lymph node, soft tissue, skin or bone",
+    "advanced_disease": "advanced disease (inoperable locally advanced or metastatic)",
+    "hormone_receptor_status": "hormone-receptor status (ER or PR)",
     "stage": "stage", "visceral_disease": "visceral disease", "pik3ca_mutation": "PIK3CA mutation",
     "high_proliferation": "high tumour proliferation", "diabetes": "diabetes or insulin resistance",
     "brca_mutation": "germline BRCA mutation", "bmi": "BMI", "serum_igf1": "serum IGF-1",

@@ -12,39 +12,18 @@ is not in the contract is an error, so a typo never silently becomes "unknown".
 import re
 from typing import Any, Literal, TypeAlias
 
-from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator, model_validator
 
 from ..errors import is_unsafe_char
-from .fields import FIELDS, STAGE_RANGES, UNKNOWN
+from .fields import CNS_SITES, FIELDS, NON_VISCERAL_SITES, NOT_APPLICABLE, STAGE_RANGES, UNKNOWN, VISCERAL_SITES
 from .vocabulary import UnknownAgent, vocabulary
+from .words import MENOPAUSE_SHORTHAND, SEX_SHORTHAND, flag_word, fold, receptor_word, sites_words, stage_word
 
 Receptor: TypeAlias = Literal["positive", "negative", "unknown"]
 Flag: TypeAlias = bool | Literal["unknown"]
 Setting: TypeAlias = Literal["neoadjuvant", "adjuvant", "metastatic", "unknown"]
-
-_STAGE_BY_KEY = {key.casefold(): key for key in STAGE_RANGES}
-_FLAG_WORDS = {"true": True, "false": False, "unknown": UNKNOWN}
-
-
-def _fold(value: Any) -> Any:
-    if isinstance(value, bool):  # YAML reads yes/no/on/off as booleans before we see them
-        raise ValueError(f"{value!r} is not a word this field takes (YAML reads yes/no/on/off as "
-                         "true/false: write the word, quoted if need be)")
-    return value.strip().casefold() if isinstance(value, str) else value
-
-
-def _flag(value: Any) -> Any:
-    if isinstance(value, str):
-        folded = value.strip().casefold()
-        if folded in _FLAG_WORDS:
-            return _FLAG_WORDS[folded]
-        raise ValueError(f"{value!r} is not one of true, false, unknown")
-    if value is None:
-        return UNKNOWN
-    if not isinstance(value, bool):
-        raise ValueError(f"{value!r} is not one of true, false, unknown")
-    return value
-
+Site: TypeAlias = Literal["bone", "liver", "lung", "pleura", "peritoneum", "brain", "leptomeninges", "lymph_node",
+                          "soft_tissue", "skin", "other_visceral", "other"]
 
 class PriorTherapy(BaseModel):
     """One therapy the patient received."""
@@ -69,12 +48,12 @@ class PriorTherapy(BaseModel):
     @field_validator("setting", mode="before")
     @classmethod
     def _fold_setting(cls, value: Any) -> Any:
-        return UNKNOWN if value is None else _fold(value)
+        return UNKNOWN if value is None else fold(value)
 
     @field_validator("progressed", mode="before")
     @classmethod
     def _progressed(cls, value: Any) -> Any:
-        return _flag(value)
+        return flag_word(value)
 
     @property
     def drug_class(self) -> str:
@@ -99,11 +78,15 @@ class PatientProfile(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     case_id: str | None = None
+    sex: Literal["female", "male", "unknown"] = UNKNOWN
     menopausal_status: Literal["premenopausal", "perimenopausal", "postmenopausal", "unknown"] = UNKNOWN
     er_status: Receptor = UNKNOWN
     pr_status: Receptor = UNKNOWN
     her2_status: Receptor = UNKNOWN
+    her2_low: Flag = UNKNOWN
     stage: str = UNKNOWN
+    treatment_intent: Literal["curative", "palliative", "unknown"] = UNKNOWN
+    metastatic_sites: tuple[Site, ...] | Literal["unknown"] = UNKNOWN
     visceral_disease: Flag = UNKNOWN
     pik3ca_mutation: Flag = UNKNOWN
     high_proliferation: Flag = UNKNOWN
@@ -141,43 +124,64 @@ class PatientProfile(BaseModel):
     @field_validator("menopausal_status", mode="before")
     @classmethod
     def _menopause(cls, value: Any) -> Any:
-        folded = UNKNOWN if value is None else _fold(value)
-        return _MENOPAUSE_SHORTHAND.get(folded, folded) if isinstance(folded, str) else folded
+        folded = UNKNOWN if value is None else fold(value)
+        return MENOPAUSE_SHORTHAND.get(folded, folded) if isinstance(folded, str) else folded
 
     @field_validator("serum_igf1", "igf1r_expression", mode="before")
     @classmethod
     def _fold_words(cls, value: Any) -> Any:
-        return UNKNOWN if value is None else _fold(value)
+        return UNKNOWN if value is None else fold(value)
 
-    @field_validator("visceral_disease", "pik3ca_mutation", "high_proliferation", "diabetes", "brca_mutation",
-        mode="before",)
+    @field_validator("her2_low", "visceral_disease", "pik3ca_mutation", "high_proliferation", "diabetes",
+                     "brca_mutation", mode="before")
     @classmethod
     def _flags(cls, value: Any) -> Any:
-        return _flag(value)
+        return flag_word(value)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _her2_low_shorthand(cls, data: Any) -> Any:
+        """`her2_status: low` (HER2-low, her2-low) is HER2-negative with her2_low true."""
+        if not isinstance(data, dict):
+            return data
+        status = data.get("her2_status")
+        if isinstance(status, str) and re.sub(r"[\s_-]", "", status.casefold()) in ("low", "her2low"):
+            low = flag_word(data.get("her2_low"))
+            if low is False:
+                raise ValueError("her2_status: low means HER2-low, but her2_low is false: give one of them")
+            data = {**data, "her2_status": "negative", "her2_low": True}
+        return data
+
+    @model_validator(mode="after")
+    def _her2_low_is_her2_negative(self) -> "PatientProfile":
+        if self.her2_low is True and self.her2_status == "positive":
+            raise ValueError("her2_low is true but her2_status is positive: HER2-low (IHC 1+, or 2+ with a "
+                             "negative ISH) is a kind of HER2-negative disease; check the HER2 result")
+        return self
+
+    @field_validator("sex", "treatment_intent", mode="before")
+    @classmethod
+    def _fold_enum(cls, value: Any, info: ValidationInfo) -> Any:
+        folded = UNKNOWN if value is None else fold(value)
+        if not isinstance(folded, str):
+            return folded
+        folded = re.sub(r"[\s_-]+intent$", "", folded)  # "curative intent", "palliative-intent"
+        return SEX_SHORTHAND.get(folded, folded) if info.field_name == "sex" else folded
+
+    @field_validator("metastatic_sites", mode="before")
+    @classmethod
+    def _sites(cls, value: Any) -> Any:
+        return sites_words(value)
 
     @field_validator("stage", mode="before")
     @classmethod
     def _stage(cls, value: Any) -> str:
-        if value is None:
-            return UNKNOWN
-        if isinstance(value, int) and not isinstance(value, bool) and str(value) in _ARABIC_STAGE:
-            return _ARABIC_STAGE[str(value)]  # `stage: 4` is stage IV
-        if not isinstance(value, str):
-            raise ValueError(f"{value!r} is not a stage; {_STAGE_HELP}")
-        key = re.sub(r"^stage[\s_-]*", "", value.strip().casefold()).replace(" ", "_").replace("-", "_")
-        arabic = re.fullmatch(r"([0-4])([abc]?)", key)  # `stage 4`, `3a`: Arabic digits for the group
-        if arabic and (arabic.group(1) != "0" or not arabic.group(2)):
-            key = (_ARABIC_STAGE[arabic.group(1)] + arabic.group(2)).casefold()
-        if key == UNKNOWN:
-            return UNKNOWN
-        if key not in _STAGE_BY_KEY:
-            raise ValueError(f"{value!r} is not a stage; {_STAGE_HELP}")
-        return _STAGE_BY_KEY[key]
+        return stage_word(value)
 
     @field_validator("bmi", mode="before")
     @classmethod
     def _bmi(cls, value: Any) -> Any:
-        if value is None or _fold(value) == UNKNOWN:
+        if value is None or fold(value) == UNKNOWN:
             return UNKNOWN
         low, high = FIELDS["bmi"].bounds or (0.0, 0.0)
         if isinstance(value, bool) or not isinstance(value, int | float):
@@ -189,7 +193,7 @@ class PatientProfile(BaseModel):
     @field_validator("prior_therapies", mode="before")
     @classmethod
     def _therapies(cls, value: Any) -> Any:
-        if value is None or _fold(value) == UNKNOWN:
+        if value is None or fold(value) == UNKNOWN:
             return UNKNOWN
         if not isinstance(value, list | tuple):
             raise ValueError("must be a list of agents or {agent, setting, progressed} mappings, or unknown")
@@ -219,9 +223,116 @@ class PatientProfile(BaseModel):
             return "negative"
         return UNKNOWN
 
+    # -- the values conditions read: implied and derived facts ---------------------------------------
+    # A recorded value stands; where none is recorded, another recorded value may imply it (a
+    # menopausal status implies a woman; HER2-low implies HER2-negative; the sites imply whether
+    # disease is visceral). Nothing is ever assumed from a missing value.
+
+    @property
+    def effective_sex(self) -> str:
+        if self.sex != UNKNOWN:
+            return self.sex
+        return "female" if self.menopausal_status != UNKNOWN else UNKNOWN
+
+    @property
+    def on_ovarian_suppression(self) -> bool:
+        """Premenopausal and a GnRH agonist (goserelin, leuprorelin, triptorelin) is recorded."""
+        if self.menopausal_status != "premenopausal" or self.prior_therapies == UNKNOWN:
+            return False
+        return any(t.drug_class == "ovarian_suppression" for t in self.prior_therapies)
+
+    @property
+    def effective_menopausal_status(self) -> str:
+        if self.effective_sex == "male":
+            return NOT_APPLICABLE  # a man is neither pre- nor postmenopausal: never asked
+        if self.on_ovarian_suppression:
+            return UNKNOWN  # treated as postmenopausal for endocrine therapy: a trial's own question
+        return self.menopausal_status
+
+    @property
+    def effective_her2_status(self) -> str:
+        if self.her2_status == UNKNOWN and self.her2_low is True:
+            return "negative"
+        return self.her2_status
+
+    @property
+    def effective_her2_low(self) -> Flag:
+        return False if self.her2_status == "positive" else self.her2_low
+
+    @property
+    def effective_visceral_disease(self) -> Flag:
+        if self.visceral_disease != UNKNOWN or self.metastatic_sites == UNKNOWN:
+            return self.visceral_disease
+        return any(site in VISCERAL_SITES for site in self.metastatic_sites)
+
+    @property
+    def cns_metastases(self) -> Flag:
+        if self.metastatic_sites == UNKNOWN:
+            return UNKNOWN
+        return any(site in CNS_SITES for site in self.metastatic_sites)
+
+    @property
+    def non_visceral_metastases(self) -> Flag:
+        if self.metastatic_sites == UNKNOWN:
+            return UNKNOWN
+        return any(site in NON_VISCERAL_SITES for site in self.metastatic_sites)
+
+    @property
+    def advanced_disease(self) -> Flag:
+        """Inoperable locally advanced or metastatic disease (fields.py says how it is derived). It
+        reads the stage, the intent of care and the therapies only: learning a value never turns a
+        decided answer into its opposite, and a contradiction (a therapy for advanced disease with
+        a stage of 0-IIIA) is a question, never a guess."""
+        if self.stage == UNKNOWN:
+            return UNKNOWN
+        low, high = STAGE_RANGES[self.stage]
+        if low >= _STAGE_IV:
+            return True
+        if high <= _STAGE_IIIA:
+            return UNKNOWN if self._therapies_for_advanced_disease() else False
+        if self.treatment_intent == "palliative":
+            return True
+        if self.treatment_intent == "curative":
+            return False
+        return UNKNOWN
+
+    def _therapies_for_advanced_disease(self) -> list[str]:
+        if self.prior_therapies == UNKNOWN:
+            return []
+        return sorted({t.agent for t in self.prior_therapies if t.setting == "metastatic"})
+
     def value(self, field: str) -> Any:
-        """The value of any catalogued field, derived ones included."""
-        return getattr(self, field)
+        """The value of any catalogued field as conditions read it: implied and derived ones included."""
+        getter = _EFFECTIVE.get(field)
+        return getter(self) if getter is not None else getattr(self, field)
+
+    def missing_for(self, field: str) -> list[str]:
+        """What to record (field names) or settle (a question) so that an unknown `field` is decided."""
+        question = self.open_question(field)
+        if question is not None:
+            return [question]
+        if field == "advanced_disease":
+            return self._missing_for_advanced_disease()
+        if field == "sex":
+            return ["sex"]  # a menopausal status would imply it, but sex is what to record
+        sources = FIELDS[field].derived_from or (field,)
+        return [f for f in sources if self.value(f) == UNKNOWN] or [field]  # known but imprecise: stage "I"
+
+    def _missing_for_advanced_disease(self) -> list[str]:
+        if self.stage == UNKNOWN:
+            return ["stage"]
+        treated = self._therapies_for_advanced_disease()
+        if treated and STAGE_RANGES[self.stage][1] <= _STAGE_IIIA:
+            return [f"the current stage: stage {self.stage} is recorded, with therapy given for advanced disease "
+                    f"({', '.join(treated)})"]
+        return ["treatment_intent"]
+
+    def open_question(self, field: str) -> str | None:
+        """The question to settle when a field is recorded yet reads as unknown to the rules."""
+        if field == "menopausal_status" and self.effective_menopausal_status == UNKNOWN and self.on_ovarian_suppression:
+            return ("premenopausal on ovarian suppression: whether the trial or study admitted women made "
+                    "postmenopausal by ovarian suppression")
+        return None
 
     def to_case(self) -> dict[str, Any]:
         """The case mapping this profile was read from, in canonical form (unknowns left out).
@@ -235,40 +346,21 @@ class PatientProfile(BaseModel):
                 continue
             if name == "prior_therapies":
                 case[name] = [t.to_item() for t in value]
+            elif name == "metastatic_sites":
+                case[name] = list(value)
             else:
                 case[name] = value
         return case
 
 
-_ARABIC_STAGE = {"0": "0", "1": "I", "2": "II", "3": "III", "4": "IV"}
-_MENOPAUSE_SHORTHAND = {"pre": "premenopausal", "peri": "perimenopausal", "post": "postmenopausal"}
-_RECEPTOR_SHORTHAND = {"pos": "positive", "+": "positive", "neg": "negative", "-": "negative"}
-_RECEPTOR_PREFIX = {"er_status": "er", "pr_status": "pr", "her2_status": "her2"}
+_STAGE_IV = STAGE_RANGES["IV"][0]
+_STAGE_IIIA = STAGE_RANGES["IIIA"][1]
+_EFFECTIVE = {
+    "sex": lambda p: p.effective_sex,
+    "menopausal_status": lambda p: p.effective_menopausal_status,
+    "her2_status": lambda p: p.effective_her2_status,
+    "her2_low": lambda p: p.effective_her2_low,
+    "visceral_disease": lambda p: p.effective_visceral_disease,
+}
 
-
-def receptor_word(value: Any, field: str) -> Any:
-    """A receptor status from what a coordinator types: positive/pos/+/ER+, negative/neg/-/ER-.
-
-    A number is refused: `her2_status: 0` could be an IHC score of 0 or a "no", and an IHC score is
-    not a status (IHC 2+ needs ISH); the pathology report's conclusion is.
-    """
-    if value is None:
-        return UNKNOWN
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        raise ValueError(f"{value!r} is ambiguous (an IHC score, or yes/no?): write positive or negative as the "
-                         "pathology report concludes, or unknown")
-    folded = _fold(value)
-    if not isinstance(folded, str):
-        return folded
-    prefix = _RECEPTOR_PREFIX.get(field, "")
-    if prefix and folded.startswith(prefix) and folded[len(prefix):].strip() in ("+", "-", "pos", "neg"):
-        folded = folded[len(prefix):].strip()  # ER+, her2-, "PR pos"
-    if re.fullmatch(r"[0-3]\+?", folded):
-        raise ValueError(f"{value!r} is ambiguous (an IHC score is not a status): write positive or negative as the "
-                         "pathology report concludes, or unknown")
-    return _RECEPTOR_SHORTHAND.get(folded, folded)
-
-
-_STAGE_HELP = (
-    "allowed: " + ", ".join(k for k in STAGE_RANGES) + ", unknown (case-insensitive)"
-)
+IMPLIED_FIELDS = frozenset(_EFFECTIVE)  # recorded fields whose value conditions read may be implied

@@ -240,12 +240,18 @@ class CaseProfile(TypedDict, total=False):
     """The case as read, in canonical form: a field left out is unknown (the case-file contract)."""
 
     case_id: Annotated[str, Field(description="The case's id, exactly as written.")]
+    sex: Annotated[Literal["female", "male"], _about("sex")]
     menopausal_status: Annotated[Literal["premenopausal", "perimenopausal", "postmenopausal"],
                                  _about("menopausal_status")]
     er_status: Annotated[Literal["positive", "negative"], _about("er_status")]
     pr_status: Annotated[Literal["positive", "negative"], _about("pr_status")]
     her2_status: Annotated[Literal["positive", "negative"], _about("her2_status")]
+    her2_low: Annotated[bool, _about("her2_low")]
     stage: Annotated[str, _about("stage")]
+    treatment_intent: Annotated[Literal["curative", "palliative"], _about("treatment_intent")]
+    metastatic_sites: Annotated[list[Literal["bone", "liver", "lung", "pleura", "peritoneum", "brain", "leptomeninges",
+                                             "lymph_node", "soft_tissue", "skin", "other_visceral", "other"]],
+                                _about("metastatic_sites")]
     visceral_disease: Annotated[bool, _about("visceral_disease")]
     pik3ca_mutation: Annotated[bool, _about("pik3ca_mutation")]
     high_proliferation: Annotated[bool, _about("high_proliferation")]

@@ -29,11 +29,15 @@ def synthetic_cases(count: int, seed: int = 2021) -> list[dict[str, Any]]:
                 case[name] = round(rnd.uniform(18, 40), 1)
             elif field.kind is Kind.STAGE:
                 case[name] = rnd.choice(list(STAGE_RANGES))
+            elif field.kind is Kind.SITES:
+                case[name] = rnd.sample(field.values, rnd.randint(0, 3))
             else:
                 case[name] = [
                     {"agent": rnd.choice(agents), "setting": rnd.choice(SETTINGS),
                      "progressed": rnd.choice([True, False])}
                     for _ in range(rnd.randint(0, 4))
                 ]
+        if case.get("her2_status") == "positive" and case.get("her2_low") is True:
+            case["her2_low"] = False  # HER2-low is a kind of HER2-negative disease: true would be refused
         cases.append(case)
     return cases

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .fields import FIELDS, SETTINGS, STAGE_RANGES, UNKNOWN, Kind
+from .fields import FIELDS, SETTINGS, SITES, STAGE_RANGES, UNKNOWN, Kind
 from .patient import PatientProfile, PriorTherapy
 from .trusted import build, construct, template
 from .vocabulary import vocabulary
@@ -22,7 +22,9 @@ _WORDS: dict[str, frozenset[str]] = {
     name: frozenset((*(STAGE_RANGES if f.kind is Kind.STAGE else f.values), UNKNOWN))
     for name, f in FIELDS.items() if f.kind in (Kind.ENUM, Kind.STAGE) and not f.derived_from
 }
-_FLAGS = frozenset(name for name, f in FIELDS.items() if f.kind is Kind.FLAG)
+_FLAGS = frozenset(name for name, f in FIELDS.items() if f.kind is Kind.FLAG and not f.derived_from)
+_SITES = frozenset(SITES)
+_SITE_ORDER = list(SITES)
 _BMI_LOW, _BMI_HIGH = FIELDS["bmi"].bounds or (0.0, 0.0)
 _SETTINGS = frozenset((*SETTINGS, UNKNOWN))
 _ITEM_KEYS = frozenset(("agent", "setting", "progressed"))
@@ -71,6 +73,14 @@ def typed_profile(data: Any) -> PatientProfile | None:
                     return None
             else:
                 return None
+        elif name == "metastatic_sites":
+            if value == UNKNOWN:
+                pass
+            elif type(value) is list and all(type(s) is str and s in _SITES for s in value) \
+                    and value == sorted(set(value), key=_SITE_ORDER.index):
+                value = tuple(value)  # canonical: known sites, in the catalogue's order, each once
+            else:
+                return None
         elif name == "case_id":
             # Plain printable ASCII is what the validator hands back unchanged (no control characters).
             if value is not None and not (type(value) is str and value.isascii() and value.isprintable()):
@@ -78,6 +88,8 @@ def typed_profile(data: Any) -> PatientProfile | None:
         else:
             return None  # not a field: the validator names it and suggests the closest
         fields[name] = value
+    if fields["her2_low"] is True and fields["her2_status"] == "positive":
+        return None  # a contradiction: the validator refuses it with the reason
     return build(PatientProfile, fields, set(data))
 
 

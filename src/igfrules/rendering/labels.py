@@ -23,10 +23,17 @@ BANNER: Final = "RESEARCH USE ONLY - not medical advice; igfrules never recommen
 
 FIELD_LABELS: Final[dict[str, str]] = {
     "case_id": "case id",
+    "sex": "sex",
     "menopausal_status": "menopausal status",
     "er_status": "ER status",
     "pr_status": "PR status",
     "her2_status": "HER2 status",
+    "her2_low": "HER2-low (IHC 1+, or 2+ with negative ISH)",
+    "treatment_intent": "treatment intent",
+    "metastatic_sites": "metastatic sites",
+    "cns_metastases": "brain or leptomeningeal metastases",
+    "non_visceral_metastases": "metastases in lymph node, soft tissue, skin or bone",
+    "advanced_disease": "advanced disease (inoperable locally advanced or metastatic)",
     "hormone_receptor_status": "hormone-receptor status (ER or PR)",
     "stage": "stage",
     "visceral_disease": "visceral disease",
@@ -169,6 +176,10 @@ def value_words(value: object) -> str:
         return "true" if value else "false"
     if isinstance(value, float):
         return f"{value:g}"
+    if value == "not_applicable":
+        return "not applicable"
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v).replace("_", " ") for v in value) or "none"
     return str(value)
 
 

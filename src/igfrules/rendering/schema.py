@@ -27,10 +27,13 @@ def case_schema() -> dict[str, Any]:
             spec = {"oneOf": [{"type": "number", "minimum": low, "maximum": high}, {"enum": [UNKNOWN]}]}
         elif field.kind is Kind.STAGE:
             spec = {"enum": [*STAGE_RANGES, UNKNOWN]}
+        elif field.kind is Kind.SITES:
+            spec = {"oneOf": [{"type": "array", "items": {"enum": list(field.values)}, "uniqueItems": True},
+                              {"enum": [UNKNOWN]}]}
         else:
             spec = _therapies_schema()
         spec["description"] = field.description + (
-            " Words are case-insensitive." if field.kind in (Kind.ENUM, Kind.STAGE) else ""
+            " Words are case-insensitive." if field.kind in (Kind.ENUM, Kind.STAGE, Kind.SITES) else ""
         ) + " Left out means unknown."
         properties[name] = spec
     return {
