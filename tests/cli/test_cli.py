@@ -35,8 +35,8 @@ def test_markdown_starts_research_only() -> None:
     code, out, _ = run("evaluate", str(CASE), "--format", "markdown")
     assert code == 0
     assert "RESEARCH USE ONLY" in out.splitlines()[0]
-    assert "## Trials from or bearing on the review whose population this patient fits" in out
-    assert "| Rationale | Evidence level | Direction | Why it applies | Heightened cautions |" in out
+    assert "## Studies that would have enrolled her" in out
+    assert "| Rationale | Evidence level | Direction | Why it applies |" in out
 
 
 def test_detail_full_appends_the_evidence_cards() -> None:
@@ -70,7 +70,8 @@ def test_a_case_with_no_rationale_still_exits_0(tmp_path: Path) -> None:
     case = tmp_path / "none.yaml"
     case.write_text("er_status: negative\npr_status: negative\nher2_status: negative\nstage: IA\nprior_therapies: []\n")
     code, out, _ = run("evaluate", str(case))
-    assert code == 0 and "STRONGEST EVIDENCE FIRST (0)" in out and "No IGF-axis research rationale applies" in out
+    assert code == 0 and "(0 research rationales; none is a recommendation)" in out
+    assert "No IGF-axis research rationale matches" in out
 
 
 @pytest.mark.parametrize(

@@ -56,8 +56,9 @@ def test_a_broader_rationale_prints_whom_its_evidence_comes_from() -> None:
     report = igfrules.evaluate({"er_status": "positive", "stage": "IV"}, KB)
     rida = next(r for r in report.rationales if r.id == "RAT-RIDA-DALO")
     assert "postmenopausal" in rida.evidence_population
-    for fmt in ("text", "markdown", "html"):
-        assert "Whom the evidence comes from" in RENDERERS[fmt](report)
+    for fmt, words in (("text", "Evidence from: Postmenopausal"), ("markdown", "Whom the evidence comes from"),
+                       ("html", "Whom the evidence comes from")):
+        assert words in RENDERERS[fmt](report)
 
 
 def test_why_an_entry_applies_is_said_in_words() -> None:

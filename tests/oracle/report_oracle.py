@@ -8,6 +8,7 @@ case carries its mapping, and its mapping's warnings after the profile's).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,7 +17,7 @@ from igfrules.engine.reference import missing_fields, reasons
 from igfrules.knowledge.loader import KnowledgeBase
 from igfrules.knowledge.models import Entry, Finding, Trial
 from igfrules.knowledge.trialstatus import status_words
-from igfrules.model.conditions import Condition
+from igfrules.model.conditions import Condition, to_yaml
 from igfrules.model.consistency import profile_warnings
 from igfrules.model.fields import FIELDS, UNKNOWN
 from igfrules.model.mapping import MappedCase
@@ -96,7 +97,7 @@ def oracle_report(profile: PatientProfile, kb: KnowledgeBase) -> Report:
         c = kb.cautions[cid]
         heightened = truth.get(f"caution:{cid}") is True
         because = reasons(kb.conditions[f"caution:{cid}"], profile) if heightened else []
-        return CautionNote(id=cid, title=c.title, text=c.text, citations=citations(c.citations),
+        return CautionNote(id=cid, kind=c.kind, title=c.title, text=c.text, citations=citations(c.citations),
                            heightened_text=c.heightened_text, heightened=heightened, heightened_because=because)
 
     vocab = vocabulary()
@@ -114,6 +115,8 @@ def oracle_report(profile: PatientProfile, kb: KnowledgeBase) -> Report:
                 trial_status=[TrialStatus(nct_id=n, acronym=kb.trials[n].acronym, status_words=words(kb.trials[n]))
                               for n in entry.trials],
                 evidence_population=" ".join(entry.evidence_population.split()),
+                subtype_specific=bool(SUBTYPE & set(re.findall(r"field='(\w+)'",
+                                                                repr(kb.conditions[f"entry:{entry.id}"])))),
                 cautions=[caution(cid) for cid in kb.cautions_for(entry)]))
         elif value:
             context.append(ContextNote(**common(entry)))
@@ -127,6 +130,7 @@ def oracle_report(profile: PatientProfile, kb: KnowledgeBase) -> Report:
             trials.append(TrialMatch(
                 nct_id=nct, acronym=t.acronym, title=t.title, phase=t.phase, design=t.design, status=t.status,
                 status_as_of=t.status_as_of, in_review_table=t.in_review_table, status_words=words(t),
+                **oracle_status_today(t),
                 since=None if t.since is None else FindingSummary(
                     statement=t.since.outcome, direction=t.since.direction, citations=citations(t.since.citations),
                     post_review=True),
@@ -140,4 +144,57 @@ def oracle_report(profile: PatientProfile, kb: KnowledgeBase) -> Report:
         engine_version=__version__, profile=oracle_case_echo(profile), rationales=rationales, context=context,
         trials=trials, needs_information=sorted(wanted, key=lambda n: (order[n.kind], n.rule_id)),
         warnings=profile_warnings(profile), conclusion=kb.meta.conclusion.strip(),
+        not_considered=oracle_not_considered(profile, kb),
     )
+
+
+SUBTYPE = {"er_status", "pr_status", "hormone_receptor_status", "her2_status", "her2_low"}
+
+
+def oracle_status_today(trial: Any) -> dict[str, str]:
+    today = getattr(trial, "status_today", None)
+    if today is None:
+        return {"status_today": "", "status_today_as_of": ""}
+    return {"status_today": today.status, "status_today_as_of": today.as_of}
+
+
+def oracle_not_considered(profile: PatientProfile, kb: KnowledgeBase) -> list[str]:
+    """Read from the conditions' YAML form (to_yaml), not from the production walk: the agents and
+    (non-root) classes an includes names; the fields a comparison names, with what a derived field
+    is computed from and what an implied value depends on."""
+    vocab = vocabulary()
+    named_agents: set[str] = set()
+    named_classes: set[str] = set()
+    read: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("op") == "includes":
+                read.add("prior_therapies")
+                named_agents.update([node["agent"]] if "agent" in node else [])
+                cls = node.get("class")
+                if cls and len(vocab.classes[cls].ancestors) > 1:  # the root class names no therapy
+                    named_classes.add(cls)
+            elif "field" in node:
+                read.add(node["field"])
+                read.update({"hormone_receptor_status": ["er_status", "pr_status"],
+                             "advanced_disease": ["stage", "treatment_intent", "prior_therapies"],
+                             "cns_metastases": ["metastatic_sites"],
+                             "non_visceral_metastases": ["metastatic_sites"]}.get(node["field"], []))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    for condition in kb.conditions.values():
+        walk(to_yaml(condition))
+    implied = {"sex": {"menopausal_status"}, "menopausal_status": {"sex", "prior_therapies"},
+               "her2_status": {"her2_low"}, "her2_low": {"her2_status"}, "visceral_disease": {"metastatic_sites"}}
+    read |= {f for name in list(read) for f in implied.get(name, set())}
+    agents = sorted({t.agent for t in (profile.prior_therapies if profile.prior_therapies != UNKNOWN else ())
+                     if t.agent not in named_agents
+                     and not named_classes & set(vocab.classes[t.drug_class].ancestors)})
+    fields = sorted(name for name, value in oracle_case_echo(profile).items()
+                    if name != "case_id" and name not in read)
+    return [*agents, *fields]

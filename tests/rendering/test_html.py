@@ -13,8 +13,9 @@ import pytest
 
 import igfrules
 from igfrules.model.report import Report
+from igfrules.rendering.brief import glance_groups, glance_rows, missing_rows
 from igfrules.rendering.html import render_html
-from igfrules.rendering.labels import BANNER, FIELD_LABELS, direction_words, doi_url, field_label, nct_url
+from igfrules.rendering.labels import BANNER, FIELD_LABELS, direction_words, doi_url, nct_url
 from tests.conftest import CASES
 
 CASE_FILES = sorted(p for p in CASES.iterdir() if p.suffix in {".yaml", ".json"})
@@ -123,11 +124,11 @@ def sample_report(case_id: str | None = "tb-html-sample", **changes: Any) -> Rep
                            "post_review": True}],
              "citations": [review, rugo], "trials": ["NCT01605396"],
              "because": ["er_status is positive", "stage IV is at least IIIB"],
-             "cautions": [{"id": "CAU-HYPERGLYCAEMIA", "title": "Hyperglycaemia",
+             "cautions": [{"id": "CAU-HYPERGLYCAEMIA", "kind": "harm", "title": "Hyperglycaemia",
                            "text": "IGF-1R blockade raises glucose.", "citations": [review],
                            "heightened": True, "heightened_because": ["diabetes is true"],
                            "heightened_text": "Diabetes makes this weigh more."},
-                          {"id": "CAU-STOMATITIS-MTOR", "title": "Stomatitis",
+                          {"id": "CAU-STOMATITIS-MTOR", "kind": "harm", "title": "Stomatitis",
                            "text": "mTOR inhibitors cause stomatitis.", "citations": [review]}]},
             {"id": "RAT-IR-TAMR", "title": "IR blockade in tamoxifen resistance",
              "summary": "Preclinical.",
@@ -189,11 +190,13 @@ def check_page(report: Report, page: str) -> None:
     assert html.attrs.get("lang") == "en"
     assert any(m.attrs.get("charset", "").lower() == "utf-8" for m in root.find_all("meta"))
     body = root.find("body")
-    first, last = body.elements()[0], body.elements()[-1]
+    first, closing = body.elements()[0], body.elements()[-1]
+    assert "closing" in closing.classes  # the review's conclusion and the disclaimer, kept together
+    last = closing.elements()[-1]
     assert "banner" in first.classes and first.text() == BANNER
     assert first.text().startswith("RESEARCH USE ONLY")
     assert "disclaimer" in last.classes and last.text() == report.disclaimer
-    assert page.rstrip().endswith("</footer>\n</body>\n</html>")
+    assert page.rstrip().endswith("</footer>\n</div>\n</body>\n</html>")
 
     cards = root.find_all("section", "rationale")
     assert [c.attrs["id"] for c in cards] == [r.id for r in report.rationales]
@@ -215,14 +218,20 @@ def check_page(report: Report, page: str) -> None:
         assert {doi_url(c.doi) for c in r.citations if c.doi} <= hrefs
         assert {nct_url(t) for t in r.trials} <= hrefs
 
-    # the glance table: one row per rationale, each linking to its card
+    # the glance tables: one per group of evidence, one row per rationale, each linking to its card
     glance = root.find("section", "glance")
-    rows = glance.find("tbody").find_all("tr") if report.rationales else []
-    assert [row.find("a").attrs["href"] for row in rows] == [f"#{r.id}" for r in report.rationales]
-    for row, r in zip(rows, report.rationales, strict=True):
+    rows = [row for body in glance.find_all("tbody") for row in body.find_all("tr")
+            if "heightened-row" not in row.classes]
+    by_id = {r.id: r for r in report.rationales}
+    assert [row.find("a").attrs["href"] for row in rows] == [f"#{g.id}" for g in glance_rows(report)]
+    headings = [h.text() for h in glance.find_all("h3", "group")]
+    assert headings == [f"{g.heading} ({len(g.rows)})" for g in glance_groups(report)]
+    for row in rows:
+        r = by_id[row.find("a").attrs["href"][1:]]
         cells = row.elements()
-        assert cells[2].text() == direction_words(r.evidence)
+        assert cells[2].text().startswith(direction_words(r.evidence))
         assert cells[1].text().startswith(f"{r.evidence.level}")
+        assert "…" not in cells[3].text()  # why and whom the evidence comes from, in full
     assert "Evidence levels:" in glance.find("p", "legend").text()
 
     notes = root.find_all("article", "context-note")
@@ -235,15 +244,15 @@ def check_page(report: Report, page: str) -> None:
     assert [r.find("a").text() for r in trial_rows] == [t.nct_id for t in report.trials]
     for row, t in zip(trial_rows, report.trials, strict=True):
         assert row.find("a").attrs["href"] == nct_url(t.nct_id)
-        assert row.elements()[3].text().endswith(f"({t.status_as_of})")
+        assert t.status_as_of in row.elements()[4].text()  # the review's status, dated, after today's
 
     needs = root.find("section", "needs-information")
     missing = {m for n in report.needs_information for m in n.missing}
     shown = [li.find("strong").text() for li in needs.find_all("li")]
-    assert shown == [field_label(m) for m in dict.fromkeys(m for n in report.needs_information for m in n.missing)]
+    assert shown == [m.field for m in missing_rows(report)]
     assert len(shown) == len(missing)
     for n in report.needs_information:
-        assert n.rule_id in needs.text()
+        assert (n.rule_id if n.kind == "trial" else n.title[:20]) in needs.text()
     warnings = root.find_all("section", "warnings")
     assert len([li for w in warnings for li in w.find_all("li")]) == len(report.warnings)
     conclusion = root.find("section", "conclusion").find("blockquote")
@@ -288,7 +297,7 @@ def test_post_review_and_heightened_caution_are_marked() -> None:
     assert "diabetes or insulin resistance is true" in card.find("div", "heightened").text()
     assert card.find_all("div", "caution-note")[1].classes == {"caution-note"}  # not heightened
     assert "post-review" in root.find("section", "trials-full").find("ul", "findings").text()
-    since = root.find("table", "trials").find("tbody").find_all("tr")[0].elements()[-1].text()
+    since = root.find("table", "trials").find("tbody").find_all("tr")[0].elements()[2].text()
     assert since == "negative, no PFS improvement, HR 1.18 (Rugo et al., 2017)"  # beside the status
 
 
@@ -296,9 +305,10 @@ def test_direction_words_keep_hypotheses_apart_from_clinical_results() -> None:
     """CIViC: direction is not significance. A preclinical 'supports' is a hypothesis, not green."""
     page = render_html(sample_report())
     root, _ = parse(page)
-    badges = {b.text(): b.classes for b in root.find("table", "glance-table").find_all("span", "badge")}
+    badges = {b.text(): b.classes for table in root.find_all("table", "glance-table")
+              for b in table.find_all("span", "badge")}
     assert badges == {"positive clinical result (breast cancer)": {"badge", "clinical-positive"},
-                      "caution: harm or indirect data": {"badge", "caution"}}
+                      "caution": {"badge", "caution"}}
     for colour in re.findall(r"#([0-9a-f]{6})\b", page):  # no green anywhere, not even for a clinical result
         r, g, b = (int(colour[i:i + 2], 16) for i in (0, 2, 4))
         assert not (g > r + 16 and g > b + 16), colour
@@ -334,7 +344,7 @@ def test_empty_report_says_none() -> None:
     root, _ = parse(page)
     assert "(no case id)" in root.find("h1").text()
     assert "no field known" in root.find("p", "sub").text()
-    assert "None of the review's rationales applies" in root.find("section", "glance").text()
+    assert "None of the review's rationales matches" in root.find("section", "glance").text()
     assert not root.find_all("table", "trials") and not root.find_all("section", "context")
 
 

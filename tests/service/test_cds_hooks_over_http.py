@@ -57,7 +57,7 @@ def test_cards_for_the_metastatic_pik3ca_patient(server: Server) -> None:
     _, data, _ = server.post(PATH, request_for("metastatic-hr-positive-pik3ca"))
     summaries = [c["summary"] for c in data["cards"]]
     assert any("Ganitumab + alpelisib in PIK3CA-mutant" in s for s in summaries)
-    trials = next(c for c in data["cards"] if "trial(s) from the review" in c["summary"])
+    trials = next(c for c in data["cards"] if "that would have enrolled this patient" in c["summary"])
     assert all(link["url"].startswith("https://clinicaltrials.gov/study/NCT") for link in trials["links"])
     missing = next(c for c in data["cards"] if "missing field(s)" in c["summary"])
     assert "menopausal status" in missing["detail"]  # a human label, not the case-file key

@@ -96,9 +96,14 @@ def missing_fields(condition: Condition, profile: PatientProfile) -> set[str]:
     if isinstance(condition, Includes) and profile.prior_therapies != UNKNOWN:
         if condition.undetermined:  # no field settles it: the report names the question instead
             return {condition.undetermined}
-        details = [name for name, wanted in (("setting", condition.setting), ("progressed", condition.progressed))
-                   if wanted is not None]
-        return {f"prior_therapies.{name}" for name in details}
+        # Only the details that are unknown on a therapy that could still match: a setting every
+        # therapy records is never asked for.
+        details = {f"prior_therapies.{name}"
+                   for item in profile.prior_therapies if _item_matches(condition, item) is None
+                   for name, wanted, actual in (("setting", condition.setting, item.setting),
+                                                ("progressed", condition.progressed, item.progressed))
+                   if wanted is not None and actual == UNKNOWN}
+        return details or {"prior_therapies"}
     return {condition.field}
 
 

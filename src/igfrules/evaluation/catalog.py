@@ -14,6 +14,7 @@ from .._version import __version__
 from ..knowledge.loader import KnowledgeBase
 from ..knowledge.models import Entry, Finding, Trial
 from ..knowledge.trialstatus import status_words
+from ..model.conditions import leaves
 from ..model.report import (
     DISCLAIMER,
     AgentSummary,
@@ -39,6 +40,18 @@ class EntryParts(NamedTuple):
     caution_ids: tuple[str, ...]  # the cautions a rationale carries, in output order
 
 
+def _status_today(trial: Trial) -> dict[str, str]:
+    """The registry's status today, where the knowledge base records it (a dated record)."""
+    today = getattr(trial, "status_today", None)
+    if today is None:
+        return {"status_today": "", "status_today_as_of": ""}
+    return {"status_today": str(today.status), "status_today_as_of": str(today.as_of)}
+
+
+# The tumour's subtype: an entry whose condition reads one of these speaks to this subtype.
+SUBTYPE_FIELDS = frozenset(("er_status", "pr_status", "hormone_receptor_status", "her2_status", "her2_low"))
+
+
 class Catalog:
     """Plain data once built (it keeps no reference to the knowledge base), so that the per-user
     cache can keep it beside the knowledge base it was built from."""
@@ -50,7 +63,7 @@ class Catalog:
                                                   "sha256": kb.sha256})
         self.conclusion = kb.meta.conclusion.strip()
         self.cautions = {
-            cid: construct(CautionNote, {"id": cid, "title": c.title, "text": c.text,
+            cid: construct(CautionNote, {"id": cid, "kind": c.kind, "title": c.title, "text": c.text,
                                          "citations": self._citations(kb, c.citations),
                                          "heightened_text": c.heightened_text})
             for cid, c in kb.cautions.items()
@@ -98,6 +111,8 @@ class Catalog:
                                                            "status_words": self._status_words(kb, kb.trials[n])})
                                    for n in entry.trials),
                 evidence_population=" ".join(entry.evidence_population.split()),
+                subtype_specific=any(leaf.field in SUBTYPE_FIELDS
+                                     for leaf in leaves(kb.conditions[f"entry:{entry.id}"])),
             )
             caution_ids = kb.cautions_for(entry)
         return EntryParts(entry, static, caution_ids)
@@ -116,6 +131,7 @@ class Catalog:
             "nct_id": trial.nct_id, "acronym": trial.acronym, "title": trial.title,
             "phase": trial.phase, "design": trial.design, "status": trial.status,
             "status_as_of": trial.status_as_of, "in_review_table": trial.in_review_table,
+            **_status_today(trial),
             "status_words": self._status_words(kb, trial), "since": since, "regimen": trial.regimen,
             "primary_outcome": trial.primary_outcome, "breast_cancer_only": trial.breast_cancer_only,
             "population": trial.population_text.strip(), "results": self._findings(kb, trial.results),

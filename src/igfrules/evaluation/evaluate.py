@@ -34,6 +34,7 @@ from ..model.validation import profile_from_mapping
 from ..model.verdict import verdict
 from .cases import input_from_document, read_case, read_input
 from .catalog import EntryParts, catalog
+from .considered import CONSIDERED, considered_by, not_considered
 from .loading import load_knowledge_base
 
 Case = PatientProfile | MappedCase | Mapping[str, Any] | str | Path
@@ -177,7 +178,7 @@ class _TrialPlan(NamedTuple):
 
 # The fields a report is given (the others keep their defaults): model_construct's fields-set
 _REPORT_GIVEN = frozenset({"verdict", "case_id", "knowledge_base", "engine_version", "profile", "rationales",
-                           "context", "trials", "needs_information", "warnings", "conclusion"})
+                           "context", "trials", "needs_information", "warnings", "not_considered", "conclusion"})
 
 
 class _Memo(dict[Any, Any]):
@@ -196,6 +197,7 @@ class ReportBuilder:
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
         self.catalog = catalog(kb)
+        self.considered = kb.derived(CONSIDERED, considered_by)
         self.engine = kb.engine
         self.row = _Row(kb.engine, kb.conditions)
         # needs_information is listed rationales, context notes, trials, each by id
@@ -270,6 +272,7 @@ class ReportBuilder:
             verdict=verdict(rationales), case_id=profile.case_id, profile=profile.to_case(),
             rationales=tuple(rationales), context=tuple(context), trials=tuple(trials),
             needs_information=tuple([item for _, item in needs]), warnings=profile_warnings(profile),
+            not_considered=not_considered(profile, self.considered),
         )
         return build(Report, fields, set(_REPORT_GIVEN))
 

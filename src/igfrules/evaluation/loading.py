@@ -12,6 +12,7 @@ from pathlib import Path
 from ..knowledge import cache, loader
 from ..knowledge.loader import KnowledgeBase
 from .catalog import CATALOG, Catalog
+from .considered import CONSIDERED, considered_by
 
 
 def load_knowledge_base(path: str | Path | None = None, *, use_cache: bool = False) -> KnowledgeBase:
@@ -20,7 +21,7 @@ def load_knowledge_base(path: str | Path | None = None, *, use_cache: bool = Fal
     `use_cache=True` reads and writes a per-user cache of parsed knowledge bases, keyed by the
     files' sha256 (knowledge/cache.py): what the command line does, so that it starts at once.
     """
-    return loader.load_knowledge_base(path, use_cache=use_cache, views={CATALOG: Catalog})
+    return loader.load_knowledge_base(path, use_cache=use_cache, views={CATALOG: Catalog, CONSIDERED: considered_by})
 
 
 def kept_knowledge_base(path: Path, content_sha256: str) -> KnowledgeBase | None:

@@ -130,6 +130,9 @@ class AppliesTo(BaseModel):
 class Caution(BaseModel):
     model_config = _STRICT
     id: str = Field(pattern=ENTRY_ID)
+    # harm: an adverse effect reported in patients (or expected of the class, as hyperglycaemia with
+    # insulin-receptor blockade); limitation: a mechanism or sequence that may blunt the effect.
+    kind: Literal["harm", "limitation"]
     title: str
     text: str
     applies_to: AppliesTo

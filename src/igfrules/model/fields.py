@@ -191,6 +191,10 @@ FIELDS: dict[str, Field] = {
     )
 }
 
+# Fields measured in research with no validated clinical assay or cut-off: a report never reads as a
+# reason to order them.
+RESEARCH_MEASUREMENTS = frozenset(("serum_igf1", "igf1r_expression"))
+
 INPUT_FIELDS: tuple[str, ...] = ("case_id", *(n for n, f in FIELDS.items() if not f.derived_from))
 
 
@@ -201,7 +205,7 @@ FIELD_WORDS: dict[str, str] = {
     "her2_status": "HER2 status", "her2_low": "HER2-low", "treatment_intent": "treatment intent",
     "metastatic_sites": "metastatic sites", "cns_metastases": "brain or leptomeningeal metastases",
     "non_visceral_metastases": "metastases in lymph node, soft tissue, skin or bone",
-    "advanced_disease": "advanced disease (inoperable locally advanced or metastatic)",
+    "advanced_disease": "advanced disease",
     "hormone_receptor_status": "hormone-receptor status (ER or PR)",
     "stage": "stage", "visceral_disease": "visceral disease", "pik3ca_mutation": "PIK3CA mutation",
     "high_proliferation": "high tumour proliferation", "diabetes": "diabetes or insulin resistance",

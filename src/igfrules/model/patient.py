@@ -364,3 +364,11 @@ _EFFECTIVE = {
 }
 
 IMPLIED_FIELDS = frozenset(_EFFECTIVE)  # recorded fields whose value conditions read may be implied
+# The recorded fields each implied value also depends on (what a reader of the field reads too).
+IMPLIED_BY: dict[str, tuple[str, ...]] = {
+    "sex": ("menopausal_status",),
+    "menopausal_status": ("sex", "prior_therapies"),
+    "her2_status": ("her2_low",),
+    "her2_low": ("her2_status",),
+    "visceral_disease": ("metastatic_sites",),
+}

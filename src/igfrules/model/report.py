@@ -122,6 +122,8 @@ class CautionNote(BaseModel):
 
     model_config = _FROZEN
     id: str = _d("Caution id (cautions.yaml).")
+    kind: Literal["harm", "limitation"] = _d("harm: an adverse effect reported in patients (or expected of the "
+                                             "class); limitation: a mechanism or sequence that may blunt the effect.")
     title: str = _d("The caution in a few words.")
     text: str = _d("The caution in full.")
     citations: tuple[Citation, ...] = _d("Its sources.")
@@ -171,6 +173,8 @@ class Rationale(_ResearchOnly):
     trial_status: tuple[TrialStatus, ...] = _d("The same trials, each with its status in words.", ())
     evidence_population: str = _d("Whom the clinical results come from, when narrower than `because`.", "")
     because: tuple[str, ...] = _d("Why it applies to this profile: each condition that holds, in words.")
+    subtype_specific: bool = _d("True when the entry's condition reads the tumour's receptor status (ER, PR, "
+                                "hormone receptor, HER2): evidence gathered in this subtype.", False)
     cautions: tuple[CautionNote, ...] = _d("Cautions for its agents, heightened ones marked.")
     conflicts_with: tuple[str, ...] = Field(default=(), description="Entries this one knowingly disagrees with.")
 
@@ -200,6 +204,9 @@ class TrialMatch(BaseModel):
     status: str = _d("Status as the review reported it (or the trial's publication, when not in its Table 1), "
                      "in its words: free text, as the sources' wording varies.")
     status_as_of: str = _d("The date that status was true (the review's publication).")
+    status_today: str = _d("The trial's status in its registry record today (every trial listed is closed), "
+                           "or empty when the knowledge base records none.", "")
+    status_today_as_of: str = _d("The date of that registry record, or empty.", "")
     in_review_table: bool = _d("True for a trial in the review's Table 1.", True)
     status_words: str = _d("The status with its date beside the outcome published outside or after the review "
                            "(igfrules.knowledge.trialstatus).",
@@ -284,6 +291,9 @@ class Report(_ResearchOnly):
     trials: tuple[TrialMatch, ...] = _d("Trials from the review whose population the patient fits.")
     needs_information: tuple[NeedsInformation, ...] = _d("Entries and trials that missing fields would decide.")
     warnings: tuple[str, ...] = _d("Inconsistencies within the profile (they never change what applies).")
+    not_considered: tuple[str, ...] = _d("Recorded therapies (canonical agent names) and recorded fields "
+                                         "(case-file names) that no condition of the knowledge base reads: the "
+                                         "report says nothing about them, which is not 'no effect'.", ())
     conclusion: str = _d("The review's own conclusion.")
     # Only for a case read from FHIR: where each field came from. Absent (not null) otherwise, so
     # the JSON of a case file is what it always was.

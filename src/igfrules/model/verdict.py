@@ -1,9 +1,12 @@
 """The one-line verdict a tumour board reads first, computed from the report's own rationales.
 
-It is never fixed text. Each clause is computed:
-- the count of rationales that apply;
-- whether any rests on a positive clinical result in breast cancer: a headline evidence of a
-  clinical kind in breast cancer (level A or B) whose direction is `supports`;
+It says what was shown, negative first, with a count per kind of evidence, never "N apply" (which a
+board reads as N options):
+- a positive clinical result in breast cancer (a headline of a clinical kind in breast cancer whose
+  direction is `supports`) is named, entry by entry;
+- then how many were tested in breast cancer with no benefit shown, how many have data only from
+  other tumours, how many are hypotheses (preclinical or mechanism): the groups of EVIDENCE_GROUPS,
+  which the brief, the page and the CDS cards use too, so their counts agree;
 - whether every IGF-axis agent is investigational, from the agent vocabulary's `investigational`
   marks (an approval recorded there changes the clause).
 """
@@ -85,16 +88,57 @@ def verdict(rationales: Sequence[_Rationale], vocab: Vocabulary | None = None) -
 _lines: dict[tuple[str, tuple[tuple[str, str, str], ...]], str] = {}
 
 
+# What the evidence shows, in three groups a board reads apart: the verdict counts them and the
+# brief, the page and the CDS cards group their rows the same way.
+EVIDENCE_GROUPS: tuple[tuple[str, str], ...] = (
+    ("breast_cancer", "Tested in breast cancer"),
+    ("other_tumours", "Clinical data from other tumours only"),
+    ("preclinical", "Preclinical or mechanism only (hypotheses)"),
+)
+_OTHER_TUMOURS = frozenset({"clinical_other_tumours"})
+
+
+def evidence_group(kind: str) -> str:
+    """The group of a headline evidence kind: breast_cancer, other_tumours or preclinical."""
+    if kind in BREAST_CANCER_CLINICAL or kind == "observational":
+        return "breast_cancer"
+    return "other_tumours" if kind in _OTHER_TUMOURS else "preclinical"
+
+
+def group_counts(rationales: Sequence[_Rationale]) -> dict[str, int]:
+    counts = dict.fromkeys((g for g, _ in EVIDENCE_GROUPS), 0)
+    for r in rationales:
+        counts[evidence_group(r.evidence.kind)] += 1
+    return counts
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
 def _verdict(rationales: Sequence[_Rationale], clause: str) -> str:
-    count = len(rationales)
-    if count == 0:
-        head = "No IGF-axis research rationale applies with what is known"  # unknown is not negative
-    else:
-        head = f"{count} research rationale{'s apply' if count != 1 else ' applies'}"
+    """'No IGF-axis strategy has shown benefit for this profile: 3 were tested in breast cancer with
+    no benefit shown, 3 have data only from other tumours, 2 are hypotheses. Every IGF-axis agent is
+    investigational.' Negative first, a count per group, every positive result named."""
+    tail = clause[:1].upper() + clause[1:] + "."
+    if not rationales:
+        return f"No IGF-axis research rationale matches this profile with what is known. {tail}"
     positive = [r.id for r in rationales if rests_on_positive_clinical_result(r)]
-    if count and not positive:
-        head += "; none rests on a positive clinical result in breast cancer"
-    elif positive:
-        verb = "rests" if len(positive) == 1 else "rest"
-        head += f"; {len(positive)} {verb} on a positive clinical result in breast cancer ({', '.join(positive)})"
-    return f"{head}; {clause}."
+    counts = group_counts(rationales)
+    parts = []
+    tested_without = counts["breast_cancer"] - len(positive)
+    if positive:
+        parts.append(f"{_count(len(positive), 'rests', 'rest')} on a positive clinical result in breast cancer "
+                     f"({', '.join(positive)})")
+    if tested_without:
+        parts.append(f"{_count(tested_without, 'was', 'were')} tested in breast cancer with no benefit shown")
+    if counts["other_tumours"]:
+        parts.append(f"{_count(counts['other_tumours'], 'has', 'have')} data only from other tumours")
+    if counts["preclinical"]:
+        parts.append(f"{_count(counts['preclinical'], 'is a hypothesis', 'are hypotheses')}")
+    if positive:
+        matched = _count(len(rationales), "IGF-axis research rationale matches", "IGF-axis research rationales match")
+        head = f"{matched} this profile"
+    else:
+        head = "No IGF-axis strategy has shown benefit for this profile"
+    return f"{head}: {', '.join(parts)}. {tail}"

@@ -1,137 +1,110 @@
-"""The tumour-board brief: the answer on one page, in the order a board reads it.
+"""The tumour-board brief: what was shown, in the order a board reads it.
 
-1. RESEARCH USE ONLY  2. the verdict  3. warnings about the profile  4. at a glance: each
-rationale's level (in words), direction (in words that cannot read as a recommendation), why it
-applies in one line and its heightened cautions  5. the trials the patient fits, one row each
-6. what would change the answer, field by field  7. the disclaimer.
+1. RESEARCH USE ONLY  2. the verdict: what was shown, negative first, a count per kind of evidence
+3. warnings about the profile  4. the rationales grouped by what their evidence shows (tested in
+breast cancer; clinical data from other tumours only; preclinical or mechanism only), those
+specific to the patient's subtype first, each with its level, direction, badges, why it applies
+and whom the evidence comes from, in full, and any heightened caution in full with its reason
+5. the studies that would have enrolled her, all closed, status today first  6. what would change
+the answer: missing fields only, by label, with the entries they decide  7. what this knowledge
+base does not consider  8. a glossary of the abbreviations used  9. the disclaimer.
 
-The rows are computed once here (`glance_rows`, `trial_rows`, `missing_rows`) and drawn by the
-text, Markdown and HTML renderers, so the three formats cannot disagree. `render_brief_markdown`
-and `glance_row_markdown` are what a CDS card reuses.
+The rows are computed once here (`glance_groups`, `trial_rows`, `missing_rows`,
+`not_considered_rows`) and drawn by the text, Markdown and HTML renderers and the CDS cards, so
+they cannot disagree. Nothing a board weighs is cut with an ellipsis: only titles may be
+shortened, and the full title is one `--detail full` away.
 """
 
 from __future__ import annotations
 
 import textwrap
 from collections.abc import Callable
-from typing import NamedTuple
 
-from ..model.report import Rationale, Report, TrialMatch
-from .labels import (
-    BANNER,
-    LEGEND_NOTE,
-    clip,
-    direction_class,
-    direction_words,
-    field_label,
-    humanize,
-    legend_items,
-    level_words,
-    markdown_literal,
-    profile_items,
-    reasons,
+from ..model.report import Report
+from .brief_rows import (
+    CLOSED,
+    GLANCE_HEADING,
+    GLOSSARY,
+    HARM,
+    MISSING_HEADING,
+    NO_RATIONALE,
+    NOT_CONSIDERED_HEADING,
+    OTHER_TUMOURS,
+    RESEARCH_MEASUREMENT,
+    TRIALS_HEADING,
+    TRIALS_NOTE,
+    WIDTH,
+    GlanceGroup,
+    GlanceRow,
+    Heightened,
+    MissingRow,
+    NotConsideredRow,
+    TrialRow,
+    all_closed,
+    footer_line,
+    glance_groups,
+    glance_row,
+    glance_rows,
+    glossary_line,
+    kb_line,
+    legend_line,
+    missing_rows,
+    not_considered_rows,
+    profile_line,
+    reported_status,
+    since_words,
+    today_words,
+    trial_rows,
 )
+from .labels import BANNER, clip, humanize, markdown_literal
 
-WIDTH = 100
-GLANCE_HEADING = "At a glance: research rationales (evidence summaries), strongest evidence first"
-TRIALS_HEADING = "Trials from or bearing on the review whose population this patient fits"
-TRIALS_NOTE = "status as the review reported it, dated; outcome published outside or after it; not a referral"
-MISSING_HEADING = "What would change the answer"
-NO_RATIONALE = "None of the review's rationales applies to this profile with what is known."
-
-
-# Rows are NamedTuples, not dataclasses: immutable records all the same, and creating a frozen
-# dataclass at import (it compiles its methods) costs `igfrules evaluate` several times more.
-class GlanceRow(NamedTuple):
-    id: str
-    title: str
-    level: str  # "D: preclinical"
-    direction: str  # "hypothesis (preclinical)"
-    significance: str  # the class of the direction: hypothesis, negative, caution, ...
-    why: tuple[str, ...]  # the reasons it applies, with human labels
-    heightened: str  # heightened caution titles, or ""
-    evidence_from: str = ""  # whom the clinical results come from, when narrower than why it applies
-
-
-class TrialRow(NamedTuple):
-    nct_id: str
-    acronym: str
-    phase: str
-    design: str
-    status: str  # as the review reported it, with its date
-    since: str  # the outcome published since, with its sources, or "none recorded"
-
-
-class MissingRow(NamedTuple):
-    field: str  # the human label
-    affects: tuple[str, ...]  # entry and trial ids this field would decide
-
-
-def glance_row(r: Rationale) -> GlanceRow:
-    heightened = "; ".join(clip(c.title, 70) for c in r.cautions if c.heightened)
-    return GlanceRow(r.id, r.title, level_words(r.evidence), direction_words(r.evidence),
-                     direction_class(r.evidence), tuple(humanize(b) for b in r.because), heightened,
-                     _narrower_population(r.evidence_population))
-
-
-def _narrower_population(text: str) -> str:
-    """Whom the evidence comes from, without a lead-in such as 'The results come from ...:'."""
-    text = " ".join(text.split())
-    lead, colon, rest = text.partition(": ")
-    return rest[:1].upper() + rest[1:] if colon and len(lead) < 120 else text
-
-
-def glance_rows(report: Report) -> list[GlanceRow]:
-    return [glance_row(r) for r in report.rationales]
-
-
-def reported_status(t: TrialMatch) -> str:
-    """The status the review reported, with its date (or where it comes from, outside Table 1)."""
-    if t.in_review_table:
-        return f"{clip(t.status, 40)} ({t.status_as_of})"
-    return f"not in the review's Table 1; {clip(t.status, 40)} ({t.status_as_of})"
-
-
-def since_words(t: TrialMatch) -> str:
-    """The outcome published since the review, with its sources, or 'none recorded'."""
-    if t.since is None:
-        return "none recorded"
-    return f"{clip(t.since.statement, 80)} ({'; '.join(c.citation for c in t.since.citations)})"
-
-
-def trial_rows(report: Report) -> list[TrialRow]:
-    return [TrialRow(t.nct_id, t.acronym, t.phase, clip(t.design, 36), reported_status(t), since_words(t))
-            for t in report.trials]
-
-
-def missing_rows(report: Report) -> list[MissingRow]:
-    """Each missing field once, with the entries and trials it would decide (kind order kept)."""
-    affects: dict[str, list[str]] = {}
-    for n in report.needs_information:
-        for name in n.missing:
-            affects.setdefault(name, []).append(n.rule_id)
-    return [MissingRow(field_label(name), tuple(ids)) for name, ids in affects.items()]
-
-
-def profile_line(report: Report) -> str:
-    return "; ".join(f"{label}: {words}" for label, words in profile_items(report)) or "no field known"
-
-
-def legend_line() -> str:
-    levels = "; ".join(f"{level} {meaning}" for level, meaning in legend_items())
-    return f"Levels: {levels}; {LEGEND_NOTE}"
-
-
-def kb_line(report: Report) -> str:
-    kb = report.knowledge_base
-    return (f"igfrules {report.engine_version}; knowledge base {kb.name} {kb.version} "
-            f"(sha256 {kb.sha256[:12]})")
-
-
-def context_line(report: Report) -> str:
-    count = len(report.context)
-    return (f"Full evidence, {count} context note{'s' if count != 1 else ''}: --detail full; "
-            "one entry: igfrules explain ID CASE.")
+__all__ = [  # the rows are re-exported: renderers and the CDS cards import them from here
+    "CLOSED",
+    "GLANCE_HEADING",
+    "GLANCE_MARKDOWN_HEADER",
+    "GLOSSARY",
+    "HARM",
+    "MISSING_HEADING",
+    "NOT_CONSIDERED_HEADING",
+    "NO_RATIONALE",
+    "OTHER_TUMOURS",
+    "RESEARCH_MEASUREMENT",
+    "TRIALS_HEADING",
+    "TRIALS_MARKDOWN_HEADER",
+    "TRIALS_NOTE",
+    "WIDTH",
+    "GlanceGroup",
+    "GlanceRow",
+    "Heightened",
+    "MissingRow",
+    "NotConsideredRow",
+    "TrialRow",
+    "all_closed",
+    "brief_markdown_lines",
+    "brief_text_lines",
+    "disclaimer_text_lines",
+    "footer_line",
+    "glance_groups",
+    "glance_row",
+    "glance_row_markdown",
+    "glance_rows",
+    "glossary_line",
+    "heightened_markdown",
+    "kb_line",
+    "legend_line",
+    "markdown_disclaimer",
+    "missing_rows",
+    "not_considered_rows",
+    "profile_line",
+    "render_brief_markdown",
+    "render_brief_text",
+    "reported_status",
+    "since_words",
+    "today_words",
+    "trial_row_markdown",
+    "trial_rows",
+    "wrapper",
+]
 
 
 # -- text ----------------------------------------------------------------------------------------
@@ -150,6 +123,11 @@ def wrapper(out: list[str]) -> Callable[..., None]:
     return line
 
 
+def _row_head(row: GlanceRow) -> str:
+    badges = "".join(f" | {b}" for b in row.badges)
+    return f"{row.level} | {row.direction}{badges}"
+
+
 def brief_text_lines(report: Report) -> list[str]:
     out: list[str] = []
     line = wrapper(out)
@@ -164,37 +142,59 @@ def brief_text_lines(report: Report) -> list[str]:
         for w in report.warnings:
             line(f"- {humanize(w)}")
     line()
-    line(f"{GLANCE_HEADING.upper()} ({len(report.rationales)})")
+    line(f"{GLANCE_HEADING.upper()} ({len(report.rationales)} research rationales; none is a recommendation)")
     if not report.rationales:
         line(NO_RATIONALE, 2)
-    for i, row in enumerate(glance_rows(report), 1):
-        # Two lines a rationale (three with a heightened caution), each at most WIDTH wide.
-        out.append(clip(f"{i:>2}. {row.title}", WIDTH - len(row.id) - 3) + f" [{row.id}]")
-        head = f"    {row.level} | {row.direction} | why: "
-        out.append(head + reasons(list(row.why), WIDTH - len(head)))
-        if row.evidence_from:
-            out.append(clip(f"    Whom the evidence comes from: {row.evidence_from}", WIDTH))
-        if row.heightened:
-            out.append(clip(f"    HEIGHTENED caution: {row.heightened}", WIDTH))
-    line(legend_line())
+    number = 0
+    shown: dict[str, int] = {}  # a heightened caution is printed in full once, then pointed to
+    for group in glance_groups(report):
+        line(f"{group.heading} ({len(group.rows)})", 0)
+        for row in group.rows:
+            number += 1
+            out.append(clip(f"{number:>2}. {row.title}", WIDTH - len(row.id) - 3) + f" [{row.id}]")
+            line(f"{_row_head(row)}. Why: {'; '.join(row.why)}", 4)
+            if row.evidence_from:
+                line(f"Evidence from: {row.evidence_from}", 4)
+            for h in row.heightened:
+                if h.title in shown:
+                    line(f"HEIGHTENED CAUTION: {h.title} (in full under row {shown[h.title]})", 4)
+                else:
+                    shown[h.title] = number
+                    line(f"HEIGHTENED CAUTION: {h.title}. {h.text}".rstrip(". ") + ".", 4)
+                line(h.because, 6)
     line()
-    line(f"{TRIALS_HEADING.upper()} ({len(report.trials)}): {TRIALS_NOTE}", 0, 0)
+    closed = ": all closed" if report.trials and all_closed(report) else ""
+    line(f"{TRIALS_HEADING.upper()} ({len(report.trials)}){closed}; not a referral", 0, 0)
     if not report.trials:
         line("None.", 2)
     for t in trial_rows(report):
         acronym = f" {t.acronym}" if t.acronym else ""
-        line(f"- {t.nct_id}{acronym}, phase {t.phase}, {t.design}: {t.status}; outcome: {t.since}", 0, 4)
+        line(f"- {t.nct_id}{acronym}: today {t.today}; outcome: {t.outcome}. Phase {t.phase}, {t.design}; "
+             f"{t.reported}", 0, 4)
     line()
-    if report.needs_information:
-        line(f"{MISSING_HEADING.upper()}: {len(report.needs_information)} entries and trials need "
-             "one of these fields")
-    else:
-        line(f"{MISSING_HEADING.upper()}: nothing missing would change it.")
-    for m in missing_rows(report):
-        line(f"- {m.field}: {', '.join(m.affects)}", 0, 4)
-    line(context_line(report))
+    _missing_text(report, line)
+    rows = not_considered_rows(report)
+    if rows:
+        line()
+        line(f"{NOT_CONSIDERED_HEADING.upper()} ({len(rows)})")
+        for n in rows:
+            line(f"- {n.name}: {n.words}", 0, 4)
+    line()
+    line(f"{legend_line()} {glossary_line(chr(10).join(out))}")
+    line(footer_line(report))
     line()
     return out
+
+
+def _missing_text(report: Report, line: Callable[..., None]) -> None:
+    rows = missing_rows(report)
+    if not rows:
+        line(f"{MISSING_HEADING.upper()}: nothing missing would change it.")
+        return
+    line(f"{MISSING_HEADING.upper()}: {len(report.needs_information)} entries and studies need one of these")
+    for m in rows:
+        note = f" ({m.note})" if m.note else ""
+        line(f"- {m.field}{note}: {'; '.join(m.affects)}", 0, 4)
 
 
 def disclaimer_text_lines(report: Report) -> list[str]:
@@ -207,46 +207,44 @@ def render_brief_text(report: Report) -> str:
     return "\n".join([*brief_text_lines(report), *disclaimer_text_lines(report)]) + "\n"
 
 
-# -- Markdown: paste-ready, nothing escaped in prose, no line over 400 characters ---------------
+# -- Markdown: ready for a meeting document: titles, separated sentences, no CLI in the body -----
 
 def _cell(text: str) -> str:
     """A table cell: a pipe would end it, a newline would end the row."""
     return " ".join(text.split()).replace("|", "/")
 
 
-MARKDOWN_LINE = 400  # a paste-ready line: chat tools and EHR text boxes break longer ones
+def _sentence(text: str) -> str:
+    text = " ".join(text.split())
+    return text if not text or text.endswith((".", "?", "!", ")")) else text + "."
 
 
 def glance_row_markdown(row: GlanceRow) -> str:
-    """One rationale as one Markdown table row (| rationale | level | direction | why | cautions |).
-
-    The row stays within MARKDOWN_LINE characters: the reasons shorten first ("+2 more"), then the
-    title; the full text is in the card (--detail full)."""
-
-    narrower = f" Whom the evidence comes from: {clip(row.evidence_from, 100)}" if row.evidence_from else ""
-
-    def draw(title: str, why: str) -> str:
-        return (f"| {_cell(title)} (`{row.id}`) | {_cell(row.level)} | {_cell(row.direction)} | "
-                f"{_cell(why + narrower)} | {_cell(row.heightened) or 'none'} |")
-
-    why = "; ".join(row.why)
-    line = draw(row.title, why)
-    if len(line) > MARKDOWN_LINE:
-        why = reasons(list(row.why), max(40, len(why) - (len(line) - MARKDOWN_LINE)))
-        line = draw(row.title, why)
-    if len(line) > MARKDOWN_LINE:
-        line = draw(clip(row.title, len(row.title) - (len(line) - MARKDOWN_LINE)), why)
-    return line
+    """One rationale as one Markdown table row (| rationale | level | direction | why it applies |),
+    everything in full; a heightened caution follows the row as its own paragraph."""
+    badges = "".join(f" / **{b}**" for b in row.badges)
+    narrower = f" Whom the evidence comes from: {_sentence(row.evidence_from)}" if row.evidence_from else ""
+    return (f"| {_cell(row.title)} | {_cell(row.level)} | {_cell(row.direction)}{badges} | "
+            f"{_cell(_sentence('; '.join(row.why)) + narrower)} |")
 
 
-GLANCE_MARKDOWN_HEADER = ("| Rationale | Evidence level | Direction | Why it applies | Heightened cautions |\n"
-                          "|---|---|---|---|---|")
+def heightened_markdown(row: GlanceRow) -> list[str]:
+    return [f"> **Heightened caution ({_cell(row.title)}):** {_sentence(h.title)} {_sentence(h.text)}  \n"
+            f"> *{_sentence(h.because[:1].upper() + h.because[1:])}*" for h in row.heightened]
+
+
+GLANCE_MARKDOWN_HEADER = ("| Rationale | Evidence level | Direction | Why it applies |\n"
+                          "|---|---|---|---|")
 
 
 def trial_row_markdown(t: TrialRow) -> str:
     name = f"{t.nct_id} {t.acronym}".strip()
-    return (f"| [{name}](https://clinicaltrials.gov/study/{t.nct_id}) | {_cell(t.phase)} | {_cell(t.design)} | "
-            f"{_cell(t.status)} | {_cell(t.since)} |")
+    return (f"| [{name}](https://clinicaltrials.gov/study/{t.nct_id}) | {_cell(t.today)} | {_cell(t.outcome)} | "
+            f"{_cell(f'phase {t.phase}, {t.design}')} | {_cell(t.reported)} |")
+
+
+TRIALS_MARKDOWN_HEADER = ("| Study | Status today | Outcome | Design | Status the review reported |\n"
+                          "|---|---|---|---|---|")
 
 
 def brief_markdown_lines(report: Report) -> list[str]:
@@ -254,37 +252,49 @@ def brief_markdown_lines(report: Report) -> list[str]:
            f"**Verdict:** {report.verdict}", ""]
     if report.warnings:
         out += [f"**Warnings about the profile ({len(report.warnings)}):**", ""]
-        out += [f"- {humanize(w)}" for w in report.warnings] + [""]
+        out += [f"- {_sentence(humanize(w))}" for w in report.warnings] + [""]
     out += [f"**Profile:** {profile_line(report)}", "", f"*{kb_line(report)}*", ""]
-    out += [f"## {GLANCE_HEADING} ({len(report.rationales)})", ""]
-    if report.rationales:
-        out += [GLANCE_MARKDOWN_HEADER, *(glance_row_markdown(r) for r in glance_rows(report)), ""]
-    else:
+    out += [f"## {GLANCE_HEADING} ({len(report.rationales)} research rationales; none is a recommendation)", ""]
+    if not report.rationales:
         out += [NO_RATIONALE, ""]
-    out += [legend_line(), "", f"## {TRIALS_HEADING} ({len(report.trials)})", ""]
+    for group in glance_groups(report):
+        out += [f"### {group.heading} ({len(group.rows)})", "", GLANCE_MARKDOWN_HEADER]
+        for row in group.rows:
+            out.append(glance_row_markdown(row))
+        out.append("")
+        for row in group.rows:
+            if row.heightened:
+                out += [*heightened_markdown(row), ""]
+    out += [legend_line(), ""]
+    closed = ": all closed" if report.trials and all_closed(report) else ""
+    out += [f"## {TRIALS_HEADING} ({len(report.trials)}){closed}", "", f"*{_sentence(TRIALS_NOTE.capitalize())}*", ""]
     if report.trials:
-        out += ["| Trial | Phase | Design | Status the review reported | Outcome outside or after the review |",
-                "|---|---|---|---|---|", *(trial_row_markdown(t) for t in trial_rows(report)), "",
-                f"*{TRIALS_NOTE}*", ""]
+        out += [TRIALS_MARKDOWN_HEADER, *(trial_row_markdown(t) for t in trial_rows(report)), ""]
     else:
         out += ["None.", ""]
     count = len(report.needs_information)
-    out += [f"## {MISSING_HEADING}" + (f" ({count} entries and trials need information)" if count else ""), ""]
-    for m in missing_rows(report):  # a long list continues on indented lines: one bullet still
-        out += textwrap.wrap(f"- **{m.field}:** {', '.join(m.affects)}", WIDTH, subsequent_indent="  ",
+    out += [f"## {MISSING_HEADING}" + (f" ({count} entries and studies need information)" if count else ""), ""]
+    for m in missing_rows(report):
+        note = f" ({m.note})" if m.note else ""
+        out += textwrap.wrap(f"- **{m.field}**{note}: {'; '.join(m.affects)}", WIDTH, subsequent_indent="  ",
                              break_long_words=False, break_on_hyphens=False)
     if not report.needs_information:
         out.append("Nothing missing would change it.")
-    out += ["", context_line(report), ""]
+    rows = not_considered_rows(report)
+    if rows:
+        out += ["", f"## {NOT_CONSIDERED_HEADING} ({len(rows)})", ""]
+        out += [f"- **{n.name}:** {_sentence(n.words)}" for n in rows]
+    out += ["", glossary_line("\n".join(out)), ""]
     return out
 
 
 def render_brief_markdown(report: Report) -> str:
-    """The brief as paste-ready Markdown, banner first and disclaimer last (what a CDS card shows)."""
+    """The brief as Markdown for a meeting document, banner first and disclaimer last."""
     return "\n".join([*brief_markdown_lines(report), *markdown_disclaimer(report)]) + "\n"
 
 
 def markdown_disclaimer(report: Report) -> list[str]:
-    """The disclaimer that closes every Markdown rendering, as one emphasised paragraph."""
+    """The disclaimer that closes every Markdown rendering, as one emphasised paragraph, then the one
+    footer line that names the command for the full evidence."""
     return ["---", "", *textwrap.wrap(f"*{report.disclaimer}*", WIDTH, break_long_words=False,
-                                      break_on_hyphens=False)]
+                                      break_on_hyphens=False), "", f"<sub>{footer_line(report)}</sub>"]

@@ -15,21 +15,28 @@ breast cancer). Output is deterministic (no timestamps, no generated ids).
 
 from __future__ import annotations
 
+import html
+import re
+
 from ..model.report import Report
 from .brief import (
     GLANCE_HEADING,
     MISSING_HEADING,
     NO_RATIONALE,
+    NOT_CONSIDERED_HEADING,
     TRIALS_HEADING,
     TRIALS_NOTE,
-    glance_rows,
+    all_closed,
+    glance_groups,
+    glossary_line,
     kb_line,
     missing_rows,
+    not_considered_rows,
     profile_line,
     trial_rows,
 )
-from .html_cards import e, evidence_sections, link
-from .labels import BANNER, LEGEND_NOTE, clip, humanize, legend_items, nct_url
+from .html_cards import conclusion_section, e, evidence_sections, link
+from .labels import BANNER, LEGEND_NOTE, humanize, legend_items, nct_url
 from .text import Detail
 
 _CSS = """
@@ -63,8 +70,9 @@ code { font: .9em "Liberation Mono", Consolas, monospace; }
 .badge.association { border-style: solid; border-width: 1px; background: #f1f1f1; color: #222; }
 .badge.clinical-positive { border-style: solid; border-width: 3px; background: #dbe7fb; color: #0b2e6b; }
 .level { font-weight: bold; }
-.glance-table th:nth-child(1) { width: 30%; } .glance-table th:nth-child(2) { width: 10%; }
-.glance-table th:nth-child(3) { width: 12%; } .glance-table th:nth-child(4) { width: 34%; }
+.glance-table th:nth-child(1) { width: 30%; } .glance-table th:nth-child(2) { width: 12%; }
+.glance-table th:nth-child(3) { width: 18%; } .glance-table th:nth-child(4) { width: 40%; }
+.heightened-row td { border-left: 6px double #000; background: #fff0c2; }
 .trials th:nth-child(1) { width: 15%; } .trials th:nth-child(2) { width: 7%; }
 .trials th:nth-child(3) { width: 24%; } .trials th:nth-child(4) { width: 24%; }
 td code { font-size: .85em; color: #333; }
@@ -97,7 +105,7 @@ tr { break-inside: avoid; page-break-inside: avoid; }
 .disclaimer { margin-top: 1rem; padding: .5rem .8rem; border: 2px solid #000; font-weight: bold; }
 .disclaimer p { margin: 0; }
 @media print {
-  body { font-size: 8.1pt; line-height: 1.2; max-width: none; padding: 0; }
+  body { font-size: 9pt; line-height: 1.2; max-width: none; padding: 0; }
   h1 { font-size: 12pt; margin: .3rem 0 .1rem; }
   h2 { font-size: 9.5pt; margin: .4rem 0 .15rem; }
   .banner { margin: 0; padding: .25rem .6rem; }
@@ -106,14 +114,18 @@ tr { break-inside: avoid; page-break-inside: avoid; }
   .banner, .badge, .warnings, .caution-note.heightened, thead th { background: none !important;
     color: #000 !important; }
   a { color: #000; text-decoration: none; }
-  table { font-size: 7.1pt; margin: .2rem 0; }
+  table { font-size: 9pt; margin: .2rem 0; }
   ul.missing li { margin: 0; }
   p { margin: .25rem 0; }
-  .meta, .sub, .legend, .where { font-size: 7.6pt; }
-  .badge { font-size: 7pt; white-space: normal; padding: 0 .2rem; }
+  .meta, .sub, .legend, .where { font-size: 9pt; }
+  .badge, .tag { font-size: 9pt; white-space: nowrap; padding: 0 .2rem; }
   th, td { padding: .1rem .3rem; }
   table, h2 + table { break-before: avoid; page-break-before: avoid; }
-  .disclaimer { font-size: 8pt; padding: .3rem .5rem; margin-top: .5rem; }
+  .disclaimer { font-size: 9pt; padding: .3rem .5rem; margin-top: .5rem; break-before: avoid;
+    page-break-before: avoid; }
+  .brief-tail, .closing { break-inside: avoid; page-break-inside: avoid; }
+  .brief-only .closing section.conclusion { display: none; }  /* a card of the evidence, like the others */
+  h3.group { font-size: 9.5pt; margin: .3rem 0 .1rem; }
   .brief-only .evidence { display: none; }  /* the brief on paper; the cards stay on screen */
   .evidence { break-before: page; page-break-before: always; }
   .rationale, .context-note, .trial-card { break-inside: auto; }  /* a long card may break */
@@ -123,23 +135,30 @@ tr { break-inside: avoid; page-break-inside: avoid; }
 
 
 def _glance(report: Report) -> list[str]:
-    out = ['<section class="glance">', f"<h2>{e(GLANCE_HEADING)} ({len(report.rationales)})</h2>"]
+    count = len(report.rationales)
+    out = ['<section class="glance">',
+           f"<h2>{e(GLANCE_HEADING)} ({count} research rationales; none is a recommendation)</h2>"]
     if not report.rationales:
         return [*out, f"<p>{NO_RATIONALE}</p>", _legend(), "</section>"]
-    out.append('<table class="glance-table"><thead><tr><th>Research rationale (evidence summary)</th>'
-               '<th>Evidence level</th>'
-               "<th>Direction</th><th>Why it applies</th><th>Heightened cautions</th></tr></thead><tbody>")
-    for row in glance_rows(report):
-        out.append(f'<tr id="glance-{e(row.id)}"><td>{link("#" + row.id, e(row.title))} <code>{e(row.id)}</code></td>'
-                   f'<td><span class="level">{e(row.level)}</span></td>'
-                   f'<td><span class="badge {row.significance}">{e(row.direction)}</span></td>'
-                   f"<td>{e('; '.join(row.why))}{_narrower(row.evidence_from)}</td>"
-                   f"<td>{e(row.heightened) or 'none'}</td></tr>")
-    return [*out, "</tbody></table>", _legend(), "</section>"]
+    for group in glance_groups(report):
+        out.append(f'<h3 class="group">{e(group.heading)} ({len(group.rows)})</h3>')
+        out.append('<table class="glance-table"><thead><tr><th>Research rationale (evidence summary)</th>'
+                   "<th>Evidence level</th><th>Direction</th><th>Why it applies</th></tr></thead><tbody>")
+        for row in group.rows:
+            badges = "".join(f' <span class="tag">{e(b)}</span>' for b in row.badges)
+            out.append(f'<tr id="glance-{e(row.id)}"><td>{link("#" + row.id, e(row.title))}</td>'
+                       f'<td><span class="level">{e(row.level)}</span></td>'
+                       f'<td><span class="badge {row.significance}">{e(row.direction)}</span>{badges}</td>'
+                       f"<td>{e('; '.join(row.why))}{_narrower(row.evidence_from)}</td></tr>")
+            for h in row.heightened:
+                out.append(f'<tr class="heightened-row"><td colspan="4"><strong>Heightened caution:</strong> '
+                           f"{e(h.title)}. {e(h.text)}<br><em>{e(h.because)}</em></td></tr>")
+        out.append("</tbody></table>")
+    return [*out, _legend(), "</section>"]
 
 
 def _narrower(evidence_from: str) -> str:
-    return f'<br><em>Whom the evidence comes from:</em> {e(clip(evidence_from, 110))}' if evidence_from else ""
+    return f"<br><em>Whom the evidence comes from:</em> {e(evidence_from)}" if evidence_from else ""
 
 
 def _legend() -> str:
@@ -148,39 +167,55 @@ def _legend() -> str:
 
 
 def _trials(report: Report) -> list[str]:
-    out = ['<section class="trials-section">', f"<h2>{e(TRIALS_HEADING)} ({len(report.trials)})</h2>"]
+    closed = ": all closed" if report.trials and all_closed(report) else ""
+    out = ['<section class="trials-section">', f"<h2>{e(TRIALS_HEADING)} ({len(report.trials)}){closed}</h2>"]
     if not report.trials:
         return [*out, "<p>None.</p></section>"]
-    out.append('<table class="trials"><thead><tr><th>Trial</th><th>Phase</th><th>Design</th>'
-               "<th>Status the review reported</th><th>Outcome outside or after the review</th></tr></thead><tbody>")
+    out.append('<table class="trials"><thead><tr><th>Study</th><th>Status today</th><th>Outcome</th>'
+               "<th>Design</th><th>Status the review reported</th></tr></thead><tbody>")
     for t in trial_rows(report):
         name = link(nct_url(t.nct_id), e(t.nct_id)) + (f" {e(t.acronym)}" if t.acronym else "")
-        cells = (name, e(t.phase), e(t.design), e(t.status), e(t.since))
+        cells = (name, e(t.today), e(t.outcome), e(f"phase {t.phase}, {t.design}"), e(t.reported))
         out.append(f'<tr id="row-{e(t.nct_id)}">' + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-    return [*out, "</tbody></table>", f'<p class="sub">{e(TRIALS_NOTE)}</p>', "</section>"]
+    return [*out, "</tbody></table>", f'<p class="sub">{e(TRIALS_NOTE.capitalize())}.</p>', "</section>"]
 
 
 def _missing(report: Report) -> list[str]:
     count = len(report.needs_information)
-    counted = f" ({count} entries and trials need information)" if count else ""
+    counted = f" ({count} entries and studies need information)" if count else ""
     out = ['<section class="needs-information">', f"<h2>{e(MISSING_HEADING)}{counted}</h2>"]
     rows = missing_rows(report)
     if not rows:
         return [*out, "<p>Nothing missing would change it.</p></section>"]
     out.append('<ul class="missing">')
-    out += [f"<li><strong>{e(m.field)}</strong>: {e(', '.join(m.affects))}</li>" for m in rows]
+    out += [f"<li><strong>{e(m.field)}</strong>{f' <em>({e(m.note)})</em>' if m.note else ''}: "
+            f"{e('; '.join(m.affects))}</li>" for m in rows]
     return [*out, "</ul></section>"]
+
+
+def _not_considered(report: Report) -> list[str]:
+    rows = not_considered_rows(report)
+    if not rows:
+        return []
+    return ['<section class="not-considered">', f"<h2>{e(NOT_CONSIDERED_HEADING)} ({len(rows)})</h2>",
+            '<ul class="missing">', *(f"<li><strong>{e(n.name)}</strong>: {e(n.words)}</li>" for n in rows),
+            "</ul></section>"]
 
 
 def _where(report: Report, detail: Detail) -> str:
     cards = f"{len(report.rationales)} evidence card(s), {len(report.context)} context note(s)"
     where = ("follow below" if detail == "full" else
              "follow on screen (click a rationale); print them with --detail full")
-    return f'<p class="where">{cards} and the trials in full {where}. Finest detail: igfrules explain ID CASE.</p>'
+    return f'<p class="where">{cards} and the trials in full {where}.</p>'
 
 
 def render_html(report: Report, detail: Detail = "brief") -> str:
     head, _, tail = BANNER.partition(" - ")
+    brief = [*_glance(report), *_trials(report), '<div class="brief-tail">', *_missing(report),
+             *_not_considered(report)]
+    # The glossary names the abbreviations this page's brief shows (its titles are whole, unlike text's).
+    top = [report.verdict, *report.warnings, profile_line(report)]
+    shown = html.unescape(re.sub(r"<[^>]+>", " ", "\n".join([*top, *brief])))
     case = e(report.case_id or "(no case id)")
     warnings = []
     if report.warnings:
@@ -196,8 +231,11 @@ def render_html(report: Report, detail: Detail = "brief") -> str:
            f'<p class="verdict">{e(report.verdict)}</p>', *warnings,
            f'<p class="sub"><strong>Profile:</strong> {e(profile_line(report))}</p>',
            f'<p class="meta">{e(kb_line(report))}</p>',
-           *_glance(report), *_trials(report), *_missing(report), _where(report, detail),
+           *brief, f'<p class="legend">{e(glossary_line(shown))}</p>', _where(report, detail), "</div>",
            '<div class="evidence">', *evidence_sections(report), "</div>", "</main>",
-           f'<footer class="disclaimer"><p>{e(report.disclaimer)}</p></footer>',
+           # The conclusion and the disclaimer close the page together: a printed last page never
+           # holds the disclaimer alone (the conclusion prints only with the cards).
+           '<div class="closing">', conclusion_section(report),
+           f'<footer class="disclaimer"><p>{e(report.disclaimer)}</p></footer>', "</div>",
            "</body>", "</html>"]
     return "\n".join(out) + "\n"

@@ -133,7 +133,8 @@ def _trial_card(report: Report) -> list[str]:
 
 
 def evidence_sections(report: Report) -> list[str]:
-    """Everything after the brief: cards, context notes, trials in full, the review's conclusion."""
+    """Everything after the brief: cards, context notes, trials in full (the review's conclusion closes
+    the page with the disclaimer: conclusion_section)."""
     out = ['<section class="rationales">',
            f"<h2>Evidence cards: research rationales (evidence summaries) ({len(report.rationales)})</h2>"]
     for r in report.rationales:
@@ -147,6 +148,9 @@ def evidence_sections(report: Report) -> list[str]:
     if report.trials:
         out += ['<section class="trials-full">', f"<h2>Trials in full ({len(report.trials)})</h2>",
                 *_trial_card(report), "</section>"]
-    out += ['<section class="conclusion"><h2>The review\'s conclusion</h2>',
-            f"<blockquote>{e(report.conclusion)}</blockquote></section>"]
     return out
+
+
+def conclusion_section(report: Report) -> str:
+    return (f'<section class="conclusion"><h2>The review\'s conclusion</h2><blockquote>{e(report.conclusion)}'
+            "</blockquote></section>")

@@ -56,6 +56,7 @@ def report_json_bytes(report: Report) -> bytes:
         b',"trials":', _array(report.trials),
         b',"needs_information":', _array(report.needs_information),
         b',"warnings":', _any.dump_json(report.warnings),
+        b',"not_considered":', _any.dump_json(report.not_considered),
         b',"conclusion":', _any.dump_json(report.conclusion),
     ]
     if report.mapping is not None:  # a case read from FHIR: where each field came from

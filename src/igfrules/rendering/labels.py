@@ -60,7 +60,13 @@ def field_label(name: str) -> str:
 
 def humanize(text: str) -> str:
     """Replace raw field names inside generated sentences ("er_status is positive") by labels."""
-    return _FIELD_NAME.sub(lambda m: FIELD_LABELS[m.group(1)], text)
+    def label(m: re.Match[str]) -> str:
+        words = FIELD_LABELS[m.group(1)]
+        # Text already in words ("diabetes or insulin resistance is true") keeps them: "diabetes" is a
+        # field name and the start of its own label.
+        return m.group(1) if text.startswith(words, m.start()) else words
+
+    return _FIELD_NAME.sub(label, text)
 
 
 # What a level means, in the words of docs/evidence-grades.md, short enough for a table cell.
@@ -123,7 +129,7 @@ def direction_words(evidence: EvidenceSummary) -> str:
         clinical = evidence.level in ("A", "B")
         return "tested: no benefit shown" if clinical else "evidence against"
     if cls == "caution":
-        return "caution: harm or indirect data"
+        return "caution"
     if cls == "clinical-positive":
         return "positive clinical result (breast cancer)"
     if cls == "association":

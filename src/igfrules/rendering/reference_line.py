@@ -100,6 +100,7 @@ def reference_line_bytes(report: Report) -> bytes:
         b'],"trials":[', _joined(report.trials, _trial),
         b'],"needs_information":[', _joined(report.needs_information, _needs),
         b'],"warnings":', _json(report.warnings) if report.warnings else b"[]",
+        b',"not_considered":', _json(report.not_considered) if report.not_considered else b"[]",
     ))
     if report.mapping is not None:  # a case read from FHIR: where each field came from is the case's own
         line += b',"mapping":' + _json(report.mapping.model_dump(mode="json"))
@@ -145,6 +146,7 @@ def resolve_line(line: dict[str, Any], catalog: dict[str, Any]) -> dict[str, Any
         "trials": [{**trials[t["nct_id"]], "because": t["because"]} for t in line["trials"]],
         "needs_information": [needs(n) for n in line["needs_information"]],
         "warnings": line["warnings"],
+        "not_considered": line["not_considered"],
         "conclusion": catalog["conclusion"],
     }
     if "mapping" in line:

@@ -101,7 +101,7 @@ def line_schema() -> dict[str, Any]:
         "additionalProperties": False,
         "required": ["format", "research_only", "disclaimer", "verdict", "case_id", "knowledge_base",
                      "engine_version", "profile", "rationales", "context", "trials", "needs_information",
-                     "warnings"],
+                     "warnings", "not_considered"],
         "properties": {
             "format": {"const": LINE_FORMAT},
             "research_only": {"const": True},
@@ -151,6 +151,8 @@ def line_schema() -> dict[str, Any]:
             },
             "warnings": {**texts, "description": "Inconsistencies within the profile (and, for a FHIR "
                                                  "case, disagreements between its sources)."},
+            "not_considered": {**texts, "description": "Recorded therapies (agent names) and fields that no "
+                                                       "condition of the knowledge base reads."},
             "mapping": mapping,
         },
         "$defs": definitions,

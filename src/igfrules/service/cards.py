@@ -13,25 +13,40 @@ from typing import Any
 from ..bounded_cache import BoundedCache
 from ..model.mapping import SourceMapping
 from ..model.report import Citation, Rationale, Report
+from ..model.verdict import EVIDENCE_GROUPS, evidence_group
 from ..rendering.brief import (
     GLANCE_MARKDOWN_HEADER,
+    TRIALS_HEADING,
+    TRIALS_MARKDOWN_HEADER,
     TRIALS_NOTE,
+    all_closed,
     glance_row,
     glance_row_markdown,
+    heightened_markdown,
     trial_row_markdown,
     trial_rows,
 )
 from ..rendering.cards import card_markdown_lines
-from ..rendering.labels import BANNER, direction_words, field_label, level_words, markdown_literal
+from ..rendering.labels import BANNER, direction_words, field_label, markdown_literal
 
 SUMMARY_LIMIT = 139  # CDS Hooks 2.0: a summary is "<140-character"
 RESEARCH = "Research use only"
 REVIEW_URL = "https://doi.org/10.3389/fcell.2021.641449"
+GROUP_WORDS = dict(EVIDENCE_GROUPS)  # the brief's groups: tested in breast cancer, other tumours only, ...
 
 
 def _summary(text: str) -> str:
     text = f"{RESEARCH}: {text}"
     return text if len(text) <= SUMMARY_LIMIT else text[: SUMMARY_LIMIT - 1].rstrip() + "…"
+
+
+def _lead(r: Rationale) -> str:
+    """The brief's direction words with its group: 'tested: no benefit shown (breast cancer)',
+    'caution (other tumours only)', 'hypothesis (preclinical)'."""
+    group = evidence_group(r.evidence.kind)
+    words = direction_words(r.evidence)
+    return {"breast_cancer": f"{words} (breast cancer)", "other_tumours": f"{words} (other tumours only)"}.get(
+        group, words)
 
 
 def _doi_links(citations: tuple[Citation, ...]) -> list[dict[str, str]]:
@@ -52,7 +67,10 @@ def _source(report: Report) -> dict[str, Any]:
 def _detail_markdown(report: Report, rationale: Rationale) -> str:
     """One rationale as a card's detail: the brief's glance row, then its full evidence card (the
     same Markdown as `evaluate --detail full`), then the disclaimer."""
-    lines = [f"**{BANNER}**", "", GLANCE_MARKDOWN_HEADER, glance_row_markdown(glance_row(rationale)), "",
+    row = glance_row(rationale)
+    # Nothing of the rest of the report: a rationale's card is shared between reports (below).
+    lines = [f"**{BANNER}**", "", f"**{GROUP_WORDS[row.group]}.**", "", GLANCE_MARKDOWN_HEADER,
+             glance_row_markdown(row), "", *heightened_markdown(row), "",
              *card_markdown_lines(rationale), "", f"*{report.disclaimer}*"]
     return "\n".join(lines)
 
@@ -70,7 +88,7 @@ def _rationale_card(report: Report, r: Rationale, source: dict[str, Any]) -> dic
     heightened = any(c.heightened for c in r.cautions)
     card = {
         # Grade and direction first: a long title is what gets cut at 140 characters.
-        "summary": _summary(f"{level_words(r.evidence)}, {direction_words(r.evidence)}: {r.title}"),
+        "summary": _summary(f"{_lead(r)}: {r.title}"),
         "indicator": "warning" if heightened else "info",
         "detail": _detail_markdown(report, r),
         "source": source,
@@ -102,12 +120,13 @@ def cards(report: Report, unavailable: list[str]) -> list[dict[str, Any]]:
 
 
 def _trials_card(report: Report, source: dict[str, Any]) -> dict[str, Any]:
-    rows = ["| Trial | Phase | Design | Status the review reported | Outcome outside or after the review |",
-            "|---|---|---|---|---|", *(trial_row_markdown(t) for t in trial_rows(report))]
+    rows = [TRIALS_MARKDOWN_HEADER, *(trial_row_markdown(t) for t in trial_rows(report))]
+    closed = ", all closed" if all_closed(report) else ""
     return {
-        "summary": _summary(f"{len(report.trials)} trial(s) from the review whose population the patient fits"),
+        "summary": _summary(f"{len(report.trials)}{' closed' if closed else ''} "
+                            f"stud{'y' if len(report.trials) == 1 else 'ies'} that would have enrolled this patient"),
         "indicator": "info", "source": source,
-        "detail": f"**{RESEARCH.upper()}.** {TRIALS_NOTE}\n\n" + "\n".join(rows),
+        "detail": f"**{RESEARCH.upper()}.** {TRIALS_HEADING}{closed}: {TRIALS_NOTE}.\n\n" + "\n".join(rows),
         "links": [{"label": f"{t.nct_id} on ClinicalTrials.gov", "url": f"https://clinicaltrials.gov/study/{t.nct_id}",
                    "type": "absolute"} for t in report.trials],
     }
