@@ -20,22 +20,35 @@ from .codes import (
     SERUM_IGF1,
     SNOMED,
 )
-from .concepts import code_in, codings, extensions, observation_day, usable, words
+from .concepts import code_in, codings, extensions, observation_day, observation_instant, usable
+from .findings import read_all
 
 Warnings = list[str]
 
 
+_DIABETES_TERMS = {"diabetes mellitus": "diabetes", "type 2 diabetes": "diabetes", "type 1 diabetes": "diabetes",
+                   "type ii diabetes": "diabetes", "type i diabetes": "diabetes", "insulin resistance": "diabetes",
+                   "t2dm": "diabetes", "t1dm": "diabetes",
+                   # words that make the term another condition; negation, hedges and relatives are
+                   # the reader's (findings.py)
+                   **{word: "not diabetes" for word in NOT_DIABETES_WORDS if word not in ("family history", "screening",
+                                                                                          "risk of")}}
+
+
 def is_diabetes(concept: Any) -> bool:
-    if code_in(concept, SNOMED, DIABETES_SNOMED):
-        return True
-    if any(s == ICD10CM and code.replace(".", "").upper().startswith(DIABETES_ICD10_PREFIXES)
-           for s, code, _ in codings(concept)):
-        return True
-    text = words(concept)
-    if any(w in text for w in NOT_DIABETES_WORDS):
+    """Diabetes coded (any coding), or asserted in words: "No diabetes mellitus", "diabetes
+    mellitus ruled out", "denies diabetes", "diabetes mellitus in mother" are not diabetes."""
+    if concept is None:
         return False
-    return "diabetes mellitus" in text or "type 2 diabetes" in text or "type 1 diabetes" in text \
-        or "insulin resistance" in text
+    for system, code, _ in codings(concept):
+        if (system == SNOMED and code in DIABETES_SNOMED) or (
+                system == ICD10CM and code.replace(".", "").upper().startswith(DIABETES_ICD10_PREFIXES)):
+            return True
+    texts = [concept.text or ""] + [display for _, _, display in codings(concept)]
+    reading = read_all(texts, _DIABETES_TERMS)
+    if any(m.meaning == "not diabetes" for m in reading.mentions):
+        return False
+    return "diabetes" in reading.asserted()
 
 
 def diabetes(resources: Resources, warnings: Warnings) -> FieldSource:
@@ -60,7 +73,7 @@ def diabetes(resources: Resources, warnings: Warnings) -> FieldSource:
             if is_diabetes(extension.valueCodeableConcept):
                 present.append(label)
             elif extension.valueReference is not None:
-                referenced = resources.by_reference(extension.valueReference.reference)
+                referenced = resources.resolve(obs, "extension.valueReference", extension.valueReference, "Condition")
                 if referenced is not None and is_diabetes(referenced.code):
                     present.append(label)
         if any(is_diabetes(e.valueCodeableConcept) for e in extensions(obs, RELATED_CONDITION_ABSENT_URL)):
@@ -81,7 +94,7 @@ def diabetes(resources: Resources, warnings: Warnings) -> FieldSource:
 def _latest(resources: Resources, code: str) -> Any:
     found = [o for o in resources.of("Observation") if code_in(o.code, LOINC, [code]) and usable(o)
              and o.valueQuantity is not None and o.valueQuantity.value is not None]
-    return max(found, key=observation_day) if found else None
+    return max(found, key=observation_instant) if found else None
 
 
 def bmi(resources: Resources) -> FieldSource:
