@@ -97,39 +97,53 @@ def _latest(resources: Resources, code: str) -> Any:
     return max(found, key=observation_instant) if found else None
 
 
-def bmi(resources: Resources) -> FieldSource:
+def bmi(resources: Resources, warnings: Warnings) -> FieldSource:
     obs = _latest(resources, BMI)
     if obs is None:
         return FieldSource(field="bmi", value=UNKNOWN, note=f"no final LOINC {BMI} (body mass index)")
     value = float(obs.valueQuantity.value)
     low, high = FIELDS["bmi"].bounds or (0.0, 0.0)
     label = resources.label(obs)
+    if obs.valueQuantity.comparator:  # "<18.5" is not a BMI
+        note = f"{obs.valueQuantity.comparator}{value:g} kg/m2 is a bound, not a value: not used"
+        warnings.append(f"{label}: BMI {note}")
+        return FieldSource(field="bmi", value=UNKNOWN, resources=(label,), note=note)
     if not low <= value <= high:
+        warnings.append(f"{label}: BMI {value:g} kg/m2 is outside {low:g}-{high:g}; not used")
         return FieldSource(field="bmi", value=UNKNOWN, resources=(label,),
                            note=f"{value:g} kg/m2 is outside {low:g}-{high:g}: not used")
     return FieldSource(field="bmi", value=round(value, 1), resources=(label,),
                        note=f"latest LOINC {BMI}: {value:g} kg/m2 ({observation_day(obs) or 'undated'})")
 
 
-def serum_igf1(resources: Resources) -> FieldSource:
-    """Against the laboratory's own reference range or interpretation flag: the review gives no cut-off."""
+def serum_igf1(resources: Resources, warnings: Warnings) -> FieldSource:
+    """Against the laboratory's own reference range or interpretation flag: the review gives no
+    cut-off. Every flag is read (H and L together: unknown, with a warning); a value with a
+    comparator ("<25") is judged only where the whole bound is on one side of the range."""
     obs = _latest(resources, SERUM_IGF1)
     if obs is None:
         return FieldSource(field="serum_igf1", value=UNKNOWN, note=f"no final LOINC {SERUM_IGF1} (IGF-1)")
     label, value = resources.label(obs), float(obs.valueQuantity.value)
+    comparator = obs.valueQuantity.comparator or ""
     flags = {code for c in (obs.interpretation or []) for _, code, _ in codings(c)}
-    level = "high" if flags & {"H", "HH", "HU"} else "low" if flags & {"L", "LL", "LU"} else \
-        "normal" if "N" in flags else ""
+    levels = {level for level, codes in (("high", {"H", "HH", "HU"}), ("low", {"L", "LL", "LU"}), ("normal", {"N"}))
+              if flags & codes}
+    if len(levels) > 1:
+        warnings.append(f"{label}: IGF-1 flagged {' and '.join(sorted(levels))}; not read")
+        return FieldSource(field="serum_igf1", value=UNKNOWN, resources=(label,), note="flags that disagree")
+    level = levels.pop() if levels else ""
     how = "interpretation flag"
     if not level and obs.referenceRange:
         ref = obs.referenceRange[0]
         high = float(ref.high.value) if ref.high is not None and ref.high.value is not None else None
         low = float(ref.low.value) if ref.low is not None and ref.low.value is not None else None
-        if high is not None and value > high:
+        above = comparator in ("", ">", ">=")  # the true value may be this one or above it
+        below = comparator in ("", "<", "<=")
+        if high is not None and value > high and above:
             level = "high"
-        elif low is not None and value < low:
+        elif low is not None and value < low and below:
             level = "low"
-        elif high is not None and low is not None:
+        elif high is not None and low is not None and not comparator:
             level = "normal"
         how = "the laboratory's reference range"
     if not level:

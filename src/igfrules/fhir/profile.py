@@ -55,8 +55,8 @@ def map_resources(resources: Resources, *, bundle_id: str | None = None, source:
         gene_status(resources, "pik3ca_mutation", (PIK3CA,), germline=False, warnings=warnings),
         gene_status(resources, "brca_mutation", (BRCA1, BRCA2), germline=True, warnings=warnings),
         diabetes(resources, warnings),
-        bmi(resources),
-        serum_igf1(resources),
+        bmi(resources, warnings),
+        serum_igf1(resources, warnings),
         menopausal_status(),
         therapies,
     ]
