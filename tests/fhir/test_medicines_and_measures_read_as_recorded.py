@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from igfrules.fhir.profile import map_bundle
-from tests.fhir.builders import RX, bundle, cc, medication, observation
+from tests.fhir.builders import RX, SCT, bundle, cc, medication, observation
 
 
 def therapies(*resources: dict[str, Any]) -> Any:
@@ -62,3 +62,15 @@ def igf1(value: float, comparator: str = "", flags: tuple[str, ...] = ()) -> Any
 def test_serum_igf1_with_a_comparator_or_flags_is_judged_only_when_certain(args: tuple[Any, ...],
                                                                            expected: str) -> None:
     assert igf1(*args) == expected
+
+
+def test_codings_that_disagree_on_intent_or_progression_say_nothing() -> None:
+    both = [{"url": "http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-procedure-intent",
+             "valueCodeableConcept": {"coding": [{"system": SCT, "code": "363676003"},
+                                                 {"system": SCT, "code": "373808002"}]}}]
+    [therapy] = therapies(medication("m", cc(RX, "10324"), intent_kind="", extension=both))
+    assert therapy.setting == "unknown"
+    status = observation("st", "97509-4", "2024-06-01", valueCodeableConcept={
+        "coding": [{"system": SCT, "code": "271299001"}, {"system": SCT, "code": "359746009"}]})
+    [therapy] = therapies(medication("m", cc(RX, "10324"), "2024-01-01"), status)
+    assert therapy.progressed == "unknown"

@@ -146,12 +146,15 @@ def _start(resource: Any) -> str:
 
 
 def _intent(resource: Any) -> str:
+    """The treatment intent, read from every intent extension and coding; "" for none, or for a
+    record that says both (a guess either way would set the setting)."""
+    found = set()
     for extension in extensions(resource, PROCEDURE_INTENT_URL):
         if code_in(extension.valueCodeableConcept, SNOMED, [INTENT_PALLIATIVE]):
-            return "palliative"
+            found.add("palliative")
         if code_in(extension.valueCodeableConcept, SNOMED, [INTENT_CURATIVE]):
-            return "curative"
-    return ""
+            found.add("curative")
+    return found.pop() if len(found) == 1 else ""
 
 
 def _cancer_related(resource: Any, intent: str, cancer_labels: set[str], resources: Resources) -> bool:
@@ -214,10 +217,10 @@ def _statuses(resources: Resources) -> list[tuple[str, bool, str]]:
         if code_in(obs.code, LOINC, DISEASE_STATUS_CODES) is None or not usable(obs):
             continue
         when = observation_day(obs)
-        if code_in(obs.valueCodeableConcept, SNOMED, [STATUS_WORSENED]):
-            out.append((when, True, resources.label(obs)))
-        elif code_in(obs.valueCodeableConcept, SNOMED, STATUS_NOT_WORSENED):
-            out.append((when, False, resources.label(obs)))
+        worse = code_in(obs.valueCodeableConcept, SNOMED, [STATUS_WORSENED]) is not None
+        better = code_in(obs.valueCodeableConcept, SNOMED, STATUS_NOT_WORSENED) is not None
+        if worse != better:  # codings that say both say nothing
+            out.append((when, worse, resources.label(obs)))
     return out
 
 
