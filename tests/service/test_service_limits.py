@@ -146,6 +146,7 @@ def test_headers_over_the_limits_are_431_and_the_connection_closes(server: Serve
 
 
 class _Quick(LimitedHttpToolsProtocol):
+    header_seconds = 0.5
     read_seconds = 0.5
 
 

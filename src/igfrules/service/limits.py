@@ -8,8 +8,10 @@ one client can send 100 MB of headers. This protocol is uvicorn's own with produ
   MAX_HEADERS fields: over either, 431 and the connection is closed;
 - a connection that sends nothing is closed after the keep-alive timeout, as an idle one is after
   a response (uvicorn armed that timer only after a first response);
-- a request must arrive whole, headers and body, within READ_SECONDS of its first byte: a slower
-  one gets 408 (if nothing was answered yet) and the connection is closed.
+- a request's headers must arrive within HEADER_SECONDS of its first byte, and its body within
+  READ_SECONDS of its headers: a slower one gets 408 (if nothing was answered yet) and the
+  connection is closed, so a half-open connection holds its file descriptor for seconds, not for
+  ever.
 
 The body's size is the app's to limit (app.py reads it as a stream and stops at its cap).
 Nothing here logs a request's content.
@@ -25,6 +27,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 MAX_HEADER_BYTES = 64 * 1024
 MAX_HEADERS = 100
+HEADER_SECONDS = 10.0
 READ_SECONDS = 30.0
 KEEP_ALIVE_SECONDS = 5
 
@@ -41,6 +44,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
 
     max_header_bytes = MAX_HEADER_BYTES
     max_headers = MAX_HEADERS
+    header_seconds = HEADER_SECONDS
     read_seconds = READ_SECONDS
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -85,8 +89,15 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         super().on_message_begin()
         self._header_bytes = 0
         self._header_count = 0
+        self._arm(self.header_seconds)
+
+    def on_headers_complete(self) -> None:
+        self._arm(self.read_seconds)  # before the app starts, which may answer at once
+        super().on_headers_complete()
+
+    def _arm(self, seconds: float) -> None:
         self._stop_reading_timer()
-        self._reading = self.loop.call_later(self.read_seconds, self._read_timed_out)
+        self._reading = self.loop.call_later(seconds, self._read_timed_out)
 
     def on_url(self, url: bytes) -> None:
         self._count(len(url), 0)
@@ -118,7 +129,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         if self.transport.is_closing():
             return
         if self.cycle is None or self.cycle.response_complete or not self.cycle.response_started:
-            self._refuse(408, f"the request did not arrive within {self.read_seconds:g} s")
+            self._refuse(408, "the request did not arrive in time")
         else:
             self.transport.close()
 
