@@ -1,7 +1,10 @@
-"""One way to read a finding from free text: negation-aware, and in bounded time.
+"""One way to read a coded-or-text finding: every coding, then the words, negation-aware and in
+bounded time (`read_concept`).
 
 Receptors, stage, metastatic sites, diabetes and genes are coded where the record codes them, and
-read from words where it does not. Words are where an unknown most easily becomes a value: "no
+read from words where it does not. Every coding of a concept is read, not the first: a caller
+gives what each (system, code) means, and codings that mean different things are the caller's to
+call a disagreement, never a choice. Words are where an unknown most easily becomes a value: "no
 liver metastasis" names the liver, "diabetes mellitus in mother" names diabetes, "not positive"
 says positive. So every reader of words goes through `mentions`, which finds the terms a text
 names and says of each whether the text asserts it of this patient:
@@ -29,9 +32,12 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
+
+from .concepts import codings
 
 MAX_TEXT = 1024  # characters; a coded concept's text or display is a few words
 
@@ -137,3 +143,35 @@ def why_not(reading: Reading) -> str:
         how = "negated" if mention.negated else "someone else's" if mention.someone_else else "uncertain"
         reasons.append(f"{mention.term!r} {how}")
     return "; ".join(dict.fromkeys(reasons))
+
+
+CodeMeaning = Callable[[str, str], "str | None"]
+
+
+@dataclass(frozen=True)
+class ConceptReading:
+    """What a concept says: by its codings (every one), by its words, and by a parser of values."""
+
+    coded: tuple[str, ...] = ()  # the meanings of its codings, each once, in order
+    words: Reading = Reading()  # what its text and displays assert and do not (terms given)
+    parsed: tuple[str, ...] = ()  # values a parser found in its text and displays (parse given)
+
+    def meanings(self) -> list[str]:
+        """Codes first; words only when no coding means anything."""
+        return list(self.coded) or self.words.asserted()
+
+
+def read_concept(concept: Any, code_meaning: CodeMeaning, terms: dict[str, str] | None = None, *,
+                 parse: Callable[[str], str | None] | None = None,
+                 texts: Iterable[str] = ()) -> ConceptReading:
+    """Read a CodeableConcept: `code_meaning(system, code)` for every coding; `terms` (word ->
+    meaning) in its text, its displays and `texts` (a valueString, say) with `mentions`; and
+    `parse` (a bounded parser: a stage group, say) on the same texts."""
+    found = codings(concept)
+    coded = tuple(dict.fromkeys(m for system, code, _ in found if (m := code_meaning(system, code))))
+    words = [concept.text or ""] if concept is not None else []
+    words += [display for _, _, display in found] + list(texts)
+    words = [w for w in words if w]
+    reading = read_all(words, terms) if terms else Reading()
+    parsed = tuple(dict.fromkeys(v for w in words if (v := parse(w)))) if parse else ()
+    return ConceptReading(coded, reading, parsed)

@@ -32,6 +32,7 @@ from .codes import (
     VARIANT_PRESENT,
 )
 from .concepts import code_in, codings, components, has_pair, usable
+from .findings import read_concept
 
 Warnings = list[str]
 _OTHER_VALUES = ("valueString", "valueBoolean", "valueInteger", "valueQuantity", "valueRange", "valueRatio",
@@ -57,6 +58,10 @@ def _absent_reason(obs: Any) -> str:
         c or d for _, c, d in codings(reason) if c or d) or reason.text or "dataAbsentReason")
 
 
+def _variant_answer(system: str, code: str) -> str | None:
+    return {VARIANT_PRESENT: "present", VARIANT_ABSENT: "absent"}.get((system, code))
+
+
 def assessment(obs: Any) -> tuple[str, str]:
     """("present" | "absent" | "uncertain" | "", why it was not read) for one variant assessment."""
     if why := _absent_reason(obs):
@@ -64,7 +69,8 @@ def assessment(obs: Any) -> tuple[str, str]:
     concept = obs.valueCodeableConcept
     significance = {code for c in components(obs, LOINC, CLINICAL_SIGNIFICANCE)
                     for s, code, _ in codings(c.valueCodeableConcept) if s == LOINC}
-    present, absent = has_pair(concept, [VARIANT_PRESENT]), has_pair(concept, [VARIANT_ABSENT])
+    answer = read_concept(concept, _variant_answer).coded  # every coding; codes only: words are not an answer
+    present, absent = "present" in answer, "absent" in answer
     if present and absent:
         return "", "codings say both present and absent"
     if absent or significance & set(NOT_A_MUTATION):

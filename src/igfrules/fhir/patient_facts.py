@@ -21,7 +21,7 @@ from .codes import (
     SNOMED,
 )
 from .concepts import code_in, codings, extensions, observation_day, observation_instant, usable
-from .findings import read_all
+from .findings import read_concept
 
 Warnings = list[str]
 
@@ -40,15 +40,19 @@ def is_diabetes(concept: Any) -> bool:
     mellitus ruled out", "denies diabetes", "diabetes mellitus in mother" are not diabetes."""
     if concept is None:
         return False
-    for system, code, _ in codings(concept):
-        if (system == SNOMED and code in DIABETES_SNOMED) or (
-                system == ICD10CM and code.replace(".", "").upper().startswith(DIABETES_ICD10_PREFIXES)):
-            return True
-    texts = [concept.text or ""] + [display for _, _, display in codings(concept)]
-    reading = read_all(texts, _DIABETES_TERMS)
-    if any(m.meaning == "not diabetes" for m in reading.mentions):
+    read = read_concept(concept, _diabetes_code, _DIABETES_TERMS)
+    if read.coded:
+        return True
+    if any(m.meaning == "not diabetes" for m in read.words.mentions):
         return False
-    return "diabetes" in reading.asserted()
+    return "diabetes" in read.words.asserted()
+
+
+def _diabetes_code(system: str, code: str) -> str | None:
+    if (system == SNOMED and code in DIABETES_SNOMED) or (
+            system == ICD10CM and code.replace(".", "").upper().startswith(DIABETES_ICD10_PREFIXES)):
+        return "diabetes"
+    return None
 
 
 def diabetes(resources: Resources, warnings: Warnings) -> FieldSource:

@@ -23,7 +23,7 @@ from ..model.mapping import FieldSource
 from .bundle import Resources
 from .codes import EQUIVOCAL_ANSWERS, HER2_IHC, HER2_INTERPRETATION, LOINC, NEGATIVE_ANSWERS, POSITIVE_ANSWERS
 from .concepts import code_in, codings, observation_day, observation_instant, usable
-from .findings import MAX_TEXT, read_all, why_not
+from .findings import MAX_TEXT, read_concept, why_not
 
 Warnings = list[str]
 
@@ -42,17 +42,12 @@ class _Answer:
         self.value, self.how, self.warning = value, how, warning
 
 
-def _coded(concept: Any) -> set[str]:
-    found = set()
-    for system, code, _ in codings(concept):
-        pair = (system, code)
-        if pair in POSITIVE_ANSWERS:
-            found.add("positive")
-        elif pair in NEGATIVE_ANSWERS:
-            found.add("negative")
-        elif pair in EQUIVOCAL_ANSWERS:
-            found.add("equivocal")
-    return found
+_ANSWERS = {**dict.fromkeys(POSITIVE_ANSWERS, "positive"), **dict.fromkeys(NEGATIVE_ANSWERS, "negative"),
+            **dict.fromkeys(EQUIVOCAL_ANSWERS, "equivocal")}
+
+
+def _answer_code(system: str, code: str) -> str | None:
+    return _ANSWERS.get((system, code))
 
 
 def _percent(quantity: Any) -> float | None:
@@ -118,12 +113,11 @@ def answer(obs: Any, ihc: bool, label: str) -> _Answer:
     if obs.dataAbsentReason is not None:
         return _Answer(how="dataAbsentReason")
     concept = obs.valueCodeableConcept
-    coded = _coded(concept)
-    if len(coded) > 1:
-        return _Answer(warning=f"{label}: its codings say {' and '.join(sorted(coded))}; not read")
-    if coded:
-        value = coded.pop()
-        return _Answer(value, f"coded {value}")
+    read = read_concept(concept, _answer_code, _TERMS, texts=[obs.valueString or ""])
+    if len(read.coded) > 1:
+        return _Answer(warning=f"{label}: its codings say {' and '.join(sorted(read.coded))}; not read")
+    if read.coded:
+        return _Answer(read.coded[0], f"coded {read.coded[0]}")
     if obs.valueBoolean is not None:
         return _Answer(warning=f"{label}: a true/false value ({str(obs.valueBoolean).lower()}) is not a receptor "
                                "status; not read")
@@ -133,7 +127,7 @@ def answer(obs: Any, ihc: bool, label: str) -> _Answer:
         return found
     if (found := _quantity(obs, label)) is not None:
         return found
-    reading = read_all(texts, _TERMS)
+    reading = read.words
     said = reading.asserted()
     named = {m.meaning for m in reading.mentions} - {"equivocal"}
     if len(said) > 1 or len(named) > 1:  # "positive and negative": the cue words are the answers

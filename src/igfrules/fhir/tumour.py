@@ -28,7 +28,7 @@ from .codes import (
     icd10_secondary_site,
 )
 from .concepts import code_in, codings, day, instant, observation_day, observation_instant, usable
-from .findings import read_all
+from .findings import read_concept
 
 Warnings = list[str]
 
@@ -61,10 +61,12 @@ def stages_in(concept: Any) -> list[str]:
     """Every stage group a concept names: each AJCC code, each display, its text."""
     if concept is None:
         return []
-    found = [parse_stage(code) if system == AJCC else None for system, code, _ in codings(concept)]
-    found += [parse_stage(display) for _, _, display in codings(concept)]
-    found.append(parse_stage(concept.text or ""))
-    return list(dict.fromkeys(s for s in found if s))
+    read = read_concept(concept, _ajcc_code, parse=parse_stage)
+    return list(dict.fromkeys(read.coded + read.parsed))
+
+
+def _ajcc_code(system: str, code: str) -> str | None:
+    return parse_stage(code) if system == AJCC else None
 
 
 def stage_of(concept: Any) -> str | None:
@@ -122,39 +124,41 @@ _SECONDARY_WORDS = {"secondary malignant": "secondary", "metasta": "secondary"}
 _SITE_TERMS = {word: site for word, site in SITE_WORDS}
 
 
-def _sites_in_words(concept: Any) -> tuple[list[str], bool]:
-    """(the sites a concept's words assert, whether they assert a secondary cancer); negated,
-    uncertain or someone else's mentions are not read ("no liver metastasis")."""
-    if concept is None:
-        return [], False
-    texts = [concept.text or ""] + [display for _, _, display in codings(concept)]
-    said = read_all(texts, {**_SECONDARY_WORDS, **_SITE_TERMS}).asserted()
-    return [s for s in said if s != "secondary"], "secondary" in said
+_UNCLASSIFIED = "?"  # a secondary-cancer code whose site is not recorded (C79.9)
+
+
+def _secondary_code(system: str, code: str) -> str | None:
+    """What a Condition code says: a site, "secondary" (no site), _UNCLASSIFIED, or nothing."""
+    if system == SNOMED:
+        return SECONDARY_SNOMED_SITE.get(code) or ("secondary" if code in SECONDARY_GENERIC else None)
+    if system == ICD10CM:
+        site = icd10_secondary_site(code)
+        return None if site is None else (site or _UNCLASSIFIED)
+    return None
+
+
+def _body_site_code(system: str, code: str) -> str | None:
+    return BODY_SITE_SNOMED.get(code) if system == SNOMED else None
 
 
 def secondary_sites(condition: Any) -> list[str] | None:
     """Sites of a secondary-cancer Condition ("" for a site not recorded or not classified); None if
-    it is not one. Every coding and every body site is read, not only the first."""
-    concept = condition.code
-    all_codes = codings(concept)
-    snomed_sites = [SECONDARY_SNOMED_SITE[code] for system, code, _ in all_codes
-                    if system == SNOMED and code in SECONDARY_SNOMED_SITE]
-    icd_sites = [site for system, code, _ in all_codes if system == ICD10CM
-                 and (site := icd10_secondary_site(code)) is not None]
-    text_sites, said_secondary = _sites_in_words(concept)
-    generic = code_in(concept, SNOMED, SECONDARY_GENERIC) is not None or said_secondary
+    it is not one. Every coding and every body site is read, not only the first; words are read
+    with their negation ("Breast cancer, no liver metastasis" is not one)."""
+    read = read_concept(condition.code, _secondary_code, {**_SECONDARY_WORDS, **_SITE_TERMS})
+    said = read.words.asserted()
     profiled = any("secondary-cancer-condition" in (p or "") for p in
                    ((condition.meta.profile or []) if condition.meta else []))
-    if not snomed_sites and not icd_sites and not generic and not profiled:
+    if not read.coded and "secondary" not in said and not profiled:
         return None
     sites: list[str] = []
     for body in condition.bodySite or []:
-        coded = [BODY_SITE_SNOMED[code] for system, code, _ in codings(body)
-                 if system == SNOMED and code in BODY_SITE_SNOMED]
-        sites.extend(list(dict.fromkeys(coded)) or _sites_in_words(body)[0] or [""])
+        at = read_concept(body, _body_site_code, _SITE_TERMS)
+        sites.extend(list(at.coded) or at.words.asserted() or [""])
     if not sites:
-        sites = list(dict.fromkeys(snomed_sites + icd_sites + text_sites)) or [""]
-    return sites
+        coded = [site for site in read.coded if site != "secondary"]
+        sites = list(dict.fromkeys(coded + [site for site in said if site != "secondary"])) or [""]
+    return [site if site != _UNCLASSIFIED else "" for site in sites]
 
 
 def visceral(resources: Resources, stage_value: str, warnings: Warnings) -> FieldSource:
