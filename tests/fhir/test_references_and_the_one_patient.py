@@ -13,7 +13,7 @@ import igfrules
 from igfrules import CaseError
 from igfrules.fhir.bundle import read_bundle
 from igfrules.fhir.profile import map_bundle, map_resources
-from tests.fhir.builders import RX, SCT, bundle, cc, condition, medication, observation
+from tests.fhir.builders import RX, SCT, bundle, cc, medication, observation
 
 PATIENT = {"resourceType": "Patient", "id": "p", "identifier": [{"system": "urn:mrn", "value": "123"}]}
 
@@ -165,4 +165,12 @@ def test_reference_resolution_is_one_lookup_per_reference() -> None:
     assert counts[100_000] <= 100 * counts[1_000] + 100  # grows with N, not N squared
 
 
-_ = condition
+
+
+def test_a_resource_without_an_id_is_found_by_the_type_and_id_of_its_full_url() -> None:
+    data = bundle({"resourceType": "Patient"}, by_reference("mr", "Medication/m1"),
+                  {"resourceType": "Medication", "code": cc(RX, "72965", "letrozole")})
+    data["entry"][0]["fullUrl"] = "http://example.org/fhir/Patient/p"
+    data["entry"][2]["fullUrl"] = "http://example.org/fhir/Medication/m1"
+    case = map_bundle(data)
+    assert [t.agent for t in case.profile.prior_therapies] == ["letrozole"]

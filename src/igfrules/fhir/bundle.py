@@ -76,7 +76,10 @@ class Resources:
         self.labels[id(resource)] = label
         self.index.setdefault(label, resource)
         if full_url:
-            self.index.setdefault(reference_key(full_url), resource)
+            key = reference_key(full_url)
+            self.index.setdefault(key, resource)
+            if match := _TYPED.search(key):  # "http://x/fhir/Patient/p" also answers "Patient/p"
+                self.index.setdefault(f"{match.group(1)}/{match.group(2)}", resource)
 
     def by_reference(self, reference: str | None, within: Any = None) -> Any:
         """The resource a reference ("Medication/m1", "urn:uuid:...", an absolute URL, or
