@@ -3,7 +3,7 @@
 Every request is evaluated on the event loop's one thread: evaluation is CPU-bound and the rule
 engine's C extension never releases the GIL, so a thread pool would add hand-offs and no
 parallelism. The knowledge base, and so its one engine, is loaded once by the caller.
-Logs hold the request line and status only: no body, no patient data.
+Logs hold the method, the path (never its query string) and the status: no body, no patient data.
 
 Answers are deterministic, so the answer to a prefetch seen before (the same chart opened again)
 is kept, bounded, and sent again byte for byte; a new or changed prefetch is evaluated.
