@@ -57,7 +57,8 @@ def igf1(value: float, comparator: str = "", flags: tuple[str, ...] = ()) -> Any
 
 @pytest.mark.parametrize(("args", "expected"), [
     ((400,), "high"), ((20,), "low"), ((100,), "normal"), ((25, "<"), "low"), ((500, "<"), "unknown"),
-    ((1000, ">"), "high"), ((100, ">"), "unknown"), ((100, "", ("H", "L")), "unknown"), ((100, "", ("H",)), "high"),
+    ((1000, ">"), "high"), ((100, ">"), "unknown"), ((50, "<"), "low"), ((300, ">"), "high"),
+    ((50, "<="), "unknown"), ((100, "", ("H", "L")), "unknown"), ((100, "", ("H",)), "high"),
 ])
 def test_serum_igf1_with_a_comparator_or_flags_is_judged_only_when_certain(args: tuple[Any, ...],
                                                                            expected: str) -> None:

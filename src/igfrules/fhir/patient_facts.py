@@ -143,9 +143,9 @@ def serum_igf1(resources: Resources, warnings: Warnings) -> FieldSource:
         low = float(ref.low.value) if ref.low is not None and ref.low.value is not None else None
         above = comparator in ("", ">", ">=")  # the true value may be this one or above it
         below = comparator in ("", "<", "<=")
-        if high is not None and value > high and above:
+        if high is not None and ((value > high and above) or (comparator == ">" and value >= high)):
             level = "high"
-        elif low is not None and value < low and below:
+        elif low is not None and ((value < low and below) or (comparator == "<" and value <= low)):
             level = "low"
         elif high is not None and low is not None and not comparator:
             level = "normal"
