@@ -198,3 +198,10 @@ def test_the_latest_result_is_the_latest_instant_across_time_zones() -> None:
     same_day = mapped(observation("morning", "16112-5", "2024-01-01T08:00:00Z", valueCodeableConcept=POSITIVE),
                       observation("evening", "16112-5", "2024-01-01T18:00:00Z", valueCodeableConcept=NEGATIVE))
     assert same_day.profile.er_status == "negative"
+
+
+def test_a_stage_observation_that_names_no_one_group_is_named_in_the_note() -> None:
+    case = mapped(observation("s", "21908-9", valueCodeableConcept={"text": "Stage I-II"}))
+    source = case.mapping.source("stage")
+    assert case.profile.stage == "unknown"
+    assert source.resources == ("Observation/s",) and "one AJCC stage group" in source.note

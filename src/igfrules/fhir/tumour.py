@@ -76,13 +76,16 @@ def stage_of(concept: Any) -> str | None:
 
 
 def stage(resources: Resources, warnings: Warnings) -> FieldSource:
-    observed = []  # (day, pathological first at equal days, value, label, kind)
+    observed = []  # (instant, pathological first at equal instants, value, label, kind, day)
+    unread = []  # stage-group Observations whose value names no one stage group
     for obs in resources.of("Observation"):
         code = code_in(obs.code, LOINC, STAGE_CODES)
         if code is None or not usable(obs):
             continue
         value = _one_stage(obs.valueCodeableConcept, resources.label(obs), warnings)
-        if value:
+        if not value:
+            unread.append(resources.label(obs))
+        else:
             observed.append((observation_instant(obs), code == STAGE_PATHOLOGICAL, value, resources.label(obs),
                              STAGE_CODES[code], observation_day(obs)))
     summaries = []
@@ -95,6 +98,10 @@ def stage(resources: Resources, warnings: Warnings) -> FieldSource:
                                   day(when)))
     everything = observed + summaries
     if not everything:
+        if unread:
+            return FieldSource(field="stage", value=UNKNOWN, resources=tuple(unread),
+                               note="no value read as one AJCC stage group (a range, a text over "
+                                    f"{MAX_STAGE_TEXT} characters, or none): " + ", ".join(unread))
         return FieldSource(field="stage", value=UNKNOWN,
                            note="no stage-group Observation (LOINC 21908-9, 21902-2) or Condition.stage.summary")
     # Policy: a stage-group Observation over a Condition's summary; the latest date over earlier;
