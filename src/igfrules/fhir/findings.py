@@ -44,7 +44,7 @@ MAX_TEXT = 1024  # characters; a coded concept's text or display is a few words
 _CLAUSE_BREAK = re.compile(r"[.,;()\[\]/\n\r]|\b(?:but|however|although|except|whereas)\b")
 _BEFORE = re.compile(
     r"\b(?:no|not|non|never|without|denies|denied|deny|negative for|free of|absence of|absent|"
-    r"rule out|r/o|ruled out|excluded|exclude|neither|nor|resolved|history negative for)\b")
+    r"rule out|r_o|ruled out|excluded|exclude|neither|nor|resolved|history negative for)\b")
 _AFTER = re.compile(
     r"\b(?:ruled out|excluded|absent|not (?:seen|found|detected|present|identified|confirmed)|"
     r"negative|unlikely|denied|resolved)\b")
@@ -106,6 +106,7 @@ def mentions(text: str, terms: dict[str, str]) -> Reading:
     folded = text.casefold()
     if len(folded) != len(text):  # casefold changed lengths (ß -> ss): keep offsets simple
         folded = text.lower()
+    folded = folded.replace("r/o", "r_o")  # "r/o" (rule out) is one cue, not a clause break
     breaks = [m.start() for m in _CLAUSE_BREAK.finditer(folded)]
     found = []
     for match in _pattern(tuple(terms)).finditer(folded):
