@@ -155,7 +155,8 @@ def test_a_negated_metastasis_is_not_visceral_disease() -> None:
 @pytest.mark.parametrize("text", ["No diabetes mellitus", "Diabetes mellitus ruled out",
                                   "Patient denies diabetes mellitus", "Diabetes mellitus in mother",
                                   "Family history: type 2 diabetes", "possible type 2 diabetes",
-                                  "Gestational diabetes mellitus", "r/o diabetes mellitus"])
+                                  "Gestational diabetes mellitus", "r/o diabetes mellitus",
+                                  "Diabetes mellitus: no", "Type 2 diabetes - none"])
 def test_negated_or_someone_elses_diabetes_is_not_diabetes(text: str) -> None:
     resource = {"resourceType": "Condition", "id": "d", "code": {"text": text}, "subject": {"reference": "Patient/p"}}
     assert mapped(resource).profile.diabetes == "unknown"

@@ -48,6 +48,8 @@ _BEFORE = re.compile(
 _AFTER = re.compile(
     r"\b(?:ruled out|excluded|absent|not (?:seen|found|detected|present|identified|confirmed)|"
     r"negative|unlikely|denied|resolved)\b")
+# "Diabetes mellitus: no", "Liver metastasis - none": a term given a negative answer.
+_ANSWERED_NO = re.compile(r"\s*[:=-]\s*(?:no|none|nil|negative|absent|denied|n)\b")
 _HEDGE = re.compile(
     r"\b(?:possible|possibly|suspected|suspect|suspicious|suspicion|questionable|query|probable|"
     r"probably|likely|cannot be excluded|can ?not be ruled out|versus|vs|equivocal|indeterminate|"
@@ -118,7 +120,7 @@ def mentions(text: str, terms: dict[str, str]) -> Reading:
         term = match.group(0)
         found.append(Mention(
             term=term, meaning=terms[term],
-            negated=bool(_BEFORE.search(before) or _AFTER.search(after)),
+            negated=bool(_BEFORE.search(before) or _AFTER.search(after) or _ANSWERED_NO.match(after)),
             uncertain=bool(_HEDGE.search(before) or _HEDGE.search(after)),
             someone_else=bool(_SOMEONE_ELSE.search(before) or _SOMEONE_ELSE.search(after))))
     return Reading(tuple(found))
