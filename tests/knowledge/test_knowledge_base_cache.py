@@ -337,3 +337,53 @@ def test_the_mount_table_names_the_filesystem_of_the_deepest_mount_point(monkeyp
     finally:
         monkeypatch.undo()
         file_stamps._mounts.cache_clear()
+
+
+def test_a_fifo_at_an_entrys_name_is_a_miss_not_a_hang(folder: Path) -> None:
+    import faulthandler
+
+    parsed = load_knowledge_base(RULES, use_cache=True)
+    for written in [*_files(folder), *folder.glob("*.sha256")]:
+        written.unlink()
+        os.mkfifo(written, 0o600)
+    faulthandler.dump_traceback_later(120, exit=True)  # a hang ends the run with a traceback
+    try:
+        again = load_knowledge_base(RULES, use_cache=True)
+    finally:
+        faulthandler.cancel_dump_traceback_later()
+    assert again == parsed
+
+
+@pytest.mark.parametrize(("mode", "used"), [(0o777, False), (0o1777, True), (0o755, True)])
+def test_the_cache_is_not_used_under_a_parent_others_can_write_unless_it_is_sticky(
+        folder: Path, mode: int, used: bool) -> None:
+    folder.parent.mkdir(parents=True)
+    folder.parent.chmod(mode)
+    try:
+        load_knowledge_base(RULES, use_cache=True)
+        assert bool(_files(folder)) == used
+        calls = []
+        if _files(folder):
+            folder.parent.chmod(0o777)  # the folder became swappable: its entries are not read
+            calls.append(cache.load(RULES, load_knowledge_base(RULES).sha256))
+            assert calls == [None]
+    finally:
+        folder.parent.chmod(0o700)
+
+
+def test_writes_and_pruning_stay_in_the_folder_that_was_checked(folder: Path, tmp_path: Path) -> None:
+    load_knowledge_base(RULES, use_cache=True)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / ("0" * 64 + ".pickle")).write_bytes(b"not ours")
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        folder.rename(tmp_path / "moved")
+        elsewhere.rename(folder)  # swapped after the check
+        for index in range(cache.KEEP + 2):
+            cache._write_in(fd, f"{index:064x}.pickle", b"x")
+        cache._prune(fd)
+    finally:
+        os.close(fd)
+    assert (folder / ("0" * 64 + ".pickle")).read_bytes() == b"not ours"
+    assert len(list((tmp_path / "moved").glob("*.pickle"))) == cache.KEEP

@@ -9,6 +9,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,14 +48,15 @@ class Server:
         return self.request("POST", path, body)
 
 
-@pytest.fixture(scope="session")
-def server() -> Iterator[Server]:
+@contextmanager
+def running(**options: Any) -> Iterator[Server]:
+    """A server on a free port of 127.0.0.1, with uvicorn's or the app's settings overridden."""
     kb = igfrules.load_knowledge_base(RULES)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    uv = uvicorn.Server(config(kb, "127.0.0.1", port))
+    uv = uvicorn.Server(config(kb, "127.0.0.1", port, **options))
     thread = threading.Thread(target=uv.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -68,3 +70,9 @@ def server() -> Iterator[Server]:
         uv.should_exit = True
         thread.join(timeout=20)
         sock.close()
+
+
+@pytest.fixture(scope="session")
+def server() -> Iterator[Server]:
+    with running() as started:
+        yield started

@@ -26,6 +26,11 @@ _COMMANDS = {
     "trials": ("knowledge", "trials"),
 }
 
+# Commands whose answer is what they print: with standard output closed (`>&-`) they would print
+# nothing and exit 0, so they refuse to start (exit 1). `evaluate` and `batch` check for themselves
+# (batch can write --out instead); `serve` prints nothing of its answers.
+_PRINTS = frozenset({"check", "docs", "examples", "explain", "rules", "schema", "trials"})
+
 
 class _Group(click.Group):
     """Loads commands on demand; a reader that closes the pipe early (`igfrules rules | head`) is
@@ -44,6 +49,13 @@ class _Group(click.Group):
             command = getattr(importlib.import_module(f"{__package__}.{module}"), function)
             self.add_command(command, cmd_name)
         return self.commands[cmd_name]
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[str | None, click.Command | None,
+                                                                            list[str]]:
+        name, command, rest = super().resolve_command(ctx, args)
+        if name in _PRINTS and sys.stdout is None:
+            raise click.ClickException("<stdout>: standard output is closed; redirect it to a file or a pipe")
+        return name, command, rest
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

@@ -6,6 +6,7 @@ invalid resource is a CaseError naming the resource (type/id) and the path of th
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +16,7 @@ from pydantic import ValidationError
 from ..bounded_cache import BoundedCache
 from ..canonical import canonical_json
 from ..errors import CaseError, Problem, field_path
+from .deadline import check_deadline
 
 try:
     from fhir.resources.R4B import get_fhir_model_class
@@ -24,32 +26,90 @@ except ImportError as err:  # pragma: no cover - exercised only without the extr
 
 READ_TYPES = ("Patient", "Condition", "Observation", "MedicationRequest", "MedicationAdministration",
               "MedicationStatement", "Medication", "Procedure")
+# Bundle.type: what a record can be read as. A collection, a search's results, a transaction or
+# batch (how exports such as Synthea write a chart) and a document (one attested snapshot) hold
+# facts that stand together. A history holds old versions of the same resources, a message a
+# payload about an event, and a *-response the outcome of a request: reading any of them as one
+# chart would make superseded or foreign versions concurrent facts.
+CHART_BUNDLE_TYPES = frozenset({"collection", "searchset", "transaction", "batch", "document"})
+_HISTORY = re.compile(r"/_history/[^/]*$")
+_TYPED = re.compile(r"(?:^|/)([A-Z][A-Za-z]+)/([A-Za-z0-9\-.]{1,64})$")
+
+
+def reference_key(reference: str) -> str:
+    """A reference as the index knows it: without a version (`Patient/p/_history/2` is `Patient/p`)."""
+    return _HISTORY.sub("", reference)
+
+
+def reference_type(reference: str) -> str | None:
+    """The resource type a literal reference names ("Patient" for `Patient/p` or
+    `http://x/fhir/Patient/p`); None for `urn:uuid:...`, `#contained` or anything else."""
+    match = _TYPED.search(reference_key(reference))
+    return match.group(1) if match else None
 
 
 @dataclass
 class Resources:
-    """The validated resources of one record, by type, in the order given."""
+    """The validated resources of one record, by type, in the order given, with an index from
+    every form of reference (`Type/id`, the entry's fullUrl, an absolute URL ending in `Type/id`,
+    any of them with `/_history/N`) to its resource: each lookup is one dictionary access, so a
+    record of 100,000 entries resolves its references in linear time."""
 
+    source: str = "<bundle>"
     by_type: dict[str, list[Any]] = field(default_factory=dict)
     labels: dict[int, str] = field(default_factory=dict)  # id(resource) -> "Observation/er-1"
-    urls: dict[str, Any] = field(default_factory=dict)  # fullUrl -> resource
+    index: dict[str, Any] = field(default_factory=dict)  # "Type/id" and fullUrl -> resource
     count: int = 0
+    lookups: int = 0  # reference lookups made: the linearity tests count them
 
     def of(self, resource_type: str) -> list[Any]:
         return self.by_type.get(resource_type, [])
 
+    def all(self) -> list[Any]:
+        return [resource for items in self.by_type.values() for resource in items]
+
     def label(self, resource: Any) -> str:
         return self.labels[id(resource)]
 
-    def by_reference(self, reference: str | None) -> Any:
-        """The resource a reference ("Medication/m1", "urn:uuid:...", "#contained") points to."""
+    def add(self, resource: Any, label: str, full_url: str | None) -> None:
+        self.by_type.setdefault(resource.get_resource_type(), []).append(resource)
+        self.labels[id(resource)] = label
+        self.index.setdefault(label, resource)
+        if full_url:
+            key = reference_key(full_url)
+            self.index.setdefault(key, resource)
+            if match := _TYPED.search(key):  # "http://x/fhir/Patient/p" also answers "Patient/p"
+                self.index.setdefault(f"{match.group(1)}/{match.group(2)}", resource)
+
+    def by_reference(self, reference: str | None, within: Any = None) -> Any:
+        """The resource a reference ("Medication/m1", "urn:uuid:...", an absolute URL, or
+        "#m1", contained in `within`) points to, or None."""
         if not reference:
             return None
-        for items in self.by_type.values():
-            for resource in items:
-                if self.labels[id(resource)] == reference or self.urls.get(reference) is resource:
-                    return resource
-        return None
+        self.lookups += 1
+        if reference.startswith("#"):
+            return next((c for c in (getattr(within, "contained", None) or []) if c.id == reference[1:]), None)
+        key = reference_key(reference)
+        found = self.index.get(key)
+        if found is None and (match := _TYPED.search(key)):
+            found = self.index.get(f"{match.group(1)}/{match.group(2)}")
+        return found
+
+    def resolve(self, referrer: Any, element: str, reference: Any, expected: str) -> Any:
+        """The resource of type `expected` a Reference names, or None when it is not in the record.
+        A reference to a resource of another type is an error naming the resource and the element:
+        a Patient where a Medication belongs is a broken record, never a medicine."""
+        text = getattr(reference, "reference", None) if reference is not None else None
+        if not text:
+            return None
+        named = reference_type(text) or getattr(reference, "type", None)
+        found = self.by_reference(text, within=referrer)
+        kind = found.get_resource_type() if found is not None else named
+        if kind is not None and kind != expected:
+            where = self.labels.get(id(referrer), referrer.get_resource_type())
+            raise CaseError(Problem(self.source, f"{where}: {referrer.get_resource_type()}.{element}",
+                                    f"refers to {text!r}, a {kind}; a {expected} is needed here"))
+        return found
 
 
 def read_bundle(data: Mapping[str, Any], source: str) -> tuple[str | None, Resources]:
@@ -65,15 +125,26 @@ def read_bundle(data: Mapping[str, Any], source: str) -> tuple[str | None, Resou
             raw.append((f"Bundle.entry[{index}].resource", entry["resource"], entry.get("fullUrl")))
     shell = {k: v for k, v in data.items() if k != "entry"}
     _validate(shell, "Bundle", source, "Bundle")
+    kind = data.get("type")
+    if kind not in CHART_BUNDLE_TYPES:
+        raise CaseError(Problem(source, "Bundle.type", f"{kind!r} is not a chart igfrules can read: a "
+                                f"{kind} Bundle does not hold one patient's current facts; give a "
+                                + ", ".join(sorted(CHART_BUNDLE_TYPES))))
     bundle_id = data.get("id") if isinstance(data.get("id"), str) else None
     return bundle_id, read_resources(raw, source)
 
 
 def read_resources(items: Iterable[tuple[str, Any, str | None]], source: str) -> Resources:
-    """Validate each resource: (where it sits, the JSON object, its fullUrl or None)."""
-    resources = Resources()
+    """Validate each resource: (where it sits, the JSON object, its fullUrl or None).
+
+    The same resource given twice (a Medication that two prefetch keys include) is read once; two
+    different resources with one `Type/id`, or one fullUrl, are an error naming both places:
+    taking either would be a guess."""
+    resources = Resources(source=source)
     problems: list[Problem] = []
+    seen: dict[str, tuple[bytes, str]] = {}  # "Type/id" or fullUrl -> (its JSON, where it sits)
     for where, data, full_url in items:
+        check_deadline()
         if not isinstance(data, Mapping):
             problems.append(Problem(source, where, "a resource must be a JSON object"))
             continue
@@ -84,17 +155,25 @@ def read_resources(items: Iterable[tuple[str, Any, str | None]], source: str) ->
             problems.append(Problem(source, where, "has no resourceType"))
             continue
         try:
-            model = _validate(data, kind, source, label)
+            model, key = _validate_keyed(data, kind, source, label)
         except CaseError as err:
             problems.extend(err.problems)
             continue
+        names = [n for n in (label if isinstance(ident, str) and ident else None,
+                             reference_key(full_url) if isinstance(full_url, str) and full_url else None) if n]
+        clash = next(((name, seen[name]) for name in names if name in seen), None)
+        if clash is not None:
+            name, (first_key, first_where) = clash
+            if first_key != key or not key:
+                problems.append(Problem(source, f"{label} at {where}", f"a different resource with the same "
+                                        f"{'id' if name == label else 'fullUrl'} as the one at {first_where}; "
+                                        "give each resource once, with its own id"))
+            continue  # the same resource again: read once
+        seen.update((name, (key, where)) for name in names)
         resources.count += 1
         if kind not in READ_TYPES:
             continue  # valid, and nothing the mapping reads
-        resources.by_type.setdefault(kind, []).append(model)
-        resources.labels[id(model)] = label
-        if full_url:
-            resources.urls[full_url] = model
+        resources.add(model, label, full_url if isinstance(full_url, str) else None)
     if problems:
         raise CaseError(problems)
     return resources
@@ -104,21 +183,29 @@ def read_resources(items: Iterable[tuple[str, Any, str | None]], source: str) ->
 # prefetch, or the same resource in the next request) is not validated again. Validation is about
 # 1 ms a resource, most of a request's time; a hit is a dictionary lookup. Models are never
 # changed after validation, so sharing one between requests is safe.
-_validated: BoundedCache[bytes, FHIRAbstractModel] = BoundedCache(4096)
+# Bounded by count and by the bytes of the resources' JSON (a validated model holds a few times
+# its JSON), so that a few requests of very large resources cannot pin the process's memory.
+VALIDATED_MAX_JSON_BYTES = 8 * 1024 * 1024
+_validated: BoundedCache[bytes, FHIRAbstractModel] = BoundedCache(4096, max_bytes=VALIDATED_MAX_JSON_BYTES)
 
 
 def _validate(data: Mapping[str, Any], kind: str, source: str, label: str) -> FHIRAbstractModel:
+    return _validate_keyed(data, kind, source, label)[0]
+
+
+def _validate_keyed(data: Mapping[str, Any], kind: str, source: str, label: str) -> tuple[FHIRAbstractModel, bytes]:
+    """The model, and the resource's canonical JSON (b"" when it has none)."""
     try:
         key = canonical_json(data)
     except (TypeError, ValueError, RecursionError):
         key = b""
     cached = _validated.get(key) if key else None
     if cached is not None:
-        return cached
+        return cached, key
     model = _validate_uncached(data, kind, source, label)
     if key:
-        _validated.put(key, model)
-    return model
+        _validated.put(key, model, len(key))
+    return model, key
 
 
 def _validate_uncached(data: Mapping[str, Any], kind: str, source: str, label: str) -> FHIRAbstractModel:

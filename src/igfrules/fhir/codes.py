@@ -92,6 +92,10 @@ VARIANT_ABSENT: Final = (LOINC, "LA9634-2")
 GERMLINE: Final = (LOINC, "LA6683-2")
 NOT_A_MUTATION: Final = {"LA6675-8": "benign", "LA26334-5": "likely benign"}
 UNCERTAIN: Final = {"LA26333-7": "uncertain significance"}
+PATHOGENIC: Final = {"LA6668-3": "pathogenic", "LA26332-9": "likely pathogenic"}
+# Components that describe the variant found (DNA change, amino-acid change, genomic DNA change,
+# discrete variant): an assessment that describes one reports a variant even without a value.
+VARIANT_DESCRIBED: Final = {"48004-6", "48005-3", "81290-9", "81252-9"}
 PIK3CA: Final = ("HGNC:8975", "PIK3CA")
 BRCA1: Final = ("HGNC:1100", "BRCA1")
 BRCA2: Final = ("HGNC:1101", "BRCA2")

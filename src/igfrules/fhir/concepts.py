@@ -57,10 +57,36 @@ def day(value: Any) -> str:
     return str(value)[:10]
 
 
-def observation_day(obs: Any) -> str:
+def instant(value: Any) -> str:
+    """A FHIR date or dateTime as a key that sorts by when it happened: a time of day is put in
+    UTC ("2024-01-01T23:00:00-05:00" -> "2024-01-02T04:00:00Z"), so results from sites in other
+    time zones, or two on one day, are ordered by the instant, not by a local calendar date. A
+    date alone sorts as the start of its day; "" for none."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(dt.UTC).replace(tzinfo=None)
+        return str(value.isoformat(timespec="microseconds")) + "Z"
+    return day(value)
+
+
+def _observation_time(obs: Any) -> Any:
     period = getattr(obs, "effectivePeriod", None)
-    return (day(obs.effectiveDateTime) or (day(period.start) if period else "") or day(obs.effectiveInstant)
-            or day(obs.issued))
+    for value in (obs.effectiveDateTime, period.start if period else None, obs.effectiveInstant, obs.issued):
+        if value is not None:
+            return value
+    return None
+
+
+def observation_day(obs: Any) -> str:
+    """The date an Observation was made, as written (for notes and warnings)."""
+    return day(_observation_time(obs))
+
+
+def observation_instant(obs: Any) -> str:
+    """When an Observation was made, as a key that sorts across time zones (`instant`)."""
+    return instant(_observation_time(obs))
 
 
 def usable(obs: Any) -> bool:

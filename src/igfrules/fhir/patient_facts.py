@@ -20,22 +20,39 @@ from .codes import (
     SERUM_IGF1,
     SNOMED,
 )
-from .concepts import code_in, codings, extensions, observation_day, usable, words
+from .concepts import code_in, codings, extensions, observation_day, observation_instant, usable
+from .findings import read_concept
 
 Warnings = list[str]
 
 
+_DIABETES_TERMS = {"diabetes mellitus": "diabetes", "type 2 diabetes": "diabetes", "type 1 diabetes": "diabetes",
+                   "type ii diabetes": "diabetes", "type i diabetes": "diabetes", "insulin resistance": "diabetes",
+                   "t2dm": "diabetes", "t1dm": "diabetes",
+                   # words that make the term another condition; negation, hedges and relatives are
+                   # the reader's (findings.py)
+                   **{word: "not diabetes" for word in NOT_DIABETES_WORDS if word not in ("family history", "screening",
+                                                                                          "risk of")}}
+
+
 def is_diabetes(concept: Any) -> bool:
-    if code_in(concept, SNOMED, DIABETES_SNOMED):
-        return True
-    if any(s == ICD10CM and code.replace(".", "").upper().startswith(DIABETES_ICD10_PREFIXES)
-           for s, code, _ in codings(concept)):
-        return True
-    text = words(concept)
-    if any(w in text for w in NOT_DIABETES_WORDS):
+    """Diabetes coded (any coding), or asserted in words: "No diabetes mellitus", "diabetes
+    mellitus ruled out", "denies diabetes", "diabetes mellitus in mother" are not diabetes."""
+    if concept is None:
         return False
-    return "diabetes mellitus" in text or "type 2 diabetes" in text or "type 1 diabetes" in text \
-        or "insulin resistance" in text
+    read = read_concept(concept, _diabetes_code, _DIABETES_TERMS)
+    if read.coded:
+        return True
+    if any(m.meaning == "not diabetes" for m in read.words.mentions):
+        return False
+    return "diabetes" in read.words.asserted()
+
+
+def _diabetes_code(system: str, code: str) -> str | None:
+    if (system == SNOMED and code in DIABETES_SNOMED) or (
+            system == ICD10CM and code.replace(".", "").upper().startswith(DIABETES_ICD10_PREFIXES)):
+        return "diabetes"
+    return None
 
 
 def diabetes(resources: Resources, warnings: Warnings) -> FieldSource:
@@ -60,7 +77,7 @@ def diabetes(resources: Resources, warnings: Warnings) -> FieldSource:
             if is_diabetes(extension.valueCodeableConcept):
                 present.append(label)
             elif extension.valueReference is not None:
-                referenced = resources.by_reference(extension.valueReference.reference)
+                referenced = resources.resolve(obs, "extension.valueReference", extension.valueReference, "Condition")
                 if referenced is not None and is_diabetes(referenced.code):
                     present.append(label)
         if any(is_diabetes(e.valueCodeableConcept) for e in extensions(obs, RELATED_CONDITION_ABSENT_URL)):
@@ -81,42 +98,56 @@ def diabetes(resources: Resources, warnings: Warnings) -> FieldSource:
 def _latest(resources: Resources, code: str) -> Any:
     found = [o for o in resources.of("Observation") if code_in(o.code, LOINC, [code]) and usable(o)
              and o.valueQuantity is not None and o.valueQuantity.value is not None]
-    return max(found, key=observation_day) if found else None
+    return max(found, key=observation_instant) if found else None
 
 
-def bmi(resources: Resources) -> FieldSource:
+def bmi(resources: Resources, warnings: Warnings) -> FieldSource:
     obs = _latest(resources, BMI)
     if obs is None:
         return FieldSource(field="bmi", value=UNKNOWN, note=f"no final LOINC {BMI} (body mass index)")
     value = float(obs.valueQuantity.value)
     low, high = FIELDS["bmi"].bounds or (0.0, 0.0)
     label = resources.label(obs)
+    if obs.valueQuantity.comparator:  # "<18.5" is not a BMI
+        note = f"{obs.valueQuantity.comparator}{value:g} kg/m2 is a bound, not a value: not used"
+        warnings.append(f"{label}: BMI {note}")
+        return FieldSource(field="bmi", value=UNKNOWN, resources=(label,), note=note)
     if not low <= value <= high:
+        warnings.append(f"{label}: BMI {value:g} kg/m2 is outside {low:g}-{high:g}; not used")
         return FieldSource(field="bmi", value=UNKNOWN, resources=(label,),
                            note=f"{value:g} kg/m2 is outside {low:g}-{high:g}: not used")
     return FieldSource(field="bmi", value=round(value, 1), resources=(label,),
                        note=f"latest LOINC {BMI}: {value:g} kg/m2 ({observation_day(obs) or 'undated'})")
 
 
-def serum_igf1(resources: Resources) -> FieldSource:
-    """Against the laboratory's own reference range or interpretation flag: the review gives no cut-off."""
+def serum_igf1(resources: Resources, warnings: Warnings) -> FieldSource:
+    """Against the laboratory's own reference range or interpretation flag: the review gives no
+    cut-off. Every flag is read (H and L together: unknown, with a warning); a value with a
+    comparator ("<25") is judged only where the whole bound is on one side of the range."""
     obs = _latest(resources, SERUM_IGF1)
     if obs is None:
         return FieldSource(field="serum_igf1", value=UNKNOWN, note=f"no final LOINC {SERUM_IGF1} (IGF-1)")
     label, value = resources.label(obs), float(obs.valueQuantity.value)
+    comparator = obs.valueQuantity.comparator or ""
     flags = {code for c in (obs.interpretation or []) for _, code, _ in codings(c)}
-    level = "high" if flags & {"H", "HH", "HU"} else "low" if flags & {"L", "LL", "LU"} else \
-        "normal" if "N" in flags else ""
+    levels = {level for level, codes in (("high", {"H", "HH", "HU"}), ("low", {"L", "LL", "LU"}), ("normal", {"N"}))
+              if flags & codes}
+    if len(levels) > 1:
+        warnings.append(f"{label}: IGF-1 flagged {' and '.join(sorted(levels))}; not read")
+        return FieldSource(field="serum_igf1", value=UNKNOWN, resources=(label,), note="flags that disagree")
+    level = levels.pop() if levels else ""
     how = "interpretation flag"
     if not level and obs.referenceRange:
         ref = obs.referenceRange[0]
         high = float(ref.high.value) if ref.high is not None and ref.high.value is not None else None
         low = float(ref.low.value) if ref.low is not None and ref.low.value is not None else None
-        if high is not None and value > high:
+        above = comparator in ("", ">", ">=")  # the true value may be this one or above it
+        below = comparator in ("", "<", "<=")
+        if high is not None and ((value > high and above) or (comparator == ">" and value >= high)):
             level = "high"
-        elif low is not None and value < low:
+        elif low is not None and ((value < low and below) or (comparator == "<" and value <= low)):
             level = "low"
-        elif high is not None and low is not None:
+        elif high is not None and low is not None and not comparator:
             level = "normal"
         how = "the laboratory's reference range"
     if not level:

@@ -15,9 +15,12 @@ from ..model.validation import problems_from_validation
 from .bundle import Resources, read_bundle
 from .codes import BRCA1, BRCA2, ER_CODES, HER2_CODES, PIK3CA, PR_CODES
 from .concepts import codings, words
+from .genes import gene_status
 from .patient_facts import bmi, diabetes, menopausal_status, serum_igf1, sex
+from .receptors import receptor
+from .subject import check_one_patient
 from .therapies import prior_therapies
-from .tumour import gene_status, receptor, secondary_sites, stage, visceral
+from .tumour import secondary_sites, stage, visceral
 
 __all__ = ["map_bundle", "map_resources"]
 
@@ -30,13 +33,13 @@ def map_bundle(data: Mapping[str, Any], *, source: str = "<bundle>") -> MappedCa
     return map_resources(resources, bundle_id=bundle_id, source=source)
 
 
-def map_resources(resources: Resources, *, bundle_id: str | None = None, source: str = "<bundle>") -> MappedCase:
+def map_resources(resources: Resources, *, bundle_id: str | None = None, source: str = "<bundle>",
+                  patient_id: str | None = None) -> MappedCase:
+    """The profile of validated resources. `patient_id`: whom they must be about (the service's
+    `context.patientId`), whether or not a Patient resource came with them."""
     warnings: list[str] = []
+    check_one_patient(resources, source, patient_id)
     patients = resources.of("Patient")
-    if len({resources.label(p) for p in patients}) > 1:
-        raise CaseError(Problem(source, "Patient", "the record holds more than one Patient; give one patient's "
-                                                   "resources"))
-    _one_subject(resources, patients[0] if patients else None, source)
     cancer = {resources.label(c) for c in resources.of("Condition") if _is_cancer(c)}
     fields: list[FieldSource] = [
         sex(patients, resources),
@@ -52,8 +55,8 @@ def map_resources(resources: Resources, *, bundle_id: str | None = None, source:
         gene_status(resources, "pik3ca_mutation", (PIK3CA,), germline=False, warnings=warnings),
         gene_status(resources, "brca_mutation", (BRCA1, BRCA2), germline=True, warnings=warnings),
         diabetes(resources, warnings),
-        bmi(resources),
-        serum_igf1(resources),
+        bmi(resources, warnings),
+        serum_igf1(resources, warnings),
         menopausal_status(),
         therapies,
     ]
@@ -69,37 +72,6 @@ def map_resources(resources: Resources, *, bundle_id: str | None = None, source:
     mapping = SourceMapping(bundle_id=bundle_id, resources=resources.count, fields=tuple(fields),
                             unrecognised_medicines=tuple(unrecognised), warnings=tuple(warnings))
     return MappedCase(profile=profile, mapping=mapping)
-
-
-def _subject(resource: Any) -> str | None:
-    """The reference naming whom a resource is about (`subject`, or `patient` on some types)."""
-    for name in ("subject", "patient"):
-        reference = getattr(resource, name, None)
-        if reference is not None and getattr(reference, "reference", None):
-            return str(reference.reference)
-    return None
-
-
-def _one_subject(resources: Resources, patient: Any, source: str) -> None:
-    """Every resource about a patient must be about this one: another patient's Observation mixed
-    into a record would silently become this patient's stage or receptor status."""
-    first: str | None = None
-    for items in resources.by_type.values():
-        for resource in items:
-            reference = _subject(resource)
-            if reference is None:
-                continue
-            if patient is not None:
-                label = resources.label(patient)
-                same = (reference == label or reference.endswith("/" + label)
-                        or resources.by_reference(reference) is patient)
-            else:
-                first = first or reference
-                same = reference == first
-            if not same:
-                raise CaseError(Problem(source, resources.label(resource), (
-                    f"is about {reference}, not the record's patient "
-                    f"({resources.label(patient) if patient is not None else first}); give one patient's resources")))
 
 
 def _is_cancer(condition: Any) -> bool:

@@ -38,7 +38,12 @@ from .concepts import code_in, codings, day, display_text, extensions, observati
 from .tumour import refuted, secondary_sites, stage_of
 
 DISTANT_SITES = VISCERAL_SITES | {"bone"}
-_NOT_GIVEN = {"entered-in-error", "cancelled", "not-done", "not-taken", "draft", "intended"}
+# Statuses that say the medicine was not given, or say nothing of whether it was: a request
+# revoked (withdrawn before any administration), cancelled, a draft, entered in error; an
+# administration not done; a statement not taken or only intended; and `unknown` on any of them
+# (the source does not know, which is not a therapy given). Counted: active, completed, and
+# stopped and on-hold (it was begun, then stopped or paused).
+_NOT_GIVEN = {"entered-in-error", "cancelled", "not-done", "not-taken", "draft", "intended", "revoked", "unknown"}
 _NOT_AN_ORDER = {"proposal", "plan", "option", "directive"}
 
 
@@ -123,10 +128,12 @@ def _form_named(form: str, agent: str) -> re.Pattern[str]:
 
 
 def _concept(resource: Any, resources: Resources) -> Any:
+    """The medicine: its CodeableConcept, or the code of the Medication it references (in the
+    record, or contained in the resource as `#id`); a reference to anything but a Medication is
+    an error naming the resource and the element."""
     if resource.medicationCodeableConcept is not None:
         return resource.medicationCodeableConcept
-    reference = resource.medicationReference.reference if resource.medicationReference else None
-    medication = resources.by_reference(reference)
+    medication = resources.resolve(resource, "medicationReference", resource.medicationReference, "Medication")
     return medication.code if medication is not None else None
 
 
@@ -139,23 +146,31 @@ def _start(resource: Any) -> str:
 
 
 def _intent(resource: Any) -> str:
+    """The treatment intent, read from every intent extension and coding; "" for none, or for a
+    record that says both (a guess either way would set the setting)."""
+    found = set()
     for extension in extensions(resource, PROCEDURE_INTENT_URL):
         if code_in(extension.valueCodeableConcept, SNOMED, [INTENT_PALLIATIVE]):
-            return "palliative"
+            found.add("palliative")
         if code_in(extension.valueCodeableConcept, SNOMED, [INTENT_CURATIVE]):
-            return "curative"
-    return ""
+            found.add("curative")
+    return found.pop() if len(found) == 1 else ""
 
 
-def _cancer_related(resource: Any, intent: str, cancer_labels: set[str]) -> bool:
+def _cancer_related(resource: Any, intent: str, cancer_labels: set[str], resources: Resources) -> bool:
     profiles = (resource.meta.profile or []) if resource.meta else []
-    reasons = [r.reference for r in (getattr(resource, "reasonReference", None) or []) if r.reference]
-    return bool(intent) or any(str(p).startswith(MCODE) for p in profiles) or bool(set(reasons) & cancer_labels)
+    if intent or any(str(p).startswith(MCODE) for p in profiles):
+        return True
+    for reason in getattr(resource, "reasonReference", None) or []:
+        found = resources.by_reference(reason.reference, within=resource)
+        if found is not None and resources.labels.get(id(found)) in cancer_labels:
+            return True
+    return False
 
 
 def _given(resource: Any) -> bool:
-    if (resource.status or "") in _NOT_GIVEN:
-        return False
+    if (resource.status or "") in _NOT_GIVEN or getattr(resource, "doNotPerform", None):
+        return False  # doNotPerform: an order *not* to give it
     return not (resource.get_resource_type() == "MedicationRequest" and (resource.intent or "") in _NOT_AN_ORDER)
 
 
@@ -202,10 +217,10 @@ def _statuses(resources: Resources) -> list[tuple[str, bool, str]]:
         if code_in(obs.code, LOINC, DISEASE_STATUS_CODES) is None or not usable(obs):
             continue
         when = observation_day(obs)
-        if code_in(obs.valueCodeableConcept, SNOMED, [STATUS_WORSENED]):
-            out.append((when, True, resources.label(obs)))
-        elif code_in(obs.valueCodeableConcept, SNOMED, STATUS_NOT_WORSENED):
-            out.append((when, False, resources.label(obs)))
+        worse = code_in(obs.valueCodeableConcept, SNOMED, [STATUS_WORSENED]) is not None
+        better = code_in(obs.valueCodeableConcept, SNOMED, STATUS_NOT_WORSENED) is not None
+        if worse != better:  # codings that say both say nothing
+            out.append((when, worse, resources.label(obs)))
     return out
 
 
@@ -222,7 +237,7 @@ def prior_therapies(resources: Resources, cancer_labels: set[str]) -> tuple[Fiel
             agents, how = match_medicine(concept)
             label = resources.label(resource)
             if not agents:
-                if _cancer_related(resource, intent, cancer_labels):
+                if _cancer_related(resource, intent, cancer_labels, resources):
                     coded = ", ".join(f"{system} {code}" for system, code, _ in codings(concept) if code)
                     text = display_text(concept) or coded or "(no code or text)"
                     unrecognised.append(UnrecognisedMedicine(resource=label, text=text))

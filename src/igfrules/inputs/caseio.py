@@ -29,7 +29,22 @@ def document_from_stream(stream: BinaryIO | None, *, source: str) -> Any:
         data = read_stream(stream, MAX_BYTES)
     except ReadError as err:
         raise CaseError(Problem(source, "", str(err))) from None
-    return document_from_bytes(data, source=source)
+    return document_from_bytes(data, source=source, suffix=_stream_suffix(data))
+
+
+def _stream_suffix(data: bytes) -> str:
+    """Standard input has no file name: a document that is JSON is read as JSON, as strictly as a
+    `.json` file (so `1e400`, NaN or a key given twice are refused there too); anything else,
+    a YAML flow mapping `{er_status: positive}` included, as YAML."""
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] not in (b"{", b"["):
+        return ""
+    import json  # only for a document that may be JSON
+
+    try:
+        json.loads(data.decode("utf-8-sig"))
+    except (ValueError, RecursionError):  # not JSON (UnicodeDecodeError is a ValueError)
+        return ""
+    return ".json"
 
 
 def document_from_bytes(data: bytes, *, source: str, suffix: str = "") -> Any:

@@ -17,7 +17,13 @@ cache is read only where nobody but this user can write:
   the same size with the old modification time put back, and the files are read and hashed again;
 - files are written to a temporary file (mode 0600) in the folder and renamed into place; after a
   write, only the newest 24 entries of each kind are kept (every edit of the rules and every
-  upgrade of igfrules writes new ones), and temporary files over an hour old are removed.
+  upgrade of igfrules writes new ones), and temporary files over an hour old are removed. Every
+  write, rename, listing and removal goes through the descriptor of the folder checked as above,
+  never through its path, so a folder swapped after the check is never written to or pruned;
+- the cache is not used at all when the folder's parent is writable by others and not sticky
+  (anyone could swap the folder there);
+- a file is opened without blocking and must be a regular file: a FIFO or a device at an entry's
+  name is a problem like any other.
 
 Beside the knowledge base, an entry keeps what a start would otherwise rebuild from it: the
 conditions compiled for durable_rules, the catalog of the report parts no case changes and the
@@ -127,8 +133,19 @@ def _safe(info: os.stat_result, *, folder: bool) -> bool:
     return kind_ok and info.st_uid == os.geteuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
+def _parent_safe(folder: Path) -> bool:
+    """Others cannot swap the folder: its parent is not writable by others, or is sticky (/tmp)."""
+    try:
+        mode = os.stat(folder.parent).st_mode
+    except OSError:
+        return False
+    return not mode & stat.S_IWOTH or bool(mode & stat.S_ISVTX)
+
+
 def _open_folder(folder: Path) -> int | None:
     """A descriptor of the cache folder if it is safe to read from, else None."""
+    if not _parent_safe(folder):
+        return None
     try:
         fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
     except OSError:
@@ -147,8 +164,8 @@ def _read_bytes(name: str) -> bytes | None:
     folder_fd = _open_folder(folder)
     if folder_fd is None:
         return None
-    try:
-        fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW, dir_fd=folder_fd)
+    try:  # O_NONBLOCK: a FIFO at this name opens at once (and is refused below) instead of hanging
+        fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=folder_fd)
     except OSError:
         return None
     finally:
@@ -168,20 +185,28 @@ def _write_bytes(name: str, data: bytes) -> None:
         folder_fd = _open_folder(folder)
         if folder_fd is None:
             return
-        os.close(folder_fd)
-        import tempfile  # only when writing: reading is the fast start
-
-        fd, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-")  # mode 0600
         try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.replace(temporary, folder / name)
-        except BaseException:
-            os.unlink(temporary)
-            raise
-        _prune(folder)
+            _write_in(folder_fd, name, data)
+            _prune(folder_fd)
+        finally:
+            os.close(folder_fd)
     except OSError:
         return  # a read-only or full disk: the next start reads the files again
+
+
+def _write_in(folder_fd: int, name: str, data: bytes) -> None:
+    """Write `name` in the folder `folder_fd` is open on: a new temporary file (mode 0600), renamed."""
+    import secrets  # only when writing: reading is the fast start
+
+    temporary = f".tmp-{secrets.token_hex(8)}"
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600, dir_fd=folder_fd)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(temporary, name, src_dir_fd=folder_fd, dst_dir_fd=folder_fd)
+    except BaseException:
+        _remove(folder_fd, temporary)
+        raise
 
 
 KEEP = 24  # entries of each kind: every edit of the rules or upgrade of igfrules writes new ones
@@ -189,28 +214,29 @@ _ENTRY = re.compile(r"[0-9a-f]{64}\.(pickle|sha256)")
 _LEFTOVER_SECONDS = 3600  # a temporary file this old was left by a process that died mid-write
 
 
-def _prune(folder: Path) -> None:
+def _prune(folder_fd: int) -> None:
     """Keep the KEEP newest entries of each kind, and remove temporary files left behind. Only
-    names this module writes are touched; an entry removed is written again when next needed."""
+    names this module writes are touched, in the folder the descriptor is open on; an entry
+    removed is written again when next needed."""
     now = time.time()
     entries: dict[str, list[tuple[float, str]]] = {}
-    with os.scandir(folder) as found:
+    with os.scandir(folder_fd) as found:
         for item in found:
             if not item.is_file(follow_symlinks=False):
                 continue
             if item.name.startswith(".tmp-"):
                 if now - item.stat(follow_symlinks=False).st_mtime > _LEFTOVER_SECONDS:
-                    _remove(folder / item.name)
+                    _remove(folder_fd, item.name)
             elif match := _ENTRY.fullmatch(item.name):
                 entries.setdefault(match.group(1), []).append((item.stat(follow_symlinks=False).st_mtime, item.name))
     for kind in entries.values():
         for _, name in sorted(kind, reverse=True)[KEEP:]:
-            _remove(folder / name)
+            _remove(folder_fd, name)
 
 
-def _remove(path: Path) -> None:
+def _remove(folder_fd: int, name: str) -> None:
     with contextlib.suppress(OSError):  # another process removed it first: nothing is lost
-        path.unlink()
+        os.unlink(name, dir_fd=folder_fd)
 
 
 def read(key: str | None) -> tuple[Any, ...] | None:

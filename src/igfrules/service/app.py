@@ -3,7 +3,7 @@
 Every request is evaluated on the event loop's one thread: evaluation is CPU-bound and the rule
 engine's C extension never releases the GIL, so a thread pool would add hand-offs and no
 parallelism. The knowledge base, and so its one engine, is loaded once by the caller.
-Logs hold the request line and status only: no body, no patient data.
+Logs hold the method, the path (never its query string) and the status: no body, no patient data.
 
 Answers are deterministic, so the answer to a prefetch seen before (the same chart opened again)
 is kept, bounded, and sent again byte for byte; a new or changed prefetch is evaluated.
@@ -23,6 +23,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import Response
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from .._version import __version__
 from ..bounded_cache import BoundedCache
@@ -30,6 +31,7 @@ from ..canonical import canonical_json
 from ..documents.strict_json import DocumentError, parse_json
 from ..errors import IgfrulesError
 from ..evaluation.evaluate import evaluate
+from ..fhir.deadline import DeadlinePassed, deadline
 from ..fhir.profile import map_resources
 from ..model.mapping import MappedCase
 from .cards import cards
@@ -40,7 +42,49 @@ if TYPE_CHECKING:
     from ..knowledge.loader import KnowledgeBase  # a type only: the caller loads it
 
 MAX_BODY = 8 * 1024 * 1024  # a patient's prefetch is kilobytes to a few megabytes
+# The longest a request may take to read, validate and map its record: then 503, and the process
+# goes on to the next request (fhir/deadline.py). A chart of a few hundred resources takes tens of
+# milliseconds; an 8 MiB prefetch of new resources, a few seconds.
+MAX_REQUEST_SECONDS = 10.0
+# Recent answers: at most 512, and at most 32 MiB of them (an answer is 10-100 KB).
+ANSWERS = 512
+ANSWER_BYTES = 32 * 1024 * 1024
 log = logging.getLogger("igfrules.service")
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def _body(request: Request, cap: int) -> bytes:
+    """The body, read as it arrives and never past `cap` bytes: a larger one (chunked, or with a
+    false Content-Length) raises _TooLarge with at most one chunk over the cap in memory."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > cap:
+        raise _TooLarge
+    parts, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > cap:
+            raise _TooLarge
+        parts.append(chunk)
+    return b"".join(parts)
+
+
+class _QueryStringsOut(logging.Filter):
+    """The access log names the path only: a query string can carry a patient's name or MRN."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str) and "?" in args[2]:
+            record.args = (*args[:2], args[2].split("?", 1)[0], *args[3:])
+        return True
+
+
+def hide_query_strings() -> None:
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, _QueryStringsOut) for f in access.filters):
+        access.addFilter(_QueryStringsOut())
 
 
 def _answer_key(hook: HookRequest) -> bytes:
@@ -62,10 +106,12 @@ def _error(status: int, message: str, **extra: Any) -> Response:
     return _json({"error": message, "research_only": True, **extra}, status)
 
 
-def create_app(kb: KnowledgeBase) -> FastAPI:
+def create_app(kb: KnowledgeBase, *, max_request_seconds: float = MAX_REQUEST_SECONDS,
+               max_body: int = MAX_BODY) -> FastAPI:
+    hide_query_strings()
     app = FastAPI(title="igfrules CDS Hooks service (research use only)", version=__version__,
                   docs_url=None, redoc_url=None, openapi_url=None)
-    answers: BoundedCache[bytes, bytes] = BoundedCache(512)
+    answers: BoundedCache[bytes, bytes] = BoundedCache(ANSWERS, max_bytes=ANSWER_BYTES)
     # CDS clients and sandboxes call services from the browser: allow any origin, no credentials.
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "OPTIONS"],
                        allow_headers=["*"], allow_credentials=False)
@@ -88,6 +134,9 @@ def create_app(kb: KnowledgeBase) -> FastAPI:
         # text and traceback, and an exception's text can hold patient data.
         try:
             return await _call(service_id, request)
+        except ClientDisconnect:  # the client left: nothing failed, and nobody is left to answer
+            log.debug("client disconnected while sending a request")
+            return Response(status_code=400)
         except Exception as exc:
             # Not log.exception: the traceback and message may hold patient data; the type is enough.
             log.error("unexpected %s while answering %s", type(exc).__name__, request.url.path)  # noqa: TRY400
@@ -96,12 +145,12 @@ def create_app(kb: KnowledgeBase) -> FastAPI:
     async def _call(service_id: str, request: Request) -> Response:
         if service_id != SERVICE_ID:
             return _error(404, f"no CDS service {service_id!r}; this server offers {SERVICE_ID!r}")
-        declared = request.headers.get("content-length", "0")
-        if declared.isdigit() and int(declared) > MAX_BODY:
-            return _error(413, f"the request is over {MAX_BODY:,} bytes")
-        body = await request.body()
-        if len(body) > MAX_BODY:
-            return _error(413, f"the request is over {MAX_BODY:,} bytes")
+        try:
+            body = await _body(request, max_body)
+        except _TooLarge:
+            response = _error(413, f"the request is over {max_body:,} bytes")
+            response.headers["connection"] = "close"  # the rest is never read
+            return response
         try:
             hook = HookRequest.model_validate(parse_json(body.decode("utf-8")))
         except UnicodeDecodeError:
@@ -118,19 +167,24 @@ def create_app(kb: KnowledgeBase) -> FastAPI:
         cached = answers.get(key)
         if cached is not None:
             return Response(cached, media_type="application/json")
-        response = answer(hook, kb)
+        response = answer(hook, kb, max_request_seconds)
         if response.status_code == 200:
-            answers.put(key, bytes(response.body))
+            answers.put(key, bytes(response.body), len(response.body) + len(key))
         return response
 
     return app
 
 
-def answer(hook: HookRequest, kb: KnowledgeBase) -> Response:
+def answer(hook: HookRequest, kb: KnowledgeBase, max_seconds: float | None = MAX_REQUEST_SECONDS) -> Response:
+    patient_id = hook.context["patientId"]
     try:
-        resources, unavailable = resources_from_prefetch(hook.prefetch, hook.context["patientId"])
-        mapped: MappedCase = map_resources(resources, source=SOURCE)
+        with deadline(max_seconds):
+            resources, unavailable = resources_from_prefetch(hook.prefetch, patient_id)
+            mapped: MappedCase = map_resources(resources, source=SOURCE, patient_id=patient_id)
         report = evaluate(mapped, kb)
+    except DeadlinePassed:
+        return _error(503, f"the record took longer than {max_seconds:g} s to read; nothing was evaluated. "
+                           "Send fewer resources; the service is ready for the next request")
     except MissingPrefetch as err:
         return _error(412, f"prefetch is missing {err}; igfrules does not fetch from fhirServer yet: send "
                            "every key of the discovery document's prefetch (null for one you could not fetch)",

@@ -77,8 +77,10 @@ def _detail_markdown(report: Report, rationale: Rationale) -> str:
 
 # A rationale's card, by the rationale object: evaluate() hands out one shared object for each
 # distinct explanation, so a card is rendered once, not on every request (its Markdown was a sixth
-# of a request's time). Bounded; the object is kept with its card, so an id is never reused.
-_rationale_cards: BoundedCache[int, tuple[Rationale, dict[str, Any], dict[str, Any]]] = BoundedCache(2048)
+# of a request's time). Bounded by count and by the bytes of the cards' Markdown; the object is
+# kept with its card, so an id is never reused.
+_rationale_cards: BoundedCache[int, tuple[Rationale, dict[str, Any], dict[str, Any]]] = BoundedCache(
+    2048, max_bytes=16 * 1024 * 1024)
 
 
 def _rationale_card(report: Report, r: Rationale, source: dict[str, Any]) -> dict[str, Any]:
@@ -94,7 +96,7 @@ def _rationale_card(report: Report, r: Rationale, source: dict[str, Any]) -> dic
         "source": source,
         "links": _doi_links(r.citations),
     }
-    _rationale_cards.put(id(r), (r, source, card))
+    _rationale_cards.put(id(r), (r, source, card), len(card["detail"]) + len(card["summary"]))
     return card
 
 

@@ -21,7 +21,7 @@ import os
 import socket
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import uvicorn
 from uvicorn.config import STARTUP_FAILURE
@@ -29,6 +29,7 @@ from uvicorn.supervisors import Multiprocess
 
 from ..errors import IgfrulesError, InputError, KnowledgeBaseError, Problem, printable
 from .app import create_app
+from .limits import KEEP_ALIVE_SECONDS, LimitedHttpToolsProtocol
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -41,13 +42,23 @@ RULES_VARIABLE = "IGFRULES_SERVICE_RULES"
 SHA256_VARIABLE = "IGFRULES_SERVICE_KB_SHA256"
 CACHE_VARIABLE = "IGFRULES_SERVICE_CACHE"
 WORKER_APP = "igfrules.service.server:app_in_worker"
-# access_log: request line and status only; bodies, and so patient data, are never logged.
-_OPTIONS = {"log_level": "info", "access_log": True, "server_header": False, "lifespan": "off"}
+# access_log: method, path (never the query string: app.py) and status; bodies, and so patient
+# data, are never logged. http: uvicorn's C parser with header limits and read and idle timeouts
+# (limits.py). limit_concurrency: over this many open connections or running requests, a new
+# request is answered 503 at once rather than waiting for a file descriptor.
+MAX_CONNECTIONS = 512
+_OPTIONS = {"log_level": "info", "access_log": True, "server_header": False, "lifespan": "off",
+            "http": LimitedHttpToolsProtocol, "timeout_keep_alive": KEEP_ALIVE_SECONDS,
+            "limit_concurrency": MAX_CONNECTIONS}
 log = logging.getLogger("uvicorn.error")
 
 
-def config(kb: KnowledgeBase, host: str, port: int) -> uvicorn.Config:
-    return uvicorn.Config(create_app(kb), host=host, port=port, **_OPTIONS)  # type: ignore[arg-type]
+def config(kb: KnowledgeBase, host: str, port: int, **options: Any) -> uvicorn.Config:
+    """The server's settings; `options` override uvicorn's (tests give shorter timeouts) or, for
+    `max_request_seconds` and `max_body`, the app's."""
+    app_options = {name: options.pop(name) for name in ("max_request_seconds", "max_body") if name in options}
+    return uvicorn.Config(create_app(kb, **app_options), host=host, port=port,
+                          **{**_OPTIONS, **options})
 
 
 def app_in_worker() -> FastAPI:

@@ -1,0 +1,208 @@
+"""What a record does not assert never becomes a value: a test not done, an absent reason, a
+negated or someone else's mention, an out-of-range number, a comparator or range across the
+cut-off, codings that disagree. Each ends as the right value or unknown (with a warning where the
+record holds something that could not be read)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from igfrules.fhir.profile import map_bundle
+from tests.fhir.builders import (
+    ICD10,
+    LOINC,
+    NEGATIVE,
+    POSITIVE,
+    SCT,
+    bundle,
+    cc,
+    condition,
+    gene_component,
+    observation,
+)
+
+
+def mapped(*resources: dict[str, Any]) -> Any:
+    return map_bundle(bundle(*resources))
+
+
+def pik3ca_assessment(**value: Any) -> dict[str, Any]:
+    return observation("v", "69548-6", component=[gene_component("HGNC:8975", "PIK3CA")], **value)
+
+
+NOT_PERFORMED = {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/data-absent-reason",
+                             "code": "not-performed"}]}
+NEG_FLAG = [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation",
+                         "code": "NEG"}]}]
+
+
+def test_pik3ca_not_performed_is_unknown() -> None:
+    case = mapped(pik3ca_assessment(dataAbsentReason=NOT_PERFORMED))
+    assert case.profile.pik3ca_mutation == "unknown"
+    assert any("not-performed" in w and "not read" in w for w in case.mapping.warnings)
+
+
+@pytest.mark.parametrize("value", [{}, {"valueString": "No mutation detected"}, {"valueBoolean": False},
+                                   {"interpretation": NEG_FLAG}, {"valueBoolean": True}])
+def test_a_pik3ca_assessment_without_a_coded_answer_is_unknown(value: dict[str, Any]) -> None:
+    case = mapped(pik3ca_assessment(**value))
+    assert case.profile.pik3ca_mutation == "unknown"
+    assert any("PIK3CA variant assessment" in w for w in case.mapping.warnings)
+
+
+def test_a_pik3ca_assessment_not_performed_does_not_hide_behind_a_panel() -> None:
+    panel = observation("panel", "53041-0", component=[gene_component("HGNC:8975", "PIK3CA")])
+    assert mapped(panel, pik3ca_assessment(dataAbsentReason=NOT_PERFORMED)).profile.pik3ca_mutation == "unknown"
+    assert mapped(panel).profile.pik3ca_mutation is False
+
+
+def test_a_pik3ca_variant_described_without_a_value_is_present() -> None:
+    pathogenic = {"code": cc(LOINC, "53037-8"), "valueCodeableConcept": cc(LOINC, "LA6668-3")}
+    case = mapped(observation("v", "69548-6", component=[gene_component("HGNC:8975", "PIK3CA"), pathogenic]))
+    assert case.profile.pik3ca_mutation is True
+
+
+def test_a_region_studied_that_was_not_performed_studied_nothing() -> None:
+    panel = observation("panel", "53041-0", component=[gene_component("HGNC:8975", "PIK3CA")],
+                        dataAbsentReason=NOT_PERFORMED)
+    assert mapped(panel).profile.pik3ca_mutation == "unknown"
+
+
+@pytest.mark.parametrize(("quantity", "expected"), [
+    ({"value": 1, "comparator": "<", "unit": "%"}, "negative"),
+    ({"value": 1, "comparator": "<=", "unit": "%"}, "unknown"),
+    ({"value": 10, "comparator": ">", "unit": "%"}, "positive"),
+    ({"value": 0.5, "comparator": ">", "unit": "%"}, "unknown"),
+    ({"value": 5, "comparator": "<", "unit": "%"}, "unknown"),
+])
+def test_er_percentages_with_a_comparator_are_read_as_intervals(quantity: dict[str, Any], expected: str) -> None:
+    assert mapped(observation("er", "85337-4", valueQuantity=quantity)).profile.er_status == expected
+
+
+@pytest.mark.parametrize("value", [150, -5])
+def test_an_er_percentage_out_of_range_is_unknown_with_a_warning(value: float) -> None:
+    case = mapped(observation("er", "85337-4", valueQuantity={"value": value, "unit": "%"}))
+    assert case.profile.er_status == "unknown"
+    assert any("outside 0-100%" in w for w in case.mapping.warnings)
+
+
+@pytest.mark.parametrize(("low", "high", "expected"), [(0, 0.5, "negative"), (0, 5, "unknown"), (10, 20, "positive")])
+def test_an_er_percentage_range_is_read_only_when_all_of_it_is_on_one_side(low: float, high: float,
+                                                                           expected: str) -> None:
+    ranged = {"low": {"value": low, "unit": "%"}, "high": {"value": high, "unit": "%"}}
+    assert mapped(observation("er", "85337-4", valueRange=ranged)).profile.er_status == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("not positive", "unknown"), ("Positive", "positive"), ("not amplified", "negative"), ("not negative", "unknown"),
+    ("positive and negative", "unknown"), ("Negative", "negative"),
+])
+def test_receptor_text_is_read_with_its_negation(text: str, expected: str) -> None:
+    assert mapped(observation("er", "16112-5", valueString=text)).profile.er_status == expected
+
+
+@pytest.mark.parametrize("value", [{"valueInteger": 10}, {"valueInteger": 4}, {"valueInteger": -1},
+                                   {"valueBoolean": True}, {"valueCodeableConcept": {"text": "10+"}}])
+def test_a_her2_ihc_score_out_of_range_is_unknown_with_a_warning(value: dict[str, Any]) -> None:
+    case = mapped(observation("ihc", "85319-2", **value))
+    assert case.profile.her2_status == "unknown"
+    assert case.mapping.warnings
+
+
+def test_receptor_codings_that_disagree_are_unknown_with_a_warning() -> None:
+    both = {"coding": POSITIVE["coding"] + NEGATIVE["coding"]}
+    case = mapped(observation("er", "16112-5", valueCodeableConcept=both))
+    assert case.profile.er_status == "unknown"
+    assert any("codings say negative and positive" in w for w in case.mapping.warnings)
+
+
+@pytest.mark.parametrize(("text", "expected"), [("Stage I-II", "unknown"), ("IIIA/IIIB", "unknown"),
+                                                ("Stage III-A", "IIIA"), ("pT2N1 (ypIIB)", "unknown"),
+                                                ("Stage 0is", "0"), ("Stage IIB", "IIB")])
+def test_a_stage_range_is_not_a_stage_group(text: str, expected: str) -> None:
+    assert mapped(observation("s", "21908-9", valueCodeableConcept={"text": text})).profile.stage == expected
+
+
+def test_stage_codings_that_disagree_are_unknown_with_a_warning() -> None:
+    concept = {"coding": [{"system": "http://cancerstaging.org", "code": "2B", "display": "Stage IIIA"}]}
+    case = mapped(observation("s", "21908-9", valueCodeableConcept=concept))
+    assert case.profile.stage == "unknown"
+    assert any("IIB, IIIA" in w for w in case.mapping.warnings)
+
+
+def test_every_metastatic_site_in_a_text_is_read() -> None:
+    case = mapped(condition("m", SCT, "128462008", "Metastases to liver and lymph nodes"))
+    assert case.profile.visceral_disease is True
+
+
+def test_every_coding_of_a_secondary_cancer_is_read() -> None:
+    concept = {"coding": [{"system": ICD10, "code": "C77.3"}, {"system": ICD10, "code": "C78.7"}]}
+    case = mapped({"resourceType": "Condition", "id": "m", "code": concept, "subject": {"reference": "Patient/p"}})
+    assert case.profile.visceral_disease is True
+    assert "liver" in case.mapping.source("visceral_disease").note
+
+
+def test_a_negated_metastasis_is_not_visceral_disease() -> None:
+    case = mapped(condition("c", SCT, "254837009", "Breast cancer, no liver metastasis"))
+    assert case.profile.visceral_disease == "unknown"
+    only_text = {"resourceType": "Condition", "id": "c", "code": {"text": "Breast cancer, no liver metastasis"},
+                 "subject": {"reference": "Patient/p"}}
+    assert mapped(only_text).profile.visceral_disease == "unknown"
+
+
+@pytest.mark.parametrize("text", ["No diabetes mellitus", "Diabetes mellitus ruled out",
+                                  "Patient denies diabetes mellitus", "Diabetes mellitus in mother",
+                                  "Family history: type 2 diabetes", "possible type 2 diabetes",
+                                  "Gestational diabetes mellitus", "r/o diabetes mellitus",
+                                  "Diabetes mellitus: no", "Type 2 diabetes - none"])
+def test_negated_or_someone_elses_diabetes_is_not_diabetes(text: str) -> None:
+    resource = {"resourceType": "Condition", "id": "d", "code": {"text": text}, "subject": {"reference": "Patient/p"}}
+    assert mapped(resource).profile.diabetes == "unknown"
+
+
+@pytest.mark.parametrize("text", ["Type 2 diabetes mellitus", "Diabetes mellitus, on metformin"])
+def test_diabetes_in_words_is_diabetes(text: str) -> None:
+    resource = {"resourceType": "Condition", "id": "d", "code": {"text": text}, "subject": {"reference": "Patient/p"}}
+    assert mapped(resource).profile.diabetes is True
+
+
+def test_diabetes_coded_in_a_second_coding_is_diabetes() -> None:
+    concept = {"coding": [{"system": "http://example.org/local", "code": "DM"}, {"system": SCT, "code": "44054006"}]}
+    resource = {"resourceType": "Condition", "id": "d", "code": concept, "subject": {"reference": "Patient/p"}}
+    assert mapped(resource).profile.diabetes is True
+
+
+def test_a_long_text_is_not_read_and_stays_unknown() -> None:
+    text = "(" * 200_000 + "Stage IIB" + "(" * 200_000
+    case = mapped(observation("s", "21908-9", valueCodeableConcept={"text": text}),
+                  condition("m", SCT, "128462008", "liver " * 100_000))
+    assert case.profile.stage == "unknown"
+    assert case.profile.visceral_disease == "unknown"
+
+
+def test_an_er_result_with_a_data_absent_reason_is_unknown() -> None:
+    case = mapped(observation("er", "85337-4", dataAbsentReason=NOT_PERFORMED))
+    assert case.profile.er_status == "unknown"
+    assert "dataAbsentReason" in case.mapping.source("er_status").note
+
+
+
+def test_the_latest_result_is_the_latest_instant_across_time_zones() -> None:
+    # 23:00 in New York on the 1st is 04:00 UTC on the 2nd: after 02:00 UTC on the 2nd's Berlin result
+    east = observation("berlin", "16112-5", "2024-01-02T03:00:00+01:00", valueCodeableConcept=NEGATIVE)
+    west = observation("new-york", "16112-5", "2024-01-01T23:00:00-05:00", valueCodeableConcept=POSITIVE)
+    case = mapped(east, west)
+    assert case.profile.er_status == "positive"
+    assert "the latest final result stands: positive" in case.mapping.warnings[0]
+    same_day = mapped(observation("morning", "16112-5", "2024-01-01T08:00:00Z", valueCodeableConcept=POSITIVE),
+                      observation("evening", "16112-5", "2024-01-01T18:00:00Z", valueCodeableConcept=NEGATIVE))
+    assert same_day.profile.er_status == "negative"
+
+
+def test_a_stage_observation_that_names_no_one_group_is_named_in_the_note() -> None:
+    case = mapped(observation("s", "21908-9", valueCodeableConcept={"text": "Stage I-II"}))
+    source = case.mapping.source("stage")
+    assert case.profile.stage == "unknown"
+    assert source.resources == ("Observation/s",) and "one AJCC stage group" in source.note
