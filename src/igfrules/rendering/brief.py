@@ -35,7 +35,7 @@ from .labels import (
 WIDTH = 100
 GLANCE_HEADING = "At a glance: research rationales (evidence summaries), strongest evidence first"
 TRIALS_HEADING = "Trials from or bearing on the review whose population this patient fits"
-TRIALS_NOTE = "status as the review reported it, dated; outcome published outside or after it; not a referral"
+TRIALS_NOTE = "status the review reported (date); today (record's date); outcome since; not a referral"
 MISSING_HEADING = "What would change the answer"
 NO_RATIONALE = "None of the review's rationales applies to this profile with what is known."
 
@@ -60,6 +60,7 @@ class TrialRow(NamedTuple):
     design: str
     status: str  # as the review reported it, with its date
     since: str  # the outcome published since, with its sources, or "none recorded"
+    today: str = ""  # the status today, with the date of the record it comes from
 
 
 class MissingRow(NamedTuple):
@@ -87,21 +88,33 @@ def glance_rows(report: Report) -> list[GlanceRow]:
 
 def reported_status(t: TrialMatch) -> str:
     """The status the review reported, with its date (or where it comes from, outside Table 1)."""
+    as_of = t.status_as_of.removesuffix(" (year only)")
     if t.in_review_table:
-        return f"{clip(t.status, 40)} ({t.status_as_of})"
-    return f"not in the review's Table 1; {clip(t.status, 40)} ({t.status_as_of})"
+        return f"{clip(t.status, 40)} ({as_of})"
+    return f"not in Table 1; {clip(t.status, 40)} ({as_of})"
 
 
 def since_words(t: TrialMatch) -> str:
     """The outcome published since the review, with its sources, or 'none recorded'."""
     if t.since is None:
         return "none recorded"
-    return f"{clip(t.since.statement, 80)} ({'; '.join(c.citation for c in t.since.citations)})"
+    return f"{clip(t.since.statement, 60)} ({'; '.join(c.citation for c in t.since.citations)})"
 
 
 def trial_rows(report: Report) -> list[TrialRow]:
-    return [TrialRow(t.nct_id, t.acronym, t.phase, clip(t.design, 36), reported_status(t), since_words(t))
+    return [TrialRow(t.nct_id, t.acronym, t.phase, clip(t.design, 36), reported_status(t), since_words(t),
+                     today_status(t))
             for t in report.trials]
+
+
+def today_status(t: TrialMatch) -> str:
+    """The status today with the date of its record ("not verified" when the sources give none)."""
+    if t.status_today is None:
+        return "not recorded"
+    today = t.status_today
+    status = today.status.split(",")[0].split(";")[0].strip()  # "completed", "closed (not recruiting)"
+    dated = today.as_of.removesuffix(" (year only)") if today.verified else "date not verified"
+    return f"{clip(status, 40)} ({dated})"
 
 
 def missing_rows(report: Report) -> list[MissingRow]:
@@ -183,7 +196,7 @@ def brief_text_lines(report: Report) -> list[str]:
         line("None.", 2)
     for t in trial_rows(report):
         acronym = f" {t.acronym}" if t.acronym else ""
-        line(f"- {t.nct_id}{acronym}, phase {t.phase}, {t.design}: {t.status}; outcome: {t.since}", 0, 4)
+        line(f"- {t.nct_id}{acronym}, phase {t.phase}: {t.status}; today {t.today}; outcome: {t.since}", 0, 4)
     line()
     if report.needs_information:
         line(f"{MISSING_HEADING.upper()}: {len(report.needs_information)} entries and trials need "
@@ -246,7 +259,7 @@ GLANCE_MARKDOWN_HEADER = ("| Rationale | Evidence level | Direction | Why it app
 def trial_row_markdown(t: TrialRow) -> str:
     name = f"{t.nct_id} {t.acronym}".strip()
     return (f"| [{name}](https://clinicaltrials.gov/study/{t.nct_id}) | {_cell(t.phase)} | {_cell(t.design)} | "
-            f"{_cell(t.status)} | {_cell(t.since)} |")
+            f"{_cell(t.status)} | {_cell(t.today)} | {_cell(t.since)} |")
 
 
 def brief_markdown_lines(report: Report) -> list[str]:
@@ -263,8 +276,9 @@ def brief_markdown_lines(report: Report) -> list[str]:
         out += [NO_RATIONALE, ""]
     out += [legend_line(), "", f"## {TRIALS_HEADING} ({len(report.trials)})", ""]
     if report.trials:
-        out += ["| Trial | Phase | Design | Status the review reported | Outcome outside or after the review |",
-                "|---|---|---|---|---|", *(trial_row_markdown(t) for t in trial_rows(report)), "",
+        out += ["| Trial | Phase | Design | Status the review reported | Status today | "
+                "Outcome outside or after the review |",
+                "|---|---|---|---|---|---|", *(trial_row_markdown(t) for t in trial_rows(report)), "",
                 f"*{TRIALS_NOTE}*", ""]
     else:
         out += ["None.", ""]

@@ -152,10 +152,11 @@ def _trials(report: Report) -> list[str]:
     if not report.trials:
         return [*out, "<p>None.</p></section>"]
     out.append('<table class="trials"><thead><tr><th>Trial</th><th>Phase</th><th>Design</th>'
-               "<th>Status the review reported</th><th>Outcome outside or after the review</th></tr></thead><tbody>")
+               "<th>Status the review reported</th><th>Status today</th><th>Outcome outside or after the review</th>"
+               "</tr></thead><tbody>")
     for t in trial_rows(report):
         name = link(nct_url(t.nct_id), e(t.nct_id)) + (f" {e(t.acronym)}" if t.acronym else "")
-        cells = (name, e(t.phase), e(t.design), e(t.status), e(t.since))
+        cells = (name, e(t.phase), e(t.design), e(t.status), e(t.today), e(t.since))
         out.append(f'<tr id="row-{e(t.nct_id)}">' + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     return [*out, "</tbody></table>", f'<p class="sub">{e(TRIALS_NOTE)}</p>', "</section>"]
 
