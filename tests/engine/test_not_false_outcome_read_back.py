@@ -20,7 +20,7 @@ def test_a_not_false_rule_read_back_from_the_cache_still_means_unknown_or_true()
     conditions = {"trial": kb.conditions["trial:NCT01605396"]}
     compiled = compile_rules(conditions)
     assert any(outcome == NOT_FALSE for _, outcome in compiled.outcomes.values())  # the case under test
-    restored = pickle.loads(pickle.dumps(compiled))
+    restored = pickle.loads(pickle.dumps(compiled))  # noqa: S301 - our own object, as the cache stores it
     profile = PatientProfile.model_validate({  # fits but for Ki67, unknown: the trial is undecided
         "er_status": "positive", "her2_status": "negative", "menopausal_status": "postmenopausal", "stage": "IV",
         "prior_therapies": [{"agent": "letrozole", "setting": "metastatic", "progressed": True}]})

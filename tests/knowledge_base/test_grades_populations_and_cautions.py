@@ -137,7 +137,7 @@ def test_a_diabetic_patient_sees_the_heightened_hyperglycaemia_caution_on_the_an
         diabetes: bool) -> None:
     report = _report({**ER_POSITIVE_ADVANCED, "diabetes": diabetes, "prior_therapies": [LETROZOLE_PROGRESSED]})
     fired = {r.id: r for r in report.rationales}
-    assert ANTIBODY_OR_MTOR <= set(fired)
+    assert set(fired) >= ANTIBODY_OR_MTOR
     for ident in ANTIBODY_OR_MTOR:
         (caution,) = [c for c in fired[ident].cautions if c.id == "CAU-HYPERGLYCAEMIA-CLASS"]
         assert caution.heightened is diabetes, ident

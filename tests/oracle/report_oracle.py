@@ -14,7 +14,7 @@ from typing import Any
 from igfrules._version import __version__
 from igfrules.engine.reference import missing_fields, reasons
 from igfrules.knowledge.loader import KnowledgeBase
-from igfrules.knowledge.models import Entry, Finding, Trial
+from igfrules.knowledge.models import Criterion, Entry, Finding, Trial
 from igfrules.knowledge.trialstatus import status_words
 from igfrules.model.conditions import Condition
 from igfrules.model.consistency import profile_warnings
@@ -33,8 +33,11 @@ from igfrules.model.report import (
     Rationale,
     Report,
     StrategySummary,
+    TrialCriteria,
+    TrialCriterion,
     TrialMatch,
     TrialStatus,
+    TrialStatusToday,
 )
 from igfrules.model.vocabulary import vocabulary
 
@@ -117,6 +120,10 @@ def oracle_report(profile: PatientProfile, kb: KnowledgeBase) -> Report:
                 cautions=[caution(cid) for cid in kb.cautions_for(entry)]))
         elif value:
             context.append(ContextNote(**common(entry)))
+    def criterion(c: Criterion) -> TrialCriterion:
+        return TrialCriterion(text=" ".join(c.text.split()), citations=citations(c.citations), encoded=c.encoded,
+                              check_by_hand=c.check_by_hand, verified=c.verified)
+
     trials = []
     for nct, t in kb.trials.items():
         value = truth[f"trial:{nct}"]
@@ -132,6 +139,12 @@ def oracle_report(profile: PatientProfile, kb: KnowledgeBase) -> Report:
                     post_review=True),
                 regimen=t.regimen, primary_outcome=t.primary_outcome,
                 breast_cancer_only=t.breast_cancer_only, population=t.population_text.strip(),
+                status_today=TrialStatusToday(
+                    status=t.status_today.status, as_of=t.status_today.as_of, source=t.status_today.source,
+                    citations=citations(t.status_today.citations), verified=t.status_today.verified),
+                criteria=TrialCriteria(
+                    inclusion=[criterion(c) for c in t.criteria.inclusion],
+                    exclusion=[criterion(c) for c in t.criteria.exclusion]),
                 results=findings(t.results), because=reasons(condition, profile)))
     order = {"rationale": 0, "context": 1, "trial": 2}
     return Report(

@@ -119,9 +119,15 @@ def test_full_detail_appends_the_cards_before_the_disclaimer(reports: dict[str, 
 
 def test_trial_rows_show_status_beside_outcome_since() -> None:
     text = " ".join(render_text(sample_report()).split())
-    assert ("NCT01605396, phase 2, randomised: completed (2021-03-22); outcome: negative, no PFS improvement, "
+    assert ("NCT01605396, phase 2: completed (2021-03-22); outcome: negative, no PFS improvement, "
             "HR 1.18 (Rugo et al., 2017)") in text
-    assert "NCT00730379 MK-0646, phase 1, single arm: completed (2021-03-22); outcome: none recorded" in text
+    assert "NCT00730379 MK-0646, phase 1: completed (2021-03-22); outcome: none recorded" in text
+
+
+def test_trial_rows_show_the_status_today_with_its_date_beside_the_reviews(reports: dict[str, Report]) -> None:
+    text = " ".join(render_text(reports["hr-positive-her2-negative-nonvisceral.yaml"]).split())
+    assert ("NCT02123823, phase Ib/II: not in Table 1; results published (2021 (year only)); "
+            "today completed (2021-12-14); outcome:") in text
 
 
 def test_missing_fields_name_the_entries_they_decide() -> None:

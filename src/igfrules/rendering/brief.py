@@ -88,10 +88,9 @@ def glance_rows(report: Report) -> list[GlanceRow]:
 
 def reported_status(t: TrialMatch) -> str:
     """The status the review reported, with its date (or where it comes from, outside Table 1)."""
-    as_of = t.status_as_of.removesuffix(" (year only)")
     if t.in_review_table:
-        return f"{clip(t.status, 40)} ({as_of})"
-    return f"not in Table 1; {clip(t.status, 40)} ({as_of})"
+        return f"{clip(t.status, 40)} ({t.status_as_of})"
+    return f"not in Table 1; {clip(t.status, 40)} ({t.status_as_of})"
 
 
 def since_words(t: TrialMatch) -> str:
@@ -110,7 +109,7 @@ def trial_rows(report: Report) -> list[TrialRow]:
 def today_status(t: TrialMatch) -> str:
     """The status today with the date of its record ("not verified" when the sources give none)."""
     if t.status_today is None:
-        return "not recorded"
+        return ""
     today = t.status_today
     status = today.status.split(",")[0].split(";")[0].strip()  # "completed", "closed (not recruiting)"
     dated = today.as_of.removesuffix(" (year only)") if today.verified else "date not verified"
@@ -196,7 +195,8 @@ def brief_text_lines(report: Report) -> list[str]:
         line("None.", 2)
     for t in trial_rows(report):
         acronym = f" {t.acronym}" if t.acronym else ""
-        line(f"- {t.nct_id}{acronym}, phase {t.phase}: {t.status}; today {t.today}; outcome: {t.since}", 0, 4)
+        today = f"; today {t.today}" if t.today else ""
+        line(f"- {t.nct_id}{acronym}, phase {t.phase}: {t.status}{today}; outcome: {t.since}", 0, 4)
     line()
     if report.needs_information:
         line(f"{MISSING_HEADING.upper()}: {len(report.needs_information)} entries and trials need "
