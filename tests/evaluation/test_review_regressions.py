@@ -143,7 +143,8 @@ def _broken_kb(tmp_path: Path, edit: str, old: str, new: str) -> Path:
     ("edit", "old", "new", "message"),
     [
         ("rationales/rat-xen-eve-exe.yaml", "field: her2_status", "field: [her2_status]", "not a profile field"),
-        ("context/ctx-her2-overweight-igf1.yaml", "value: 25", "value: .inf", "outside"),
+        ("context/ctx-her2-overweight-igf1.yaml", "{field: serum_igf1, op: equals, value: high}",
+         "{field: bmi, op: at_least, value: .inf}", "outside"),
         ("rationales/rat-dox-then-igf1r.yaml", "agent: doxorubicin", "agent: [doxorubicin]", "not a name"),
     ],
 )

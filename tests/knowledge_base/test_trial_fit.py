@@ -84,8 +84,9 @@ def test_nct01605396_needs_progression_on_a_nonsteroidal_aromatase_inhibitor() -
 @pytest.mark.parametrize("conjugate", ["T-DM1", "T-DXd"])
 def test_an_anti_her2_conjugate_alone_leaves_nct00684983_undetermined(conjugate: str) -> None:
     her2 = {"sex": "female", "her2_status": "positive", "er_status": "negative", "stage": "IV"}
+    taxane = {"agent": "paclitaxel", "setting": "metastatic"}  # the registered title also needs one
     report = igfrules.evaluate({**her2, "prior_therapies": [{"agent": conjugate, "setting": "metastatic",
-                                                             "progressed": True}]}, KB)
+                                                             "progressed": True}, taxane]}, KB)
     assert not {t.nct_id for t in report.trials} & {"NCT00684983"}
     assert "RAT-CIX-LAP-CAP" not in {r.id for r in report.rationales}
     needs = {n.rule_id: n.missing for n in report.needs_information}
@@ -93,15 +94,18 @@ def test_an_anti_her2_conjugate_alone_leaves_nct00684983_undetermined(conjugate:
         (question,) = needs[rule_id]
         assert "antibody-drug conjugate" in question and "check by hand" in question
     trials, needs_ids, rationales = _fit({**her2, "prior_therapies": [{"agent": "Herceptin", "setting": "metastatic"},
-                                                                      {"agent": conjugate, "setting": "metastatic"}]})
+                                                                      {"agent": conjugate, "setting": "metastatic"},
+                                                                      taxane]})
     assert "NCT00684983" in trials and "RAT-CIX-LAP-CAP" in rationales and "NCT00684983" not in needs_ids
     trials, needs_ids, _ = _fit({**her2, "prior_therapies": [{"agent": "paclitaxel", "setting": "metastatic"}]})
     assert "NCT00684983" not in trials | needs_ids  # no HER2-directed therapy: not previously treated with it
 
 
-def test_nct00684983_says_reading_previously_treated_as_trastuzumab_is_curation() -> None:
+def test_nct00684983_prior_trastuzumab_and_anthracycline_or_taxane_are_the_registrys_criteria() -> None:
     trial = KB.trials["NCT00684983"]
-    assert "igfrules' curation" in trial.population_text and "names trastuzumab" not in trial.notes
+    encoded = [c for c in trial.criteria.inclusion if c.encoded]
+    assert any("trastuzumab" in c.text and "ctgov-nct00684983" in c.citations for c in encoded)
+    assert any("anthracycline and/or a taxane" in c.text and "ctgov-nct00684983" in c.citations for c in encoded)
     assert "trial's title in Table 1 states" not in KB.entries["RAT-CIX-LAP-CAP"].notes
 
 
@@ -125,9 +129,10 @@ def test_status_words_give_the_review_status_with_its_date_and_the_outcome_since
     review = KB.references[KB.meta.review]
     words = status_words(KB.trials["NCT03659136"], KB.references, review)
     assert words.startswith("recruiting per the review (2021-03-22); since reported negative")
-    assert words.endswith("(Schmid et al., 2023)")
+    assert "(Schmid et al., 2023); today completed, results published (as of 2023 (year only); source: " in words
     assert "published outside the review" in status_words(KB.trials["NCT01605396"], KB.references, review)
-    assert status_words(KB.trials["NCT01122199"], KB.references, review) == "completed per the review (2021-03-22)"
+    assert status_words(KB.trials["NCT01122199"], KB.references, review).startswith(
+        "completed per the review (2021-03-22); today completed, results reported (as of 2013 (year only); source: ")
 
 
 def test_claimed_citations_are_read_from_prose() -> None:

@@ -38,7 +38,7 @@ def test_shipped_knowledge_base_verdict_says_what_was_shown_negative_first(kb: i
     report = igfrules.evaluate(CASE, kb)
     assert report.verdict == (
         "No IGF-axis strategy has shown benefit for this profile: 3 were tested in breast cancer with no benefit "
-        "shown, 3 have data only from other tumours, 2 are hypotheses. Every IGF-axis agent is investigational.")
+        "shown, 3 have data only from other tumours, 1 is a hypothesis. Every IGF-axis agent is investigational.")
 
 
 def test_positive_breast_cancer_evidence_changes_the_verdict(tmp_path: Path) -> None:
@@ -48,7 +48,7 @@ def test_positive_breast_cancer_evidence_changes_the_verdict(tmp_path: Path) -> 
     assert report.verdict == (
         f"{len(report.rationales)} IGF-axis research rationales match this profile: 1 rests on a positive clinical "
         "result in breast cancer (RAT-XEN-EVE-EXE), 2 were tested in breast cancer with no benefit shown, 3 have "
-        "data only from other tumours, 2 are hypotheses. Every IGF-axis agent is investigational.")
+        "data only from other tumours, 1 is a hypothesis. Every IGF-axis agent is investigational.")
     xen = next(r for r in report.rationales if r.id == "RAT-XEN-EVE-EXE")
     assert direction_words(xen.evidence) == "positive clinical result (breast cancer)"
     assert report.verdict in " ".join(render_text(report).split())

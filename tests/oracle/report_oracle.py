@@ -15,7 +15,7 @@ from typing import Any
 from igfrules._version import __version__
 from igfrules.engine.reference import missing_fields, reasons
 from igfrules.knowledge.loader import KnowledgeBase
-from igfrules.knowledge.models import Entry, Finding, Trial
+from igfrules.knowledge.models import Criterion, Entry, Finding, Trial
 from igfrules.knowledge.trialstatus import status_words
 from igfrules.model.conditions import Condition, to_yaml
 from igfrules.model.consistency import profile_warnings
@@ -34,8 +34,11 @@ from igfrules.model.report import (
     Rationale,
     Report,
     StrategySummary,
+    TrialCriteria,
+    TrialCriterion,
     TrialMatch,
     TrialStatus,
+    TrialStatusToday,
 )
 from igfrules.model.vocabulary import vocabulary
 
@@ -120,6 +123,10 @@ def oracle_report(profile: PatientProfile, kb: KnowledgeBase) -> Report:
                 cautions=[caution(cid) for cid in kb.cautions_for(entry)]))
         elif value:
             context.append(ContextNote(**common(entry)))
+    def criterion(c: Criterion) -> TrialCriterion:
+        return TrialCriterion(text=" ".join(c.text.split()), citations=citations(c.citations), encoded=c.encoded,
+                              check_by_hand=c.check_by_hand, verified=c.verified)
+
     trials = []
     for nct, t in kb.trials.items():
         value = truth[f"trial:{nct}"]
@@ -130,12 +137,17 @@ def oracle_report(profile: PatientProfile, kb: KnowledgeBase) -> Report:
             trials.append(TrialMatch(
                 nct_id=nct, acronym=t.acronym, title=t.title, phase=t.phase, design=t.design, status=t.status,
                 status_as_of=t.status_as_of, in_review_table=t.in_review_table, status_words=words(t),
-                **oracle_status_today(t),
                 since=None if t.since is None else FindingSummary(
                     statement=t.since.outcome, direction=t.since.direction, citations=citations(t.since.citations),
                     post_review=True),
                 regimen=t.regimen, primary_outcome=t.primary_outcome,
                 breast_cancer_only=t.breast_cancer_only, population=t.population_text.strip(),
+                status_today=TrialStatusToday(
+                    status=t.status_today.status, as_of=t.status_today.as_of, source=t.status_today.source,
+                    citations=citations(t.status_today.citations), verified=t.status_today.verified),
+                criteria=TrialCriteria(
+                    inclusion=[criterion(c) for c in t.criteria.inclusion],
+                    exclusion=[criterion(c) for c in t.criteria.exclusion]),
                 results=findings(t.results), because=reasons(condition, profile)))
     order = {"rationale": 0, "context": 1, "trial": 2}
     return Report(
@@ -149,13 +161,6 @@ def oracle_report(profile: PatientProfile, kb: KnowledgeBase) -> Report:
 
 
 SUBTYPE = {"er_status", "pr_status", "hormone_receptor_status", "her2_status", "her2_low"}
-
-
-def oracle_status_today(trial: Any) -> dict[str, str]:
-    today = getattr(trial, "status_today", None)
-    if today is None:
-        return {"status_today": "", "status_today_as_of": ""}
-    return {"status_today": today.status, "status_today_as_of": today.as_of}
 
 
 def oracle_not_considered(profile: PatientProfile, kb: KnowledgeBase) -> list[str]:

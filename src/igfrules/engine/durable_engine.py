@@ -161,7 +161,10 @@ class Engine:
             self._retract(self._handle, text)
         for rule_name in fired:
             name, outcome = self._outcomes[rule_name]
-            if outcome is not NOT_FALSE:
+            # Compared by value: rules read from the knowledge-base cache hold an equal string,
+            # not this module's object (an identity test failed for every "not false" rule read
+            # back from the cache, which only conditions too large for an "unknown" rule get).
+            if outcome != NOT_FALSE:
                 results[name] = outcome  # type: ignore[assignment]
             elif results[name] is False:  # not false, and not (yet) seen true
                 results[name] = None

@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 
 from .._version import __version__
 from ..knowledge.loader import KnowledgeBase
-from ..knowledge.models import Entry, Finding, Trial
+from ..knowledge.models import Criterion, Entry, Finding, Trial
 from ..knowledge.trialstatus import status_words
 from ..model.conditions import leaves
 from ..model.report import (
@@ -24,7 +24,10 @@ from ..model.report import (
     FindingSummary,
     KnowledgeBaseInfo,
     StrategySummary,
+    TrialCriteria,
+    TrialCriterion,
     TrialStatus,
+    TrialStatusToday,
 )
 from ..model.trusted import construct
 from ..model.vocabulary import vocabulary
@@ -38,14 +41,6 @@ class EntryParts(NamedTuple):
     entry: Entry
     static: dict[str, Any]  # every field of the entry's output record that no case changes
     caution_ids: tuple[str, ...]  # the cautions a rationale carries, in output order
-
-
-def _status_today(trial: Trial) -> dict[str, str]:
-    """The registry's status today, where the knowledge base records it (a dated record)."""
-    today = getattr(trial, "status_today", None)
-    if today is None:
-        return {"status_today": "", "status_today_as_of": ""}
-    return {"status_today": str(today.status), "status_today_as_of": str(today.as_of)}
 
 
 # The tumour's subtype: an entry whose condition reads one of these speaks to this subtype.
@@ -131,11 +126,27 @@ class Catalog:
             "nct_id": trial.nct_id, "acronym": trial.acronym, "title": trial.title,
             "phase": trial.phase, "design": trial.design, "status": trial.status,
             "status_as_of": trial.status_as_of, "in_review_table": trial.in_review_table,
-            **_status_today(trial),
             "status_words": self._status_words(kb, trial), "since": since, "regimen": trial.regimen,
             "primary_outcome": trial.primary_outcome, "breast_cancer_only": trial.breast_cancer_only,
-            "population": trial.population_text.strip(), "results": self._findings(kb, trial.results),
+            "population": trial.population_text.strip(),
+            "status_today": construct(TrialStatusToday, {
+                "status": trial.status_today.status, "as_of": trial.status_today.as_of,
+                "source": trial.status_today.source,
+                "citations": self._citations(kb, trial.status_today.citations),
+                "verified": trial.status_today.verified}),
+            "criteria": construct(TrialCriteria, {
+                "inclusion": self._criteria(kb, trial.criteria.inclusion),
+                "exclusion": self._criteria(kb, trial.criteria.exclusion)}),
+            "results": self._findings(kb, trial.results),
         }
+
+    def _criteria(self, kb: KnowledgeBase, criteria: tuple[Criterion, ...]) -> tuple[TrialCriterion, ...]:
+        return tuple(
+            construct(TrialCriterion, {"text": " ".join(c.text.split()), "citations": self._citations(kb, c.citations),
+                                       "encoded": c.encoded, "check_by_hand": c.check_by_hand,
+                                       "verified": c.verified})
+            for c in criteria
+        )
 
     def to_json(self) -> dict[str, Any]:
         """What `igfrules rules --format json` prints: every entry, trial and caution by id, with

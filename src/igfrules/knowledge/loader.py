@@ -286,8 +286,13 @@ class _Loader:
             if entry.status == "active":
                 self._condition(conditions, f"entry:{entry.id}", entry.when, files[entry.id], "when")
         for nct, trial in trials.items():
-            self._condition(conditions, f"trial:{nct}", trial.population, self._source("trials.yaml"),
-                            f"{nct}.population")
+            parts: dict[str, Condition] = {}  # each part parsed on its own, so a problem names its key
+            self._condition(parts, "population", trial.population, self._source("trials.yaml"), f"{nct}.population")
+            if trial.exclude is not None:
+                self._condition(parts, "exclude", trial.exclude, self._source("trials.yaml"), f"{nct}.exclude")
+            if len(parts) == 1 + (trial.exclude is not None):
+                self._condition(conditions, f"trial:{nct}", trial.condition(), self._source("trials.yaml"),
+                                f"{nct}.population")
         for cid, caution in cautions.items():
             if caution.heightened_when is not None:
                 self._condition(conditions, f"caution:{cid}", caution.heightened_when,

@@ -10,7 +10,7 @@ conditions) are resolved by the loader, which reports every problem with its fil
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..model.evidence import Direction, EvidenceKind
 
@@ -97,6 +97,42 @@ class SinceReported(BaseModel):
 
 
 STATUS_DATE = r"^\d{4}-\d{2}-\d{2}$|^\d{4} \(year only\)$"
+# A status today may come from a record whose date the sources do not give: "not verified".
+STATUS_TODAY_DATE = STATUS_DATE + r"|^not verified$"
+
+
+class StatusToday(BaseModel):
+    """Where a trial stands today (every trial here is closed), with the record it comes from."""
+
+    model_config = _STRICT
+    status: str = Field(min_length=1)  # "completed", "terminated", "closed (active, not recruiting)"
+    as_of: str = Field(pattern=STATUS_TODAY_DATE)  # the date of the record the status comes from
+    source: str = Field(min_length=1)  # the record in words: "ClinicalTrials.gov NCT02123823 (completion date)"
+    citations: tuple[str, ...] = Field(min_length=1)  # reference ids: the registry record, the publication
+    verified: bool = True  # False: the sources name the status but not a dated record
+
+
+class Criterion(BaseModel):
+    """One registered inclusion or exclusion criterion, with where it comes from and how it is used."""
+
+    model_config = _STRICT
+    text: str = Field(min_length=1)
+    citations: tuple[str, ...] = Field(min_length=1)
+    encoded: bool = False  # its condition is part of the trial's `population` (inclusion) or `exclude`
+    check_by_hand: bool = False  # the case format cannot express it: listed in words
+    verified: bool = True  # False: the sources do not let it be verified (never guessed)
+
+    @model_validator(mode="after")
+    def _one_use(self) -> "Criterion":
+        if self.encoded == self.check_by_hand:
+            raise ValueError("a criterion is either encoded: true or check_by_hand: true")
+        return self
+
+
+class Criteria(BaseModel):
+    model_config = _STRICT
+    inclusion: tuple[Criterion, ...] = Field(min_length=1)
+    exclusion: tuple[Criterion, ...] = ()
 
 
 class Trial(BaseModel):
@@ -115,10 +151,21 @@ class Trial(BaseModel):
     since: SinceReported | None = None  # the outcome published beside or after the review
     breast_cancer_only: bool
     population_text: str
-    population: dict[str, Any]
+    population: dict[str, Any]  # the encoded inclusion criteria: the trial is listed only when true
+    # The encoded exclusion criteria: the trial is not listed when this is true, and an unknown
+    # puts it in needs_information (the trial's condition is `all: [population, not: exclude]`).
+    exclude: dict[str, Any] | None = None
+    criteria: Criteria
+    status_today: StatusToday
     citations: tuple[str, ...] = Field(min_length=1)
     results: tuple[Finding, ...] = ()
     notes: str = ""
+
+    def condition(self) -> dict[str, Any]:
+        """The condition a profile must meet for the trial to be listed: inclusion and no exclusion."""
+        if self.exclude is None:
+            return self.population
+        return {"all": [self.population, {"not": self.exclude}]}
 
 
 class AppliesTo(BaseModel):
@@ -148,7 +195,7 @@ class Reference(BaseModel):
     full: str = ""
     year: int
     doi: str = ""
-    kind: Literal["review", "primary", "post_review"]
+    kind: Literal["review", "primary", "post_review", "registry"]  # registry: a trial's registry record
 
 
 class Statement(BaseModel):

@@ -48,6 +48,7 @@ class References:
             if trial.since is not None:
                 self._citations(self.loader._source("trials.yaml"), f"{nct}.since.citations",
                                 trial.since.citations)
+            self._trial_criteria(nct, trial)
             for i, result in enumerate(trial.results):
                 self._citations(self.loader._source("trials.yaml"), f"{nct}.results[{i}].citations",
                                 result.citations, post_review=result.post_review)
@@ -66,6 +67,25 @@ class References:
                     if ident not in self.entries and ident not in self.trials and ident not in self.cautions:
                         self._bad("coverage.yaml", f"{where}.encoded_by",
                                   f"{ident!r} is not an entry, trial or caution")
+
+    def _trial_criteria(self, nct: str, trial: Trial) -> None:
+        """Every criterion and today's status cite defined references; an encoded exclusion needs
+        the `exclude` condition that carries it, and an `exclude` needs a criterion that says why."""
+        source = self.loader._source("trials.yaml")
+        self._citations(source, f"{nct}.status_today.citations", trial.status_today.citations)
+        for part in ("inclusion", "exclusion"):
+            for i, criterion in enumerate(getattr(trial.criteria, part)):
+                self._citations(source, f"{nct}.criteria.{part}[{i}].citations", criterion.citations)
+        encoded_exclusions = [c for c in trial.criteria.exclusion if c.encoded]
+        if encoded_exclusions and trial.exclude is None:
+            self.loader._problem(source, f"{nct}.exclude",
+                                 "an exclusion criterion is marked encoded: give the `exclude` condition")
+        if trial.exclude is not None and not encoded_exclusions:
+            self.loader._problem(source, f"{nct}.criteria.exclusion",
+                                 "`exclude` is given: mark the exclusion criteria it encodes (encoded: true)")
+        if not any(c.encoded for c in trial.criteria.inclusion):
+            self.loader._problem(source, f"{nct}.criteria.inclusion",
+                                 "no inclusion criterion is marked encoded: which does `population` encode?")
 
     def _bad(self, name: str, location: str, message: str) -> None:
         self.loader._problem(self.loader._source(name), location, message)

@@ -2,8 +2,9 @@
 
 One function so that every place a trial appears (the trials table, a rationale, `igfrules
 trials`, the knowledge-base docs) says the same thing, e.g. "recruiting per the review
-(2021-03-22); since reported negative, no PFS improvement, central review HR about 1.19 (Schmid et
-al., 2023)". A reader in 2026 must not take a 2021 status for today's.
+(2021-03-22); since reported negative, ... (Schmid et al., 2023); today completed, results
+published (as of 2023 (year only); source: ...)". A reader in 2026 must not take a 2021 status for
+today's, so today's status, with the date of its source, closes every status.
 """
 
 from __future__ import annotations
@@ -19,11 +20,18 @@ def status_words(trial: Trial, references: Mapping[str, Reference], review: Refe
         words = f"{trial.status} per the review ({trial.status_as_of})"
     else:
         words = f"not in the review's Table 1; {trial.status} as of {trial.status_as_of}"
-    if trial.since is None:
-        return words
-    cited = [references[c] for c in trial.since.citations]
-    cites = "; ".join(r.short for r in cited)
-    # "Since" only for a paper dated after the review's year; an earlier one the review simply omits.
-    after = any(r.year > review.year for r in cited)
-    lead = "since reported" if after else "published outside the review:"
-    return f"{words}; {lead} {trial.since.outcome} ({cites})"
+    if trial.since is not None:
+        cited = [references[c] for c in trial.since.citations]
+        cites = "; ".join(r.short for r in cited)
+        # "Since" only for a paper dated after the review's year; an earlier one the review simply omits.
+        after = any(r.year > review.year for r in cited)
+        lead = "since reported" if after else "published outside the review:"
+        words = f"{words}; {lead} {trial.since.outcome} ({cites})"
+    return f"{words}; {today_words(trial)}"
+
+
+def today_words(trial: Trial) -> str:
+    """Where the trial stands today, with the date of the record it comes from."""
+    today = trial.status_today
+    dated = f"as of {today.as_of}" if today.verified else "date not verified"
+    return f"today {today.status} ({dated}; source: {' '.join(today.source.split())})"

@@ -84,7 +84,9 @@ def cited_by(kb: KnowledgeBase, ident: str) -> set[str]:
     if ident in kb.trials:
         trial = kb.trials[ident]
         return (set(trial.citations) | {c for r in trial.results for c in r.citations}
-                | set(trial.since.citations if trial.since else ()))
+                | set(trial.since.citations if trial.since else ()) | set(trial.status_today.citations)
+                | {c for part in (trial.criteria.inclusion, trial.criteria.exclusion) for k in part
+                   for c in k.citations})
     return set(kb.cautions[ident].citations) if ident in kb.cautions else set()
 
 
@@ -155,6 +157,8 @@ def _unused(kb: KnowledgeBase) -> list[Finding]:
         cited.update(t.citations)
         cited.update(c for r in t.results for c in r.citations)
         cited.update(t.since.citations if t.since else ())
+        cited.update(t.status_today.citations)
+        cited.update(c for part in (t.criteria.inclusion, t.criteria.exclusion) for k in part for c in k.citations)
     for c in kb.cautions.values():
         cited.update(c.citations)
     findings = [Finding("unused_reference", r, "defined in references.yaml but cited nowhere")

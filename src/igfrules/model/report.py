@@ -192,6 +192,38 @@ class ContextNote(_ResearchOnly):
     because: tuple[str, ...] = _d("Why it applies to this profile.")
 
 
+class TrialStatusToday(BaseModel):
+    """Where a trial stands today, with the record it comes from (every trial here is closed)."""
+
+    model_config = _FROZEN
+    status: str = _d("The status today, in the record's words.")
+    as_of: str = _d("The date of the record the status comes from (a full date, \"YYYY (year only)\", "
+                    "or \"not verified\").")
+    source: str = _d("The record, in words.")
+    citations: tuple[Citation, ...] = _d("The record and the publication it comes from.")
+    verified: bool = _d("False when the sources name the status but no dated record.", True)
+
+
+class TrialCriterion(BaseModel):
+    """One registered inclusion or exclusion criterion, and how igfrules uses it."""
+
+    model_config = _FROZEN
+    text: str = _d("The criterion in words.")
+    citations: tuple[Citation, ...] = _d("The registry record or publication it comes from.")
+    encoded: bool = _d("True when the listing tests it (a trial is listed only when every encoded criterion "
+                       "holds; an unknown one puts it in needs_information).", False)
+    check_by_hand: bool = _d("True when the case format cannot express it: to check by hand.", False)
+    verified: bool = _d("False when the sources do not let it be verified (never guessed).", True)
+
+
+class TrialCriteria(BaseModel):
+    """A trial's registered criteria."""
+
+    model_config = _FROZEN
+    inclusion: tuple[TrialCriterion, ...] = _d("Inclusion criteria.")
+    exclusion: tuple[TrialCriterion, ...] = _d("Exclusion criteria.", ())
+
+
 class TrialMatch(BaseModel):
     """A trial from the review whose population the patient fits: evidence, not a referral."""
 
@@ -204,9 +236,6 @@ class TrialMatch(BaseModel):
     status: str = _d("Status as the review reported it (or the trial's publication, when not in its Table 1), "
                      "in its words: free text, as the sources' wording varies.")
     status_as_of: str = _d("The date that status was true (the review's publication).")
-    status_today: str = _d("The trial's status in its registry record today (every trial listed is closed), "
-                           "or empty when the knowledge base records none.", "")
-    status_today_as_of: str = _d("The date of that registry record, or empty.", "")
     in_review_table: bool = _d("True for a trial in the review's Table 1.", True)
     status_words: str = _d("The status with its date beside the outcome published outside or after the review "
                            "(igfrules.knowledge.trialstatus).",
@@ -216,6 +245,9 @@ class TrialMatch(BaseModel):
     primary_outcome: str = _d("Primary outcome.")
     breast_cancer_only: bool = _d("True when only breast-cancer patients were enrolled.")
     population: str = _d("Whom the trial enrolled, as the evidence states it.")
+    status_today: TrialStatusToday | None = _d("Where the trial stands today, with the record it comes from.", None)
+    criteria: TrialCriteria | None = _d("Registered inclusion and exclusion criteria: encoded, to check by hand, "
+                                        "or not verified.", None)
     results: tuple[FindingSummary, ...] = _d("Results, those published after the review marked post_review.")
     because: tuple[str, ...] = _d("Why the patient fits the population.")
 

@@ -146,22 +146,26 @@ def brief_text_lines(report: Report) -> list[str]:
     if not report.rationales:
         line(NO_RATIONALE, 2)
     number = 0
-    shown: dict[str, int] = {}  # a heightened caution is printed in full once, then pointed to
+    # Said once, then pointed to: a heightened caution in full under the first row it concerns, and
+    # the same reasons for the same evidence population.
+    shown: dict[str, int] = {}
+    reasons_of: dict[tuple[str, ...], int] = {}
     for group in glance_groups(report):
         line(f"{group.heading} ({len(group.rows)})", 0)
         for row in group.rows:
             number += 1
             out.append(clip(f"{number:>2}. {row.title}", WIDTH - len(row.id) - 3) + f" [{row.id}]")
-            line(f"{_row_head(row)}. Why: {'; '.join(row.why)}", 4)
-            if row.evidence_from:
-                line(f"Evidence from: {row.evidence_from}", 4)
+            same = reasons_of.setdefault(row.why, number)
+            why = "; ".join(row.why) if same == number else f"as row {same}"
+            from_whom = f" Evidence from: {row.evidence_from}" if row.evidence_from else ""
+            line(f"{_row_head(row)}. Why: {why}.{from_whom}", 4, 0)
             for h in row.heightened:
                 if h.title in shown:
-                    line(f"HEIGHTENED CAUTION: {h.title} (in full under row {shown[h.title]})", 4)
-                else:
-                    shown[h.title] = number
-                    line(f"HEIGHTENED CAUTION: {h.title}. {h.text}".rstrip(". ") + ".", 4)
-                line(h.because, 6)
+                    line(f"HEIGHTENED CAUTION as under row {shown[h.title]}: {h.because}", 4)
+                    continue
+                shown[h.title] = number
+                line(f"HEIGHTENED CAUTION: {h.title}. {h.text}".rstrip(". ") + ".", 4, 0)
+                line(h.because, 6, 0)
     line()
     closed = ": all closed" if report.trials and all_closed(report) else ""
     line(f"{TRIALS_HEADING.upper()} ({len(report.trials)}){closed}; not a referral", 0, 0)
@@ -169,8 +173,9 @@ def brief_text_lines(report: Report) -> list[str]:
         line("None.", 2)
     for t in trial_rows(report):
         acronym = f" {t.acronym}" if t.acronym else ""
-        line(f"- {t.nct_id}{acronym}: today {t.today}; outcome: {t.outcome}. Phase {t.phase}, {t.design}; "
-             f"{t.reported}", 0, 4)
+        design = t.design if t.design.casefold().startswith("phase") else f"phase {t.phase}, {t.design}"
+        line(f"- {t.nct_id}{acronym}: today {t.today}; {t.reported}; outcome: {t.outcome}. "
+             f"{design[:1].upper()}{design[1:]}.", 0, 2)
     line()
     _missing_text(report, line)
     rows = not_considered_rows(report)

@@ -129,22 +129,37 @@ def glance_groups(report: Report) -> list[GlanceGroup]:
 
 
 def today_words(t: TrialMatch) -> str:
-    if t.status_today:
-        return f"{t.status_today} (registry record of {t.status_today_as_of})"
-    return "not recorded in this knowledge base"
+    """The status today with the date of its record ('completed (record of 2021)'), marked when the
+    sources name it but no dated record."""
+    today = t.status_today
+    if today is None:
+        return "not recorded in this knowledge base"
+    if today.as_of == "not verified":
+        return f"{_first_clause(today.status)} (no dated record; not verified)"
+    when = today.as_of.replace(" (year only)", "")
+    return f"{_first_clause(today.status)} (record of {when}{'' if today.verified else ', not verified'})"
+
+
+def _first_clause(status: str) -> str:
+    """'completed, results published in full' reads 'completed': what was published is the outcome."""
+    return re.split(r"[,;]", status, maxsplit=1)[0].strip()
 
 
 def reported_status(t: TrialMatch) -> str:
-    """The status the review reported, with its date (or where it comes from, outside Table 1)."""
-    if t.in_review_table:
-        return f"{t.status} per the review ({t.status_as_of})"
-    return f"{t.status} ({t.status_as_of}; not in the review's Table 1)"
+    """The status the review reported, with its date; a trial outside its Table 1 says so (its status
+    then comes from its own publication, which the status today and the outcome already give)."""
+    if not t.in_review_table:
+        return "not in the review's Table 1"
+    reported = _first_clause(t.status)
+    if t.status_today is not None and _first_clause(t.status_today.status).casefold() == reported.casefold():
+        return f"as in the review ({t.status_as_of})"
+    return f"the review reported: {reported} ({t.status_as_of})"
 
 
 def since_words(t: TrialMatch) -> str:
     """The outcome published, with its sources, or 'none published'."""
     if t.since is None:
-        return "no result published"
+        return "none recorded"
     return f"{t.since.statement} ({'; '.join(c.citation for c in t.since.citations)})"
 
 
@@ -156,7 +171,8 @@ def trial_rows(report: Report) -> list[TrialRow]:
 def all_closed(report: Report) -> bool:
     """Every study's registry record says it is closed (a study with no dated record is not counted
     as closed: its status today is unknown)."""
-    return all(t.status_today.casefold().startswith(CLOSED) for t in report.trials)
+    return all(t.status_today is not None and t.status_today.status.casefold().startswith(CLOSED)
+               for t in report.trials)
 
 
 def missing_rows(report: Report) -> list[MissingRow]:
@@ -196,7 +212,7 @@ def profile_line(report: Report) -> str:
 
 def legend_line() -> str:
     levels = "; ".join(f"{level} {meaning}" for level, meaning in legend_items())
-    return f"Levels: {levels}; * post-review. Directions say what evidence is, never advice."
+    return f"Levels: {levels}; * post-review."
 
 
 def kb_line(report: Report) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..model.report import Citation, FindingSummary, Rationale, Report
+from ..model.report import Citation, FindingSummary, Rationale, Report, TrialMatch
 from .brief import wrapper
 from .labels import (
     DIRECTION_WORDS,
@@ -81,6 +81,18 @@ def card_text_lines(r: Rationale, number: int) -> list[str]:
     return out
 
 
+def to_check_by_hand(t: TrialMatch) -> str:
+    """The trial's criteria the case cannot express, and those the sources do not verify, in one line."""
+    if t.criteria is None:
+        return ""
+    parts = []
+    for kind, criteria in (("inclusion", t.criteria.inclusion), ("exclusion", t.criteria.exclusion)):
+        for c in criteria:
+            if c.check_by_hand or not c.verified:
+                parts.append(f"{kind}: {c.text}" + ("" if c.verified else " (not verified)"))
+    return "; ".join(parts)
+
+
 def full_text_lines(report: Report) -> list[str]:
     out: list[str] = []
     line = wrapper(out)
@@ -110,6 +122,8 @@ def full_text_lines(report: Report) -> list[str]:
             line(f"Regimen: {t.regimen}; phase {t.phase}; {t.design}; primary outcome: {t.primary_outcome}", 2)
             line(f"Whom it enrolled: {t.population}", 2)
             line(f"Status: {t.status_words}", 2)
+            if by_hand := to_check_by_hand(t):
+                line(f"To check by hand: {by_hand}", 2)
             for f in t.results:
                 line("- " + _finding(f), 2)
     if report.needs_information:
@@ -180,6 +194,8 @@ def full_markdown_lines(report: Report) -> list[str]:
                     f"- **Regimen:** {t.regimen}; phase {t.phase}; {t.design}; primary outcome: {t.primary_outcome}",
                     f"- **Whom it enrolled:** {t.population}",
                     f"- **Status:** {t.status_words}"]
+            if by_hand := to_check_by_hand(t):
+                out += [f"- **To check by hand:** {by_hand}"]
             out += [f"- **Result:** {_md_finding(f)}" for f in t.results] + [""]
     out += [f"**Review conclusion:** {report.conclusion}", ""]
     return out

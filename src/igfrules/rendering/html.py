@@ -70,11 +70,12 @@ code { font: .9em "Liberation Mono", Consolas, monospace; }
 .badge.association { border-style: solid; border-width: 1px; background: #f1f1f1; color: #222; }
 .badge.clinical-positive { border-style: solid; border-width: 3px; background: #dbe7fb; color: #0b2e6b; }
 .level { font-weight: bold; }
-.glance-table th:nth-child(1) { width: 30%; } .glance-table th:nth-child(2) { width: 12%; }
-.glance-table th:nth-child(3) { width: 18%; } .glance-table th:nth-child(4) { width: 40%; }
+.glance-table th:nth-child(1) { width: 34%; } .glance-table th:nth-child(2) { width: 13%; }
+.glance-table th:nth-child(3) { width: 20%; } .glance-table th:nth-child(4) { width: 33%; }
+.glance-table tr.from td { border-top: none; padding-top: 0; color: #222; }
 .heightened-row td { border-left: 6px double #000; background: #fff0c2; }
-.trials th:nth-child(1) { width: 15%; } .trials th:nth-child(2) { width: 7%; }
-.trials th:nth-child(3) { width: 24%; } .trials th:nth-child(4) { width: 24%; }
+.trials th:nth-child(1) { width: 12%; } .trials th:nth-child(2) { width: 22%; }
+.trials th:nth-child(3) { width: 33%; } .trials th:nth-child(4) { width: 33%; }
 td code { font-size: .85em; color: #333; }
 thead { break-after: avoid; page-break-after: avoid; }
 .tag { display: inline-block; padding: 0 .3rem; border: 1px dotted #000; font-size: .75rem; font-weight: bold;
@@ -149,16 +150,15 @@ def _glance(report: Report) -> list[str]:
             out.append(f'<tr id="glance-{e(row.id)}"><td>{link("#" + row.id, e(row.title))}</td>'
                        f'<td><span class="level">{e(row.level)}</span></td>'
                        f'<td><span class="badge {row.significance}">{e(row.direction)}</span>{badges}</td>'
-                       f"<td>{e('; '.join(row.why))}{_narrower(row.evidence_from)}</td></tr>")
+                       f"<td>{e('; '.join(row.why))}</td></tr>")
+            if row.evidence_from:  # the width of the table: a population is read, not squeezed
+                out.append(f'<tr class="from"><td colspan="4"><em>Whom the evidence comes from:</em> '
+                           f"{e(row.evidence_from)}</td></tr>")
             for h in row.heightened:
                 out.append(f'<tr class="heightened-row"><td colspan="4"><strong>Heightened caution:</strong> '
                            f"{e(h.title)}. {e(h.text)}<br><em>{e(h.because)}</em></td></tr>")
         out.append("</tbody></table>")
     return [*out, _legend(), "</section>"]
-
-
-def _narrower(evidence_from: str) -> str:
-    return f"<br><em>Whom the evidence comes from:</em> {e(evidence_from)}" if evidence_from else ""
 
 
 def _legend() -> str:
@@ -171,11 +171,12 @@ def _trials(report: Report) -> list[str]:
     out = ['<section class="trials-section">', f"<h2>{e(TRIALS_HEADING)} ({len(report.trials)}){closed}</h2>"]
     if not report.trials:
         return [*out, "<p>None.</p></section>"]
-    out.append('<table class="trials"><thead><tr><th>Study</th><th>Status today</th><th>Outcome</th>'
-               "<th>Design</th><th>Status the review reported</th></tr></thead><tbody>")
+    out.append('<table class="trials"><thead><tr><th>Study</th><th>Status today (the review\'s)</th>'
+               "<th>Outcome</th><th>Design</th></tr></thead><tbody>")
     for t in trial_rows(report):
         name = link(nct_url(t.nct_id), e(t.nct_id)) + (f" {e(t.acronym)}" if t.acronym else "")
-        cells = (name, e(t.today), e(t.outcome), e(f"phase {t.phase}, {t.design}"), e(t.reported))
+        design = t.design if t.design.casefold().startswith("phase") else f"phase {t.phase}, {t.design}"
+        cells = (name, f"{e(t.today)}<br><small>{e(t.reported)}</small>", e(t.outcome), e(design))
         out.append(f'<tr id="row-{e(t.nct_id)}">' + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     return [*out, "</tbody></table>", f'<p class="sub">{e(TRIALS_NOTE.capitalize())}.</p>', "</section>"]
 

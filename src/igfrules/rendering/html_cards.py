@@ -12,6 +12,7 @@ from html import escape
 
 from ..model.evidence import Direction
 from ..model.report import CautionNote, Citation, ContextNote, FindingSummary, Rationale, Report
+from .cards import to_check_by_hand
 from .labels import (
     DIRECTION_WORDS,
     direction_class,
@@ -127,7 +128,7 @@ def _trial_card(report: Report) -> list[str]:
                 f"<h3>{nct_link(t.nct_id)}{acronym}: {e(t.title)}</h3>",
                 *_dl([("Regimen", e(t.regimen)), ("Phase", e(t.phase)), ("Design", e(t.design)),
                       ("Primary outcome", e(t.primary_outcome)), ("Whom it enrolled", e(t.population)),
-                      ("Status", e(t.status_words))]),
+                      ("Status", e(t.status_words)), ("To check by hand", e(to_check_by_hand(t)))]),
                 *findings(t.results), "</article>"]
     return out
 

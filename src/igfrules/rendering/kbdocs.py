@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ..knowledge.loader import KnowledgeBase
 from ..knowledge.models import Entry, Finding, Trial
-from ..knowledge.trialstatus import status_words
+from ..knowledge.trialstatus import status_words, today_words
 from ..model.vocabulary import vocabulary
 from .labels import DIRECTION_WORDS, class_label, entry_direction_words
 from .prose import in_words
@@ -132,6 +132,14 @@ def _trials(kb: KnowledgeBase) -> list[str]:
                      f"Breast-cancer-only trial: {'yes' if t.breast_cancer_only else 'no'}. "
                      f"Citations: {_cite(kb, t.citations)}.")
         lines.append("")
+        lines.append(f"**Status today:** {today_words(t)} ({_cite(kb, t.status_today.citations)}).")
+        lines.append("")
+        for part, criteria in (("Inclusion", t.criteria.inclusion), ("Exclusion", t.criteria.exclusion)):
+            for c in criteria:
+                use = "encoded" if c.encoded else "to check by hand"
+                unverified = "; **not verified**" if not c.verified else ""
+                lines.append(f"- {part} ({use}{unverified}): {' '.join(c.text.split())} ({_cite(kb, c.citations)})")
+        lines.append("")
         lines.extend(_finding(kb, r) for r in t.results)
         if t.notes:
             lines.append("")
@@ -175,7 +183,8 @@ def _coverage(kb: KnowledgeBase) -> list[str]:
 def _references(kb: KnowledgeBase) -> list[str]:
     lines = ["## References", ""]
     for rid, ref in sorted(kb.references.items()):
-        kind = {"review": "the review", "primary": "cited by the review", "post_review": "post-review"}[ref.kind]
+        kind = {"review": "the review", "primary": "cited by the review", "post_review": "post-review",
+                "registry": "registry record"}[ref.kind]
         doi = f" doi:{ref.doi}" if ref.doi else ""
         lines.append(f"- `{rid}`: {ref.full or ref.short}{doi} ({kind})")
     return lines
