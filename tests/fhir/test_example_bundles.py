@@ -26,13 +26,15 @@ BUNDLES = sorted(FHIR.glob("*.json"))
 EXPECTED_PROFILES: dict[str, dict[str, Any]] = {
     "early-stage-er-positive": {
         "case_id": "fhir-early-stage-er-positive", "sex": "female", "er_status": "positive", "pr_status": "positive",
-        "her2_status": "negative", "stage": "IIB", "diabetes": True, "bmi": 31.2,
+        "her2_status": "negative", "her2_low": True, "stage": "IIB", "treatment_intent": "curative",
+        "diabetes": True, "bmi": 31.2,
         "prior_therapies": [{"agent": "anastrozole", "setting": "adjuvant"}],
     },
     "metastatic-hr-positive-pik3ca": {
         "case_id": "fhir-metastatic-hr-positive-pik3ca", "sex": "female",
         "er_status": "positive", "pr_status": "positive",
-        "her2_status": "negative", "stage": "IV", "visceral_disease": True, "pik3ca_mutation": True,
+        "her2_status": "negative", "stage": "IV", "treatment_intent": "palliative",
+        "metastatic_sites": ["bone", "liver"], "pik3ca_mutation": True,
         "diabetes": False,
         "prior_therapies": [{"agent": "anastrozole", "setting": "metastatic", "progressed": True},
                             {"agent": "palbociclib", "setting": "metastatic", "progressed": True},
@@ -41,7 +43,8 @@ EXPECTED_PROFILES: dict[str, dict[str, Any]] = {
     "her2-positive-after-trastuzumab": {
         "case_id": "fhir-her2-positive-after-trastuzumab", "sex": "female",
         "er_status": "negative", "pr_status": "negative",
-        "her2_status": "positive", "stage": "IV", "visceral_disease": True,
+        "her2_status": "positive", "her2_low": False, "stage": "IV", "treatment_intent": "palliative",
+        "metastatic_sites": ["lung"],
         "prior_therapies": [
             {"agent": "carboplatin", "setting": "neoadjuvant", "progressed": False},
             {"agent": "docetaxel", "setting": "neoadjuvant", "progressed": False},

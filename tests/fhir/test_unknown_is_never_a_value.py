@@ -134,14 +134,15 @@ def test_stage_codings_that_disagree_are_unknown_with_a_warning() -> None:
 
 def test_every_metastatic_site_in_a_text_is_read() -> None:
     case = mapped(condition("m", SCT, "128462008", "Metastases to liver and lymph nodes"))
-    assert case.profile.visceral_disease is True
+    assert case.profile.metastatic_sites == ("liver", "lymph_node")
+    assert case.profile.value("visceral_disease") is True
 
 
 def test_every_coding_of_a_secondary_cancer_is_read() -> None:
     concept = {"coding": [{"system": ICD10, "code": "C77.3"}, {"system": ICD10, "code": "C78.7"}]}
     case = mapped({"resourceType": "Condition", "id": "m", "code": concept, "subject": {"reference": "Patient/p"}})
-    assert case.profile.visceral_disease is True
-    assert "liver" in case.mapping.source("visceral_disease").note
+    assert case.profile.value("visceral_disease") is True
+    assert "liver" in case.mapping.source("metastatic_sites").note
 
 
 def test_a_negated_metastasis_is_not_visceral_disease() -> None:

@@ -47,10 +47,11 @@ BODY_SITE_SNOMED: Final = {
     "12738006": "brain", "23451007": "adrenal gland", "272673000": "bone", "59441001": "lymph node",
     "68171009": "lymph node", "39937001": "skin", "87784001": "soft tissue",
 }
-VISCERAL_SITES: Final = frozenset({"liver", "lung", "pleura", "peritoneum", "brain", "adrenal gland",
-                                   "kidney", "ovary", "bowel", "meninges", "pericardium", "bladder",
+VISCERAL_SITES: Final = frozenset({"liver", "lung", "pleura", "peritoneum", "adrenal gland",
+                                   "kidney", "ovary", "bowel", "pericardium", "bladder",
                                    "mediastinum", "other viscera"})
-NON_VISCERAL_SITES: Final = frozenset({"bone", "lymph node", "skin", "soft tissue"})
+# Not visceral: the profile counts the brain and meninges apart (cns_metastases), as trials do.
+NON_VISCERAL_SITES: Final = frozenset({"bone", "lymph node", "skin", "soft tissue", "brain", "meninges"})
 # Words in a body site's text or display, for sites coded otherwise or not at all.
 SITE_WORDS: Final = (
     ("lymph", "lymph node"), ("liver", "liver"), ("hepat", "liver"), ("pleura", "pleura"),

@@ -15,9 +15,10 @@ from ..model.validation import problems_from_validation
 from .bundle import Resources, read_bundle
 from .codes import BRCA1, BRCA2, ER_CODES, HER2_CODES, PIK3CA, PR_CODES
 from .concepts import codings, words
+from .extent import metastatic_sites, treatment_intent
 from .genes import gene_status
 from .patient_facts import bmi, diabetes, menopausal_status, serum_igf1, sex
-from .receptors import receptor
+from .receptors import her2_low, receptor
 from .subject import check_one_patient
 from .therapies import prior_therapies
 from .tumour import secondary_sites, stage, visceral
@@ -46,12 +47,15 @@ def map_resources(resources: Resources, *, bundle_id: str | None = None, source:
         receptor(resources, "er_status", ER_CODES, warnings),
         receptor(resources, "pr_status", PR_CODES, warnings),
         receptor(resources, "her2_status", HER2_CODES, warnings),
+        her2_low(resources),
     ]
     stage_source = stage(resources, warnings)
     therapies, unrecognised = prior_therapies(resources, cancer)
     fields += [
         stage_source,
-        visceral(resources, str(stage_source.value), warnings),
+        treatment_intent(resources, warnings),
+        sites := metastatic_sites(resources, warnings),
+        visceral(resources, str(stage_source.value), warnings, sites),
         gene_status(resources, "pik3ca_mutation", (PIK3CA,), germline=False, warnings=warnings),
         gene_status(resources, "brca_mutation", (BRCA1, BRCA2), germline=True, warnings=warnings),
         diabetes(resources, warnings),

@@ -21,7 +21,15 @@ from typing import Any
 from ..model.fields import UNKNOWN
 from ..model.mapping import FieldSource
 from .bundle import Resources
-from .codes import EQUIVOCAL_ANSWERS, HER2_IHC, HER2_INTERPRETATION, LOINC, NEGATIVE_ANSWERS, POSITIVE_ANSWERS
+from .codes import (
+    EQUIVOCAL_ANSWERS,
+    HER2_IHC,
+    HER2_INTERPRETATION,
+    HER2_ISH,
+    LOINC,
+    NEGATIVE_ANSWERS,
+    POSITIVE_ANSWERS,
+)
 from .concepts import code_in, codings, observation_day, observation_instant, usable
 from .findings import MAX_TEXT, read_concept, why_not
 
@@ -170,3 +178,43 @@ def receptor(resources: Resources, field: str, codes: dict[str, str], warnings: 
                         + f"; the latest final result stands: {latest[1]}")
     return FieldSource(field=field, value=latest[1], resources=tuple(r[2] for r in results),
                        note=f"latest final result: {latest[3]} ({latest[4] or 'undated'})")
+
+
+_SCORE_OF = {how: score for score, (_, how) in _IHC.items()}
+
+
+def _latest(resources: Resources, codes: dict[str, str], ihc: bool) -> tuple[str, _Answer] | None:
+    """The latest final Observation of these codes that says something: (label, answer)."""
+    read = []
+    for obs in resources.of("Observation"):
+        if code_in(obs.code, LOINC, codes) is None or not usable(obs):
+            continue
+        found = answer(obs, ihc=ihc, label=resources.label(obs))
+        if found.value:
+            read.append((observation_instant(obs), resources.label(obs), found))
+    if not read:
+        return None
+    read.sort(key=lambda r: r[0])
+    return read[-1][1], read[-1][2]
+
+
+def her2_low(resources: Resources) -> FieldSource:
+    """HER2-low: IHC 1+, or IHC 2+ with a negative ISH (the latest final result of each). IHC 0 or
+    3+, or a positive ISH, is not HER2-low; IHC 2+ with no ISH result says nothing."""
+    ihc = _latest(resources, HER2_IHC, ihc=True)
+    score = _SCORE_OF.get(ihc[1].how) if ihc else None
+    if ihc is None or score is None:
+        return FieldSource(field="her2_low", value=UNKNOWN, note="no final HER2 IHC score (LOINC "
+                           + ", ".join(HER2_IHC) + ")")
+    ish = _latest(resources, HER2_ISH, ihc=False)
+    labels = (ihc[0], *((ish[0],) if ish else ()))
+    ish_value = ish[1].value if ish else ""
+    if score in (0, 3) or ish_value == "positive":
+        why = f"IHC {score}{'+' if score else ''}" + (f", ISH {ish_value}" if ish_value else "")
+        return FieldSource(field="her2_low", value=False, resources=labels, note=f"{why}: not HER2-low")
+    if score == 1:
+        return FieldSource(field="her2_low", value=True, resources=labels, note="IHC 1+: HER2-low")
+    if ish_value == "negative":
+        return FieldSource(field="her2_low", value=True, resources=labels, note="IHC 2+ with a negative ISH: HER2-low")
+    return FieldSource(field="her2_low", value=UNKNOWN, resources=labels,
+                       note="IHC 2+ with no final ISH result: HER2-low or HER2-positive is not settled")

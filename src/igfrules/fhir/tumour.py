@@ -168,7 +168,12 @@ def secondary_sites(condition: Any) -> list[str] | None:
     return [site if site != _UNCLASSIFIED else "" for site in sites]
 
 
-def visceral(resources: Resources, stage_value: str, warnings: Warnings) -> FieldSource:
+def visceral(resources: Resources, stage_value: str, warnings: Warnings, site_source: FieldSource) -> FieldSource:
+    """Visceral disease when the sites cannot say it: with `metastatic_sites` known, the profile
+    derives it from them (one definition: the brain is not visceral) and nothing is recorded here."""
+    if site_source.value != UNKNOWN:
+        return FieldSource(field="visceral_disease", value=UNKNOWN, resources=site_source.resources,
+                           note="derived from metastatic_sites")
     seen: list[tuple[str, str]] = []  # (site, label)
     for condition in resources.of("Condition"):
         if refuted(condition):

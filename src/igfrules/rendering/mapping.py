@@ -19,9 +19,9 @@ HEADING = "WHERE EACH FIELD CAME FROM (FHIR)"
 def _value(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, list):
+    if isinstance(value, list):  # prior therapies (mappings) or metastatic sites (words)
         return "; ".join(", ".join(f"{k} {_value(v)}" if k != "agent" else str(v) for k, v in item.items())
-                         for item in value) or "none"
+                         if isinstance(item, dict) else str(item).replace("_", " ") for item in value) or "none"
     return value if isinstance(value, str) else json.dumps(value)
 
 

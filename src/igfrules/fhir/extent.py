@@ -1,0 +1,131 @@
+"""Where the disease is now and the intent of care: profile 2.0's `metastatic_sites` and
+`treatment_intent` from a record, with where each came from.
+
+- Sites come from secondary-cancer Conditions (their codes and body sites, every coding read, words
+  read with their negation: tumour.secondary_sites). A secondary neoplasm of the axillary nodes
+  (ICD-10-CM C77.3) is regional disease in breast cancer, not a metastatic site, and is left out. A
+  secondary-cancer Condition whose site cannot be classified leaves the sites unknown: a list
+  missing a site would let a reader take "not visceral" from it.
+- The intent is mCODE's procedure-intent extension (SNOMED 373808002 curative, 363676003
+  palliative) on the most recent medication record or procedure that carries one; records of that
+  latest date that disagree leave it unknown, with a warning. With no intent recorded, a primary
+  cancer Condition in remission or resolved (clinicalStatus) is read as care of curative intent,
+  and the note says so; a recurrence or relapse says nothing about intent.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..model.fields import UNKNOWN
+from ..model.mapping import FieldSource
+from .bundle import Resources
+from .codes import ICD10CM, INTENT_CURATIVE, INTENT_PALLIATIVE, PROCEDURE_INTENT_URL, SNOMED
+from .concepts import code_in, codings, day, extensions
+from .tumour import refuted, secondary_sites
+
+Warnings = list[str]
+
+# The record's site words (tumour.py) in the profile's catalogue (model/fields.py SITES).
+SITE_OF = {
+    "liver": "liver", "lung": "lung", "pleura": "pleura", "peritoneum": "peritoneum", "brain": "brain",
+    "meninges": "leptomeninges", "bone": "bone", "lymph node": "lymph_node", "skin": "skin",
+    "soft tissue": "soft_tissue", "adrenal gland": "other_visceral", "kidney": "other_visceral",
+    "ovary": "other_visceral", "bowel": "other_visceral", "pericardium": "other_visceral",
+    "bladder": "other_visceral", "mediastinum": "other_visceral", "other viscera": "other_visceral",
+}
+_CARE = ("MedicationRequest", "MedicationAdministration", "MedicationStatement", "Procedure")
+_REMISSION = {"remission", "resolved", "inactive"}
+
+
+def _axillary_nodes_only(condition: Any) -> bool:
+    icd = [code.replace(".", "").upper() for system, code, _ in codings(condition.code) if system == ICD10CM]
+    return bool(icd) and all(code.startswith("C773") for code in icd)
+
+
+def metastatic_sites(resources: Resources, warnings: Warnings) -> FieldSource:
+    found: dict[str, list[str]] = {}  # site -> the Conditions it came from
+    unclassified: list[str] = []
+    for condition in resources.of("Condition"):
+        if refuted(condition) or _axillary_nodes_only(condition):
+            continue
+        sites = secondary_sites(condition)
+        if sites is None:
+            continue
+        label = resources.label(condition)
+        for site in sites:
+            if site in SITE_OF:
+                found.setdefault(SITE_OF[site], []).append(label)
+            else:
+                unclassified.append(label)
+    labels = tuple(dict.fromkeys(label for labels in found.values() for label in labels))
+    if unclassified:
+        known = ", ".join(sorted(found)) or "none"
+        return FieldSource(field="metastatic_sites", value=UNKNOWN, resources=(*labels, *unclassified),
+                           note="a secondary-cancer Condition whose site is not classified "
+                                f"({', '.join(unclassified)}); sites classified: {known}")
+    if not found:
+        return FieldSource(field="metastatic_sites", value=UNKNOWN,
+                           note="no secondary-cancer Condition (no record of a site is not a record of none)")
+    sites = sorted(found)
+    return FieldSource(field="metastatic_sites", value=sites, resources=labels,
+                       note="secondary-cancer Conditions: " + "; ".join(f"{s} ({', '.join(found[s])})" for s in sites))
+
+
+def _intent_of(resource: Any) -> str:
+    said = set()
+    for extension in extensions(resource, PROCEDURE_INTENT_URL):
+        if code_in(extension.valueCodeableConcept, SNOMED, [INTENT_CURATIVE]):
+            said.add("curative")
+        if code_in(extension.valueCodeableConcept, SNOMED, [INTENT_PALLIATIVE]):
+            said.add("palliative")
+    return said.pop() if len(said) == 1 else ("both" if said else "")
+
+
+def _when(resource: Any) -> str:
+    for name in ("authoredOn", "effectiveDateTime", "performedDateTime", "dateAsserted"):
+        value = getattr(resource, name, None)
+        if value is not None:
+            return day(value)
+    for name in ("effectivePeriod", "performedPeriod"):
+        period = getattr(resource, name, None)
+        if period is not None and period.start is not None:
+            return day(period.start)
+    return ""
+
+
+def treatment_intent(resources: Resources, warnings: Warnings) -> FieldSource:
+    stated = []  # (date, intent, label)
+    for kind in _CARE:
+        for resource in resources.of(kind):
+            intent = _intent_of(resource)
+            if intent:
+                stated.append((_when(resource), intent, resources.label(resource)))
+    if stated:
+        latest = max(date for date, _, _ in stated)
+        current = [(intent, label) for date, intent, label in stated if date == latest]
+        intents = {intent for intent, _ in current}
+        labels = tuple(label for _, label in current)
+        if len(intents) == 1 and "both" not in intents:
+            intent = intents.pop()
+            return FieldSource(field="treatment_intent", value=intent, resources=labels,
+                               note=f"mCODE procedure intent {intent} on the latest record that states one "
+                                    f"({latest or 'undated'})")
+        warnings.append(f"treatment intent: the latest records ({', '.join(labels)}) say curative and palliative; "
+                        "not read")
+        return FieldSource(field="treatment_intent", value=UNKNOWN, resources=labels,
+                           note="the latest records that state an intent disagree")
+    remission = [resources.label(c) for c in resources.of("Condition") if _primary_in_remission(c)]
+    if remission:
+        return FieldSource(field="treatment_intent", value="curative", resources=tuple(remission),
+                           note="no intent recorded; the primary cancer is in remission or resolved "
+                                "(clinicalStatus), read as care of curative intent")
+    return FieldSource(field="treatment_intent", value=UNKNOWN,
+                       note="no mCODE procedure-intent extension, and no primary cancer in remission")
+
+
+def _primary_in_remission(condition: Any) -> bool:
+    profiles = [str(p) for p in ((condition.meta.profile or []) if condition.meta else [])]
+    if not any("primary-cancer-condition" in p for p in profiles) or refuted(condition):
+        return False
+    return bool({code for _, code, _ in codings(condition.clinicalStatus)} & _REMISSION)

@@ -1,0 +1,154 @@
+"""Profile 2.0's fields read from a FHIR record, each with where it came from: sex from
+Patient.gender, HER2-low from the IHC score and the ISH result, the sites from secondary-cancer
+Conditions, the intent of care from mCODE's procedure-intent extension (or a primary cancer in
+remission), and nothing read from what a record does not say."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from igfrules.fhir.profile import map_bundle
+from tests.fhir.builders import (
+    ICD10,
+    LOINC,
+    NEGATIVE,
+    POSITIVE,
+    RX,
+    SCT,
+    bundle,
+    cc,
+    condition,
+    medication,
+    observation,
+)
+
+MC = "http://hl7.org/fhir/us/mcode/StructureDefinition/"
+
+
+def mapped(*resources: dict[str, Any]) -> Any:
+    return map_bundle(bundle(*resources))
+
+
+def source(case: Any, field: str) -> Any:
+    return next(f for f in case.mapping.fields if f.field == field)
+
+
+@pytest.mark.parametrize(("gender", "expected"), [("female", "female"), ("male", "male"), ("other", "unknown"),
+                                                  ("unknown", "unknown"), (None, "unknown")])
+def test_sex_is_read_from_patient_gender(gender: str | None, expected: str) -> None:
+    patient = {"resourceType": "Patient", "id": "p", **({"gender": gender} if gender else {})}
+    case = mapped(patient)
+    assert case.profile.sex == expected
+    assert source(case, "sex").resources == ("Patient/p",)
+
+
+def ihc(score: int, when: str = "2024-01-01") -> dict[str, Any]:
+    return observation(f"ihc-{score}-{when}", "85319-2", when, valueInteger=score)
+
+
+def ish(answer: dict[str, Any], when: str = "2024-01-02") -> dict[str, Any]:
+    return observation(f"ish-{when}", "85318-4", when, valueCodeableConcept=answer)
+
+
+@pytest.mark.parametrize(("resources", "expected"), [
+    ((ihc(1),), True),
+    ((ihc(2), ish(NEGATIVE)), True),
+    ((ihc(2), ish(POSITIVE)), False),
+    ((ihc(2),), "unknown"),  # 2+ with no ISH: not settled
+    ((ihc(0),), False),
+    ((ihc(3),), False),
+    ((ihc(1), ish(POSITIVE)), False),  # ISH-amplified: HER2-positive, whatever the IHC
+    ((), "unknown"),
+    ((ihc(0, "2023-01-01"), ihc(1, "2024-06-01")), True),  # the latest score stands
+])
+def test_her2_low_is_ihc_1_plus_or_2_plus_with_a_negative_ish(resources: tuple[dict[str, Any], ...],
+                                                             expected: Any) -> None:
+    assert mapped(*resources).profile.her2_low == expected
+
+
+def test_a_her2_ihc_not_performed_is_not_her2_low() -> None:
+    absent = observation("ihc", "85319-2", dataAbsentReason=cc("http://terminology.hl7.org/CodeSystem/"
+                                                               "data-absent-reason", "not-performed"))
+    assert mapped(absent).profile.her2_low == "unknown"
+
+
+def metastasis(cid: str, system: str, code: str, display: str = "", **extra: Any) -> dict[str, Any]:
+    return condition(cid, system, code, display, meta={"profile": [MC + "mcode-secondary-cancer-condition"]}, **extra)
+
+
+def test_sites_come_from_every_secondary_cancer_condition() -> None:
+    case = mapped(metastasis("liver", SCT, "94381002"), metastasis("bones", ICD10, "C79.51"),
+                  metastasis("brain", SCT, "94225005"))
+    assert case.profile.metastatic_sites == ("bone", "liver", "brain")
+    assert case.profile.value("visceral_disease") is True and case.profile.value("cns_metastases") is True
+    assert set(source(case, "metastatic_sites").resources) == {"Condition/liver", "Condition/bones", "Condition/brain"}
+
+
+def test_brain_only_metastases_are_not_visceral_disease() -> None:
+    case = mapped(metastasis("brain", SCT, "94225005"))
+    assert case.profile.metastatic_sites == ("brain",)
+    assert case.profile.visceral_disease == "unknown"  # not recorded: the profile derives it
+    assert case.profile.value("visceral_disease") is False
+    assert case.profile.value("non_visceral_metastases") is False
+
+
+def test_axillary_nodes_are_regional_not_a_metastatic_site() -> None:
+    assert mapped(metastasis("axilla", ICD10, "C77.3")).profile.metastatic_sites == "unknown"
+
+
+def test_an_unclassified_site_leaves_the_sites_unknown_never_a_shorter_list() -> None:
+    case = mapped(metastasis("liver", SCT, "94381002"), metastasis("somewhere", ICD10, "C79.9"))
+    assert case.profile.metastatic_sites == "unknown"
+    assert "sites classified: liver" in source(case, "metastatic_sites").note
+
+
+def test_no_secondary_cancer_condition_is_not_no_metastases() -> None:
+    assert mapped(condition("primary", SCT, "254837009", "Breast cancer")).profile.metastatic_sites == "unknown"
+
+
+def test_a_refuted_metastasis_is_no_site() -> None:
+    refuted = metastasis("liver", SCT, "94381002", verificationStatus=cc(
+        "http://terminology.hl7.org/CodeSystem/condition-ver-status", "refuted"))
+    assert mapped(refuted).profile.metastatic_sites == "unknown"
+
+
+LETROZOLE = cc(RX, "72965", "letrozole")
+
+
+def test_the_intent_is_the_latest_records_procedure_intent() -> None:
+    earlier = medication("adjuvant", LETROZOLE, "2020-01-01", intent_kind="curative")
+    later = medication("advanced", LETROZOLE, "2024-01-01", intent_kind="palliative")
+    case = mapped(earlier, later)
+    assert case.profile.treatment_intent == "palliative"
+    assert source(case, "treatment_intent").resources == ("MedicationRequest/advanced",)
+
+
+def test_latest_records_that_disagree_leave_the_intent_unknown_with_a_warning() -> None:
+    case = mapped(medication("a", LETROZOLE, "2024-01-01", intent_kind="curative"),
+                  medication("b", LETROZOLE, "2024-01-01", intent_kind="palliative"))
+    assert case.profile.treatment_intent == "unknown"
+    assert any("say curative and palliative" in w for w in case.mapping.warnings)
+
+
+def primary(status: str) -> dict[str, Any]:
+    return condition("primary", SCT, "254837009", "Breast cancer",
+                     meta={"profile": [MC + "mcode-primary-cancer-condition"]},
+                     clinicalStatus=cc("http://terminology.hl7.org/CodeSystem/condition-clinical", status))
+
+
+def test_a_primary_cancer_in_remission_is_care_of_curative_intent_when_none_is_recorded() -> None:
+    case = mapped(primary("remission"))
+    assert case.profile.treatment_intent == "curative"
+    assert "remission" in source(case, "treatment_intent").note
+    assert mapped(primary("active")).profile.treatment_intent == "unknown"
+    assert mapped(primary("recurrence")).profile.treatment_intent == "unknown"
+    recorded = mapped(primary("remission"), medication("m", LETROZOLE, intent_kind="palliative"))
+    assert recorded.profile.treatment_intent == "palliative"  # a recorded intent stands
+
+
+def test_stage_iiic_in_remission_after_curative_care_is_not_advanced_disease() -> None:
+    stage = observation("stage", "21908-9", valueCodeableConcept=cc(LOINC, "LA3581-7", "Stage IIIC"))
+    case = mapped(primary("remission"), stage)
+    assert case.profile.stage == "IIIC" and case.profile.value("advanced_disease") is False
