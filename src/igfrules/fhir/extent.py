@@ -72,13 +72,19 @@ def metastatic_sites(resources: Resources, warnings: Warnings) -> FieldSource:
                        note="secondary-cancer Conditions: " + "; ".join(f"{s} ({', '.join(found[s])})" for s in sites))
 
 
-def _intent_of(resource: Any) -> str:
+def procedure_intents(resource: Any) -> set[str]:
+    """Every intent a record's mCODE procedure-intent extensions state: curative, palliative."""
     said = set()
     for extension in extensions(resource, PROCEDURE_INTENT_URL):
         if code_in(extension.valueCodeableConcept, SNOMED, [INTENT_CURATIVE]):
             said.add("curative")
         if code_in(extension.valueCodeableConcept, SNOMED, [INTENT_PALLIATIVE]):
             said.add("palliative")
+    return said
+
+
+def _intent_of(resource: Any) -> str:
+    said = procedure_intents(resource)
     return said.pop() if len(said) == 1 else ("both" if said else "")
 
 

@@ -21,11 +21,8 @@ from .bundle import Resources
 from .codes import (
     BREAST_SURGERY_WORDS,
     DISEASE_STATUS_CODES,
-    INTENT_CURATIVE,
-    INTENT_PALLIATIVE,
     LOINC,
     MCODE,
-    PROCEDURE_INTENT_URL,
     RXNORM,
     SNOMED,
     STAGE_CODES,
@@ -34,7 +31,8 @@ from .codes import (
     SURGICAL_PROCEDURE,
     VISCERAL_SITES,
 )
-from .concepts import code_in, codings, day, display_text, extensions, observation_day, usable, words
+from .concepts import code_in, codings, day, display_text, observation_day, usable, words
+from .extent import procedure_intents
 from .tumour import refuted, secondary_sites, stage_of
 
 DISTANT_SITES = VISCERAL_SITES | {"bone"}
@@ -148,12 +146,7 @@ def _start(resource: Any) -> str:
 def _intent(resource: Any) -> str:
     """The treatment intent, read from every intent extension and coding; "" for none, or for a
     record that says both (a guess either way would set the setting)."""
-    found = set()
-    for extension in extensions(resource, PROCEDURE_INTENT_URL):
-        if code_in(extension.valueCodeableConcept, SNOMED, [INTENT_PALLIATIVE]):
-            found.add("palliative")
-        if code_in(extension.valueCodeableConcept, SNOMED, [INTENT_CURATIVE]):
-            found.add("curative")
+    found = procedure_intents(resource)
     return found.pop() if len(found) == 1 else ""
 
 
