@@ -1,0 +1,36 @@
+"""The CDS Hooks cards say what the brief says: the same direction words and the same groups of
+evidence, and a rationale's card (shared between reports) carries nothing of another report."""
+
+from __future__ import annotations
+
+import igfrules
+from igfrules.model.verdict import EVIDENCE_GROUPS, evidence_group
+from igfrules.rendering.labels import direction_words
+from igfrules.service.cards import cards
+from tests.conftest import CASES
+
+GROUPS = dict(EVIDENCE_GROUPS)
+
+
+def test_each_rationale_card_leads_with_the_briefs_direction_and_group(kb: igfrules.KnowledgeBase) -> None:
+    report = igfrules.evaluate(CASES / "hr-positive-her2-negative-nonvisceral.yaml", kb)
+    made = cards(report, [])
+    for r, card in zip(report.rationales, made, strict=False):
+        assert card["summary"].startswith(f"Research use only: {direction_words(r.evidence)}")
+        group = evidence_group(r.evidence.kind)
+        if group != "preclinical":
+            assert ("(breast cancer)" if group == "breast_cancer" else "(other tumours only)") in card["summary"]
+        assert f"**{GROUPS[group]}.**" in card["detail"]
+        assert len(card["summary"]) < 140
+
+
+def test_a_shared_rationale_card_carries_nothing_of_another_report(kb: igfrules.KnowledgeBase) -> None:
+    one = igfrules.evaluate({"er_status": "positive", "stage": "IV", "diabetes": True}, kb)
+    two = igfrules.evaluate({"er_status": "positive", "stage": "IV", "prior_therapies": [
+        {"agent": "letrozole", "setting": "metastatic", "progressed": True}]}, kb)
+    assert one.verdict != two.verdict  # so a card that carried a verdict would carry the wrong one
+    shared = {r.id for r in one.rationales} & {r.id for r in two.rationales}
+    assert shared
+    for report in (one, two):
+        for card in cards(report, [])[: len(report.rationales)]:
+            assert one.verdict not in card["detail"] and two.verdict not in card["detail"]
