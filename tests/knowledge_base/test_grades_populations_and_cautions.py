@@ -41,7 +41,8 @@ def test_the_akt_igf1r_ir_entry_is_xenograft_evidence_after_oestrogen_deprivatio
     entry = KB.entries["RAT-AKT-IGF1R-IR-ER-POSITIVE"]
     assert (entry.evidence.level, entry.evidence.kind) == ("D", "preclinical") and "xenografts" in \
         entry.evidence.statement
-    assert any("turner2023" in f.citations and "standard care" in f.statement for f in entry.findings)
+    assert any("turner2023" in f.citations and "HR 0.60" in f.statement and "altered tumours" in f.statement
+               for f in entry.findings)
     rationales, _, _ = _ids(_report({**ER_POSITIVE_ADVANCED, "prior_therapies": [LETROZOLE_PROGRESSED]}))
     assert "RAT-AKT-IGF1R-IR-ER-POSITIVE" in rationales
     rationales, _, _ = _ids(_report({**ER_POSITIVE_ADVANCED, "prior_therapies": [

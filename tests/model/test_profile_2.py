@@ -121,10 +121,10 @@ def test_ovarian_suppression_makes_a_postmenopausal_criterion_a_question_never_a
             "prior_therapies": [{"agent": "goserelin", "setting": "metastatic"},
                                 {"agent": "letrozole", "setting": "metastatic", "progressed": True}]}
     r = report(case)
-    assert OFS_QUESTION in asked(r)["NCT03659136"]
+    assert OFS_QUESTION in asked(r)["NCT02123823"]  # XENERA-1 no longer filters on it (not verified)
     assert OFS_QUESTION in asked(r)["RAT-XEN-EVE-EXE"]
     without = report({**case, "prior_therapies": case["prior_therapies"][1:]})
-    assert "NCT03659136" not in asked(without) and "NCT03659136" not in listed(without)  # premenopausal: no
+    assert "NCT02123823" not in asked(without) and "NCT02123823" not in listed(without)  # premenopausal: no
 
 
 @pytest.mark.parametrize(("stage", "intent", "therapies", "sites", "expected"), [

@@ -19,10 +19,14 @@ KB = igfrules.load_knowledge_base()
 STAGE_RANK = {"0": (0, 0), "I": (1, 2), "IA": (1, 1), "IB": (2, 2), "II": (3, 4), "IIA": (3, 3), "IIB": (4, 4),
               "III": (5, 7), "IIIA": (5, 5), "IIIB": (6, 6), "IIIC": (7, 7), "IV": (8, 8), "early": (0, 5),
               "locally_advanced": (6, 7), "metastatic": (8, 8)}
-ADVANCED_ONLY = sorted(name for name, c in KB.conditions.items() if "advanced_disease" in repr(c))
+# entries and trials that require advanced disease (the prognosis notes require early disease instead)
+ADVANCED_ONLY = sorted(name for name, c in KB.conditions.items()
+                       if "'advanced_disease', op='equals', value=True" in repr(c))
+EARLY_ONLY = sorted(name for name, c in KB.conditions.items()
+                    if "'advanced_disease', op='equals', value=False" in repr(c))
 WOMEN_ONLY = sorted(name for name, c in KB.conditions.items()
                     if "'sex', op='equals', value='female'" in repr(c) or "'postmenopausal'" in repr(c))
-assert ADVANCED_ONLY and WOMEN_ONLY  # the properties below would hold vacuously otherwise
+assert ADVANCED_ONLY and EARLY_ONLY and WOMEN_ONLY  # the properties below would hold vacuously otherwise
 
 
 def definition_of_advanced(p: PatientProfile) -> Any:
@@ -63,6 +67,9 @@ def test_curative_intent_never_adds_an_advanced_only_entry(case: dict[str, Any])
     after = KB.engine.evaluate(profile_from_mapping({**case, "treatment_intent": "curative"}))
     for name in ADVANCED_ONLY:
         assert not (after[name] is True and before[name] is not True), name
+    palliative = KB.engine.evaluate(profile_from_mapping({**case, "treatment_intent": "palliative"}))
+    for name in EARLY_ONLY:  # an early-disease note never fires for stage IIIB under palliative intent
+        assert palliative[name] is not True, name
 
 
 @settings(max_examples=200, deadline=None)
