@@ -135,7 +135,8 @@ def today_words(t: TrialMatch) -> str:
     if today is None:
         return "not recorded in this knowledge base"
     if today.as_of == "not verified":
-        return f"{_first_clause(today.status)} (no dated record; not verified)"
+        said = _first_clause(today.status)
+        return "not verified (no dated record)" if said == "not verified" else f"{said} (no dated record; not verified)"
     when = today.as_of.replace(" (year only)", "")
     return f"{_first_clause(today.status)} (record of {when}{'' if today.verified else ', not verified'})"
 
