@@ -77,7 +77,7 @@ def test_nct02123823_is_randomised_open_label_with_a_pfs_primary_endpoint() -> N
 
 def test_nct01234857_names_its_monotherapy_arms_and_its_pfs_endpoint() -> None:
     trial = KB.trials["NCT01234857"]
-    assert "ridaforolimus or dalotuzumab monotherapy" in trial.design and trial.primary_outcome == "PFS"
+    assert "ridaforolimus or dalotuzumab alone" in trial.design and trial.primary_outcome == "PFS"
 
 
 def test_nct00684983_needs_an_anthracycline_or_a_taxane_as_registered() -> None:

@@ -13,9 +13,9 @@ import pytest
 
 import igfrules
 from igfrules.model.report import Report
-from igfrules.rendering.brief import glance_groups, glance_rows, missing_rows
+from igfrules.rendering.brief_rows import MISSING_TITLE, glance_groups, glance_rows, missing_rows
 from igfrules.rendering.html import render_html
-from igfrules.rendering.labels import BANNER, FIELD_LABELS, direction_words, doi_url, nct_url
+from igfrules.rendering.labels import BANNER, FIELD_LABELS, clip, direction_words, doi_url, nct_url
 from tests.conftest import CASES
 
 CASE_FILES = sorted(p for p in CASES.iterdir() if p.suffix in {".yaml", ".json"})
@@ -253,7 +253,7 @@ def check_page(report: Report, page: str) -> None:
     assert shown == [m.field for m in missing_rows(report)]
     assert len(shown) == len(missing)
     for n in report.needs_information:
-        assert (n.rule_id if n.kind == "trial" else n.title[:20]) in needs.text()
+        assert (n.rule_id if n.kind == "trial" else clip(n.title, MISSING_TITLE)) in needs.text()
     warnings = root.find_all("section", "warnings")
     assert len([li for w in warnings for li in w.find_all("li")]) == len(report.warnings)
     conclusion = root.find("section", "conclusion").find("blockquote")

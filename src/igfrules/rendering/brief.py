@@ -132,8 +132,7 @@ def brief_text_lines(report: Report) -> list[str]:
     out: list[str] = []
     line = wrapper(out)
     line(BANNER)
-    line(f"Case {report.case_id or '(no case id)'}: {profile_line(report)}")
-    line(kb_line(report))
+    line(f"Case {report.case_id or '(no case id)'}: {profile_line(report)}. {kb_line(report)}.")
     line()
     line(f"VERDICT: {report.verdict}")
     if report.warnings:
@@ -176,17 +175,14 @@ def brief_text_lines(report: Report) -> list[str]:
         design = t.design if t.design.casefold().startswith("phase") else f"phase {t.phase}, {t.design}"
         line(f"- {t.nct_id}{acronym}: today {t.today}; {t.reported}; outcome: {t.outcome}. "
              f"{design[:1].upper()}{design[1:]}.", 0, 2)
-    line()
     _missing_text(report, line)
     rows = not_considered_rows(report)
     if rows:
-        line()
         line(f"{NOT_CONSIDERED_HEADING.upper()} ({len(rows)})")
         for n in rows:
             line(f"- {n.name}: {n.words}", 0, 4)
-    line()
-    line(f"{legend_line()} {glossary_line(chr(10).join(out))}")
-    line(footer_line(report))
+    # Every row spells its level out ("A*: randomised trial"): the text keeps only the star's meaning.
+    line(f"* post-review. {glossary_line(chr(10).join(out))} {footer_line(report)}")
     line()
     return out
 

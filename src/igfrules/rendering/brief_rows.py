@@ -31,6 +31,7 @@ TRIALS_NOTE = "evidence, not a referral; status today first, with its record's d
 MISSING_HEADING = "What would change the answer"
 NOT_CONSIDERED_HEADING = "Not considered by this knowledge base"
 NO_RATIONALE = "None of the review's rationales matches this profile with what is known."
+MISSING_TITLE = 36  # an entry's title in "what would change the answer": shortened, whole in the cards
 RESEARCH_MEASUREMENT = "research measurement: no validated assay; not a reason to test"
 HARM = "harm reported"
 OTHER_TUMOURS = "data from other tumours"
@@ -180,7 +181,7 @@ def missing_rows(report: Report) -> list[MissingRow]:
     """Each missing field (or question) once, by label, with the titles of what it would decide."""
     affects: dict[str, list[str]] = {}
     for n in report.needs_information:
-        title = f"{n.rule_id} ({clip(n.title, 35)})" if n.kind == "trial" else clip(n.title, 48)
+        title = f"{n.rule_id} ({clip(n.title, 35)})" if n.kind == "trial" else clip(n.title, MISSING_TITLE)
         for name in n.missing:
             affects.setdefault(name, []).append(title)
     rows = []
@@ -235,7 +236,7 @@ GLOSSARY: tuple[tuple[str, str, str], ...] = (
     (r"\bDFS\b", "DFS", "disease-free survival"),
     (r"\bORR\b", "ORR", "objective response rate"),
     (r"\bHR (about|of|=|\d)", "HR", "hazard ratio"),
-    (r"\bHR[+-]", "HR+/-", "hormone-receptor positive/negative"),
+    (r"\bHR[+-]", "HR+/-", "hormone receptor +/-"),
     (r"\bRPTD\b", "RPTD", "recommended phase II dose"),
     (r"\bMTD\b", "MTD", "maximum tolerated dose"),
     (r"\bDLTs?\b", "DLT", "dose-limiting toxicity"),
