@@ -109,7 +109,11 @@ def _narrower_population(text: str) -> str:
     """Whom the evidence comes from, without a lead-in such as 'The results come from ...:'."""
     text = " ".join(text.split())
     lead, colon, rest = text.partition(": ")
-    return rest[:1].upper() + rest[1:] if colon and len(lead) < 120 else text
+    # Only a lead-in that says where the results come from goes ("... come from narrower
+    # populations than ...: "); a colon after a trial's name ("XENERA-1: ...") is part of the text.
+    if colon and len(lead) < 120 and "come from" in lead:
+        return rest[:1].upper() + rest[1:]
+    return text
 
 
 def glance_rows(report: Report) -> list[GlanceRow]:
