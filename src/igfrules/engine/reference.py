@@ -78,6 +78,16 @@ def _item_matches(leaf: Includes, item: PriorTherapy) -> Truth:
 
 
 
+def unknown_details(leaf: Includes, therapies: tuple[PriorTherapy, ...]) -> frozenset[str]:
+    """The details ("prior_therapies.setting", ".progressed") unknown on a therapy that could still
+    match `leaf`: a setting every therapy records is never asked for."""
+    return frozenset(f"prior_therapies.{name}"
+                     for item in therapies if _item_matches(leaf, item) is None
+                     for name, wanted, actual in (("setting", leaf.setting, item.setting),
+                                                  ("progressed", leaf.progressed, item.progressed))
+                     if wanted is not None and actual == UNKNOWN)
+
+
 def missing_fields(condition: Condition, profile: PatientProfile) -> set[str]:
     """Fields whose value could change an unknown result: those under every still-open branch.
 
@@ -96,14 +106,7 @@ def missing_fields(condition: Condition, profile: PatientProfile) -> set[str]:
     if isinstance(condition, Includes) and profile.prior_therapies != UNKNOWN:
         if condition.undetermined:  # no field settles it: the report names the question instead
             return {condition.undetermined}
-        # Only the details that are unknown on a therapy that could still match: a setting every
-        # therapy records is never asked for.
-        details = {f"prior_therapies.{name}"
-                   for item in profile.prior_therapies if _item_matches(condition, item) is None
-                   for name, wanted, actual in (("setting", condition.setting, item.setting),
-                                                ("progressed", condition.progressed, item.progressed))
-                   if wanted is not None and actual == UNKNOWN}
-        return details or {"prior_therapies"}
+        return set(unknown_details(condition, profile.prior_therapies)) or {"prior_therapies"}
     return {condition.field}
 
 

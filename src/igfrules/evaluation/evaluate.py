@@ -17,15 +17,15 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from .._version import __version__
-from ..engine.compiler import includes_key
+from ..engine.compiler import collect_includes, includes_key
 from ..engine.durable_engine import Engine
-from ..engine.reference import missing_fields, reasons
+from ..engine.reference import missing_fields, reasons, unknown_details
 from ..errors import EvaluationError, IgfrulesError, InputError, Problem
 from ..inputs.caseio import is_bundle
 from ..knowledge.loader import KnowledgeBase
 from ..model.conditions import Compare, Condition, Includes, leaves
 from ..model.consistency import profile_warnings
-from ..model.fields import FIELDS, source_fields
+from ..model.fields import FIELDS
 from ..model.mapping import MappedCase
 from ..model.patient import IMPLIED_FIELDS, PatientProfile
 from ..model.report import CautionNote, ContextNote, NeedsInformation, Rationale, Report, TrialMatch
@@ -115,21 +115,31 @@ class _Row:
         keys = sorted({includes_key(leaf) for c in conditions.values() for leaf in leaves(c)
                        if isinstance(leaf, Includes)})
         self.includes_keys = tuple(engine.fact_key(k) for k in keys)
-        order = [*_STORED, *_DERIVED, *(f"={n}" for n in _IMPLIED), *keys]
+        # The values conditions read for derived and implied fields are in the fact already (an
+        # unknown one is absent): the row takes them from there instead of computing them again.
+        self.read_keys = tuple(engine.fact_key(n) for n in _READ)
+        # A test that may match keeps, in the row, which details are unknown: what its missing
+        # fields name (so two cases share an explanation only when it names the same details).
+        self.includes_tests = tuple(collect_includes(conditions.values())[k] for k in keys)
+        order = [*_STORED, *_DERIVED, *(f"={n}" for n in _IMPLIED), *(f"~{n}" for n in _DERIVED), *keys]
         self.index = {name: i for i, name in enumerate(order)}
 
     def of(self, profile: PatientProfile, fact: Mapping[str, Any]) -> tuple[Any, ...]:
         values = profile.__dict__  # pydantic keeps validated fields here; the hot path reads it directly
         get = fact.get
-        return (*_stored_values(values), *[profile.value(n) for n in _READ],
-                *[get(k) for k in self.includes_keys])
+        therapies = values["prior_therapies"]
+        return (*_stored_values(values), *[get(k) for k in self.read_keys],
+                *[profile.explanation_key(n) for n in _DERIVED],
+                *[(state, unknown_details(test, therapies)) if state == "maybe" else state
+                  for state, test in zip([get(k) for k in self.includes_keys], self.includes_tests, strict=True)])
 
     def getter(self, condition: Condition) -> Callable[[tuple[Any, ...]], Any]:
-        """The values `condition`'s explanation depends on: its fields (and, for a derived field,
-        its sources, which an explanation may name as unknown) and its includes tests."""
+        """The values `condition`'s explanation depends on: its fields (for a derived field, what
+        naming its missing sources depends on: `explanation_key`, never the whole therapy list, so
+        that cases share explanations) and its includes tests."""
         found = list(leaves(condition))
         named = {leaf.field for leaf in found if isinstance(leaf, Compare)}
-        names = sorted(named | {f for n in named for f in source_fields(n)}
+        names = sorted(named | {f"~{n}" for n in named if FIELDS[n].derived_from}
                        | {f"={n}" for n in named if n in IMPLIED_FIELDS})
         names += sorted({includes_key(leaf) for leaf in found if isinstance(leaf, Includes)})
         indices = [self.index[n] for n in names]

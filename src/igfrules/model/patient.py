@@ -306,6 +306,15 @@ class PatientProfile(BaseModel):
         getter = _EFFECTIVE.get(field)
         return getter(self) if getter is not None else getattr(self, field)
 
+    def explanation_key(self, field: str) -> tuple[Any, ...]:
+        """What explaining a derived field depends on beyond its value (which of its sources are
+        unknown, the question it raises): evaluation shares an explanation between cases with the
+        same key, so it holds no more than that (never the whole therapy list)."""
+        if field == "advanced_disease":
+            return (self.stage, self.treatment_intent, tuple(self._therapies_for_advanced_disease()),
+                    self.advanced_disease)
+        return (*(self.value(f) == UNKNOWN for f in FIELDS[field].derived_from), self.value(field))
+
     def missing_for(self, field: str) -> list[str]:
         """What to record (field names) or settle (a question) so that an unknown `field` is decided."""
         question = self.open_question(field)
