@@ -33,7 +33,7 @@ class Rationale:
 
 
 def test_the_oracle_covers_every_kind_of_evidence() -> None:
-    assert CLINICAL_IN_BREAST_CANCER | NOT_A_CLINICAL_RESULT == set(get_args(EvidenceKind))
+    assert set(get_args(EvidenceKind)) == CLINICAL_IN_BREAST_CANCER | NOT_A_CLINICAL_RESULT
     assert not CLINICAL_IN_BREAST_CANCER & NOT_A_CLINICAL_RESULT
 
 
