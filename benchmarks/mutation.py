@@ -1,0 +1,239 @@
+"""Mutation testing of the modules where a silent error harms a patient or loses data (issue 23).
+
+    .venv/bin/python benchmarks/mutation.py                 # every module below, one after another
+    .venv/bin/python benchmarks/mutation.py model/verdict.py knowledge/cache.py
+    .venv/bin/python benchmarks/mutation.py --minutes 8 --list
+
+Tool: cosmic-ray (pip install 'igfrules[mutation]'). It writes each mutant into the module's file
+on disk and runs an ordinary test command, so the tests that start `igfrules` as a subprocess, the
+batch's forkserver workers and `igfrules serve` all run the mutant too; it keeps its sessions in
+SQLite, so a run that stops can be resumed (--resume). (mutmut 3 switches mutants inside the
+pytest process and a copied tree, which a subprocess, a forkserver worker or uvicorn started by a
+test does not see, and it leaves module-level code and decorated functions alone.)
+
+Each module is mutated in a copy of the repository under --workdir (never in this clone, which
+may be edited meanwhile); the copy comes first on PYTHONPATH, so the tests import the mutant.
+Only that module's relevant tests run (MODULES), fastest first, with pytest -x: a killed mutant
+costs only the tests up to its first failure. Operators are a fixed, deterministic subset
+(KEPT_OPERATORS: negated and boundary comparisons, and/or, not, True/False, numbers, +/-, loops,
+break/continue, exceptions); cosmic-ray's random variable replacers and its other operators are
+left out so that a run of every module fits in an hour on two cores.
+
+A mutant is killed when its tests fail or time out (3x the unmutated run, at least 30 s).
+Survivors listed in EQUIVALENT (by module, operator and the source line's text, with the reason)
+are counted as equivalent; the score is killed / (mutants - equivalent). Every other survivor is
+printed with its diff in <workdir>/<module>/survivors.txt. Not part of .ci/run: it takes long.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import re
+import shlex
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+# module (under src/igfrules/) -> the tests that check it, fastest first
+MODULES: dict[str, list[str]] = {
+    "model/conditions.py": ["tests/engine/test_conditions.py", "tests/evaluation/test_review_regressions.py",
+                            "tests/engine/test_engine.py", "tests/knowledge_base/test_cases.py",
+                            "tests/properties/test_engine_agreement.py"],
+    "engine/compiler.py": ["tests/engine/test_conditions.py", "tests/engine/test_engine.py",
+                           "tests/engine/test_rule_count_limits.py", "tests/knowledge_base/test_cases.py",
+                           "tests/properties/test_engine_agreement.py"],
+    "evaluation/evaluate.py": ["tests/knowledge_base/test_cases.py", "tests/knowledge_base/test_trial_fit.py",
+                               "tests/evaluation", "tests/model/test_verdict.py",
+                               "tests/properties/test_lean_reports_equal_plain_reports.py"],
+    "model/verdict.py": ["tests/model/test_verdict_names_every_positive_clinical_result.py",
+                         "tests/model/test_verdict.py", "tests/knowledge_base/test_cases.py"],
+    "fhir/tumour.py": ["tests/fhir/test_receptor_values_read_from_text_and_quantities.py",
+                       "tests/fhir/test_tumour_fields_from_fhir.py", "tests/fhir"],
+    "fhir/therapies.py": ["tests/fhir/test_therapies_and_history_from_fhir.py", "tests/fhir"],
+    "fhir/patient_facts.py": ["tests/fhir"],
+    "fhir/profile.py": ["tests/fhir"],
+    "cohort/output.py": ["tests/cohort/test_batch_never_loses_a_case.py", "tests/cohort/test_batch_output_safety.py",
+                         "tests/cohort/test_batch.py", "tests/cohort"],
+    "knowledge/cache.py": ["tests/knowledge/test_cache_key_depends_on_everything_that_makes_an_entry.py",
+                           "tests/knowledge/test_knowledge_base_cache.py"],
+    "service/app.py": ["tests/service"],
+}
+
+KEPT_OPERATORS = [
+    "core/ReplaceComparisonOperator_Eq_NotEq", "core/ReplaceComparisonOperator_NotEq_Eq",
+    "core/ReplaceComparisonOperator_Lt_LtE", "core/ReplaceComparisonOperator_LtE_Lt",
+    "core/ReplaceComparisonOperator_Gt_GtE", "core/ReplaceComparisonOperator_GtE_Gt",
+    "core/ReplaceComparisonOperator_Lt_GtE", "core/ReplaceComparisonOperator_GtE_Lt",
+    "core/ReplaceComparisonOperator_Gt_LtE", "core/ReplaceComparisonOperator_LtE_Gt",
+    "core/ReplaceComparisonOperator_Is_IsNot", "core/ReplaceComparisonOperator_IsNot_Is",
+    "core/ReplaceBinaryOperator_Add_Sub", "core/ReplaceBinaryOperator_Sub_Add",
+    "core/ReplaceUnaryOperator_USub_UAdd", "core/ReplaceUnaryOperator_Delete_Not",
+    "core/AddNot", "core/ReplaceTrueWithFalse", "core/ReplaceFalseWithTrue",
+    "core/ReplaceAndWithOr", "core/ReplaceOrWithAnd",
+    "core/ReplaceBreakWithContinue", "core/ReplaceContinueWithBreak",
+    "core/ExceptionReplacer", "core/NumberReplacer", "core/ZeroIterationForLoop",
+]
+
+# Survivors that no test can kill because the program's behaviour does not change:
+# module -> [(operator, the original line's text, stripped), reason]. Matched on text, not line
+# numbers, so that an edit elsewhere in the module keeps them.
+EQUIVALENT: dict[str, list[tuple[str, str, str]]] = {}
+
+COPIED = ("src", "tests", "rules", "cases", "docs", "benchmarks", "pyproject.toml", "README.md", "CHANGELOG.md")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("modules", nargs="*", help="modules under src/igfrules/ (default: all in MODULES)")
+    parser.add_argument("--minutes", type=float, default=15.0, help="wall-clock budget per module (default 15)")
+    parser.add_argument("--workdir", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "igfrules-mutation")
+    parser.add_argument("--resume", action="store_true", help="continue the sessions in --workdir")
+    parser.add_argument("--list", action="store_true", help="print the modules and their tests, and stop")
+    args = parser.parse_args()
+    modules = args.modules or list(MODULES)
+    unknown = [m for m in modules if m not in MODULES]
+    if unknown:
+        parser.error(f"not a module this command knows: {', '.join(unknown)} (known: {', '.join(MODULES)})")
+    if args.list:
+        for module in modules:
+            print(f"{module}: {' '.join(MODULES[module])}")
+        return 0
+    if shutil.which("cosmic-ray", path=str(BIN)) is None:
+        print("cosmic-ray is not installed: pip install -e '.[mutation]'", file=sys.stderr)
+        return 2
+    rows = [run_module(module, args.workdir, args.minutes * 60, resume=args.resume) for module in modules]
+    print()
+    print(f"Mutation scores, {datetime.date.today().isoformat()} (cosmic-ray, benchmarks/mutation.py)")
+    print()
+    print("| module | mutants | killed | survived | equivalent | not run | score |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for row in rows:
+        print("| {module} | {mutants} | {killed} | {survived} | {equivalent} | {pending} | {score} |".format(**row))
+    return 0
+
+
+def run_module(module: str, workdir: Path, budget: float, *, resume: bool) -> dict[str, object]:
+    slug = module.replace("/", "-").removesuffix(".py")
+    base = workdir / slug
+    repo, session, config = base / "repo", base / "session.sqlite", base / "config.toml"
+    target = f"src/igfrules/{module}"
+    if not (resume and session.exists()):
+        shutil.rmtree(base, ignore_errors=True)
+        _copy_repository(repo)
+    shutil.copy2(ROOT / target, repo / target)  # never a mutant left behind by a stopped run
+    env = {**os.environ, "PYTHONPATH": str(repo / "src"), "PYTHONDONTWRITEBYTECODE": "1",
+           "IGFRULES_NO_CACHE": "", "HYPOTHESIS_PROFILE": os.environ.get("HYPOTHESIS_PROFILE", "ci")}
+    tests = MODULES[module]
+    command = [str(BIN / "python"), "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests]
+    print(f"== {module}: {' '.join(tests)}", flush=True)
+    if not session.exists():
+        started = time.monotonic()
+        baseline = subprocess.run(command, cwd=repo, env=env, capture_output=True, text=True, check=False)
+        seconds = time.monotonic() - started
+        if baseline.returncode != 0:
+            print(baseline.stdout[-3000:], baseline.stderr[-3000:], sep="\n")
+            raise SystemExit(f"{module}: the tests fail without any mutant; fix them first")
+        timeout = max(30.0, 3 * seconds)
+        config.write_text(_config(target, shlex.join(command), timeout), encoding="utf-8")
+        _cosmic("cosmic-ray", "init", str(config), str(session), cwd=repo, env=env)
+        _cosmic("cr-filter-operators", str(session), str(config), cwd=repo, env=env)
+        print(f"   unmutated tests: {seconds:.0f} s; timeout per mutant {timeout:.0f} s", flush=True)
+    process = subprocess.Popen([str(BIN / "cosmic-ray"), "exec", str(config), str(session)], cwd=repo, env=env,
+                               start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        process.wait(timeout=budget)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait()
+        print(f"   stopped after {budget / 60:.0f} min: the rest are 'not run' (--resume continues)", flush=True)
+    finally:
+        shutil.copy2(ROOT / target, repo / target)
+    return _tally(module, session, base / "survivors.txt")
+
+
+def _copy_repository(repo: Path) -> None:
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".venv", ".ci-venv", "*.egg-info")
+    repo.mkdir(parents=True)
+    for name in COPIED:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, repo / name, ignore=ignore, symlinks=True)
+        elif source.exists():
+            shutil.copy2(source, repo / name)
+
+
+def _config(target: str, command: str, timeout: float) -> str:
+    every = subprocess.run([str(BIN / "cosmic-ray"), "operators"], capture_output=True, text=True,
+                           check=True).stdout.split()
+    excluded = [re.escape(name) + "$" for name in every if name not in KEPT_OPERATORS]
+    return "\n".join([
+        "[cosmic-ray]",
+        f"module-path = {_toml(target)}",
+        f"timeout = {timeout:.1f}",
+        "excluded-modules = []",
+        f"test-command = {_toml(command)}",
+        "",
+        "[cosmic-ray.distributor]",
+        'name = "local"',
+        "",
+        "[cosmic-ray.filters.operators-filter]",
+        "exclude-operators = [" + ", ".join(_toml(e) for e in excluded) + "]",
+        "",
+    ])
+
+
+def _toml(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _cosmic(*command: str, cwd: Path, env: dict[str, str]) -> None:
+    subprocess.run([str(BIN / command[0]), *command[1:]], cwd=cwd, env=env, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _tally(module: str, session: Path, survivors_file: Path) -> dict[str, object]:
+    source = (ROOT / "src" / "igfrules" / module).read_text(encoding="utf-8").splitlines()
+    equivalent = {(op, text): why for op, text, why in EQUIVALENT.get(module, [])}
+    with sqlite3.connect(session) as db:
+        rows = db.execute(
+            "SELECT m.operator_name, m.start_pos_row, r.worker_outcome, r.test_outcome, r.diff "
+            "FROM mutation_specs m LEFT JOIN work_results r ON r.job_id = m.job_id").fetchall()
+    killed = survived = equivalents = pending = 0
+    report = []
+    for operator, row, worker, outcome, diff in rows:
+        worker, outcome = (worker or "").lower() or None, (outcome or "").lower()  # stored as enum names
+        if worker == "skipped":  # an operator left out (KEPT_OPERATORS)
+            continue
+        if worker is None:
+            pending += 1
+        elif outcome == "survived":
+            line = source[row - 1].strip() if 0 < row <= len(source) else ""
+            why = equivalent.get((operator, line))
+            if why is not None:
+                equivalents += 1
+            else:
+                survived += 1
+                report.append(f"--- line {row}: {operator}\n{diff}\n")
+        else:  # killed, a timeout, or incompetent (the mutant could not even be imported)
+            killed += 1
+    survivors_file.write_text("\n".join(report), encoding="utf-8")
+    mutants = killed + survived + equivalents + pending
+    counted = killed + survived
+    score = f"{100 * killed / counted:.1f}%" if counted else "-"
+    print(f"   {mutants} mutants: {killed} killed, {survived} survived, {equivalents} equivalent, "
+          f"{pending} not run; score {score}; survivors in {survivors_file}", flush=True)
+    return {"module": module, "mutants": mutants, "killed": killed, "survived": survived,
+            "equivalent": equivalents, "pending": pending, "score": score}
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
