@@ -1,8 +1,9 @@
 """Mutation testing of the modules where a silent error harms a patient or loses data (issue 23).
 
-    .venv/bin/python benchmarks/mutation.py                 # every module below, one after another
+    .venv/bin/python benchmarks/mutation.py                 # every module below, in 55 minutes
     .venv/bin/python benchmarks/mutation.py model/verdict.py knowledge/cache.py
-    .venv/bin/python benchmarks/mutation.py --minutes 8 --list
+    .venv/bin/python benchmarks/mutation.py --total-minutes 120 --resume
+    .venv/bin/python benchmarks/mutation.py --list
 
 Tool: cosmic-ray (pip install 'igfrules[mutation]'). It writes each mutant into the module's file
 on disk and runs an ordinary test command, so the tests that start `igfrules` as a subprocess, the
@@ -37,6 +38,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -94,8 +96,12 @@ COPIED = ("src", "tests", "rules", "cases", "docs", "benchmarks", "pyproject.tom
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("modules", nargs="*", help="modules under src/igfrules/ (default: all in MODULES)")
-    parser.add_argument("--minutes", type=float, default=15.0, help="wall-clock budget per module (default 15)")
-    parser.add_argument("--workdir", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "igfrules-mutation")
+    parser.add_argument("--total-minutes", type=float, default=55.0,
+                        help="wall-clock budget of the whole run (default 55), shared out evenly: what a "
+                             "module leaves unused goes to the ones after it; mutants not reached are "
+                             "counted as 'not run', never as killed")
+    parser.add_argument("--minutes", type=float, default=None, help="at most this long per module")
+    parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "igfrules-mutation")
     parser.add_argument("--resume", action="store_true", help="continue the sessions in --workdir")
     parser.add_argument("--list", action="store_true", help="print the modules and their tests, and stop")
     args = parser.parse_args()
@@ -110,9 +116,16 @@ def main() -> int:
     if shutil.which("cosmic-ray", path=str(BIN)) is None:
         print("cosmic-ray is not installed: pip install -e '.[mutation]'", file=sys.stderr)
         return 2
-    rows = [run_module(module, args.workdir, args.minutes * 60, resume=args.resume) for module in modules]
+    deadline = time.monotonic() + args.total_minutes * 60
+    rows = []
+    for done, module in enumerate(modules):
+        budget = (deadline - time.monotonic()) / (len(modules) - done)
+        if args.minutes is not None:
+            budget = min(budget, args.minutes * 60)
+        rows.append(run_module(module, args.workdir, max(budget, 0.0), resume=args.resume))
     print()
-    print(f"Mutation scores, {datetime.date.today().isoformat()} (cosmic-ray, benchmarks/mutation.py)")
+    print(f"Mutation scores, {datetime.date.today().isoformat()} (cosmic-ray, benchmarks/mutation.py); "
+          "score = killed / (killed + survived), equivalent mutants left out")
     print()
     print("| module | mutants | killed | survived | equivalent | not run | score |")
     print("|---|---:|---:|---:|---:|---:|---:|")
@@ -209,8 +222,9 @@ def _tally(module: str, session: Path, survivors_file: Path) -> dict[str, object
             "FROM mutation_specs m LEFT JOIN work_results r ON r.job_id = m.job_id").fetchall()
     killed = survived = equivalents = pending = 0
     report = []
-    for operator, row, worker, outcome, diff in rows:
-        worker, outcome = (worker or "").lower() or None, (outcome or "").lower()  # stored as enum names
+    for operator, row, stored_worker, stored_outcome, diff in rows:
+        worker = (stored_worker or "").lower() or None  # stored as the enums' names
+        outcome = (stored_outcome or "").lower()
         if worker == "skipped":  # an operator left out (KEPT_OPERATORS)
             continue
         if worker is None:
