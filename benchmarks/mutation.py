@@ -86,9 +86,16 @@ KEPT_OPERATORS = [
 ]
 
 # Survivors that no test can kill because the program's behaviour does not change:
-# module -> [(operator, the original line's text, stripped), reason]. Matched on text, not line
-# numbers, so that an edit elsewhere in the module keeps them.
-EQUIVALENT: dict[str, list[tuple[str, str, str]]] = {}
+# module -> [(the line as written, the line as mutated (both stripped), reason)]. Matched on text,
+# not line numbers, so that an edit elsewhere in the module keeps them.
+_MEMO_ONLY = "the memo's bound: lines are recomputed more often or kept one fewer, never different; speed only"
+EQUIVALENT: dict[str, list[tuple[str, str, str]]] = {
+    "model/verdict.py": [
+        ("if len(_lines) >= 4096:", "if len(_lines) < 4096:", _MEMO_ONLY),
+        ("if len(_lines) >= 4096:", "if not len(_lines) >= 4096:", _MEMO_ONLY),
+        ("if len(_lines) >= 4096:", "if len(_lines) >= 4095:", _MEMO_ONLY),
+    ],
+}
 
 COPIED = ("src", "tests", "rules", "cases", "docs", "benchmarks", "pyproject.toml", "README.md", "CHANGELOG.md")
 
@@ -215,7 +222,7 @@ def _cosmic(*command: str, cwd: Path, env: dict[str, str]) -> None:
 
 def _tally(module: str, session: Path, survivors_file: Path) -> dict[str, object]:
     source = (ROOT / "src" / "igfrules" / module).read_text(encoding="utf-8").splitlines()
-    equivalent = {(op, text): why for op, text, why in EQUIVALENT.get(module, [])}
+    equivalent = {(old, new): why for old, new, why in EQUIVALENT.get(module, [])}
     with sqlite3.connect(session) as db:
         rows = db.execute(
             "SELECT m.operator_name, m.start_pos_row, r.worker_outcome, r.test_outcome, r.diff "
@@ -231,7 +238,9 @@ def _tally(module: str, session: Path, survivors_file: Path) -> dict[str, object
             pending += 1
         elif outcome == "survived":
             line = source[row - 1].strip() if 0 < row <= len(source) else ""
-            why = equivalent.get((operator, line))
+            mutated = [d[1:].strip() for d in (diff or "").splitlines()
+                       if d.startswith("+") and not d.startswith("+++")]
+            why = equivalent.get((line, mutated[0] if len(mutated) == 1 else ""))
             if why is not None:
                 equivalents += 1
             else:

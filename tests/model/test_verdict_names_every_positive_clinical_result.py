@@ -78,3 +78,15 @@ def test_three_positive_rationales_are_all_named() -> None:
     rationales = [Rationale(f"RAT-{n}", Evidence("nonrandomised_clinical", "supports")) for n in (1, 2, 3)]
     assert verdict(rationales) == ("3 research rationales apply; 3 rest on a positive clinical result in breast "
                                    f"cancer (RAT-1, RAT-2, RAT-3); {CLAUSE}")
+
+
+def test_the_memo_of_verdict_lines_never_holds_more_than_4096(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Memory stays flat over any number of distinct lists of rationales. Mutations: the bound
+    tested with `>` instead of `>=`, or moved to 4097."""
+    from igfrules.model import verdict as module
+
+    monkeypatch.setattr(module, "_lines", {})
+    for n in range(4200):
+        line = verdict([Rationale(f"RAT-{n}", Evidence("preclinical", "supports"))])
+        assert len(module._lines) <= 4096
+    assert line.startswith("1 research rationale applies; none rests")
