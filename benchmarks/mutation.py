@@ -59,6 +59,7 @@ MODULES: dict[str, list[str]] = {
     "model/verdict.py": ["tests/model/test_verdict_names_every_positive_clinical_result.py",
                          "tests/model/test_verdict.py", "tests/knowledge_base/test_cases.py"],
     "fhir/tumour.py": ["tests/fhir/test_receptor_values_read_from_text_and_quantities.py",
+                       "tests/fhir/test_tumour_readers_follow_their_stated_policies.py",
                        "tests/fhir/test_tumour_fields_from_fhir.py", "tests/fhir"],
     "fhir/therapies.py": ["tests/fhir/test_therapies_and_history_from_fhir.py", "tests/fhir"],
     "fhir/patient_facts.py": ["tests/fhir"],
