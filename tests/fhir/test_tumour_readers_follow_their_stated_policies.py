@@ -113,3 +113,26 @@ def test_a_somatic_finding_never_hides_a_germline_one_after_it() -> None:
     assert case.profile.brca_mutation is True
     assert case.mapping.source("brca_mutation").resources == ("Observation/germline",)
     assert mapped(_variant("somatic", "HGNC:1100", "BRCA1", germline=False)).profile.brca_mutation == "unknown"
+
+
+def test_a_variant_assessment_without_a_value_is_a_reported_variant() -> None:
+    """Mutation: `valueCodeableConcept is None` turned into `is not None` (a reported variant
+    given only by its gene and significance was not counted)."""
+    assessment = observation("v", "69548-6", component=[
+        gene_component("HGNC:8975", "PIK3CA"),
+        {"code": cc(LOINC, "53037-8"), "valueCodeableConcept": cc(LOINC, "LA6668-3")}])  # pathogenic
+    assert mapped(assessment).profile.pik3ca_mutation is True
+
+
+def test_a_coded_body_site_is_read_by_its_code_without_a_display() -> None:
+    """Mutation: `if code` turned into `if not code` (the code was ignored, and only a display
+    that happened to name the site saved it)."""
+    liver = condition("m", SCT, "128462008", body=("10200004", ""))
+    assert mapped(liver).profile.visceral_disease is True
+
+
+def test_a_gene_code_from_another_system_is_not_an_hgnc_id() -> None:
+    """Mutation: `system == HGNC and code` turned into `or` (any system's "8975" read as PIK3CA)."""
+    region = observation("region", "53041-0", component=[
+        {"code": cc(LOINC, "48018-6"), "valueCodeableConcept": cc("http://example.org/local-genes", "8975")}])
+    assert mapped(region).profile.pik3ca_mutation == "unknown"
