@@ -8,7 +8,6 @@ own contents can show what a pip user gets."""
 from __future__ import annotations
 
 import zipfile
-from pathlib import Path
 
 import pytest
 from hatchling.builders.wheel import WheelBuilder
