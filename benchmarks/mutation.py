@@ -119,7 +119,9 @@ def main() -> int:
                              "counted as 'not run', never as killed")
     parser.add_argument("--minutes", type=float, default=None, help="at most this long per module")
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "igfrules-mutation")
-    parser.add_argument("--resume", action="store_true", help="continue the sessions in --workdir")
+    parser.add_argument("--resume", action="store_true",
+                        help="continue the sessions in --workdir: the tests are copied again, mutants not run "
+                             "yet are run and survivors are run again (against the tests as they are now)")
     parser.add_argument("--list", action="store_true", help="print the modules and their tests, and stop")
     args = parser.parse_args()
     modules = args.modules or list(MODULES)
@@ -159,6 +161,11 @@ def run_module(module: str, workdir: Path, budget: float, *, resume: bool) -> di
     if not (resume and session.exists()):
         shutil.rmtree(base, ignore_errors=True)
         _copy_repository(repo)
+    else:  # the tests may have grown since: survivors get another chance against them
+        shutil.rmtree(repo / "tests")
+        shutil.copytree(ROOT / "tests", repo / "tests", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        with sqlite3.connect(session) as db:
+            db.execute("DELETE FROM work_results WHERE test_outcome = 'SURVIVED'")
     shutil.copy2(ROOT / target, repo / target)  # never a mutant left behind by a stopped run
     env = {**os.environ, "PYTHONPATH": str(repo / "src"), "PYTHONDONTWRITEBYTECODE": "1",
            "IGFRULES_NO_CACHE": "", "HYPOTHESIS_PROFILE": os.environ.get("HYPOTHESIS_PROFILE", "ci")}
