@@ -29,6 +29,7 @@ printed with its diff in <workdir>/<module>/survivors.txt. Not part of .ci/run: 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import os
 import re
@@ -158,6 +159,9 @@ def run_module(module: str, workdir: Path, budget: float, *, resume: bool) -> di
     base = workdir / slug
     repo, session, config = base / "repo", base / "session.sqlite", base / "config.toml"
     target = f"src/igfrules/{module}"
+    if resume and session.exists() and (repo / target).read_bytes() != (ROOT / target).read_bytes():
+        print(f"   {module} changed since its session began: starting again", flush=True)
+        resume = False  # the session's mutants name places in the old text
     if not (resume and session.exists()):
         shutil.rmtree(base, ignore_errors=True)
         _copy_repository(repo)
@@ -166,12 +170,16 @@ def run_module(module: str, workdir: Path, budget: float, *, resume: bool) -> di
         shutil.copytree(ROOT / "tests", repo / "tests", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
         with sqlite3.connect(session) as db:
             db.execute("DELETE FROM work_results WHERE test_outcome = 'SURVIVED'")
+        found = re.search(r"^timeout = ([0-9.]+)$", config.read_text(encoding="utf-8"), re.MULTILINE)
+        resumed_timeout = float(found.group(1)) if found else 60.0
     shutil.copy2(ROOT / target, repo / target)  # never a mutant left behind by a stopped run
     env = {**os.environ, "PYTHONPATH": str(repo / "src"), "PYTHONDONTWRITEBYTECODE": "1",
            "IGFRULES_NO_CACHE": "", "HYPOTHESIS_PROFILE": os.environ.get("HYPOTHESIS_PROFILE", "ci")}
     tests = MODULES[module]
     command = [str(BIN / "python"), "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests]
     print(f"== {module}: {' '.join(tests)}", flush=True)
+    if session.exists():  # resumed: the same timeout, the tests named now
+        config.write_text(_config(target, shlex.join(command), resumed_timeout), encoding="utf-8")
     if not session.exists():
         started = time.monotonic()
         baseline = subprocess.run(command, cwd=repo, env=env, capture_output=True, text=True, check=False)
@@ -191,12 +199,32 @@ def run_module(module: str, workdir: Path, budget: float, *, resume: bool) -> di
     try:
         process.wait(timeout=budget)
     except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGTERM)
+        _stop_tree(process.pid)  # cosmic-ray starts each test run in a session of its own
         process.wait()
         print(f"   stopped after {budget / 60:.0f} min: the rest are 'not run' (--resume continues)", flush=True)
     finally:
         shutil.copy2(ROOT / target, repo / target)
     return _tally(module, session, base / "survivors.txt")
+
+
+def _stop_tree(pid: int) -> None:
+    """SIGTERM to a process and every process below it (Linux: read from /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
+    tree, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        tree.append(current)
+        todo.extend(children.get(current, []))
+    for member in tree:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(member, signal.SIGTERM)
 
 
 def _copy_repository(repo: Path) -> None:
