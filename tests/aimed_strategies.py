@@ -7,13 +7,18 @@ nothing (unknown), so that every branch of every entry is reached within a few e
 
 from __future__ import annotations
 
+import itertools
+from functools import cache
 from typing import Any
 
 from hypothesis import strategies as st
 
+from igfrules.engine.reference import evaluate
+from igfrules.errors import CaseError
 from igfrules.knowledge.loader import KnowledgeBase
 from igfrules.model.conditions import Compare, Condition, Includes, leaves
-from igfrules.model.fields import FIELDS, SETTINGS, STAGE_RANGES, Kind
+from igfrules.model.fields import FIELDS, SETTINGS, STAGE_RANGES, UNKNOWN, Kind
+from igfrules.model.validation import profile_from_mapping
 from tests.strategies import VOCAB, cases, field_value
 
 _STAGES = list(STAGE_RANGES)
@@ -52,6 +57,44 @@ def _therapy(leaf: Includes) -> st.SearchStrategy[dict[str, Any]]:
     })
 
 
+def domain(name: str) -> list[Any]:
+    """A few values of an input field, enough to reach every value of a field derived from it."""
+    field = FIELDS[name]
+    if field.kind is Kind.ENUM:
+        return [*field.values, UNKNOWN]
+    if field.kind is Kind.FLAG:
+        return [True, False, UNKNOWN]
+    if field.kind is Kind.STAGE:
+        return [*STAGE_RANGES, UNKNOWN]
+    if field.kind is Kind.SITES:
+        return [[], *([v] for v in field.values), UNKNOWN]
+    if field.kind is Kind.THERAPIES:
+        return [[], UNKNOWN]
+    return [UNKNOWN]
+
+
+@cache
+def derived_inputs(name: str) -> tuple[dict[str, Any], ...]:
+    """Every combination of the domains of the fields `name` is derived from that igfrules accepts."""
+    sources = FIELDS[name].derived_from
+    found = []
+    for values in itertools.product(*(domain(s) for s in sources)):
+        case = dict(zip(sources, values, strict=True))
+        try:
+            profile_from_mapping(case)
+        except CaseError:
+            continue
+        found.append(case)
+    return tuple(found)
+
+
+@cache
+def _derived_passing(leaf: Compare) -> tuple[dict[str, Any], ...]:
+    """Inputs that make a test of a derived field true, found by trying them (the derivation is
+    igfrules' own: these strategies only aim, the properties judge)."""
+    return tuple(c for c in derived_inputs(leaf.field) if evaluate(leaf, profile_from_mapping(c)) is True)
+
+
 def _passing(leaf: Compare | Includes) -> st.SearchStrategy[dict[str, Any]]:
     """Input fields (and their values) that make one test true, as far as a value alone can."""
     if isinstance(leaf, Includes):
@@ -59,6 +102,8 @@ def _passing(leaf: Compare | Includes) -> st.SearchStrategy[dict[str, Any]]:
                 "setting": st.just(leaf.setting) if leaf.setting else st.sampled_from([*SETTINGS, "unknown"]),
                 "progressed": st.just(leaf.progressed) if leaf.progressed is not None else st.booleans()}
         return st.fixed_dictionaries(item).map(lambda therapy: {"prior_therapies": [therapy]})
+    if FIELDS[leaf.field].derived_from and _derived_passing(leaf):
+        return st.sampled_from(_derived_passing(leaf))
     if FIELDS[leaf.field].derived_from or leaf.op == "is_unknown":
         return _values_for(leaf)
     if leaf.op == "is_known":
@@ -72,9 +117,8 @@ def _values_for(leaf: Compare | Includes) -> st.SearchStrategy[dict[str, Any]]:
     """Input fields (and their values) that decide one test; {} leaves it unknown."""
     if isinstance(leaf, Includes):
         return st.one_of(st.just({}), st.lists(_therapy(leaf), max_size=3).map(lambda t: {"prior_therapies": t}))
-    sources = FIELDS[leaf.field].derived_from
-    if sources:  # a derived field (hormone-receptor status): set what it is derived from
-        return st.fixed_dictionaries({}, optional={name: field_value(name) for name in sources})
+    if FIELDS[leaf.field].derived_from:  # set what it is derived from
+        return st.sampled_from(derived_inputs(leaf.field))
     return st.one_of(st.just({}), _compare_values(leaf).map(lambda v: {leaf.field: v}))
 
 
@@ -85,8 +129,13 @@ def aimed_cases(draw: st.DrawFn, kb: KnowledgeBase) -> dict[str, Any]:
     condition: Condition = kb.conditions[name]
     case = draw(cases()) if draw(st.booleans()) else {}
     aim = draw(st.sampled_from([0.95, 0.8, 0.5]))  # how often a test is given a value that passes it
-    for leaf in leaves(condition):
+    # Tests of derived fields first: a test of an input field they are derived from then has the
+    # last word; therapies add up (a test of advanced disease must not erase a prior tamoxifen).
+    for leaf in sorted(leaves(condition), key=lambda leaf: not FIELDS[leaf.field].derived_from):
         passing = draw(st.floats(0, 1)) < aim
-        case.update(draw(_passing(leaf) if passing else _values_for(leaf)))
+        for name, drawn in draw(_passing(leaf) if passing else _values_for(leaf)).items():
+            earlier = case.get(name)
+            both_lists = isinstance(earlier, list) and isinstance(drawn, list)
+            case[name] = earlier + drawn if name == "prior_therapies" and both_lists else drawn
     case.pop("case_id", None)
     return case
