@@ -165,9 +165,9 @@ def run_module(module: str, workdir: Path, budget: float, *, resume: bool) -> di
     if not (resume and session.exists()):
         shutil.rmtree(base, ignore_errors=True)
         _copy_repository(repo)
-    else:  # the tests may have grown since: survivors get another chance against them
-        shutil.rmtree(repo / "tests")
-        shutil.copytree(ROOT / "tests", repo / "tests", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    else:  # the rest of the repository may have changed since: survivors get another chance
+        shutil.rmtree(repo)
+        _copy_repository(repo)
         with sqlite3.connect(session) as db:
             db.execute("DELETE FROM work_results WHERE test_outcome = 'SURVIVED'")
         found = re.search(r"^timeout = ([0-9.]+)$", config.read_text(encoding="utf-8"), re.MULTILINE)
@@ -178,24 +178,26 @@ def run_module(module: str, workdir: Path, budget: float, *, resume: bool) -> di
     tests = MODULES[module]
     command = [str(BIN / "python"), "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests]
     print(f"== {module}: {' '.join(tests)}", flush=True)
+    started = time.monotonic()
+    baseline = subprocess.run(command, cwd=repo, env=env, capture_output=True, text=True, check=False,
+                              preexec_fn=_default_sigint)
+    seconds = time.monotonic() - started
+    if baseline.returncode != 0:  # a score would be meaningless: every mutant would look killed
+        print(baseline.stdout[-3000:], baseline.stderr[-3000:], sep="\n")
+        print(f"   {module}: the tests fail without any mutant; no score", flush=True)
+        return {"module": module, "mutants": "-", "killed": "-", "survived": "-", "equivalent": "-",
+                "pending": "-", "score": "tests fail unmutated"}
     if session.exists():  # resumed: the same timeout, the tests named now
         config.write_text(_config(target, shlex.join(command), resumed_timeout), encoding="utf-8")
-    if not session.exists():
-        started = time.monotonic()
-        baseline = subprocess.run(command, cwd=repo, env=env, capture_output=True, text=True, check=False)
-        seconds = time.monotonic() - started
-        if baseline.returncode != 0:  # a score would be meaningless: every mutant would look killed
-            print(baseline.stdout[-3000:], baseline.stderr[-3000:], sep="\n")
-            print(f"   {module}: the tests fail without any mutant; no score", flush=True)
-            return {"module": module, "mutants": "-", "killed": "-", "survived": "-", "equivalent": "-",
-                    "pending": "-", "score": "tests fail unmutated"}
+    else:
         timeout = max(30.0, 3 * seconds)
         config.write_text(_config(target, shlex.join(command), timeout), encoding="utf-8")
         _cosmic("cosmic-ray", "init", str(config), str(session), cwd=repo, env=env)
         _cosmic("cr-filter-operators", str(session), str(config), cwd=repo, env=env)
         print(f"   unmutated tests: {seconds:.0f} s; timeout per mutant {timeout:.0f} s", flush=True)
     process = subprocess.Popen([str(BIN / "cosmic-ray"), "exec", str(config), str(session)], cwd=repo, env=env,
-                               start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                               start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               preexec_fn=_default_sigint)
     try:
         process.wait(timeout=budget)
     except subprocess.TimeoutExpired:
@@ -205,6 +207,13 @@ def run_module(module: str, workdir: Path, budget: float, *, resume: bool) -> di
     finally:
         shutil.copy2(ROOT / target, repo / target)
     return _tally(module, session, base / "survivors.txt")
+
+
+def _default_sigint() -> None:
+    """Ctrl-C as usual in the tests' processes: a job started in the background by a shell ignores
+    SIGINT, its children inherit that, and the tests that stop a batch or a server with SIGINT
+    would then see it ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _stop_tree(pid: int) -> None:

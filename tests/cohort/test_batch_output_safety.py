@@ -81,11 +81,17 @@ def test_a_completed_run_replaces_the_out_file_with_its_permissions(tmp_path: Pa
     assert len(out.read_text().splitlines()) == 3 and out.stat().st_mode & 0o777 == 0o640
 
 
+def _sigint_as_usual() -> None:
+    """In the batch's process: Ctrl-C acts, even when pytest runs as a shell's background job
+    (which ignores SIGINT, and its children inherit that)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _interrupt(args: list[str], out: Path, after_lines: int) -> subprocess.CompletedProcess[str]:
     """Start a batch writing to a pipe, read until `after_lines` lines have come out, then send
     SIGINT and keep everything it writes in `out`. No sleep: the moment is the output itself."""
     process = subprocess.Popen([*IGFRULES, *args, "--rules", str(RULES)], stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE)
+                               stderr=subprocess.PIPE, preexec_fn=_sigint_as_usual)  # noqa: PLW1509 - one signal() call
     assert process.stdout is not None
     received = bytearray()
     while received.count(b"\n") < after_lines:
@@ -119,7 +125,8 @@ def test_an_interrupted_run_leaves_the_old_out_file_as_it_was(tmp_path: Path) ->
     out.write_text("the previous results\n")
     cohort = _cohort(tmp_path, 4_000)
     process = subprocess.Popen([*IGFRULES, "batch", *[str(cohort)] * 5, "--out", str(out), "--workers", "2",
-                                "--rules", str(RULES)], stderr=subprocess.PIPE, text=True)
+                                "--rules", str(RULES)], stderr=subprocess.PIPE, text=True,
+                               preexec_fn=_sigint_as_usual)  # noqa: PLW1509 - one signal() call
     deadline = time.monotonic() + 60  # until the first chunk is in the temporary file: the batch is under way
     while not any(p.name.endswith(".partial") and p.stat().st_size for p in tmp_path.iterdir()) \
             and time.monotonic() < deadline and process.poll() is None:
