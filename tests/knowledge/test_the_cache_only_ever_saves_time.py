@@ -115,3 +115,39 @@ def test_a_value_too_deep_to_pickle_is_not_cached(folder: Path) -> None:
         deep = [deep]
     cache.write("b" * 64, (deep,))
     assert not (folder / f"{'b' * 64}.pickle").exists()
+
+
+def test_a_write_that_fails_leaves_no_temporary_file(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Mutation: the temporary file no longer removed when the rename fails (`except BaseException`
+    in _write_bytes)."""
+    def refuse(source: object, target: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(cache.os, "replace", refuse)
+    cache.write("d" * 64, ("value",))
+    assert [p.name for p in folder.iterdir()] == []
+
+
+def test_leftover_temporary_files_go_after_an_hour_and_nothing_else_does(folder: Path) -> None:
+    """Mutations: the hour moved (3601 s), a subfolder stopping the scan (`continue` -> `break`),
+    a symlink named like a temporary file followed and removed (is_file(follow_symlinks=True))."""
+    folder.mkdir(parents=True, mode=0o700)
+    now = time.time()
+    (folder / "a-subfolder").mkdir()  # not ours: skipped, and the scan goes on
+    old = folder / ".tmp-old"
+    old.write_bytes(b"")
+    os.utime(old, (now - 3600.5, now - 3600.5))  # an hour and a half-second: a process died mid-write
+    recent = folder / ".tmp-recent"
+    recent.write_bytes(b"")
+    os.utime(recent, (now - 3590, now - 3590))  # ten seconds short of the hour: maybe still being written
+    link = folder / ".tmp-link"
+    link.symlink_to(recent)  # followed, it would look like a regular file
+    os.utime(link, (now - 7200, now - 7200), follow_symlinks=False)
+    for number in range(30):
+        entry = folder / f"{number:064x}.pickle"
+        entry.write_bytes(b"old")
+        os.utime(entry, (now - 86400 + number, now - 86400 + number))
+    cache._prune(folder)
+    assert not old.exists()
+    assert recent.exists() and link.is_symlink() and (folder / "a-subfolder").is_dir()
+    assert sorted(p.name for p in folder.glob("*.pickle")) == [f"{n:064x}.pickle" for n in range(6, 30)]
