@@ -108,6 +108,10 @@ EQUIVALENT: dict[str, list[tuple[str, str, str]]] = {
          "every number field has bounds (bmi: 10-90): the default is never used"),
         ("low, high = field.bounds or (0.0, 0.0)", "low, high = field.bounds or (0.0, 1.0)",
          "every number field has bounds (bmi: 10-90): the default is never used"),
+        ("low, high = field.bounds or (0.0, 0.0)", "low, high = field.bounds or ( -1.0, 0.0)",
+         "every number field has bounds (bmi: 10-90): the default is never used"),
+        ("low, high = field.bounds or (0.0, 0.0)", "low, high = field.bounds or (1.0, 0.0)",
+         "every number field has bounds (bmi: 10-90): the default is never used"),
     ],
     "knowledge/cache.py": [
         ("if TYPE_CHECKING:", "if not TYPE_CHECKING:",
