@@ -145,6 +145,9 @@ def main() -> int:
                         help="continue the sessions in --workdir: the tests are copied again, mutants not run "
                              "yet are run and survivors are run again (against the tests as they are now)")
     parser.add_argument("--list", action="store_true", help="print the modules and their tests, and stop")
+    parser.add_argument("--report", action="store_true",
+                        help="print the table of the sessions in --workdir (equivalent mutants as listed now), "
+                             "run nothing")
     args = parser.parse_args()
     modules = args.modules or list(MODULES)
     unknown = [m for m in modules if m not in MODULES]
@@ -153,6 +156,11 @@ def main() -> int:
     if args.list:
         for module in modules:
             print(f"{module}: {' '.join(MODULES[module])}")
+        return 0
+    if args.report:
+        rows = [_tally(m, args.workdir / _slug(m) / "session.sqlite", args.workdir / _slug(m) / "survivors.txt")
+                for m in modules if (args.workdir / _slug(m) / "session.sqlite").exists()]
+        _print_table(rows)
         return 0
     if shutil.which("cosmic-ray", path=str(BIN)) is None:
         print("cosmic-ray is not installed: pip install -e '.[mutation]'", file=sys.stderr)
@@ -164,6 +172,15 @@ def main() -> int:
         if args.minutes is not None:
             budget = min(budget, args.minutes * 60)
         rows.append(run_module(module, args.workdir, max(budget, 0.0), resume=args.resume))
+    _print_table(rows)
+    return 0
+
+
+def _slug(module: str) -> str:
+    return module.replace("/", "-").removesuffix(".py")
+
+
+def _print_table(rows: list[dict[str, object]]) -> None:
     print()
     print(f"Mutation scores, {datetime.date.today().isoformat()} (cosmic-ray, benchmarks/mutation.py); "
           "score = killed / (killed + survived), equivalent mutants left out")
@@ -172,12 +189,10 @@ def main() -> int:
     print("|---|---:|---:|---:|---:|---:|---:|")
     for row in rows:
         print("| {module} | {mutants} | {killed} | {survived} | {equivalent} | {pending} | {score} |".format(**row))
-    return 0
 
 
 def run_module(module: str, workdir: Path, budget: float, *, resume: bool) -> dict[str, object]:
-    slug = module.replace("/", "-").removesuffix(".py")
-    base = workdir / slug
+    base = workdir / _slug(module)
     repo, session, config = base / "repo", base / "session.sqlite", base / "config.toml"
     target = f"src/igfrules/{module}"
     if resume and session.exists() and (repo / target).read_bytes() != (ROOT / target).read_bytes():
