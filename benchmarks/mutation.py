@@ -128,6 +128,11 @@ EQUIVALENT: dict[str, list[tuple[str, str, str]]] = {
          'return {"$ex" if present else "$nex": {_presence_key(c): 0}}',
          "durable_rules' $ex / $nex test only whether the field is there and never read their operand"),
     ],
+    "cohort/output.py": [
+        ("source.seek(done[0])", "source.seek(done[ -1])", "`done` is a one-item list: the first is the last"),
+        ("umask = os.umask(0)", "umask = os.umask( -1)",
+         "the mask is set only to read the old one, and put back on the next line: the value read is the same"),
+    ],
     "knowledge/cache.py": [
         ("if TYPE_CHECKING:", "if not TYPE_CHECKING:",
          "a type-only import done at run time: loader imports cache only inside functions, so there is no "
