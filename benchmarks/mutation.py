@@ -138,6 +138,9 @@ EQUIVALENT: dict[str, list[tuple[str, str, str]]] = {
         ("for size in range(min(longest, len(tokens) - position), 0, -1):",
          "for size in range(min(longest, len(tokens) - position), -1, -1):",
          "size 0 looks up the empty name, which is never in the index: the loop goes on as before"),
+        ("return index, max((len(k) for k in index), default=0)",
+         "return index, max((len(k) for k in index), default= 1)",
+         "the vocabulary always names agents: the default of an empty index is never used"),
     ],
     "knowledge/cache.py": [
         ("if TYPE_CHECKING:", "if not TYPE_CHECKING:",

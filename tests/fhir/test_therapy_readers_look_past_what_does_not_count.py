@@ -82,3 +82,25 @@ def test_an_unrecognised_medicine_with_an_mcode_profile_is_listed() -> None:
     assert [m.resource for m in case.mapping.unrecognised_medicines] == ["MedicationRequest/x"]
     plain = medication("y", {"text": "investigational drug XYZ-123"}, intent_kind="")
     assert map_bundle(bundle(plain)).mapping.unrecognised_medicines == ()
+
+
+def test_an_unrecognised_medicine_is_named_by_its_words_its_code_or_as_having_neither() -> None:
+    """Mutation: `coded or "(no code or text)"` turned into `and` (a medicine with neither was
+    listed with an empty name)."""
+    local = "http://example.org/local-formulary"
+    named = medication("a", {"coding": [{"system": local, "code": "X1"}], "text": "study drug"})
+    coded = medication("b", {"coding": [{"system": local, "code": "X2"}]})
+    bare = medication("c", {"coding": [{"system": local}]})
+    found = {m.resource: m.text for m in map_bundle(bundle(named, coded, bare)).mapping.unrecognised_medicines}
+    assert found == {"MedicationRequest/a": "study drug", "MedicationRequest/b": f"{local} X2",
+                     "MedicationRequest/c": "(no code or text)"}
+
+
+def test_an_unrecognised_medicine_given_for_the_cancer_is_listed() -> None:
+    """Mutation: `... or <a reason that is a cancer Condition>` turned into `and` in _cancer_related."""
+    cancer = {"resourceType": "Condition", "id": "bc", "code": cc(SCT, "254837009", "Breast cancer"),
+              "subject": {"reference": "Patient/p"}}
+    given = medication("x", {"text": "investigational drug XYZ-123"}, intent_kind="",
+                       reasonReference=[{"reference": "Condition/bc"}])
+    assert [m.resource for m in map_bundle(bundle(cancer, given)).mapping.unrecognised_medicines] == [
+        "MedicationRequest/x"]
