@@ -67,7 +67,7 @@ MODULES: dict[str, list[str]] = {
     "fhir/therapies.py": ["tests/fhir/test_therapy_readers_look_past_what_does_not_count.py",
                           "tests/fhir/test_therapies_and_history_from_fhir.py", "tests/fhir"],
     "fhir/patient_facts.py": ["tests/fhir/test_patient_facts_read_as_recorded.py", "tests/fhir"],
-    "fhir/profile.py": ["tests/fhir"],
+    "fhir/profile.py": ["tests/fhir/test_a_record_is_about_one_patient_and_its_cancer.py", "tests/fhir"],
     "cohort/output.py": ["tests/cohort/test_batch_output_stops_on_a_line_boundary.py",
                          "tests/cohort/test_batch_never_loses_a_case.py", "tests/cohort/test_batch_output_safety.py",
                          "tests/cohort/test_batch.py", "tests/cohort"],
