@@ -61,3 +61,13 @@ def test_a_medicine_given_for_something_else_is_not() -> None:
     """Mutation: the cancer-profile test negated (every Condition read as a cancer)."""
     hypertension = condition("htn", SCT, "38341003", display="Hypertensive disorder")
     assert _unknown_medicine_for(hypertension) == []
+
+
+@pytest.mark.parametrize("reason", [
+    condition("icd", "http://hl7.org/fhir/sid/icd-10-cm", "C50.911"),  # a code, no words
+    condition("words", "http://example.org/local", "T1", display="Malignant tumour of the left breast"),
+    condition("ca", "http://example.org/local", "T2", display="Ductal carcinoma in situ"),
+])
+def test_a_primary_cancer_is_told_by_its_icd_code_or_its_words(reason: dict[str, Any]) -> None:
+    """Mutations: the ICD-10 test or one of the words joined with `and` instead of `or`."""
+    assert _unknown_medicine_for(reason) == ["MedicationRequest/x"]
