@@ -76,16 +76,16 @@ def test_a_condition_summary_dated_by_onset_only_is_dated_by_its_onset() -> None
 def test_a_site_given_only_in_words_is_read() -> None:
     """Mutation: the loop over SITE_WORDS never runs (a body site in words is never classified)."""
     case = mapped(condition("m", SCT, "128462008", bodySite=[{"text": "Liver, segment 4"}]))
-    assert case.profile.visceral_disease is True
+    assert case.profile.metastatic_sites == ("liver",) and case.profile.value("visceral_disease") is True
     bone = mapped(condition("b", SCT, "128462008", bodySite=[{"text": "osseous lesion"}]))
-    assert bone.profile.visceral_disease is False
+    assert bone.profile.metastatic_sites == ("bone",) and bone.profile.value("visceral_disease") is False
 
 
 def test_a_condition_known_as_secondary_only_by_its_mcode_profile_counts() -> None:
     """Mutation: `(meta.profile or [])` turned into `and` (the profile is never looked at)."""
     resource = condition("m", SCT, "399068003", display="Malignant tumor of unknown kind",
                          bodySite=[cc(SCT, "10200004", "Liver structure")], meta={"profile": [MCODE_SECONDARY]})
-    assert mapped(resource).profile.visceral_disease is True
+    assert mapped(resource).profile.metastatic_sites == ("liver",)
 
 
 def _variant(oid: str, hgnc: str, symbol: str, *, status: str = "final",
@@ -128,7 +128,7 @@ def test_a_coded_body_site_is_read_by_its_code_without_a_display() -> None:
     """Mutation: `if code` turned into `if not code` (the code was ignored, and only a display
     that happened to name the site saved it)."""
     liver = condition("m", SCT, "128462008", body=("10200004", ""))
-    assert mapped(liver).profile.visceral_disease is True
+    assert mapped(liver).profile.metastatic_sites == ("liver",)
 
 
 def test_a_gene_code_from_another_system_is_not_an_hgnc_id() -> None:

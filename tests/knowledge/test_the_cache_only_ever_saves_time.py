@@ -21,6 +21,15 @@ from igfrules.knowledge import cache, file_stamps
 from tests.conftest import RULES
 
 
+def _prune(folder: Path) -> None:
+    """cache._prune works on the folder's descriptor (checked once, never followed again)."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        cache._prune(fd)
+    finally:
+        os.close(fd)
+
+
 @pytest.fixture
 def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
@@ -86,7 +95,7 @@ def test_exactly_the_newest_24_entries_of_each_kind_are_kept(folder: Path) -> No
             entry = folder / f"{number:064x}{suffix}"
             entry.write_bytes(b"old")
             os.utime(entry, (old + number, old + number))
-    cache._prune(folder)
+    _prune(folder)
     for suffix in (".pickle", ".sha256"):
         kept = sorted(p.name for p in folder.glob(f"*{suffix}"))
         assert kept == [f"{number:064x}{suffix}" for number in range(6, 30)]
@@ -120,7 +129,7 @@ def test_a_value_too_deep_to_pickle_is_not_cached(folder: Path) -> None:
 def test_a_write_that_fails_leaves_no_temporary_file(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Mutation: the temporary file no longer removed when the rename fails (`except BaseException`
     in _write_bytes)."""
-    def refuse(source: object, target: object) -> None:
+    def refuse(source: object, target: object, **descriptors: object) -> None:
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(cache.os, "replace", refuse)
@@ -147,7 +156,7 @@ def test_leftover_temporary_files_go_after_an_hour_and_nothing_else_does(folder:
         entry = folder / f"{number:064x}.pickle"
         entry.write_bytes(b"old")
         os.utime(entry, (now - 86400 + number, now - 86400 + number))
-    cache._prune(folder)
+    _prune(folder)
     assert not old.exists()
     assert recent.exists() and link.is_symlink() and (folder / "a-subfolder").is_dir()
     assert sorted(p.name for p in folder.glob("*.pickle")) == [f"{n:064x}.pickle" for n in range(6, 30)]

@@ -62,7 +62,7 @@ def test_aimed_cases_reach_every_entry() -> None:
 
     true, unknown = set(), set()
 
-    @settings(max_examples=1500, derandomize=True, database=None, deadline=None,
+    @settings(max_examples=3000, derandomize=True, database=None, deadline=None,
               suppress_health_check=list(HealthCheck))
     @given(aimed_cases(KB))
     def sample(case: dict[str, Any]) -> None:
