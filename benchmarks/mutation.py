@@ -243,8 +243,14 @@ def run_module(module: str, workdir: Path, budget: float, *, resume: bool) -> di
     else:  # the rest of the repository may have changed since: survivors get another chance
         shutil.rmtree(repo)
         _copy_repository(repo)
-        with sqlite3.connect(session) as db:
-            db.execute("DELETE FROM work_results WHERE test_outcome = 'SURVIVED'")
+        with sqlite3.connect(session) as db:  # survivors run again, but not those listed as equivalent
+            survivors = db.execute(
+                "SELECT r.job_id, m.start_pos_row, r.diff FROM work_results r JOIN mutation_specs m "
+                "ON m.job_id = r.job_id WHERE r.test_outcome = 'SURVIVED'").fetchall()
+            source = (ROOT / target).read_text(encoding="utf-8").splitlines()
+            for job, row, diff in survivors:
+                if _equivalent(module, source, row, diff) is None:
+                    db.execute("DELETE FROM work_results WHERE job_id = ?", (job,))
         found = re.search(r"^timeout = ([0-9.]+)$", config.read_text(encoding="utf-8"), re.MULTILINE)
         resumed_timeout = float(found.group(1)) if found else 60.0
     shutil.copy2(ROOT / target, repo / target)  # never a mutant left behind by a stopped run
@@ -351,9 +357,19 @@ def _cosmic(*command: str, cwd: Path, env: dict[str, str]) -> None:
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+def _equivalent(module: str, source: list[str], row: int, diff: str | None) -> str | None:
+    """The reason a surviving mutant is listed as equivalent, or None."""
+    line = source[row - 1].strip() if 0 < row <= len(source) else ""
+    mutated = [d[1:].strip() for d in (diff or "").splitlines() if d.startswith("+") and not d.startswith("+++")]
+    listed = {(old, new): why for old, new, why in EQUIVALENT.get(module, [])}
+    return listed.get((line, mutated[0] if len(mutated) == 1 else ""))
+
+
 def _tally(module: str, session: Path, survivors_file: Path) -> dict[str, object]:
-    source = (ROOT / "src" / "igfrules" / module).read_text(encoding="utf-8").splitlines()
-    equivalent = {(old, new): why for old, new, why in EQUIVALENT.get(module, [])}
+    # The text the session mutated: the copy's (put back after every run), else this clone's.
+    copied = session.parent / "repo" / "src" / "igfrules" / module
+    source = (copied if copied.exists() else ROOT / "src" / "igfrules" / module).read_text(
+        encoding="utf-8").splitlines()
     with sqlite3.connect(session) as db:
         rows = db.execute(
             "SELECT m.operator_name, m.start_pos_row, r.worker_outcome, r.test_outcome, r.diff "
@@ -368,10 +384,7 @@ def _tally(module: str, session: Path, survivors_file: Path) -> dict[str, object
         if worker is None:
             pending += 1
         elif outcome == "survived":
-            line = source[row - 1].strip() if 0 < row <= len(source) else ""
-            mutated = [d[1:].strip() for d in (diff or "").splitlines()
-                       if d.startswith("+") and not d.startswith("+++")]
-            why = equivalent.get((line, mutated[0] if len(mutated) == 1 else ""))
+            why = _equivalent(module, source, row, diff)
             if why is not None:
                 equivalents += 1
             else:
