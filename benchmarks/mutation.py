@@ -96,6 +96,8 @@ KEPT_OPERATORS = [
 # Survivors that no test can kill because the program's behaviour does not change:
 # module -> [(the line as written, the line as mutated (both stripped), reason)]. Matched on text,
 # not line numbers, so that an edit elsewhere in the module keeps them.
+_NEEDS_ORDER = ('needs_order = sorted([(%s if p.entry.kind == "rationale" else %s, i) for i, p in '
+                'self.catalog.entries.items()]')
 _ORDER_ONLY = "only the order of the ranks matters (rationales, then context notes, then trials), and it is kept"
 _MEMO_ONLY = "the memo's bound: lines are recomputed more often or kept one fewer, never different; speed only"
 EQUIVALENT: dict[str, list[tuple[str, str, str]]] = {
@@ -145,12 +147,8 @@ EQUIVALENT: dict[str, list[tuple[str, str, str]]] = {
          "the vocabulary always names agents: the default of an empty index is never used"),
     ],
     "evaluation/evaluate.py": [
-        ("needs_order = sorted([(0 if p.entry.kind == \"rationale\" else 1, i) for i, p in self.catalog.entries.items()]",
-         "needs_order = sorted([(0 if p.entry.kind == \"rationale\" else 2, i) for i, p in self.catalog.entries.items()]",
-         _ORDER_ONLY),
-        ("needs_order = sorted([(0 if p.entry.kind == \"rationale\" else 1, i) for i, p in self.catalog.entries.items()]",
-         "needs_order = sorted([( -1 if p.entry.kind == \"rationale\" else 1, i) for i, p in self.catalog.entries.items()]",
-         _ORDER_ONLY),
+        (_NEEDS_ORDER % ("0", "1"), _NEEDS_ORDER % ("0", "2"), _ORDER_ONLY),
+        (_NEEDS_ORDER % ("0", "1"), _NEEDS_ORDER % (" -1", "1"), _ORDER_ONLY),
         ("+ [(2, nct) for nct in kb.trials])", "+ [( 3, nct) for nct in kb.trials])", _ORDER_ONLY),
         ("return lambda mapping: (mapping[names[0]],)", "return lambda mapping: (mapping[names[ -1]],)",
          "one name: the first is the last"),
