@@ -60,3 +60,19 @@ def test_condition_trees_are_immutable_hashable_values(tree: Any) -> None:
     field = dataclasses.fields(tree)[0].name
     with pytest.raises(dataclasses.FrozenInstanceError):
         setattr(tree, field, None)
+
+
+def test_a_combinator_with_company_and_an_unknown_key_are_named() -> None:
+    """Mutations: the messages name a second combinator or a second unknown key that is not there
+    (an IndexError instead of the syntax error)."""
+    alone = _refused({"all": [{"field": "er_status", "op": "is_known"}], "field": "er_status"})
+    assert alone.message == "'all' must stand alone in its mapping"
+    unknown = _refused({"field": "er_status", "op": "equals", "value": "positive", "colour": "red"})
+    assert unknown.message == "unknown key 'colour'; a comparison has field, op, value"
+
+
+def test_includes_tests_that_differ_only_in_setting_have_different_keys() -> None:
+    """Mutation: `self.setting or '*'` turned into `and` in Includes.key (every setting shared one
+    key, so the engine's facts for 'adjuvant' and 'metastatic' were the same fact)."""
+    keys = {Includes(agent="tamoxifen", setting=s).key() for s in (None, "adjuvant", "metastatic")}
+    assert len(keys) == 3
