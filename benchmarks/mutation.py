@@ -142,6 +142,9 @@ EQUIVALENT: dict[str, list[tuple[str, str, str]]] = {
     ],
     "cohort/output.py": [
         ("source.seek(done[0])", "source.seek(done[ -1])", "`done` is a one-item list: the first is the last"),
+        ("elif done[0]:", "elif done[ -1]:", "`done` is a one-item list: the first is the last"),
+        ("while done[0] < size and self._sendfile:", "while done[ -1] < size and self._sendfile:",
+         "`done` is a one-item list: the first is the last"),
         ("umask = os.umask(0)", "umask = os.umask( -1)",
          "the mask is set only to read the old one, and put back on the next line: the value read is the same"),
     ],

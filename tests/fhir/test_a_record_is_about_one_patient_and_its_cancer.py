@@ -64,3 +64,18 @@ def test_a_medicine_given_for_something_else_is_not() -> None:
 def test_a_primary_cancer_is_told_by_its_icd_code_or_its_words(reason: dict[str, Any]) -> None:
     """Mutations: the ICD-10 test or one of the words joined with `and` instead of `or`."""
     assert _unknown_medicine_for(reason) == ["MedicationRequest/x"]
+
+
+def test_another_icd_10_code_is_not_a_cancer() -> None:
+    """Mutation: `system is ICD-10-CM and code is C50/D05` turned into `or` (every ICD-10 code, or a
+    C50 code of any system, read as a breast cancer)."""
+    assert _unknown_medicine_for(condition("htn", "http://hl7.org/fhir/sid/icd-10-cm", "I10")) == []
+    assert _unknown_medicine_for(condition("local", "http://example.org/local", "C50")) == []
+
+
+def test_a_condition_with_an_mcode_cancer_profile_is_a_cancer() -> None:
+    """Mutation: `(meta.profile or [])` turned into `and` in _is_cancer (the profile never read)."""
+    primary = condition("p", "http://example.org/local", "T9", display="Tumour of the left breast",
+                        meta={"profile": ["http://hl7.org/fhir/us/mcode/StructureDefinition/"
+                                          "mcode-primary-cancer-condition"]})
+    assert _unknown_medicine_for(primary) == ["MedicationRequest/x"]
