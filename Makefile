@@ -2,7 +2,7 @@
 VENV ?= .venv
 PY = $(VENV)/bin/python
 
-.PHONY: setup test lint ci check docs bench thorough
+.PHONY: setup test lint ci check docs bench thorough mutation
 
 setup:
 	python3 -m venv $(VENV) && $(PY) -m pip install -e '.[test]'
@@ -28,3 +28,9 @@ docs: setup
 
 bench: setup
 	$(PY) benchmarks/bench.py
+
+# Mutation testing (cosmic-ray) of the modules named in benchmarks/mutation.py; not part of CI.
+# Every module within 55 minutes on two cores; MODULES="model/verdict.py knowledge/cache.py" MINUTES=20 make mutation
+mutation:
+	python3 -m venv $(VENV) && $(PY) -m pip install -e '.[test,mutation]'
+	$(PY) benchmarks/mutation.py --total-minutes $(or $(MINUTES),55) $(MODULES)

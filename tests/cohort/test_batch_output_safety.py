@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import resource
 import signal
 import subprocess
@@ -82,26 +81,35 @@ def test_a_completed_run_replaces_the_out_file_with_its_permissions(tmp_path: Pa
     assert len(out.read_text().splitlines()) == 3 and out.stat().st_mode & 0o777 == 0o640
 
 
-def _interrupt(args: list[str], out: Path, delay: float) -> subprocess.CompletedProcess[str]:
-    """Start a batch, wait until it is evaluating (its first output), then send SIGINT."""
-    with out.open("wb") as handle:
-        process = subprocess.Popen([*IGFRULES, *args, "--rules", str(RULES)], stdout=handle,
-                                   stderr=subprocess.PIPE, text=True)
-        deadline = time.monotonic() + 60
-        while out.stat().st_size == 0 and time.monotonic() < deadline and process.poll() is None:
-            time.sleep(0.02)
-        time.sleep(delay)
-        process.send_signal(signal.SIGINT)
-        _, stderr = process.communicate(timeout=60)
-    return subprocess.CompletedProcess(args, process.returncode, "", stderr)
+def _sigint_as_usual() -> None:
+    """In the batch's process: Ctrl-C acts, even when pytest runs as a shell's background job
+    (which ignores SIGINT, and its children inherit that)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def _interrupt(args: list[str], out: Path, after_lines: int) -> subprocess.CompletedProcess[str]:
+    """Start a batch writing to a pipe, read until `after_lines` lines have come out, then send
+    SIGINT and keep everything it writes in `out`. No sleep: the moment is the output itself."""
+    process = subprocess.Popen([*IGFRULES, *args, "--rules", str(RULES)], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, preexec_fn=_sigint_as_usual)  # noqa: PLW1509 - one signal() call
+    assert process.stdout is not None
+    received = bytearray()
+    while received.count(b"\n") < after_lines:
+        block = process.stdout.read1(1 << 16)  # blocks until the batch writes (or ends)
+        if not block:
+            break
+        received += block
+    process.send_signal(signal.SIGINT)
+    rest, stderr = process.communicate(timeout=60)
+    out.write_bytes(bytes(received + rest))
+    return subprocess.CompletedProcess(args, process.returncode, "", stderr.decode())
 
 
 def test_ctrl_c_during_a_multi_worker_batch_never_prints_a_traceback(tmp_path: Path) -> None:
     cohort = _cohort(tmp_path, 4_000)
-    rnd = random.Random(12)
-    for attempt in range(2):  # a regression of the old race (1 run in 70) needs many runs: see the issue note
-        out = tmp_path / f"run{attempt}.jsonl"
-        result = _interrupt(["batch", *[str(cohort)] * 5, "--workers", "2"], out, rnd.uniform(0.0, 0.6))
+    for attempt, after_lines in enumerate((1, 1_500)):  # a regression of the old race (1 run in 70) needs
+        out = tmp_path / f"run{attempt}.jsonl"                # many runs: see the issue note
+        result = _interrupt(["batch", *[str(cohort)] * 5, "--workers", "2"], out, after_lines)
         assert "Traceback" not in result.stderr and "KeyboardInterrupt" not in result.stderr, result.stderr
         assert result.returncode == 130
         lines = out.read_text().splitlines()
@@ -117,11 +125,12 @@ def test_an_interrupted_run_leaves_the_old_out_file_as_it_was(tmp_path: Path) ->
     out.write_text("the previous results\n")
     cohort = _cohort(tmp_path, 4_000)
     process = subprocess.Popen([*IGFRULES, "batch", *[str(cohort)] * 5, "--out", str(out), "--workers", "2",
-                                "--rules", str(RULES)], stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    while not any(p.name.endswith(".partial") for p in tmp_path.iterdir()) and time.monotonic() < deadline:
-        time.sleep(0.02)
-    time.sleep(0.5)
+                                "--rules", str(RULES)], stderr=subprocess.PIPE, text=True,
+                               preexec_fn=_sigint_as_usual)  # noqa: PLW1509 - one signal() call
+    deadline = time.monotonic() + 60  # until the first chunk is in the temporary file: the batch is under way
+    while not any(p.name.endswith(".partial") and p.stat().st_size for p in tmp_path.iterdir()) \
+            and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.01)  # a poll of the folder (no inotify in the standard library), not a guessed delay
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 130 and "Traceback" not in stderr

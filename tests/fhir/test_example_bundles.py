@@ -1,13 +1,13 @@
 """The example Bundles in cases/fhir/: each maps to the profile written here by hand, and gives
 exactly its expected report (cases/fhir/expected/<name>.json, mapping included).
 
-After an intended change, review the diff and refresh with IGFRULES_UPDATE_EXPECTED=1.
+After an intended change, refresh with IGFRULES_UPDATE_EXPECTED=1 (the run fails for each file it
+rewrites: tests/golden.py), review the diff, and run again without it.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from typing import Any
 
 import pytest
@@ -18,6 +18,7 @@ from igfrules.cli import main
 from igfrules.evaluation.cases import read_input
 from igfrules.rendering.jsonline import report_json_bytes
 from tests.conftest import CASES, RULES
+from tests.golden import check_golden
 
 KB = igfrules.load_knowledge_base(RULES)
 FHIR = CASES / "fhir"
@@ -78,9 +79,7 @@ def test_bundle_report_matches_expected(path) -> None:  # type: ignore[no-untype
     expected_path = FHIR / "expected" / f"{path.stem}.json"
     report = igfrules.evaluate(path, KB)
     actual = report.to_json()
-    if os.environ.get("IGFRULES_UPDATE_EXPECTED"):
-        expected_path.write_text(actual, encoding="utf-8")
-    assert actual == expected_path.read_text(encoding="utf-8")
+    check_golden(expected_path, actual)
     assert json.loads(report_json_bytes(report)) == json.loads(actual)  # the batch line carries the mapping too
 
 

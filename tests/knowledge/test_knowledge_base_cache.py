@@ -1,4 +1,11 @@
-"""The per-user knowledge-base cache: read only where nobody else can write, never stale, never required."""
+"""The per-user knowledge-base cache: read only where nobody else can write, never stale, never required.
+
+Nothing here depends on when igfrules' own files were last written, nor on the filesystem that
+holds the temporary folders: the code fingerprint is set by the `folder` fixture (a source file
+touched a moment before pytest started gave no fingerprint, hence no cache, and ten failures), and
+the tests about stamps say which filesystem the files are on (`trusted_stamps`) instead of
+failing where the temporary folder is on NFS or FUSE.
+"""
 
 from __future__ import annotations
 
@@ -19,11 +26,34 @@ from tests.conftest import CASES, RULES
 CASE = CASES / "hr-positive-her2-negative-nonvisceral.yaml"
 
 
+CODE = b"igfrules' own code, settled long before this process started"
+
+
 @pytest.fixture
 def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     monkeypatch.delenv("IGFRULES_NO_CACHE", raising=False)
+    monkeypatch.setattr(cache, "_fingerprint", CODE)  # tests/knowledge/test_cache_key_* vary it
     return tmp_path / "xdg" / "igfrules"
+
+
+@pytest.fixture
+def trusted_stamps(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every path on a local filesystem with a change time of its own (ext4), as the stamp tests
+    assume, whatever holds the temporary folder; the NFS test says otherwise itself."""
+    monkeypatch.setattr(file_stamps, "_mounts", lambda: [("/", "ext4")])
+
+
+def _after_a_timestamp_tick(folder: Path, before: os.stat_result) -> None:
+    """Return once a file written now gets a later change time than `before`: the file system's
+    clock has moved past that tick (a few ms), so that an edit is seen. A wait on the condition
+    itself, not a guessed sleep."""
+    probe = folder / ".tick"
+    while True:
+        probe.write_bytes(b"")
+        if probe.stat().st_ctime_ns > before.st_ctime_ns:
+            probe.unlink()
+            return
 
 
 def _files(folder: Path) -> list[Path]:
@@ -197,14 +227,15 @@ def _code_stamp(package: Path, moment_ns: int) -> bytes:
     return file_stamps.stamp(str(package), file_stamps.code_files(str(package)), moment_ns)
 
 
-def test_an_edited_code_file_changes_the_stamp_even_at_the_same_size_and_mtime(tmp_path: Path) -> None:
+def test_an_edited_code_file_changes_the_stamp_even_at_the_same_size_and_mtime(
+        tmp_path: Path, trusted_stamps: None) -> None:
     package = _package_copy(tmp_path)
     module = package / "module.py"
     settled = time.time_ns() + 10_000_000_000  # as if imported well after these files were written
     before = _code_stamp(package, settled)
     assert before and before == _code_stamp(package, settled)
     old = module.stat()
-    time.sleep(0.05)  # past the file system's timestamp tick, so that the change time can move
+    _after_a_timestamp_tick(tmp_path, old)
     module.write_text("VALUE = 2\n")  # same size
     os.utime(module, ns=(old.st_atime_ns, old.st_mtime_ns))  # the old modification time put back
     assert module.stat().st_size == old.st_size and module.stat().st_mtime_ns == old.st_mtime_ns
@@ -216,7 +247,7 @@ def test_an_edited_code_file_changes_the_stamp_even_at_the_same_size_and_mtime(t
     assert _code_stamp(package, settled) not in (b"", edited)
 
 
-def test_code_changed_after_the_process_started_turns_the_cache_off(tmp_path: Path) -> None:
+def test_code_changed_after_the_process_started_turns_the_cache_off(tmp_path: Path, trusted_stamps: None) -> None:
     package = _package_copy(tmp_path)
     assert _code_stamp(package, time.time_ns()) == b""  # written just now: maybe not what runs
     assert _code_stamp(package, time.time_ns() - 60_000_000_000) == b""
@@ -230,6 +261,7 @@ def test_no_code_stamp_means_no_cache(folder: Path, monkeypatch: pytest.MonkeyPa
 
 
 def _settled_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setattr(file_stamps, "_mounts", lambda: [("/", "ext4")])  # as trusted_stamps
     rules = tmp_path / "rules"
     shutil.copytree(RULES, rules)
     later = time.time_ns() + 10_000_000_000  # as if the copy had been made well before this start
@@ -259,7 +291,7 @@ def test_a_same_size_edit_with_its_old_mtime_put_back_is_never_served_stale(
     assert load_knowledge_base(rules, use_cache=True) == before  # served from the cache
     entry = rules / "rationales" / "rat-igf1r-tki.yaml"
     old = entry.stat()
-    time.sleep(0.05)  # past the file system's timestamp tick, so that the change time can move
+    _after_a_timestamp_tick(tmp_path, old)
     text = entry.read_text(encoding="utf-8")
     entry.write_text(text.replace("title: Tyrosine", "title: Xyrosine", 1), encoding="utf-8")  # same size
     os.utime(entry, ns=(old.st_atime_ns, old.st_mtime_ns))
@@ -268,7 +300,7 @@ def test_a_same_size_edit_with_its_old_mtime_put_back_is_never_served_stale(
     assert after.entries["RAT-IGF1R-TKI"].title.startswith("Xyrosine") and after.sha256 != before.sha256
 
 
-def test_rule_files_changed_just_now_are_read_every_time(folder: Path, tmp_path: Path) -> None:
+def test_rule_files_changed_just_now_are_read_every_time(folder: Path, tmp_path: Path, trusted_stamps: None) -> None:
     rules = tmp_path / "rules"
     shutil.copytree(RULES, rules)  # written this instant: their stamps cannot be trusted yet
     first = load_knowledge_base(rules, use_cache=True)

@@ -1,16 +1,16 @@
 """Every example case in cases/ gives exactly its expected JSON (cases/expected/<name>.json).
 
-After an intended change, review the diff and refresh with IGFRULES_UPDATE_EXPECTED=1.
+After an intended change, refresh with IGFRULES_UPDATE_EXPECTED=1 (the run fails for each file it
+rewrites: tests/golden.py), review the diff, and run again without it.
 """
 
 from __future__ import annotations
-
-import os
 
 import pytest
 
 import igfrules
 from tests.conftest import CASES, RULES
+from tests.golden import check_golden
 
 KB = igfrules.load_knowledge_base(RULES)
 CASE_FILES = sorted(p for p in CASES.iterdir() if p.suffix in (".yaml", ".json"))
@@ -19,11 +19,7 @@ CASE_FILES = sorted(p for p in CASES.iterdir() if p.suffix in (".yaml", ".json")
 @pytest.mark.parametrize("path", CASE_FILES, ids=[p.stem for p in CASE_FILES])
 def test_case_matches_expected_output(path) -> None:  # type: ignore[no-untyped-def]
     expected_path = CASES / "expected" / f"{path.stem}.json"
-    actual = igfrules.evaluate(path, KB).to_json()
-    if os.environ.get("IGFRULES_UPDATE_EXPECTED"):
-        expected_path.write_text(actual, encoding="utf-8")
-    assert expected_path.exists(), f"no expected output for {path.name}"
-    assert actual == expected_path.read_text(encoding="utf-8")
+    check_golden(expected_path, igfrules.evaluate(path, KB).to_json())
 
 
 def test_there_are_at_least_six_example_cases() -> None:

@@ -1,0 +1,432 @@
+"""Mutation testing of the modules where a silent error harms a patient or loses data (issue 23).
+
+    .venv/bin/python benchmarks/mutation.py                 # every module below, in 55 minutes
+    .venv/bin/python benchmarks/mutation.py model/verdict.py knowledge/cache.py
+    .venv/bin/python benchmarks/mutation.py --total-minutes 120 --resume
+    .venv/bin/python benchmarks/mutation.py --list
+
+Tool: cosmic-ray (pip install 'igfrules[mutation]'). It writes each mutant into the module's file
+on disk and runs an ordinary test command, so the tests that start `igfrules` as a subprocess, the
+batch's forkserver workers and `igfrules serve` all run the mutant too; it keeps its sessions in
+SQLite, so a run that stops can be resumed (--resume). (mutmut 3 switches mutants inside the
+pytest process and a copied tree, which a subprocess, a forkserver worker or uvicorn started by a
+test does not see, and it leaves module-level code and decorated functions alone.)
+
+Each module is mutated in a copy of the repository under --workdir (never in this clone, which
+may be edited meanwhile); the copy comes first on PYTHONPATH, so the tests import the mutant.
+Only that module's relevant tests run (MODULES), fastest first, with pytest -x: a killed mutant
+costs only the tests up to its first failure. Operators are a fixed, deterministic subset
+(KEPT_OPERATORS: negated and boundary comparisons, and/or, not, True/False, numbers, +/-, loops,
+break/continue, exceptions); cosmic-ray's random variable replacers and its other operators are
+left out so that a run of every module fits in an hour on two cores.
+
+A mutant is killed when its tests fail or time out (3x the unmutated run, at least 30 s).
+Survivors listed in EQUIVALENT (by module, operator and the source line's text, with the reason)
+are counted as equivalent; the score is killed / (mutants - equivalent). Every other survivor is
+printed with its diff in <workdir>/<module>/survivors.txt. Not part of .ci/run: it takes long.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime
+import os
+import re
+import shlex
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+# module (under src/igfrules/) -> the tests that check it, fastest first
+MODULES: dict[str, list[str]] = {
+    "model/conditions.py": ["tests/model/test_condition_language_refuses_what_it_cannot_mean.py",
+                            "tests/engine/test_conditions.py", "tests/evaluation/test_review_regressions.py",
+                            "tests/engine/test_engine.py", "tests/knowledge_base/test_cases.py",
+                            "tests/properties/test_engine_agreement.py"],
+    "engine/compiler.py": ["tests/engine/test_wide_conditions_are_split_where_durable_needs_it.py",
+                           "tests/engine/test_conditions.py", "tests/engine/test_engine.py",
+                           "tests/engine/test_rule_count_limits.py", "tests/knowledge_base/test_cases.py",
+                           "tests/properties/test_engine_agreement.py"],
+    "evaluation/evaluate.py": ["tests/evaluation/test_a_bug_during_evaluation_is_an_evaluation_error.py",
+                               "tests/knowledge_base/test_cases.py", "tests/knowledge_base/test_trial_fit.py",
+                               "tests/evaluation", "tests/model/test_verdict.py",
+                               "tests/properties/test_lean_reports_equal_plain_reports.py"],
+    "model/verdict.py": ["tests/model/test_verdict_names_every_positive_clinical_result.py",
+                         "tests/model/test_verdict.py", "tests/knowledge_base/test_cases.py"],
+    "fhir/tumour.py": ["tests/fhir/test_receptor_values_read_from_text_and_quantities.py",
+                       "tests/fhir/test_tumour_readers_follow_their_stated_policies.py",
+                       "tests/fhir/test_tumour_fields_from_fhir.py", "tests/fhir"],
+    "fhir/therapies.py": ["tests/fhir/test_therapy_readers_look_past_what_does_not_count.py",
+                          "tests/fhir/test_therapies_and_history_from_fhir.py", "tests/fhir"],
+    "fhir/patient_facts.py": ["tests/fhir/test_patient_facts_read_as_recorded.py", "tests/fhir"],
+    "fhir/profile.py": ["tests/fhir/test_a_record_is_about_one_patient_and_its_cancer.py", "tests/fhir"],
+    "cohort/output.py": ["tests/cohort/test_batch_output_stops_on_a_line_boundary.py",
+                         "tests/cohort/test_batch_never_loses_a_case.py", "tests/cohort/test_batch_output_safety.py",
+                         "tests/cohort/test_batch.py", "tests/cohort"],
+    "knowledge/cache.py": ["tests/knowledge/test_cache_key_depends_on_everything_that_makes_an_entry.py",
+                           "tests/knowledge/test_the_cache_only_ever_saves_time.py",
+                           "tests/knowledge/test_knowledge_base_cache.py"],
+    "service/app.py": ["tests/service"],
+}
+
+KEPT_OPERATORS = [
+    "core/ReplaceComparisonOperator_Eq_NotEq", "core/ReplaceComparisonOperator_NotEq_Eq",
+    "core/ReplaceComparisonOperator_Lt_LtE", "core/ReplaceComparisonOperator_LtE_Lt",
+    "core/ReplaceComparisonOperator_Gt_GtE", "core/ReplaceComparisonOperator_GtE_Gt",
+    "core/ReplaceComparisonOperator_Lt_GtE", "core/ReplaceComparisonOperator_GtE_Lt",
+    "core/ReplaceComparisonOperator_Gt_LtE", "core/ReplaceComparisonOperator_LtE_Gt",
+    "core/ReplaceComparisonOperator_Is_IsNot", "core/ReplaceComparisonOperator_IsNot_Is",
+    "core/ReplaceBinaryOperator_Add_Sub", "core/ReplaceBinaryOperator_Sub_Add",
+    "core/ReplaceUnaryOperator_USub_UAdd", "core/ReplaceUnaryOperator_Delete_Not",
+    "core/AddNot", "core/ReplaceTrueWithFalse", "core/ReplaceFalseWithTrue",
+    "core/ReplaceAndWithOr", "core/ReplaceOrWithAnd",
+    "core/ReplaceBreakWithContinue", "core/ReplaceContinueWithBreak",
+    "core/ExceptionReplacer", "core/NumberReplacer", "core/ZeroIterationForLoop",
+]
+
+# Survivors that no test can kill because the program's behaviour does not change:
+# module -> [(the line as written, the line as mutated (both stripped), reason)]. Matched on text,
+# not line numbers, so that an edit elsewhere in the module keeps them.
+_NEEDS_ORDER = ('needs_order = sorted([(%s if p.entry.kind == "rationale" else %s, i) for i, p in '
+                'self.catalog.entries.items()]')
+_ORDER_ONLY = "only the order of the ranks matters (rationales, then context notes, then trials), and it is kept"
+_MEMO_ONLY = "the memo's bound: lines are recomputed more often or kept one fewer, never different; speed only"
+EQUIVALENT: dict[str, list[tuple[str, str, str]]] = {
+    "model/verdict.py": [
+        ("if len(_lines) >= 4096:", "if len(_lines) < 4096:", _MEMO_ONLY),
+        ("if len(_lines) >= 4096:", "if not len(_lines) >= 4096:", _MEMO_ONLY),
+        ("if len(_lines) >= 4096:", "if len(_lines) >= 4095:", _MEMO_ONLY),
+    ],
+    "model/conditions.py": [
+        ("@dataclass(frozen=True, slots=True)", "@dataclass(frozen=True, slots=False)",
+         "memory layout only: the classes stay frozen, so no attribute can be set or added either way"),
+        ("key = combinators[0]", "key = combinators[ -1]",
+         "the mapping holds exactly one key here (checked on the line above): the first is the last"),
+        ("low, high = field.bounds or (0.0, 0.0)", "low, high = field.bounds or (0.0, -1.0)",
+         "every number field has bounds (bmi: 10-90): the default is never used"),
+        ("low, high = field.bounds or (0.0, 0.0)", "low, high = field.bounds or (0.0, 1.0)",
+         "every number field has bounds (bmi: 10-90): the default is never used"),
+        ("low, high = field.bounds or (0.0, 0.0)", "low, high = field.bounds or ( -1.0, 0.0)",
+         "every number field has bounds (bmi: 10-90): the default is never used"),
+        ("low, high = field.bounds or (0.0, 0.0)", "low, high = field.bounds or ( 1.0, 0.0)",
+         "every number field has bounds (bmi: 10-90): the default is never used"),
+        ("low, high = field.bounds or (0.0, 0.0)", "low, high = field.bounds or (1.0, 0.0)",
+         "every number field has bounds (bmi: 10-90): the default is never used"),
+    ],
+    "engine/compiler.py": [
+        ("low = STAGE_RANGES[c.value][0]", "low = STAGE_RANGES[c.value][ 1]",
+         "a stage threshold is a single stage (STAGE_THRESHOLDS): its range's low end is its high end"),
+        ("return flat[0] if len(flat) == 1 else {key: flat}", "return flat[ -1] if len(flat) == 1 else {key: flat}",
+         "one item: the first is the last"),
+        ('return _or([_negate(opposite), {"$nex": {_presence_key(c): 1}}])',
+         'return _or([_negate(opposite), {"$nex": {_presence_key(c): 0}}])',
+         "durable_rules' $nex tests only whether the field is absent and never reads its operand (the "
+         "engine-agreement property, which generates is_known / is_unknown tests, passes with 0)"),
+        ('return {"$ex" if present else "$nex": {_presence_key(c): 1}}',
+         'return {"$ex" if present else "$nex": {_presence_key(c): 0}}',
+         "durable_rules' $ex / $nex test only whether the field is there and never read their operand"),
+        ('return _or([_negate(opposite), {"$nex": {_presence_key(c): 1}}])',
+         'return _or([_negate(opposite), {"$nex": {_presence_key(c): 2}}])',
+         "durable_rules' $nex tests only whether the field is absent and never reads its operand"),
+        ("high = STAGE_RANGES[c.value][1]", "high = STAGE_RANGES[c.value][ 0]",
+         "a stage threshold is a single stage (STAGE_THRESHOLDS): its range's high end is its low end"),
+    ],
+    "cohort/output.py": [
+        ("source.seek(done[0])", "source.seek(done[ -1])", "`done` is a one-item list: the first is the last"),
+        ("elif done[0]:", "elif done[ -1]:", "`done` is a one-item list: the first is the last"),
+        ("while done[0] < size and self._sendfile:", "while done[ -1] < size and self._sendfile:",
+         "`done` is a one-item list: the first is the last"),
+        ("umask = os.umask(0)", "umask = os.umask( -1)",
+         "the mask is set only to read the old one, and put back on the next line: the value read is the same"),
+    ],
+    "fhir/therapies.py": [
+        ("for size in range(min(longest, len(tokens) - position), 0, -1):",
+         "for size in range(min(longest, len(tokens) - position), -1, -1):",
+         "size 0 looks up the empty name, which is never in the index: the loop goes on as before"),
+        ("return index, max((len(k) for k in index), default=0)",
+         "return index, max((len(k) for k in index), default= 1)",
+         "the vocabulary always names agents: the default of an empty index is never used"),
+    ],
+    "evaluation/evaluate.py": [
+        (_NEEDS_ORDER % ("0", "1"), _NEEDS_ORDER % ("0", "2"), _ORDER_ONLY),
+        (_NEEDS_ORDER % ("0", "1"), _NEEDS_ORDER % (" -1", "1"), _ORDER_ONLY),
+        ("+ [(2, nct) for nct in kb.trials])", "+ [( 3, nct) for nct in kb.trials])", _ORDER_ONLY),
+        ("return lambda mapping: (mapping[names[0]],)", "return lambda mapping: (mapping[names[ -1]],)",
+         "one name: the first is the last"),
+        ("if len(self) >= self.LIMIT:", "if not len(self) >= self.LIMIT:",
+         "the memo is cleared before almost every insert: explanations recomputed, never different; speed only"),
+        ("for trial, value in zip(self.trials, self._trial_truth(truth), strict=True):",
+         "for trial, value in zip(self.trials, self._trial_truth(truth), strict=False):",
+         "both come from the same trials, always as many: strict never has anything to refuse"),
+    ],
+    "fhir/patient_facts.py": [
+        ("low, high = FIELDS[\"bmi\"].bounds or (0.0, 0.0)", "low, high = FIELDS[\"bmi\"].bounds or (0.0, -1.0)",
+         "bmi has bounds (10-90): the default is never used"),
+        ("low, high = FIELDS[\"bmi\"].bounds or (0.0, 0.0)", "low, high = FIELDS[\"bmi\"].bounds or ( -1.0, 0.0)",
+         "bmi has bounds (10-90): the default is never used"),
+        ("low, high = FIELDS[\"bmi\"].bounds or (0.0, 0.0)", "low, high = FIELDS[\"bmi\"].bounds or (0.0, 1.0)",
+         "bmi has bounds (10-90): the default is never used"),
+        ("low, high = FIELDS[\"bmi\"].bounds or (0.0, 0.0)", "low, high = FIELDS[\"bmi\"].bounds or ( 1.0, 0.0)",
+         "bmi has bounds (10-90): the default is never used"),
+    ],
+    "knowledge/cache.py": [
+        ("if TYPE_CHECKING:", "if not TYPE_CHECKING:",
+         "a type-only import done at run time: loader imports cache only inside functions, so there is no "
+         "cycle, and nothing uses the name"),
+        ("entries.setdefault(match.group(1), []).append((item.stat(follow_symlinks=False).st_mtime, item.name))",
+         "entries.setdefault(match.group(1), []).append((item.stat(follow_symlinks=True).st_mtime, item.name))",
+         "reached only for regular files (is_file(follow_symlinks=False) above), where both stats agree"),
+        ("if now - item.stat(follow_symlinks=False).st_mtime > _LEFTOVER_SECONDS:",
+         "if now - item.stat(follow_symlinks=True).st_mtime > _LEFTOVER_SECONDS:",
+         "reached only for regular files (is_file(follow_symlinks=False) above), where both stats agree"),
+        ("if now - item.stat(follow_symlinks=False).st_mtime > _LEFTOVER_SECONDS:",
+         "if now - item.stat(follow_symlinks=False).st_mtime >= _LEFTOVER_SECONDS:",
+         "differs only for a file exactly 3600.000000 s old on a float clock: no run can meet that instant"),
+    ],
+}
+
+COPIED = ("src", "tests", "rules", "cases", "docs", "benchmarks", "pyproject.toml", "README.md", "CHANGELOG.md")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("modules", nargs="*", help="modules under src/igfrules/ (default: all in MODULES)")
+    parser.add_argument("--total-minutes", type=float, default=55.0,
+                        help="wall-clock budget of the whole run (default 55), shared out evenly: what a "
+                             "module leaves unused goes to the ones after it; mutants not reached are "
+                             "counted as 'not run', never as killed")
+    parser.add_argument("--minutes", type=float, default=None, help="at most this long per module")
+    parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "igfrules-mutation")
+    parser.add_argument("--resume", action="store_true",
+                        help="continue the sessions in --workdir: the tests are copied again, mutants not run "
+                             "yet are run and survivors are run again (against the tests as they are now)")
+    parser.add_argument("--list", action="store_true", help="print the modules and their tests, and stop")
+    parser.add_argument("--report", action="store_true",
+                        help="print the table of the sessions in --workdir (equivalent mutants as listed now), "
+                             "run nothing")
+    args = parser.parse_args()
+    modules = args.modules or list(MODULES)
+    unknown = [m for m in modules if m not in MODULES]
+    if unknown:
+        parser.error(f"not a module this command knows: {', '.join(unknown)} (known: {', '.join(MODULES)})")
+    if args.list:
+        for module in modules:
+            print(f"{module}: {' '.join(MODULES[module])}")
+        return 0
+    if args.report:
+        rows = [_tally(m, args.workdir / _slug(m) / "session.sqlite", args.workdir / _slug(m) / "survivors.txt")
+                for m in modules if (args.workdir / _slug(m) / "session.sqlite").exists()]
+        _print_table(rows)
+        return 0
+    if shutil.which("cosmic-ray", path=str(BIN)) is None:
+        print("cosmic-ray is not installed: pip install -e '.[mutation]'", file=sys.stderr)
+        return 2
+    deadline = time.monotonic() + args.total_minutes * 60
+    rows = []
+    for done, module in enumerate(modules):
+        budget = (deadline - time.monotonic()) / (len(modules) - done)
+        if args.minutes is not None:
+            budget = min(budget, args.minutes * 60)
+        rows.append(run_module(module, args.workdir, max(budget, 0.0), resume=args.resume))
+    _print_table(rows)
+    return 0
+
+
+def _slug(module: str) -> str:
+    return module.replace("/", "-").removesuffix(".py")
+
+
+def _print_table(rows: list[dict[str, object]]) -> None:
+    print()
+    print(f"Mutation scores, {datetime.date.today().isoformat()} (cosmic-ray, benchmarks/mutation.py); "
+          "score = killed / (killed + survived), equivalent mutants left out")
+    print()
+    print("| module | mutants | killed | survived | equivalent | not run | score |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for row in rows:
+        print("| {module} | {mutants} | {killed} | {survived} | {equivalent} | {pending} | {score} |".format(**row))
+
+
+def run_module(module: str, workdir: Path, budget: float, *, resume: bool) -> dict[str, object]:
+    base = workdir / _slug(module)
+    repo, session, config = base / "repo", base / "session.sqlite", base / "config.toml"
+    target = f"src/igfrules/{module}"
+    if resume and session.exists() and (repo / target).read_bytes() != (ROOT / target).read_bytes():
+        print(f"   {module} changed since its session began: starting again", flush=True)
+        resume = False  # the session's mutants name places in the old text
+    if not (resume and session.exists()):
+        shutil.rmtree(base, ignore_errors=True)
+        _copy_repository(repo)
+    else:  # the rest of the repository may have changed since: survivors get another chance
+        shutil.rmtree(repo)
+        _copy_repository(repo)
+        with sqlite3.connect(session) as db:  # survivors run again, but not those listed as equivalent
+            survivors = db.execute(
+                "SELECT r.job_id, m.start_pos_row, r.diff FROM work_results r JOIN mutation_specs m "
+                "ON m.job_id = r.job_id WHERE r.test_outcome = 'SURVIVED'").fetchall()
+            source = (ROOT / target).read_text(encoding="utf-8").splitlines()
+            for job, row, diff in survivors:
+                if _equivalent(module, source, row, diff) is None:
+                    db.execute("DELETE FROM work_results WHERE job_id = ?", (job,))
+        found = re.search(r"^timeout = ([0-9.]+)$", config.read_text(encoding="utf-8"), re.MULTILINE)
+        resumed_timeout = float(found.group(1)) if found else 60.0
+    shutil.copy2(ROOT / target, repo / target)  # never a mutant left behind by a stopped run
+    env = {**os.environ, "PYTHONPATH": str(repo / "src"), "PYTHONDONTWRITEBYTECODE": "1",
+           "IGFRULES_NO_CACHE": "", "HYPOTHESIS_PROFILE": os.environ.get("HYPOTHESIS_PROFILE", "ci")}
+    tests = MODULES[module]
+    command = [str(BIN / "python"), "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests]
+    print(f"== {module}: {' '.join(tests)}", flush=True)
+    started = time.monotonic()
+    baseline = subprocess.run(command, cwd=repo, env=env, capture_output=True, text=True, check=False,
+                              preexec_fn=_default_sigint)
+    seconds = time.monotonic() - started
+    if baseline.returncode != 0:  # a score would be meaningless: every mutant would look killed
+        print(baseline.stdout[-3000:], baseline.stderr[-3000:], sep="\n")
+        print(f"   {module}: the tests fail without any mutant; no score", flush=True)
+        return {"module": module, "mutants": "-", "killed": "-", "survived": "-", "equivalent": "-",
+                "pending": "-", "score": "tests fail unmutated"}
+    if session.exists():  # resumed: the same timeout, the tests named now
+        config.write_text(_config(target, shlex.join(command), resumed_timeout), encoding="utf-8")
+    else:
+        timeout = max(30.0, 3 * seconds)
+        config.write_text(_config(target, shlex.join(command), timeout), encoding="utf-8")
+        _cosmic("cosmic-ray", "init", str(config), str(session), cwd=repo, env=env)
+        _cosmic("cr-filter-operators", str(session), str(config), cwd=repo, env=env)
+        print(f"   unmutated tests: {seconds:.0f} s; timeout per mutant {timeout:.0f} s", flush=True)
+    process = subprocess.Popen([str(BIN / "cosmic-ray"), "exec", str(config), str(session)], cwd=repo, env=env,
+                               start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               preexec_fn=_default_sigint)
+    try:
+        process.wait(timeout=budget)
+    except subprocess.TimeoutExpired:
+        _stop_tree(process.pid)  # cosmic-ray starts each test run in a session of its own
+        process.wait()
+        print(f"   stopped after {budget / 60:.0f} min: the rest are 'not run' (--resume continues)", flush=True)
+    finally:
+        shutil.copy2(ROOT / target, repo / target)
+    return _tally(module, session, base / "survivors.txt")
+
+
+def _default_sigint() -> None:
+    """Ctrl-C as usual in the tests' processes: a job started in the background by a shell ignores
+    SIGINT, its children inherit that, and the tests that stop a batch or a server with SIGINT
+    would then see it ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def _stop_tree(pid: int) -> None:
+    """SIGTERM to a process and every process below it (Linux: read from /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
+    tree, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        tree.append(current)
+        todo.extend(children.get(current, []))
+    for member in tree:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(member, signal.SIGTERM)
+
+
+def _copy_repository(repo: Path) -> None:
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".venv", ".ci-venv", "*.egg-info")
+    repo.mkdir(parents=True)
+    for name in COPIED:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, repo / name, ignore=ignore, symlinks=True)
+        elif source.exists():
+            shutil.copy2(source, repo / name)
+
+
+def _config(target: str, command: str, timeout: float) -> str:
+    every = subprocess.run([str(BIN / "cosmic-ray"), "operators"], capture_output=True, text=True,
+                           check=True).stdout.split()
+    excluded = [re.escape(name) + "$" for name in every if name not in KEPT_OPERATORS]
+    return "\n".join([
+        "[cosmic-ray]",
+        f"module-path = {_toml(target)}",
+        f"timeout = {timeout:.1f}",
+        "excluded-modules = []",
+        f"test-command = {_toml(command)}",
+        "",
+        "[cosmic-ray.distributor]",
+        'name = "local"',
+        "",
+        "[cosmic-ray.filters.operators-filter]",
+        "exclude-operators = [" + ", ".join(_toml(e) for e in excluded) + "]",
+        "",
+    ])
+
+
+def _toml(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _cosmic(*command: str, cwd: Path, env: dict[str, str]) -> None:
+    subprocess.run([str(BIN / command[0]), *command[1:]], cwd=cwd, env=env, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _equivalent(module: str, source: list[str], row: int, diff: str | None) -> str | None:
+    """The reason a surviving mutant is listed as equivalent, or None."""
+    line = source[row - 1].strip() if 0 < row <= len(source) else ""
+    mutated = [d[1:].strip() for d in (diff or "").splitlines() if d.startswith("+") and not d.startswith("+++")]
+    listed = {(old, new): why for old, new, why in EQUIVALENT.get(module, [])}
+    return listed.get((line, mutated[0] if len(mutated) == 1 else ""))
+
+
+def _tally(module: str, session: Path, survivors_file: Path) -> dict[str, object]:
+    # The text the session mutated: the copy's (put back after every run), else this clone's.
+    copied = session.parent / "repo" / "src" / "igfrules" / module
+    source = (copied if copied.exists() else ROOT / "src" / "igfrules" / module).read_text(
+        encoding="utf-8").splitlines()
+    with sqlite3.connect(session) as db:
+        rows = db.execute(
+            "SELECT m.operator_name, m.start_pos_row, r.worker_outcome, r.test_outcome, r.diff "
+            "FROM mutation_specs m LEFT JOIN work_results r ON r.job_id = m.job_id").fetchall()
+    killed = survived = equivalents = pending = 0
+    report = []
+    for operator, row, stored_worker, stored_outcome, diff in rows:
+        worker = (stored_worker or "").lower() or None  # stored as the enums' names
+        outcome = (stored_outcome or "").lower()
+        if worker == "skipped":  # an operator left out (KEPT_OPERATORS)
+            continue
+        if worker is None:
+            pending += 1
+        elif outcome == "survived":
+            why = _equivalent(module, source, row, diff)
+            if why is not None:
+                equivalents += 1
+            else:
+                survived += 1
+                report.append(f"--- line {row}: {operator}\n{diff}\n")
+        else:  # killed, a timeout, or incompetent (the mutant could not even be imported)
+            killed += 1
+    survivors_file.write_text("\n".join(report), encoding="utf-8")
+    mutants = killed + survived + equivalents + pending
+    counted = killed + survived
+    score = f"{100 * killed / counted:.1f}%" if counted else "-"
+    print(f"   {mutants} mutants: {killed} killed, {survived} survived, {equivalents} equivalent, "
+          f"{pending} not run; score {score}; survivors in {survivors_file}", flush=True)
+    return {"module": module, "mutants": mutants, "killed": killed, "survived": survived,
+            "equivalent": equivalents, "pending": pending, "score": score}
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

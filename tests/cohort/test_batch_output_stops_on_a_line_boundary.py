@@ -1,0 +1,136 @@
+"""Where batch lines go when something stops them, in-process and without sleeps: Ctrl-C during a
+chunk is acted on right after it (as the handler that was in place would have acted), a stream cut
+mid-line gets its stop record on a line of its own, and spooled chunks go through sendfile."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import signal
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from igfrules.cohort import output
+from igfrules.cohort.output import BatchOutput, whole_lines
+
+
+@pytest.fixture
+def sigint_handler() -> Iterator[None]:
+    previous = signal.getsignal(signal.SIGINT)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _ctrl_c_inside_a_chunk() -> None:
+    with whole_lines():
+        signal.raise_signal(signal.SIGINT)  # delivered now, held by whole_lines until the chunk ends
+
+
+def test_ctrl_c_during_a_chunk_raises_after_it_with_the_default_disposition(sigint_handler: None) -> None:
+    """Mutation: `previous == signal.SIG_DFL` turned into `!=` in whole_lines (a Ctrl-C under the
+    default disposition was swallowed, and one that was being ignored raised)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    with pytest.raises(KeyboardInterrupt):
+        _ctrl_c_inside_a_chunk()
+
+
+def test_ctrl_c_during_a_chunk_stays_ignored_where_it_was_ignored(sigint_handler: None) -> None:
+    """Mutation: as above."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _ctrl_c_inside_a_chunk()  # nothing raised
+    assert signal.getsignal(signal.SIGINT) == signal.SIG_IGN  # and the disposition is put back
+
+
+def test_ctrl_c_during_a_chunk_goes_to_pythons_handler_after_it(sigint_handler: None) -> None:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    with pytest.raises(KeyboardInterrupt):
+        _ctrl_c_inside_a_chunk()
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_a_stream_cut_mid_line_counts_whole_lines_and_the_stop_record_starts_a_new_line(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Mutation: `self._cut = not out.endswith(b"\\n")` lost its `not` (the stop record was glued
+    to the cut line, and a reader saw one broken line instead of a line and a record)."""
+    read_end, write_end = os.pipe()
+    real_write = os.write
+    calls = []
+
+    def cut_after_ten_bytes(fd: int, data: Any) -> int:
+        calls.append(fd)
+        if len(calls) == 1:
+            return real_write(fd, bytes(data[:10]))
+        raise OSError(errno.EIO, "Input/output error")
+
+    try:
+        out = BatchOutput(write_end, "<stdout>")
+        monkeypatch.setattr(output.os, "write", cut_after_ten_bytes)
+        with pytest.raises(OSError, match="Input/output"):
+            out.write(b'{"case":1}\n{"case":2}\n{"case":3}\n', 3)
+        monkeypatch.setattr(output.os, "write", real_write)
+        assert out.lines == 0  # ten bytes: '{"case":1}' without its newline
+        out.write_trailer(out.stopped("Input/output error"))
+    finally:
+        os.close(write_end)
+    with os.fdopen(read_end, "rb") as pipe:
+        lines = pipe.read().decode().split("\n")
+    assert lines[0] == '{"case":1}' and lines[-1] == ""
+    record = json.loads(lines[1])
+    assert record["research_only"] is True and record["position"] == 1 and record["source"] == "<batch>"
+
+
+def test_a_whole_line_then_a_cut_counts_the_whole_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Mutation: as above, and lines counted from the bytes that went out."""
+    read_end, write_end = os.pipe()
+    real_write = os.write
+    calls = []
+
+    def cut_inside_the_second_line(fd: int, data: Any) -> int:
+        calls.append(fd)
+        if len(calls) == 1:
+            return real_write(fd, bytes(data[:14]))  # '{"case":1}\n{"c'
+        raise OSError(errno.EPIPE, "Broken pipe")
+
+    try:
+        out = BatchOutput(write_end, "<stdout>")
+        monkeypatch.setattr(output.os, "write", cut_inside_the_second_line)
+        with pytest.raises(OSError):
+            out.write(b'{"case":1}\n{"case":2}\n', 2)
+        monkeypatch.setattr(output.os, "write", real_write)
+        assert out.lines == 1
+        out.write_trailer(out.stopped("Broken pipe"))
+    finally:
+        os.close(write_end)
+    with os.fdopen(read_end, "rb") as pipe:
+        lines = pipe.read().decode().split("\n")
+    assert lines[:2] == ['{"case":1}', '{"c'] and json.loads(lines[2])["position"] == 2
+
+
+def test_a_spooled_chunk_is_appended_with_sendfile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Mutation: `_sendfile = True` turned to False at the start (every chunk copied through
+    Python, the cost the module exists to avoid)."""
+    spooled = tmp_path / "chunk"
+    spooled.write_bytes(b'{"case":1}\n{"case":2}\n')
+    sent = []
+    real_sendfile = os.sendfile
+
+    def counting(out_fd: int, in_fd: int, offset: int, count: int) -> int:
+        sent.append(count)
+        return real_sendfile(out_fd, in_fd, offset, count)
+
+    monkeypatch.setattr(output.os, "sendfile", counting)
+    target = tmp_path / "out.jsonl"
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT)
+    try:
+        out = BatchOutput(fd, str(target))
+        out.append_file(str(spooled), 2)
+    finally:
+        os.close(fd)
+    assert sent and target.read_bytes() == b'{"case":1}\n{"case":2}\n' and out.lines == 2
+    assert not spooled.exists()
