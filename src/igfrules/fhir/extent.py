@@ -2,7 +2,9 @@
 `treatment_intent` from a record, with where each came from.
 
 - Sites come from secondary-cancer Conditions (their codes and body sites, every coding read, words
-  read with their negation: tumour.secondary_sites). A secondary neoplasm of the axillary nodes
+  read with their negation: tumour.current_secondary_sites). A resolved one is not where the disease
+  is now; an unconfirmed one (provisional, differential) leaves the sites unknown, as an unclassified
+  site does. A secondary neoplasm of the axillary nodes
   (ICD-10-CM C77.3) is regional disease in breast cancer, not a metastatic site, and is left out. A
   secondary-cancer Condition whose site cannot be classified leaves the sites unknown: a list
   missing a site would let a reader take "not visceral" from it.
@@ -22,7 +24,7 @@ from ..model.mapping import FieldSource
 from .bundle import Resources
 from .codes import ICD10CM, INTENT_CURATIVE, INTENT_PALLIATIVE, PROCEDURE_INTENT_URL, SNOMED
 from .concepts import code_in, codings, day, extensions
-from .tumour import refuted, secondary_sites
+from .tumour import current_secondary_sites, refuted
 
 Warnings = list[str]
 
@@ -45,24 +47,21 @@ def _axillary_nodes_only(condition: Any) -> bool:
 
 def metastatic_sites(resources: Resources, warnings: Warnings) -> FieldSource:
     found: dict[str, list[str]] = {}  # site -> the Conditions it came from
-    unclassified: list[str] = []
-    for condition in resources.of("Condition"):
-        if refuted(condition) or _axillary_nodes_only(condition):
+    seen, unclassified = current_secondary_sites(resources)  # an unconfirmed one: like an unclassified site
+    axillary = {resources.label(c) for c in resources.of("Condition") if _axillary_nodes_only(c)}
+    for site, label in seen:
+        if label in axillary:
             continue
-        sites = secondary_sites(condition)
-        if sites is None:
-            continue
-        label = resources.label(condition)
-        for site in sites:
-            if site in SITE_OF:
-                found.setdefault(SITE_OF[site], []).append(label)
-            else:
-                unclassified.append(label)
+        if site in SITE_OF:
+            found.setdefault(SITE_OF[site], []).append(label)
+        else:
+            unclassified.append(label)
     labels = tuple(dict.fromkeys(label for labels in found.values() for label in labels))
+    unclassified = list(dict.fromkeys(unclassified))
     if unclassified:
         known = ", ".join(sorted(found)) or "none"
         return FieldSource(field="metastatic_sites", value=UNKNOWN, resources=(*labels, *unclassified),
-                           note="a secondary-cancer Condition whose site is not classified "
+                           note="a secondary-cancer Condition not confirmed or whose site is not classified "
                                 f"({', '.join(unclassified)}); sites classified: {known}")
     if not found:
         return FieldSource(field="metastatic_sites", value=UNKNOWN,

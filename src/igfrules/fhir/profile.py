@@ -46,8 +46,8 @@ def map_resources(resources: Resources, *, bundle_id: str | None = None, source:
         sex(patients, resources),
         receptor(resources, "er_status", ER_CODES, warnings),
         receptor(resources, "pr_status", PR_CODES, warnings),
-        receptor(resources, "her2_status", HER2_CODES, warnings),
-        her2_low(resources),
+        her2 := receptor(resources, "her2_status", HER2_CODES, warnings),
+        her2_low(resources, her2),
     ]
     stage_source = stage(resources, warnings)
     therapies, unrecognised = prior_therapies(resources, cancer)

@@ -198,9 +198,14 @@ def _latest(resources: Resources, codes: dict[str, str], ihc: bool) -> tuple[str
     return read[-1][1], read[-1][2]
 
 
-def her2_low(resources: Resources) -> FieldSource:
+def her2_low(resources: Resources, her2_status: FieldSource) -> FieldSource:
     """HER2-low: IHC 1+, or IHC 2+ with a negative ISH (the latest final result of each). IHC 0 or
-    3+, or a positive ISH, is not HER2-low; IHC 2+ with no ISH result says nothing."""
+    3+, or a positive ISH, is not HER2-low; IHC 2+ with no ISH result says nothing. When the HER2
+    status the record stands on is positive (results that disagree, the latest standing: a warning
+    says so), the disease is not HER2-low, whatever an older IHC score said."""
+    if her2_status.value == "positive":
+        return FieldSource(field="her2_low", value=False, resources=her2_status.resources,
+                           note="HER2 status is positive: not HER2-low")
     ihc = _latest(resources, HER2_IHC, ihc=True)
     score = _SCORE_OF.get(ihc[1].how) if ihc else None
     if ihc is None or score is None:

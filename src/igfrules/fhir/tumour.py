@@ -174,18 +174,15 @@ def visceral(resources: Resources, stage_value: str, warnings: Warnings, site_so
     if site_source.value != UNKNOWN:
         return FieldSource(field="visceral_disease", value=UNKNOWN, resources=site_source.resources,
                            note="derived from metastatic_sites")
-    seen: list[tuple[str, str]] = []  # (site, label)
-    for condition in resources.of("Condition"):
-        if refuted(condition):
-            continue
-        sites = secondary_sites(condition)
-        if sites is not None:
-            seen.extend((site, resources.label(condition)) for site in sites)
+    seen, unconfirmed = current_secondary_sites(resources)
     labels = tuple(dict.fromkeys(label for _, label in seen))
     visceral_sites = sorted({s for s, _ in seen if s in VISCERAL_SITES})
     if visceral_sites:
         return FieldSource(field="visceral_disease", value=True, resources=labels,
                            note="secondary cancer in " + ", ".join(visceral_sites))
+    if unconfirmed:  # a suspected metastasis could be visceral: neither yes nor no
+        return FieldSource(field="visceral_disease", value=UNKNOWN, resources=(*labels, *unconfirmed),
+                           note="a secondary cancer not confirmed (" + ", ".join(unconfirmed) + ")")
     if seen and all(s in NON_VISCERAL_SITES for s, _ in seen):
         return FieldSource(field="visceral_disease", value=False, resources=labels,
                            note="secondary cancer only in " + ", ".join(sorted({s for s, _ in seen})))
@@ -194,6 +191,31 @@ def visceral(resources: Resources, stage_value: str, warnings: Warnings, site_so
                            note="a secondary-cancer Condition with no site that igfrules can classify")
     why = "stage IV with no metastatic site recorded" if stage_value == "IV" else "no secondary-cancer Condition"
     return FieldSource(field="visceral_disease", value=UNKNOWN, note=why)
+
+
+_UNCONFIRMED = frozenset({"unconfirmed", "provisional", "differential"})
+_NOT_CURRENT = frozenset({"resolved", "remission", "inactive"})
+
+
+def current_secondary_sites(resources: Resources) -> tuple[list[tuple[str, str]], list[str]]:
+    """The sites of the secondary cancers the record asserts now, as (site, label), and the labels of
+    those it does not confirm. A refuted or entered-in-error Condition says nothing; a resolved one
+    (in remission, inactive) is not where the disease is now; an unconfirmed, provisional or
+    differential one is neither a site nor the absence of one."""
+    seen: list[tuple[str, str]] = []
+    unconfirmed: list[str] = []
+    for condition in resources.of("Condition"):
+        if refuted(condition) or {c for _, c, _ in codings(condition.clinicalStatus)} & _NOT_CURRENT:
+            continue
+        sites = secondary_sites(condition)
+        if sites is None:
+            continue
+        label = resources.label(condition)
+        if {c for _, c, _ in codings(condition.verificationStatus)} & _UNCONFIRMED:
+            unconfirmed.append(label)
+        else:
+            seen.extend((site, label) for site in sites)
+    return seen, unconfirmed
 
 
 def refuted(condition: Any) -> bool:
