@@ -16,6 +16,13 @@ def cc(system: str, code: str, display: str = "") -> dict[str, Any]:
     return {"coding": [{"system": system, "code": code, **({"display": display} if display else {})}]}
 
 
+def mapped(*resources: dict[str, Any]) -> Any:
+    """The MappedCase of a Bundle holding these resources (fhir.resources is imported here, on use)."""
+    from igfrules.fhir.profile import map_bundle
+
+    return map_bundle(bundle(*resources))
+
+
 def bundle(*resources: dict[str, Any], bundle_id: str = "test-bundle") -> dict[str, Any]:
     return {"resourceType": "Bundle", "id": bundle_id, "type": "collection",
             "entry": [{"resource": r} for r in resources]}

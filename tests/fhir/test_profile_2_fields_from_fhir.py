@@ -9,26 +9,20 @@ from typing import Any
 
 import pytest
 
-from igfrules.fhir.profile import map_bundle
 from tests.fhir.builders import (
     ICD10,
     LOINC,
+    MC,
     NEGATIVE,
     POSITIVE,
     RX,
     SCT,
-    bundle,
     cc,
     condition,
+    mapped,
     medication,
     observation,
 )
-
-MC = "http://hl7.org/fhir/us/mcode/StructureDefinition/"
-
-
-def mapped(*resources: dict[str, Any]) -> Any:
-    return map_bundle(bundle(*resources))
 
 
 def source(case: Any, field: str) -> Any:
@@ -152,3 +146,27 @@ def test_stage_iiic_in_remission_after_curative_care_is_not_advanced_disease() -
     stage = observation("stage", "21908-9", valueCodeableConcept=cc(LOINC, "LA3581-7", "Stage IIIC"))
     case = mapped(primary("remission"), stage)
     assert case.profile.stage == "IIIC" and case.profile.value("advanced_disease") is False
+
+
+def test_her2_results_that_disagree_never_refuse_the_record() -> None:
+    """An older IHC 1+ and a later positive interpretation: the latest result stands (with the
+    disagreement warned), so the disease is not HER2-low; the record is read, not refused."""
+    case = mapped(ihc(1, "2024-01-01"), observation("interp", "48676-1", "2024-03-01", valueCodeableConcept=POSITIVE))
+    assert (case.profile.her2_status, case.profile.her2_low) == ("positive", False)
+    assert any("HER2 results disagree" in w for w in case.mapping.warnings)
+
+
+@pytest.mark.parametrize("status", ["provisional", "differential", "unconfirmed"])
+def test_an_unconfirmed_metastasis_is_neither_a_site_nor_no_site(status: str) -> None:
+    suspected = metastasis("liver", SCT, "94381002", verificationStatus=cc(
+        "http://terminology.hl7.org/CodeSystem/condition-ver-status", status))
+    case = mapped(suspected, metastasis("bone", SCT, "94222008"))
+    assert case.profile.metastatic_sites == "unknown"
+    assert case.profile.value("visceral_disease") == "unknown"  # the bone alone must not read as "not visceral"
+
+
+def test_a_resolved_metastasis_is_not_where_the_disease_is_now() -> None:
+    resolved = metastasis("liver", SCT, "94381002", clinicalStatus=cc(
+        "http://terminology.hl7.org/CodeSystem/condition-clinical", "resolved"))
+    case = mapped(resolved, metastasis("bone", SCT, "94222008"))
+    assert case.profile.metastatic_sites == ("bone",)

@@ -13,13 +13,9 @@ import igfrules
 from igfrules import CaseError
 from igfrules.fhir.bundle import read_bundle
 from igfrules.fhir.profile import map_bundle, map_resources
-from tests.fhir.builders import RX, SCT, bundle, cc, medication, observation
+from tests.fhir.builders import RX, SCT, bundle, cc, mapped, medication, observation
 
 PATIENT = {"resourceType": "Patient", "id": "p", "identifier": [{"system": "urn:mrn", "value": "123"}]}
-
-
-def mapped(*resources: dict[str, Any]) -> Any:
-    return map_bundle(bundle(*resources))
 
 
 def refused(*resources: dict[str, Any]) -> str:

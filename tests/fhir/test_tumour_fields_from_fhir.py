@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 
-from igfrules.fhir.profile import map_bundle
 from tests.fhir.builders import (
     HGNC,
     ICD10,
@@ -14,16 +13,12 @@ from tests.fhir.builders import (
     NEGATIVE,
     POSITIVE,
     SCT,
-    bundle,
     cc,
     condition,
     gene_component,
+    mapped,
     observation,
 )
-
-
-def mapped(*resources: dict[str, Any]) -> Any:
-    return map_bundle(bundle(*resources))
 
 
 @pytest.mark.parametrize(("code", "value", "expected"), [

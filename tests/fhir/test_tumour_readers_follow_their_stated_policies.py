@@ -7,14 +7,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from igfrules.fhir.profile import map_bundle
-from tests.fhir.builders import LOINC, NEGATIVE, POSITIVE, SCT, bundle, cc, condition, gene_component, observation
+from tests.fhir.builders import (
+    LOINC,
+    NEGATIVE,
+    POSITIVE,
+    SCT,
+    cc,
+    condition,
+    gene_component,
+    mapped,
+    observation,
+)
 
 MCODE_SECONDARY = "http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-secondary-cancer-condition"
-
-
-def mapped(*resources: dict[str, Any]) -> Any:
-    return map_bundle(bundle(*resources))
 
 
 def test_the_latest_result_stands_when_the_bundle_lists_the_newest_first() -> None:

@@ -9,23 +9,18 @@ from typing import Any
 
 import pytest
 
-from igfrules.fhir.profile import map_bundle
 from tests.fhir.builders import (
     ICD10,
     LOINC,
     NEGATIVE,
     POSITIVE,
     SCT,
-    bundle,
     cc,
     condition,
     gene_component,
+    mapped,
     observation,
 )
-
-
-def mapped(*resources: dict[str, Any]) -> Any:
-    return map_bundle(bundle(*resources))
 
 
 def pik3ca_assessment(**value: Any) -> dict[str, Any]:
