@@ -138,6 +138,8 @@ def test_ovarian_suppression_makes_a_postmenopausal_criterion_a_question_never_a
     ("early", "palliative", [], "unknown", False),
     ("III", "curative", [], "unknown", False),
     ("III", "unknown", [], "unknown", "unknown"),
+    ("III", "palliative", [], "unknown", "unknown"),  # III covers IIIA, which is not advanced
+    ("IIIB", "palliative", [{"agent": "letrozole", "setting": "adjuvant"}], "unknown", True),
     ("unknown", "palliative", "unknown", "unknown", "unknown"),
     ("unknown", "unknown", [{"agent": "capecitabine", "setting": "metastatic"}], ["bone"], "unknown"),
     ("IIB", "unknown", [], ["liver"], False),  # the sites contradict the stage: a warning, not a guess

@@ -38,7 +38,9 @@ def definition_of_advanced(p: PatientProfile) -> Any:
         return True
     if high <= 5:
         return "unknown" if metastatic_line else False
-    return {"palliative": True, "curative": False}.get(p.treatment_intent, "unknown")
+    if p.treatment_intent == "curative":
+        return False
+    return True if p.treatment_intent == "palliative" and low >= 6 else "unknown"
 
 
 @settings(max_examples=300, deadline=None)

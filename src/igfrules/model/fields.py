@@ -158,7 +158,8 @@ FIELDS: dict[str, Field] = {
             "Derived: inoperable locally advanced or metastatic disease. Stage IV: true. Stage 0-IIIA: "
             "false, unless a therapy given for advanced disease is recorded (then unknown: the stage "
             "recorded may be the stage at diagnosis). Stage IIIB-IIIC: true under palliative intent, "
-            "false under curative intent, else unknown. Stage unknown: unknown.",
+            "false under curative intent, else unknown; a stage that also covers IIIA (III) is unknown under "
+            "palliative intent. Stage unknown: unknown.",
             derived_from=("stage", "treatment_intent", "prior_therapies"),
         ),
         Field("pik3ca_mutation", Kind.FLAG, "Somatic activating PIK3CA mutation in the tumour."),

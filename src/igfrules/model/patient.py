@@ -290,8 +290,8 @@ class PatientProfile(BaseModel):
             return True
         if high <= _STAGE_IIIA:
             return UNKNOWN if self._therapies_for_advanced_disease() else False
-        if self.treatment_intent == "palliative":
-            return True
+        if self.treatment_intent == "palliative":  # "III" also covers IIIA, which is not advanced
+            return True if low > _STAGE_IIIA else UNKNOWN
         if self.treatment_intent == "curative":
             return False
         return UNKNOWN
@@ -334,6 +334,8 @@ class PatientProfile(BaseModel):
         if treated and STAGE_RANGES[self.stage][1] <= _STAGE_IIIA:
             return [f"the current stage: stage {self.stage} is recorded, with therapy given for advanced disease "
                     f"({', '.join(treated)})"]
+        if STAGE_RANGES[self.stage][0] <= _STAGE_IIIA:  # "III": IIIA, or IIIB-IIIC by intent
+            return ["stage"] if self.treatment_intent == "palliative" else ["stage", "treatment_intent"]
         return ["treatment_intent"]
 
     def open_question(self, field: str) -> str | None:
