@@ -9,14 +9,17 @@ liver metastasis" names the liver, "diabetes mellitus in mother" names diabetes,
 says positive. So every reader of words goes through `mentions`, which finds the terms a text
 names and says of each whether the text asserts it of this patient:
 
-- the text is cut into clauses at punctuation (`. , ; ( ) [ ] /` and line breaks; not at a colon,
+- the text is cut into clauses at punctuation (`. , ; /` and line breaks; not at a colon,
   which introduces what a heading says: "Family history: diabetes") and at "but",
-  "however", "although", "except", "whereas";
+  "however", "although", "except", "whereas"; a bracket is no break, and nothing inside one is:
+  what is bracketed belongs to the clause it follows ("Liver metastasis (ruled out)", "Positive
+  (not confirmed)" say it of the liver, of positive);
 - in its clause, a term is **negated** by a cue before it ("no", "not", "without", "denies",
   "negative for", "free of", "absence of", "rule out", ...) or after it ("ruled out", "excluded",
   "absent", "not detected", "not seen", ...);
-- it is **uncertain** after a hedge ("possible", "suspected", "suspicious for", "questionable",
-  "probable", "cannot be excluded", "versus") and **someone else's** when its clause names a
+- it is **uncertain** beside a hedge ("possible", "suspected", "suspicious for", "questionable",
+  "probable", "provisional", "versus") or a negated exclusion ("not excluded", "not ruled out",
+  "cannot be excluded", "can't be ruled out": a doubt, never a negation) and **someone else's** when its clause names a
   relative or family history ("mother", "sister", "family history", ...).
 
 Only an asserted mention is a finding; the others are reported so that a reader can say why a
@@ -41,7 +44,14 @@ from .concepts import codings
 
 MAX_TEXT = 1024  # characters; a coded concept's text or display is a few words
 
-_CLAUSE_BREAK = re.compile(r"[.,;()\[\]/\n\r]|\b(?:but|however|although|except|whereas)\b")
+_CLAUSE_BREAK = re.compile(r"[.,;/\n\r]|\b(?:but|however|although|except|whereas)\b")
+# A bracketed part, not nested: breaks inside one do not cut its clause. Linear (a class, no nesting).
+_BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+# "not excluded", "not ruled out", "cannot be excluded", "can't be ruled out", "could not be
+# excluded": the exclusion is denied, so the term is in doubt, not negated.
+_NOT_EXCLUDED = re.compile(
+    r"\b(?:not|cannot|can ?not|can['\u2019]t|could not|couldn['\u2019]t|not yet)\s+(?:be\s+|been\s+)?"
+    r"(?:excluded|ruled out|r_o)\b")
 _BEFORE = re.compile(
     r"\b(?:no|not|non|never|without|denies|denied|deny|negative for|free of|absence of|absent|"
     r"rule out|r_o|ruled out|excluded|exclude|neither|nor|resolved|history negative for)\b")
@@ -52,8 +62,8 @@ _AFTER = re.compile(
 _ANSWERED_NO = re.compile(r"\s*[:=-]\s*(?:no|none|nil|negative|absent|denied|n)\b")
 _HEDGE = re.compile(
     r"\b(?:possible|possibly|suspected|suspect|suspicious|suspicion|questionable|query|probable|"
-    r"probably|likely|cannot be excluded|can ?not be ruled out|versus|vs|equivocal|indeterminate|"
-    r"risk of|screening|at risk)\b|\?")
+    r"probably|likely|versus|vs|equivocal|indeterminate|provisional|presumed|presumptive|tentative|"
+    r"unconfirmed|risk of|screening|at risk)\b|\?")
 _SOMEONE_ELSE = re.compile(
     r"\b(?:mother|father|sister|brother|aunt|uncle|grandmother|grandfather|daughter|son|sibling|"
     r"cousin|parent|parents|maternal|paternal|family history|family hx|fh|fhx|relative|niece|"
@@ -109,7 +119,8 @@ def mentions(text: str, terms: dict[str, str]) -> Reading:
     if len(folded) != len(text):  # casefold changed lengths (ß -> ss): keep offsets simple
         folded = text.lower()
     folded = folded.replace("r/o", "r_o")  # "r/o" (rule out) is one cue, not a clause break
-    breaks = [m.start() for m in _CLAUSE_BREAK.finditer(folded)]
+    inside = [(m.start(), m.end()) for m in _BRACKETED.finditer(folded)]
+    breaks = [m.start() for m in _CLAUSE_BREAK.finditer(folded) if not _within(m.start(), inside)]
     found = []
     for match in _pattern(tuple(terms)).finditer(folded):
         left = bisect.bisect_left(breaks, match.start())
@@ -118,12 +129,32 @@ def mentions(text: str, terms: dict[str, str]) -> Reading:
         end = breaks[right] if right < len(breaks) else len(folded)
         before, after = folded[start:match.start()], folded[match.end():end]
         term = match.group(0)
+        doubt = bool(_NOT_EXCLUDED.search(before) or _NOT_EXCLUDED.search(after))
+        # A denied exclusion is a doubt: its words are not read again as a negation.
+        before, after = _NOT_EXCLUDED.sub(" ", before), _NOT_EXCLUDED.sub(" ", after)
         found.append(Mention(
             term=term, meaning=terms[term],
             negated=bool(_BEFORE.search(before) or _AFTER.search(after) or _ANSWERED_NO.match(after)),
-            uncertain=bool(_HEDGE.search(before) or _HEDGE.search(after)),
+            uncertain=doubt or bool(_HEDGE.search(before) or _HEDGE.search(after)),
             someone_else=bool(_SOMEONE_ELSE.search(before) or _SOMEONE_ELSE.search(after))))
     return Reading(tuple(found))
+
+
+def _within(at: int, spans: list[tuple[int, int]]) -> bool:
+    """Whether offset `at` lies in one of `spans` (sorted, not overlapping)."""
+    i = bisect.bisect_right([start for start, _ in spans], at) - 1
+    return i >= 0 and at < spans[i][1]
+
+
+def negated_or_hedged(text: str) -> bool:
+    """Whether a text, brackets and all, carries any negation or hedge cue ("Stage IV (suspected)",
+    "IV (ruled out)", "not confirmed"): for a value read from the whole text, such as a stage group.
+    A text over MAX_TEXT characters is not read and counts as doubtful."""
+    if len(text) > MAX_TEXT:
+        return True
+    folded = text.casefold().replace("r/o", "r_o")
+    return bool(_NOT_EXCLUDED.search(folded) or _BEFORE.search(folded) or _AFTER.search(folded)
+                or _HEDGE.search(folded))
 
 
 def read_all(texts: Iterable[str], terms: dict[str, str]) -> Reading:
