@@ -202,3 +202,80 @@ def test_a_stage_observation_that_names_no_one_group_is_named_in_the_note() -> N
     source = case.mapping.source("stage")
     assert case.profile.stage == "unknown"
     assert source.resources == ("Observation/s",) and "one AJCC stage group" in source.note
+
+
+def coded_condition(text: str) -> dict[str, Any]:
+    return {"resourceType": "Condition", "id": "t", "code": {"text": text}, "subject": {"reference": "Patient/p"}}
+
+
+# A: what is bracketed belongs to the clause it follows, so its negation or hedge is read with it.
+@pytest.mark.parametrize(("text", "field", "expected"), [
+    ("Liver metastasis (ruled out)", "metastatic_sites", "unknown"),
+    ("Liver metastasis (suspected)", "metastatic_sites", "unknown"),
+    ("Liver metastasis (CT, suspected)", "metastatic_sites", "unknown"),
+    ("Type 2 diabetes mellitus (suspected)", "diabetes", "unknown"),
+    ("Type 2 diabetes mellitus (ruled out)", "diabetes", "unknown"),
+])
+def test_a_bracketed_negation_or_hedge_is_read_with_its_term(text: str, field: str, expected: str) -> None:
+    assert getattr(mapped(coded_condition(text)).profile, field) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Positive (not confirmed)", "unknown"), ("Positive (suspected)", "unknown"), ("Positive (90%)", "positive"),
+])
+def test_a_bracketed_hedge_on_a_receptor_text_is_unknown(text: str, expected: str) -> None:
+    assert mapped(observation("er", "16112-5", valueString=text)).profile.er_status == expected
+
+
+# B: a denied exclusion is a doubt, not a negation.
+@pytest.mark.parametrize("text", ["Liver metastasis not excluded", "Liver metastasis not ruled out",
+                                  "Liver metastasis cannot be ruled out", "Liver metastasis can't be excluded",
+                                  "Liver metastasis could not be excluded", "Liver metastasis (not excluded)"])
+def test_a_metastasis_not_excluded_is_neither_a_site_nor_none(text: str) -> None:
+    bone = condition("bone", SCT, "94222008")
+    case = mapped(bone, coded_condition(text))
+    assert case.profile.metastatic_sites == "unknown"
+    assert case.profile.value("visceral_disease") == "unknown"  # the bone alone must not read as "not visceral"
+    assert "Condition/t" in case.mapping.source("metastatic_sites").resources
+
+
+def test_a_bone_metastasis_alone_is_still_bone() -> None:
+    case = mapped(condition("bone", SCT, "94222008"), coded_condition("Liver metastasis ruled out"))
+    assert case.profile.metastatic_sites == ("bone",)
+    assert case.profile.value("visceral_disease") is False
+
+
+@pytest.mark.parametrize("text", ["Diabetes mellitus not excluded", "Diabetes mellitus cannot be ruled out"])
+def test_diabetes_not_excluded_is_unknown(text: str) -> None:
+    assert mapped(coded_condition(text)).profile.diabetes == "unknown"
+
+
+# C: a stage text's negation or hedge is read before its brackets are dropped.
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Stage IV (suspected)", "unknown"), ("Stage IV (not confirmed)", "unknown"), ("IV (ruled out)", "unknown"),
+    ("Stage IIB (provisional)", "unknown"), ("Stage IV?", "unknown"), ("Stage IIB (AJCC 8th edition)", "IIB"),
+    ("Stage IV", "IV"),
+])
+def test_a_hedged_or_negated_stage_text_is_no_stage(text: str, expected: str) -> None:
+    assert mapped(observation("s", "21908-9", valueCodeableConcept={"text": text})).profile.stage == expected
+
+
+# D: a Condition the record does not confirm gives no stage.
+VER_STATUS = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
+
+
+@pytest.mark.parametrize(("verification", "expected"), [
+    ("entered-in-error", "unknown"), ("refuted", "unknown"), ("provisional", "unknown"), ("unconfirmed", "unknown"),
+    ("differential", "unknown"), ("confirmed", "IV"), (None, "IV"),
+])
+def test_the_stage_of_an_unconfirmed_condition_is_not_used(verification: str | None, expected: str) -> None:
+    extra: dict[str, Any] = {"stage": [{"summary": cc("http://cancerstaging.org", "IV")}]}
+    if verification:
+        extra["verificationStatus"] = cc(VER_STATUS, verification)
+    cancer = condition("bc", SCT, "254837009", "Malignant neoplasm of breast", **extra)
+    assert mapped(cancer).profile.stage == expected
+
+
+def test_a_stage_code_beside_a_hedged_text_is_no_stage() -> None:
+    value = {**cc("http://cancerstaging.org", "IV"), "text": "Stage IV (suspected)"}
+    assert mapped(observation("s", "21908-9", valueCodeableConcept=value)).profile.stage == "unknown"

@@ -28,7 +28,7 @@ from .codes import (
     icd10_secondary_site,
 )
 from .concepts import code_in, codings, day, instant, observation_day, observation_instant, usable
-from .findings import read_concept
+from .findings import negated_or_hedged, read_concept
 
 Warnings = list[str]
 
@@ -43,8 +43,10 @@ _STAGE = re.compile(r"(?:yp|yc|rp|rc|p|c)?[\s_-]*(0[\s_-]*is|is|[0-4]|iv|iii|ii|
 
 
 def parse_stage(text: str) -> str | None:
-    """An AJCC stage group as the profile spells it: "2B" / "IIB" / "Stage IIB" / "pIIB" -> "IIB"."""
-    if len(text) > MAX_STAGE_TEXT:
+    """An AJCC stage group as the profile spells it: "2B" / "IIB" / "Stage IIB" / "pIIB" -> "IIB".
+    A text with a negation or hedge anywhere, brackets included ("Stage IV (suspected)", "IV (ruled
+    out)", "Stage IIB (provisional)"), names no stage group: bracketed words are dropped only after."""
+    if len(text) > MAX_STAGE_TEXT or negated_or_hedged(text):
         return None
     key = _STAGE_WORDS.sub(" ", text.casefold()).strip(" \t\n_-")
     match = _STAGE.fullmatch(key)
@@ -58,8 +60,12 @@ def parse_stage(text: str) -> str | None:
 
 
 def stages_in(concept: Any) -> list[str]:
-    """Every stage group a concept names: each AJCC code, each display, its text."""
+    """Every stage group a concept names: each AJCC code, each display, its text. None when its text
+    or a display is negated or hedged ("Stage IV (suspected)" beside an AJCC IV code): a code
+    does not outweigh the words that doubt it."""
     if concept is None:
+        return []
+    if any(negated_or_hedged(t) for t in [concept.text or "", *(d for _, _, d in codings(concept))] if t):
         return []
     read = read_concept(concept, _ajcc_code, parse=parse_stage)
     return list(dict.fromkeys(read.coded + read.parsed))
@@ -90,6 +96,8 @@ def stage(resources: Resources, warnings: Warnings) -> FieldSource:
                              STAGE_CODES[code], observation_day(obs)))
     summaries = []
     for condition in resources.of("Condition"):
+        if refuted(condition) or unconfirmed(condition):  # its stage is not the record's to use
+            continue
         for item in condition.stage or []:
             value = _one_stage(item.summary, resources.label(condition), warnings)
             if value:
@@ -100,8 +108,8 @@ def stage(resources: Resources, warnings: Warnings) -> FieldSource:
     if not everything:
         if unread:
             return FieldSource(field="stage", value=UNKNOWN, resources=tuple(unread),
-                               note="no value read as one AJCC stage group (a range, a text over "
-                                    f"{MAX_STAGE_TEXT} characters, or none): " + ", ".join(unread))
+                               note="no value read as one AJCC stage group (a range, a negated or hedged "
+                                    f"text, a text over {MAX_STAGE_TEXT} characters, or none): " + ", ".join(unread))
         return FieldSource(field="stage", value=UNKNOWN,
                            note="no stage-group Observation (LOINC 21908-9, 21902-2) or Condition.stage.summary")
     # Policy: a stage-group Observation over a Condition's summary; the latest date over earlier;
@@ -203,19 +211,34 @@ def current_secondary_sites(resources: Resources) -> tuple[list[tuple[str, str]]
     (in remission, inactive) is not where the disease is now; an unconfirmed, provisional or
     differential one is neither a site nor the absence of one."""
     seen: list[tuple[str, str]] = []
-    unconfirmed: list[str] = []
+    doubted: list[str] = []
     for condition in resources.of("Condition"):
         if refuted(condition) or {c for _, c, _ in codings(condition.clinicalStatus)} & _NOT_CURRENT:
             continue
         sites = secondary_sites(condition)
-        if sites is None:
-            continue
         label = resources.label(condition)
-        if {c for _, c, _ in codings(condition.verificationStatus)} & _UNCONFIRMED:
-            unconfirmed.append(label)
+        if sites is None:
+            if _doubted_secondary(condition):  # "Liver metastasis not excluded": neither one nor none
+                doubted.append(label)
+            continue
+        if unconfirmed(condition):
+            doubted.append(label)
         else:
             seen.extend((site, label) for site in sites)
-    return seen, unconfirmed
+    return seen, doubted
+
+
+def _doubted_secondary(condition: Any) -> bool:
+    """Whether a Condition that is not read as a secondary cancer names one in words with a doubt
+    ("suspected", "not excluded", "cannot be ruled out"), not negated and not someone else's."""
+    read = read_concept(condition.code, _secondary_code, _SECONDARY_WORDS)
+    return any(m.meaning == "secondary" and m.uncertain and not m.negated and not m.someone_else
+               for m in read.words.mentions)
+
+
+def unconfirmed(condition: Any) -> bool:
+    """Whether a Condition's verificationStatus is unconfirmed, provisional or differential."""
+    return bool({c for _, c, _ in codings(condition.verificationStatus)} & _UNCONFIRMED)
 
 
 def refuted(condition: Any) -> bool:
