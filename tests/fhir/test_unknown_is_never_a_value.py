@@ -18,7 +18,9 @@ from tests.fhir.builders import (
     cc,
     condition,
     gene_component,
+    intent,
     mapped,
+    medication,
     observation,
 )
 
@@ -279,3 +281,110 @@ def test_the_stage_of_an_unconfirmed_condition_is_not_used(verification: str | N
 def test_a_stage_code_beside_a_hedged_text_is_no_stage() -> None:
     value = {**cc("http://cancerstaging.org", "IV"), "text": "Stage IV (suspected)"}
     assert mapped(observation("s", "21908-9", valueCodeableConcept=value)).profile.stage == "unknown"
+
+
+# --- Treatment intent, therapy setting and diabetes: records that were not given, not confirmed, or
+# disagree with themselves ----------------------------------------------------------------------
+
+VER = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
+TRASTUZUMAB = cc("http://www.nlm.nih.gov/research/umls/rxnorm", "224905", "trastuzumab")
+PRIMARY = "http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-primary-cancer-condition"
+
+
+def verified(code: str) -> dict[str, Any]:
+    return {"coding": [{"system": VER, "code": code}]}
+
+
+def palliative_procedure(pid: str, status: str, when: str = "2024-01-01") -> dict[str, Any]:
+    return {"resourceType": "Procedure", "id": pid, "status": status, "code": cc(SCT, "108290001", "Radiotherapy"),
+            "subject": {"reference": "Patient/p"}, "performedDateTime": when, "extension": intent("palliative")}
+
+
+@pytest.mark.parametrize(("record", "expected"), [
+    (medication("m", TRASTUZUMAB), "palliative"),
+    (medication("m", TRASTUZUMAB, status="entered-in-error"), "unknown"),
+    (medication("m", TRASTUZUMAB, status="cancelled"), "unknown"),
+    (medication("m", TRASTUZUMAB, status="draft"), "unknown"),
+    (medication("m", TRASTUZUMAB, status="active", doNotPerform=True), "unknown"),
+    (medication("m", TRASTUZUMAB, status="active", intent="proposal"), "unknown"),
+    (palliative_procedure("p", "completed"), "palliative"),
+    (palliative_procedure("p", "not-done"), "unknown"),
+    (palliative_procedure("p", "entered-in-error"), "unknown"),
+])
+def test_an_intent_on_care_not_given_is_not_read(record: dict[str, Any], expected: str) -> None:
+    assert mapped(record).profile.treatment_intent == expected
+
+
+def test_a_later_curative_record_entered_in_error_does_not_override_a_palliative_one() -> None:
+    case = mapped(medication("old", TRASTUZUMAB, "2024-01-01"),
+                  medication("wrong", TRASTUZUMAB, "2024-06-01", intent_kind="curative", status="entered-in-error"))
+    assert case.profile.treatment_intent == "palliative"
+    assert case.mapping.source("treatment_intent").resources == ("MedicationRequest/old",)
+
+
+@pytest.mark.parametrize(("verification", "expected"), [
+    (None, "curative"), ("confirmed", "curative"),
+    ("unconfirmed", "unknown"), ("provisional", "unknown"), ("differential", "unknown"),
+    ("refuted", "unknown"), ("entered-in-error", "unknown"),
+])
+def test_only_a_confirmed_primary_in_remission_reads_as_curative(verification: str | None, expected: str) -> None:
+    extra: dict[str, Any] = {"meta": {"profile": [PRIMARY]},
+                             "clinicalStatus": cc("http://terminology.hl7.org/CodeSystem/condition-clinical",
+                                                  "remission")}
+    if verification:
+        extra["verificationStatus"] = verified(verification)
+    primary = condition("b", SCT, "254837009", "Malignant neoplasm of breast", **extra)
+    assert mapped(primary).profile.treatment_intent == expected
+
+
+@pytest.mark.parametrize(("verification", "expected"), [
+    (None, "metastatic"), ("confirmed", "metastatic"),
+    ("provisional", "unknown"), ("unconfirmed", "unknown"), ("differential", "unknown"),
+])
+def test_an_unconfirmed_metastasis_does_not_make_a_later_therapy_metastatic(
+        verification: str | None, expected: str) -> None:
+    extra = {"verificationStatus": verified(verification)} if verification else {}
+    liver = condition("m", SCT, "94381002", "Secondary malignant neoplasm of liver", when="2024-01-01", **extra)
+    case = mapped(liver, medication("t", TRASTUZUMAB, "2024-03-01", intent_kind=""))
+    assert [(t.agent, t.setting, t.progressed) for t in case.profile.prior_therapies] == \
+        [("trastuzumab", expected, "unknown")]
+
+
+@pytest.mark.parametrize(("verification", "expected"), [
+    (None, True), ("confirmed", True),
+    ("unconfirmed", "unknown"), ("provisional", "unknown"), ("differential", "unknown"),
+    ("refuted", False), ("entered-in-error", "unknown"),
+])
+def test_only_a_confirmed_diabetes_condition_is_diabetes(verification: str | None, expected: Any) -> None:
+    extra = {"verificationStatus": verified(verification)} if verification else {}
+    assert mapped(condition("d", SCT, "44054006", "Type 2 diabetes mellitus", **extra)).profile.diabetes == expected
+
+
+def test_an_unconfirmed_diabetes_beside_a_refuted_one_is_unknown_with_a_warning() -> None:
+    case = mapped(condition("a", SCT, "44054006", verificationStatus=verified("refuted")),
+                  condition("b", SCT, "44054006", verificationStatus=verified("provisional")))
+    assert case.profile.diabetes == "unknown"
+    assert any("unconfirmed" in w and "not read" in w for w in case.mapping.warnings)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Insulin resistance", "unknown"),
+    ("Borderline diabetes mellitus", "unknown"),
+    ("Type 2 diabetes mellitus", True),
+])
+def test_insulin_resistance_and_borderline_diabetes_are_not_diabetes(text: str, expected: Any) -> None:
+    resource = {"resourceType": "Condition", "id": "d", "code": {"text": text}, "subject": {"reference": "Patient/p"}}
+    assert mapped(resource).profile.diabetes == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("No diabetes", "unknown"),
+    ("Diabetes mellitus ruled out", "unknown"),
+    ("Borderline diabetes mellitus", "unknown"),
+    ("Type 2 diabetes mellitus without complications", True),
+    ("", True),
+])
+def test_a_diabetes_coding_whose_text_denies_it_is_not_read(text: str, expected: Any) -> None:
+    concept = {**cc(ICD10, "E11.9"), **({"text": text} if text else {})}
+    resource = {"resourceType": "Condition", "id": "d", "code": concept, "subject": {"reference": "Patient/p"}}
+    assert mapped(resource).profile.diabetes == expected

@@ -9,10 +9,12 @@
   secondary-cancer Condition whose site cannot be classified leaves the sites unknown: a list
   missing a site would let a reader take "not visceral" from it.
 - The intent is mCODE's procedure-intent extension (SNOMED 373808002 curative, 363676003
-  palliative) on the most recent medication record or procedure that carries one; records of that
-  latest date that disagree leave it unknown, with a warning. With no intent recorded, a primary
-  cancer Condition in remission or resolved (clinicalStatus) is read as care of curative intent,
-  and the note says so; a recurrence or relapse says nothing about intent.
+  palliative) on the most recent medication record or procedure that carries one and was given
+  (`given`: not entered in error, cancelled, a draft, not done, doNotPerform or a proposal);
+  records of that latest date that disagree leave it unknown, with a warning. With no intent
+  recorded, a primary cancer Condition in remission or resolved (clinicalStatus), and neither
+  refuted nor unconfirmed, is read as care of curative intent, and the note says so; a recurrence
+  or relapse says nothing about intent.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from ..model.mapping import FieldSource
 from .bundle import Resources
 from .codes import ICD10CM, INTENT_CURATIVE, INTENT_PALLIATIVE, PROCEDURE_INTENT_URL, SNOMED
 from .concepts import code_in, codings, day, extensions
-from .tumour import current_secondary_sites, refuted
+from .tumour import current_secondary_sites, refuted, unconfirmed
 
 Warnings = list[str]
 
@@ -38,6 +40,23 @@ SITE_OF = {
 }
 _CARE = ("MedicationRequest", "MedicationAdministration", "MedicationStatement", "Procedure")
 _REMISSION = {"remission", "resolved", "inactive"}
+# Statuses that say the medicine was not given, or say nothing of whether it was: a request
+# revoked (withdrawn before any administration), cancelled, a draft, entered in error; an
+# administration or procedure not done; a statement not taken or only intended; and `unknown` on
+# any of them (the source does not know, which is not a therapy given). Counted: active, completed,
+# and stopped and on-hold (it was begun, then stopped or paused).
+_NOT_GIVEN = {"entered-in-error", "cancelled", "not-done", "not-taken", "draft", "intended", "revoked", "unknown"}
+_NOT_AN_ORDER = {"proposal", "plan", "option", "directive"}
+
+
+def given(resource: Any) -> bool:
+    """Whether a medication record or procedure says the care was given (or is being given): not
+    one entered in error, cancelled, a draft, not done, an order *not* to give it (doNotPerform), or
+    a request that is only a proposal, plan or option. Prior therapies and the treatment intent
+    both read only these."""
+    if (resource.status or "") in _NOT_GIVEN or getattr(resource, "doNotPerform", None):
+        return False
+    return not (resource.get_resource_type() == "MedicationRequest" and (resource.intent or "") in _NOT_AN_ORDER)
 
 
 def _axillary_nodes_only(condition: Any) -> bool:
@@ -103,6 +122,8 @@ def treatment_intent(resources: Resources, warnings: Warnings) -> FieldSource:
     stated = []  # (date, intent, label)
     for kind in _CARE:
         for resource in resources.of(kind):
+            if not given(resource):  # entered in error, cancelled, a draft, not done, a proposal
+                continue
             intent = _intent_of(resource)
             if intent:
                 stated.append((_when(resource), intent, resources.label(resource)))
@@ -131,6 +152,6 @@ def treatment_intent(resources: Resources, warnings: Warnings) -> FieldSource:
 
 def _primary_in_remission(condition: Any) -> bool:
     profiles = [str(p) for p in ((condition.meta.profile or []) if condition.meta else [])]
-    if not any("primary-cancer-condition" in p for p in profiles) or refuted(condition):
+    if not any("primary-cancer-condition" in p for p in profiles) or refuted(condition) or unconfirmed(condition):
         return False
     return bool({code for _, code, _ in codings(condition.clinicalStatus)} & _REMISSION)

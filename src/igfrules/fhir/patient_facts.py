@@ -22,29 +22,38 @@ from .codes import (
 )
 from .concepts import code_in, codings, extensions, observation_day, observation_instant, usable
 from .findings import read_concept
+from .tumour import unconfirmed
 
 Warnings = list[str]
 
 
 _DIABETES_TERMS = {"diabetes mellitus": "diabetes", "type 2 diabetes": "diabetes", "type 1 diabetes": "diabetes",
-                   "type ii diabetes": "diabetes", "type i diabetes": "diabetes", "insulin resistance": "diabetes",
+                   "type ii diabetes": "diabetes", "type i diabetes": "diabetes",
                    "t2dm": "diabetes", "t1dm": "diabetes",
                    # words that make the term another condition; negation, hedges and relatives are
-                   # the reader's (findings.py)
+                   # the reader's (findings.py). Insulin resistance is not diabetes (it names no term
+                   # here), nor is borderline diabetes (prediabetes).
+                   "borderline": "not diabetes",
                    **{word: "not diabetes" for word in NOT_DIABETES_WORDS if word not in ("family history", "screening",
                                                                                           "risk of")}}
+
+# Beside a diabetes coding, "diabetes" alone is enough for its text to deny it ("No diabetes").
+_CODED_DIABETES_TERMS = {**_DIABETES_TERMS, "diabetes": "diabetes"}
 
 
 def is_diabetes(concept: Any) -> bool:
     """Diabetes coded (any coding), or asserted in words: "No diabetes mellitus", "diabetes
-    mellitus ruled out", "denies diabetes", "diabetes mellitus in mother" are not diabetes."""
+    mellitus ruled out", "denies diabetes", "diabetes mellitus in mother", "borderline diabetes"
+    are not diabetes. A coding whose words deny or doubt it (E11.9 with the text "No diabetes")
+    is not read: the record disagrees with itself."""
     if concept is None:
         return False
     read = read_concept(concept, _diabetes_code, _DIABETES_TERMS)
-    if read.coded:
-        return True
     if any(m.meaning == "not diabetes" for m in read.words.mentions):
         return False
+    if read.coded:  # its words are read for any mention of diabetes, however short, that denies or doubts it
+        said = read_concept(concept, _diabetes_code, _CODED_DIABETES_TERMS).words
+        return not any(m.meaning == "not diabetes" or not m.asserted for m in said.mentions)
     return "diabetes" in read.words.asserted()
 
 
@@ -56,7 +65,7 @@ def _diabetes_code(system: str, code: str) -> str | None:
 
 
 def diabetes(resources: Resources, warnings: Warnings) -> FieldSource:
-    present, absent = [], []
+    present, absent, doubted = [], [], []
     for condition in resources.of("Condition"):
         if not is_diabetes(condition.code):
             continue
@@ -65,7 +74,9 @@ def diabetes(resources: Resources, warnings: Warnings) -> FieldSource:
         label = resources.label(condition)
         if "entered-in-error" in verification:
             continue
-        if "refuted" in verification:
+        if unconfirmed(condition):  # unconfirmed, provisional, differential: neither present nor absent
+            doubted.append(label)
+        elif "refuted" in verification:
             absent.append(label)
         elif not clinical & {"inactive", "resolved", "remission"}:
             present.append(label)
@@ -88,6 +99,12 @@ def diabetes(resources: Resources, warnings: Warnings) -> FieldSource:
             warnings.append(f"diabetes recorded present ({', '.join(present)}) and absent or refuted "
                             f"({', '.join(absent)}); present stands")
         return FieldSource(field="diabetes", value=True, resources=labels, note="diabetes recorded present")
+    if doubted:
+        if absent:
+            warnings.append(f"diabetes recorded absent or refuted ({', '.join(absent)}) and unconfirmed "
+                            f"({', '.join(doubted)}); not read")
+        return FieldSource(field="diabetes", value=UNKNOWN, resources=tuple(dict.fromkeys(absent + doubted)),
+                           note="diabetes recorded only as unconfirmed, provisional or differential")
     if absent:
         return FieldSource(field="diabetes", value=False, resources=labels,
                            note="diabetes recorded absent (comorbidities) or refuted")

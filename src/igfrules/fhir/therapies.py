@@ -32,17 +32,11 @@ from .codes import (
     VISCERAL_SITES,
 )
 from .concepts import code_in, codings, day, display_text, observation_day, usable, words
+from .extent import given as _given
 from .extent import procedure_intents
-from .tumour import refuted, secondary_sites, stage_of
+from .tumour import refuted, secondary_sites, stage_of, unconfirmed
 
 DISTANT_SITES = VISCERAL_SITES | {"bone"}
-# Statuses that say the medicine was not given, or say nothing of whether it was: a request
-# revoked (withdrawn before any administration), cancelled, a draft, entered in error; an
-# administration not done; a statement not taken or only intended; and `unknown` on any of them
-# (the source does not know, which is not a therapy given). Counted: active, completed, and
-# stopped and on-hold (it was begun, then stopped or paused).
-_NOT_GIVEN = {"entered-in-error", "cancelled", "not-done", "not-taken", "draft", "intended", "revoked", "unknown"}
-_NOT_AN_ORDER = {"proposal", "plan", "option", "directive"}
 
 
 @dataclass
@@ -161,18 +155,13 @@ def _cancer_related(resource: Any, intent: str, cancer_labels: set[str], resourc
     return False
 
 
-def _given(resource: Any) -> bool:
-    if (resource.status or "") in _NOT_GIVEN or getattr(resource, "doNotPerform", None):
-        return False  # doNotPerform: an order *not* to give it
-    return not (resource.get_resource_type() == "MedicationRequest" and (resource.intent or "") in _NOT_AN_ORDER)
-
-
 def _metastatic_since(resources: Resources) -> str:
     """The earliest date the record shows distant disease: a secondary-cancer Condition or stage IV."""
     # Lymph nodes alone are not distant disease here: node-positive early cancer is often coded as
-    # a secondary neoplasm of axillary nodes (ICD-10-CM C77.3). Nor is a site not recorded.
+    # a secondary neoplasm of axillary nodes (ICD-10-CM C77.3). Nor is a site not recorded, nor a
+    # metastasis not confirmed (provisional, differential): neither is distant disease recorded.
     dates = [day(c.onsetDateTime) or day(c.recordedDate) for c in resources.of("Condition")
-             if not refuted(c) and set(secondary_sites(c) or ()) & DISTANT_SITES]
+             if not refuted(c) and not unconfirmed(c) and set(secondary_sites(c) or ()) & DISTANT_SITES]
     dates += [observation_day(o) for o in resources.of("Observation")
               if code_in(o.code, LOINC, STAGE_CODES) and usable(o) and stage_of(o.valueCodeableConcept) == "IV"]
     dates = [d for d in dates if d]
