@@ -100,6 +100,42 @@ def test_receptor_text_is_read_with_its_negation(text: str, expected: str) -> No
     assert mapped(observation("er", "16112-5", valueString=text)).profile.er_status == expected
 
 
+@pytest.mark.parametrize("code", ["16112-5", "16113-3"])
+@pytest.mark.parametrize("text", ["0% positive", "<1% of nuclei positive", "Positive in <1% of tumour cells",
+                                  "Positive control only; test not performed"])
+def test_receptor_text_with_a_percentage_or_not_performed_is_unknown(code: str, text: str) -> None:
+    field = "er_status" if code == "16112-5" else "pr_status"
+    case = mapped(observation("r", code, valueString=text))
+    assert getattr(case.profile, field) == "unknown"
+    assert any("not read" in w for w in case.mapping.warnings)
+
+
+@pytest.mark.parametrize("code", ["85319-2", "48676-1", "85318-4"])
+def test_a_her2_percentage_is_not_a_her2_status(code: str) -> None:
+    case = mapped(observation("her2", code, valueQuantity={"value": 5, "unit": "%"}))
+    assert case.profile.her2_status == "unknown"
+    assert case.profile.her2_low == "unknown"
+    assert any("percentage" in w for w in case.mapping.warnings)
+
+
+@pytest.mark.parametrize("text", ["not 3+", "3+ not confirmed", "IHC 3+ ? repeat", "2-3+", "0-1+", "<1+",
+                                  "2+ to 3+", "3+ negative"])
+def test_a_negated_hedged_ranged_or_compared_her2_score_is_unknown(text: str) -> None:
+    case = mapped(observation("ihc", "85319-2", valueString=text))
+    assert case.profile.her2_status == "unknown"
+    assert case.profile.her2_low == "unknown"
+    assert any("not read" in w for w in case.mapping.warnings)
+
+
+@pytest.mark.parametrize(("text", "status", "low"), [("IHC 3+", "positive", False), ("1+ negative", "negative", True),
+                                                      ("HER2 negative (IHC 1+)", "negative", True),
+                                                      ("2+ (equivocal)", "unknown", "unknown")])
+def test_a_plain_her2_score_in_text_is_still_read(text: str, status: str, low: Any) -> None:
+    case = mapped(observation("ihc", "85319-2", valueString=text))
+    assert (case.profile.her2_status, case.profile.her2_low) == (status, low)
+    assert case.mapping.warnings == ()
+
+
 @pytest.mark.parametrize("value", [{"valueInteger": 10}, {"valueInteger": 4}, {"valueInteger": -1},
                                    {"valueBoolean": True}, {"valueCodeableConcept": {"text": "10+"}}])
 def test_a_her2_ihc_score_out_of_range_is_unknown_with_a_warning(value: dict[str, Any]) -> None:
@@ -223,7 +259,9 @@ def test_a_bracketed_negation_or_hedge_is_read_with_its_term(text: str, field: s
 
 
 @pytest.mark.parametrize(("text", "expected"), [
-    ("Positive (not confirmed)", "unknown"), ("Positive (suspected)", "unknown"), ("Positive (90%)", "positive"),
+    ("Positive (not confirmed)", "unknown"), ("Positive (suspected)", "unknown"),
+    ("Positive (strong nuclear staining)", "positive"),
+    ("Positive (90%)", "unknown"),  # a percentage in text is not read by its words (see the receptor tests below)
 ])
 def test_a_bracketed_hedge_on_a_receptor_text_is_unknown(text: str, expected: str) -> None:
     assert mapped(observation("er", "16112-5", valueString=text)).profile.er_status == expected

@@ -119,25 +119,48 @@ def mentions(text: str, terms: dict[str, str]) -> Reading:
     if len(folded) != len(text):  # casefold changed lengths (ß -> ss): keep offsets simple
         folded = text.lower()
     folded = folded.replace("r/o", "r_o")  # "r/o" (rule out) is one cue, not a clause break
-    inside = [(m.start(), m.end()) for m in _BRACKETED.finditer(folded)]
-    breaks = [m.start() for m in _CLAUSE_BREAK.finditer(folded) if not _within(m.start(), inside)]
+    breaks = _breaks(folded)
     found = []
     for match in _pattern(tuple(terms)).finditer(folded):
-        left = bisect.bisect_left(breaks, match.start())
-        start = breaks[left - 1] + 1 if left else 0
-        right = bisect.bisect_left(breaks, match.end())
-        end = breaks[right] if right < len(breaks) else len(folded)
-        before, after = folded[start:match.start()], folded[match.end():end]
         term = match.group(0)
-        doubt = bool(_NOT_EXCLUDED.search(before) or _NOT_EXCLUDED.search(after))
-        # A denied exclusion is a doubt: its words are not read again as a negation.
-        before, after = _NOT_EXCLUDED.sub(" ", before), _NOT_EXCLUDED.sub(" ", after)
-        found.append(Mention(
-            term=term, meaning=terms[term],
-            negated=bool(_BEFORE.search(before) or _AFTER.search(after) or _ANSWERED_NO.match(after)),
-            uncertain=doubt or bool(_HEDGE.search(before) or _HEDGE.search(after)),
-            someone_else=bool(_SOMEONE_ELSE.search(before) or _SOMEONE_ELSE.search(after))))
+        found.append(_said_of(folded, breaks, match.start(), match.end(), term, terms[term]))
     return Reading(tuple(found))
+
+
+def _breaks(folded: str) -> list[int]:
+    """Where clauses end: a break inside brackets does not count (a bracket belongs to its clause)."""
+    inside = [(m.start(), m.end()) for m in _BRACKETED.finditer(folded)]
+    return [m.start() for m in _CLAUSE_BREAK.finditer(folded) if not _within(m.start(), inside)]
+
+
+def _said_of(folded: str, breaks: list[int], begin: int, finish: int, term: str, meaning: str) -> Mention:
+    """What the clause around folded[begin:finish] says of it (cues before and after, in the clause)."""
+    left = bisect.bisect_left(breaks, begin)
+    start = breaks[left - 1] + 1 if left else 0
+    right = bisect.bisect_left(breaks, finish)
+    end = breaks[right] if right < len(breaks) else len(folded)
+    before, after = folded[start:begin], folded[finish:end]
+    doubt = bool(_NOT_EXCLUDED.search(before) or _NOT_EXCLUDED.search(after))
+    # A denied exclusion is a doubt: its words are not read again as a negation.
+    before, after = _NOT_EXCLUDED.sub(" ", before), _NOT_EXCLUDED.sub(" ", after)
+    return Mention(
+        term=term, meaning=meaning,
+        negated=bool(_BEFORE.search(before) or _AFTER.search(after) or _ANSWERED_NO.match(after)),
+        uncertain=doubt or bool(_HEDGE.search(before) or _HEDGE.search(after)),
+        someone_else=bool(_SOMEONE_ELSE.search(before) or _SOMEONE_ELSE.search(after)))
+
+
+def said_of(text: str, begin: int, finish: int, meaning: str = "") -> Mention:
+    """What `text` says of its span text[begin:finish] (a value a caller found by its own pattern:
+    an IHC score, say), read as `mentions` reads a term: negated, uncertain, someone else's. A text
+    over MAX_TEXT characters, or one whose case-folding changes its length, is not read: the span
+    is then uncertain, never asserted."""
+    term = text[begin:finish]
+    folded = text.casefold()
+    if len(text) > MAX_TEXT or len(folded) != len(text):
+        return Mention(term=term, meaning=meaning, uncertain=True)
+    folded = folded.replace("r/o", "r_o")
+    return _said_of(folded, _breaks(folded), begin, finish, term, meaning)
 
 
 def _within(at: int, spans: list[tuple[int, int]]) -> bool:

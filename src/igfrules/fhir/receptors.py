@@ -9,8 +9,16 @@ One Observation gives positive, negative, equivocal, or nothing; nothing is neve
   with a warning;
 - a HER2 IHC score is 0, 1+, 2+ or 3+; any other integer, or a boolean, gives nothing, with a
   warning;
+- a HER2 percentage (`valueQuantity` or `valueRange` in %) gives nothing, with a warning: the 1%
+  cut-off is ER's and PR's, and a percentage alone is not a HER2 status;
+- a HER2 IHC score in text is read only when the text gives one score, asserted: a score that is
+  negated or hedged in its clause ("not 3+", "3+ not confirmed", "3+ ?"), a range ("2-3+", "0-1+"),
+  a comparator ("<1+"), or a status word that disagrees with it ("3+ negative") gives nothing;
+- a text that says the test was not performed, or speaks of a control, gives nothing;
 - words go through the negation-aware reader (findings.py): "not positive" is not positive,
-  "not amplified" is negative; a text that says two things gives nothing.
+  "not amplified" is negative; a text that says two things gives nothing; a text that gives a
+  percentage or a comparator ("0% positive", "<1% of nuclei positive") is not read by its words
+  and gives nothing (its words would say positive of a negative result).
 """
 
 from __future__ import annotations
@@ -23,6 +31,7 @@ from ..model.mapping import FieldSource
 from .bundle import Resources
 from .codes import (
     EQUIVOCAL_ANSWERS,
+    HER2_CODES,
     HER2_IHC,
     HER2_INTERPRETATION,
     HER2_ISH,
@@ -31,7 +40,7 @@ from .codes import (
     POSITIVE_ANSWERS,
 )
 from .concepts import code_in, codings, observation_day, observation_instant, usable
-from .findings import MAX_TEXT, read_concept, why_not
+from .findings import MAX_TEXT, read_concept, said_of, why_not
 
 Warnings = list[str]
 
@@ -40,7 +49,20 @@ _TERMS = {"positive": "positive", "amplified": "positive", "negative": "negative
           "equivocal": "equivocal", "borderline": "equivocal"}
 _IHC = {3: ("positive", "IHC 3+"), 2: ("equivocal", "IHC 2+ (needs ISH)"), 1: ("negative", "IHC 1+"),
         0: ("negative", "IHC 0")}
-_SCORE = re.compile(r"(?<![\d.])([0-9]+)\s*\+")
+_SCORE = re.compile(r"(?<![\d.])([0-9]+)\s*\+(?:\s*\(?\s*(positive|negative|equivocal)\b\)?)?", re.IGNORECASE)
+# A score given as a range ("2-3+", "2+ to 3+", "1+/2+") or with a comparator ("<1+", "less than 2+").
+_SCORE_RANGE = re.compile(r"[0-9]\s*\+?\s*(?:-|\u2013|\u2014|/|\bto\b|\bor\b)\s*[0-9]\s*\+", re.IGNORECASE)
+_SCORE_COMPARED = re.compile(
+    r"(?:[<>\u2264\u2265]|\b(?:less|more|greater|fewer) than|\bat (?:least|most)|\bup to|\bunder|\bover|\babove|"
+    r"\bbelow)\s*=?\s*[0-9]\s*\+", re.IGNORECASE)
+# A text that does not report this patient's result: the test was not done, or it speaks of a control.
+_NOT_A_RESULT = re.compile(
+    r"\b(?:not (?:performed|done|tested|assessed|evaluated|evaluable|available|reported)|controls?|cancell?ed|"
+    r"insufficient|unsatisfactory|inadequate|failed|pending|no result)\b", re.IGNORECASE)
+# A text that gives a number as a percentage or with a comparator: its words are not its result.
+_PERCENT_OR_COMPARED = re.compile(
+    r"%|\bper ?cent\b|[<>\u2264\u2265]|\b(?:less|more|greater|fewer) than\b|\bat (?:least|most)\b|\bup to\b",
+    re.IGNORECASE)
 
 
 class _Answer:
@@ -106,7 +128,26 @@ def _ihc(obs: Any, texts: list[str], label: str) -> _Answer | None:
         if score not in _IHC:
             return _Answer(warning=f"{label}: HER2 IHC score {score} is not 0, 1+, 2+ or 3+; not read")
         return _Answer(*_IHC[score])
-    scores = {int(m.group(1)) for text in texts if len(text) <= MAX_TEXT for m in _SCORE.finditer(text)}
+    scores = set()
+    for text in texts:
+        if len(text) > MAX_TEXT:
+            continue
+        found = list(_SCORE.finditer(text))
+        if not found:
+            continue
+        why = ("more than one score" if len(found) > 1 else
+               "a range of scores" if _SCORE_RANGE.search(text) else
+               "a score with a comparator" if _SCORE_COMPARED.search(text) else "")
+        match = found[0]
+        score, word = int(match.group(1)), (match.group(2) or "").lower()
+        if not why and word and score in _IHC and _IHC[score][0] != word:
+            why = f"{score}+ called {word}"
+        if not why:
+            said = said_of(text, match.start(), match.end())
+            why = "a negated score" if said.negated else "a hedged score" if said.uncertain else ""
+        if why:
+            return _Answer(warning=f"{label}: HER2 IHC text {text[:80]!r} gives {why}, not one score; not read")
+        scores.add(score)
     scores |= {int(text.strip()) for text in texts if text.strip().isdigit() and len(text.strip()) <= 3}
     if not scores:
         return None
@@ -116,11 +157,16 @@ def _ihc(obs: Any, texts: list[str], label: str) -> _Answer | None:
     return _Answer(*_IHC[scores.pop()])
 
 
-def answer(obs: Any, ihc: bool, label: str) -> _Answer:
-    """What one marker Observation says."""
+def answer(obs: Any, ihc: bool, label: str, her2: bool = False) -> _Answer:
+    """What one marker Observation says. `her2`: a HER2 code, whose percentage is no status."""
     if obs.dataAbsentReason is not None:
         return _Answer(how="dataAbsentReason")
     concept = obs.valueCodeableConcept
+    all_texts = [t for t in ([concept.text or ""] + [d for _, _, d in codings(concept)] if concept else []) if t]
+    all_texts += [obs.valueString] if obs.valueString else []
+    for text in all_texts:
+        if len(text) <= MAX_TEXT and (cue := _NOT_A_RESULT.search(text)):
+            return _Answer(warning=f"{label}: text {text[:80]!r} says {cue.group(0)!r}, not a result; not read")
     read = read_concept(concept, _answer_code, _TERMS, texts=[obs.valueString or ""])
     if len(read.coded) > 1:
         return _Answer(warning=f"{label}: its codings say {' and '.join(sorted(read.coded))}; not read")
@@ -129,12 +175,19 @@ def answer(obs: Any, ihc: bool, label: str) -> _Answer:
     if obs.valueBoolean is not None:
         return _Answer(warning=f"{label}: a true/false value ({str(obs.valueBoolean).lower()}) is not a receptor "
                                "status; not read")
-    texts = [t for t in ([concept.text or ""] + [d for _, _, d in codings(concept)] if concept else []) if t]
-    texts += [obs.valueString] if obs.valueString else []
+    texts = all_texts
     if ihc and (found := _ihc(obs, texts, label)) is not None:
         return found
-    if (found := _quantity(obs, label)) is not None:
+    if her2:
+        if _percent(obs.valueQuantity) is not None or obs.valueRange is not None:
+            return _Answer(warning=f"{label}: a HER2 result given as a percentage or range is not a HER2 status; "
+                                   "not read")
+    elif (found := _quantity(obs, label)) is not None:
         return found
+    for text in texts:
+        if len(text) <= MAX_TEXT and _PERCENT_OR_COMPARED.search(text):
+            return _Answer(warning=f"{label}: text {text[:80]!r} gives a percentage or a comparator; its words "
+                                   "are not read as a status; not read")
     reading = read.words
     said = reading.asserted()
     named = {m.meaning for m in reading.mentions} - {"equivocal"}
@@ -154,7 +207,8 @@ def receptor(resources: Resources, field: str, codes: dict[str, str], warnings: 
         if code is None or not usable(obs):
             continue
         label = resources.label(obs)
-        found = answer(obs, ihc=code in HER2_IHC or code in HER2_INTERPRETATION, label=label)
+        found = answer(obs, ihc=code in HER2_IHC or code in HER2_INTERPRETATION, label=label,
+                       her2=code in HER2_CODES)
         if found.warning:
             warnings.append(found.warning)
         if found.value:
@@ -189,7 +243,7 @@ def _latest(resources: Resources, codes: dict[str, str], ihc: bool) -> tuple[str
     for obs in resources.of("Observation"):
         if code_in(obs.code, LOINC, codes) is None or not usable(obs):
             continue
-        found = answer(obs, ihc=ihc, label=resources.label(obs))
+        found = answer(obs, ihc=ihc, label=resources.label(obs), her2=True)
         if found.value:
             read.append((observation_instant(obs), resources.label(obs), found))
     if not read:
