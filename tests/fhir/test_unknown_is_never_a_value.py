@@ -426,3 +426,15 @@ def test_a_diabetes_coding_whose_text_denies_it_is_not_read(text: str, expected:
     concept = {**cc(ICD10, "E11.9"), **({"text": text} if text else {})}
     resource = {"resourceType": "Condition", "id": "d", "code": concept, "subject": {"reference": "Patient/p"}}
     assert mapped(resource).profile.diabetes == expected
+
+
+@pytest.mark.parametrize(("body", "sites"), [
+    (("10200004", "Liver structure"), ("liver",)),  # the code and the body site agree
+    (("272673000", "Bone structure"), "unknown"),  # they disagree: neither the liver nor the bone is read
+])
+def test_a_secondary_whose_code_and_body_site_disagree_has_no_site(body: tuple[str, str], sites: object) -> None:
+    """A 'secondary malignant neoplasm of liver' with a bone body site once read as bone only, and the
+    liver (visceral) disappeared; the disagreement leaves the site unclassified."""
+    case = mapped(condition("m", SCT, "94381002", body=body))
+    assert case.profile.metastatic_sites == sites
+    assert case.profile.visceral_disease is not False

@@ -166,13 +166,15 @@ def secondary_sites(condition: Any) -> list[str] | None:
                    ((condition.meta.profile or []) if condition.meta else []))
     if not read.coded and "secondary" not in said and not profiled:
         return None
+    named = list(dict.fromkeys([site for site in [*read.coded, *said] if site != "secondary"]))
     sites: list[str] = []
     for body in condition.bodySite or []:
         at = read_concept(body, _body_site_code, _SITE_TERMS)
         sites.extend(list(at.coded) or at.words.asserted() or [""])
     if not sites:
-        coded = [site for site in read.coded if site != "secondary"]
-        sites = list(dict.fromkeys(coded + [site for site in said if site != "secondary"])) or [""]
+        sites = named or [""]
+    elif not set(named) <= set(sites):  # the code says liver, the body site bone: neither is read
+        sites = [""]
     return [site if site != _UNCLASSIFIED else "" for site in sites]
 
 
