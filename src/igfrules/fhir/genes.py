@@ -158,6 +158,14 @@ def _one_gene(resources: Resources, gene: tuple[str, str], *, germline: bool,
     pending: list[str] = []
     for obs in resources.of("Observation"):
         named = set().union(*(_genes(c.valueCodeableConcept) for c in components(obs, LOINC, GENE_STUDIED)))
+        if not named and code_in(obs.code, LOINC, [VARIANT_ASSESSMENT]) and usable(obs) \
+                and assessment(obs)[0] in ("present", "uncertain") \
+                and (not germline or any(has_pair(c.valueCodeableConcept, [GERMLINE])
+                                         for c in components(obs, LOINC, GENOMIC_SOURCE_CLASS))):
+            # A variant reported in a gene the record does not name readably (no HGNC id or symbol)
+            # could be this gene's: no panel makes this gene absent while it stands.
+            pending.append(resources.label(obs))
+            continue
         if not named & wanted:
             continue
         label = resources.label(obs)
@@ -191,7 +199,7 @@ def _one_gene(resources: Resources, gene: tuple[str, str], *, germline: bool,
     if uncertain:
         return UNKNOWN, labels, f"{label_of} variant of uncertain significance only"
     if pending:
-        return UNKNOWN, labels, f"{label_of}: an assessment that is not final ({', '.join(pending)})"
+        return UNKNOWN, labels, f"{label_of}: an assessment that is not final or names no gene ({', '.join(pending)})"
     if unread and not absent:
         return UNKNOWN, labels, (f"{label_of}: an assessment that cannot be read ({', '.join(unread)}), and none "
                                  "that reports the gene absent")
