@@ -93,3 +93,14 @@ def test_a_missing_or_foreign_database_is_exit_1_naming_it(tmp_path: Path) -> No
         db.execute("CREATE TABLE t (x)")
     code, _, err = run("feedback", "--db", str(other))
     assert code == 1 and "not an igfrules feedback database" in err and "Traceback" not in err
+    code, _, err = run("feedback", "--db", str(tmp_path))
+    assert (code, err) == (1, f"Error: {tmp_path}: is a folder or a device, not a feedback database file\n")
+
+
+def test_serve_refuses_a_feedback_database_of_another_program_before_listening(tmp_path: Path) -> None:
+    other = tmp_path / "other.sqlite3"
+    with sqlite3.connect(other) as db:
+        db.execute("CREATE TABLE t (x)")
+    code, _, err = run("serve", "--port", "0", "--feedback-db", str(other))
+    assert code == 1
+    assert err.startswith(f"Error: {other}: not an igfrules feedback database")

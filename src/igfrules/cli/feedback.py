@@ -10,7 +10,7 @@ from .error_output import reports_errors, require_stdout
 
 
 @click.command()
-@click.option("--db", "db", type=click.Path(path_type=Path, dir_okay=False), default=None,
+@click.option("--db", "db", type=click.Path(path_type=Path), default=None,
               help="The feedback database igfrules serve writes (default: the one serve uses by default, "
                    "$XDG_DATA_HOME/igfrules/feedback.sqlite3, else ~/.local/share/igfrules/).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True,

@@ -16,7 +16,7 @@ from .options import RULES_OPTION, load_knowledge_base
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Processes, each with its own engine, on one socket: up to one per core.")
-@click.option("--feedback-db", type=click.Path(path_type=Path, dir_okay=False), default=None,
+@click.option("--feedback-db", type=click.Path(path_type=Path), default=None,
               help="SQLite file of the cards issued and the feedback on them, shared by every worker "
                    "(default: $XDG_DATA_HOME/igfrules/feedback.sqlite3, else ~/.local/share/igfrules/).")
 @RULES_OPTION

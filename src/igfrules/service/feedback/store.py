@@ -164,7 +164,9 @@ class FeedbackStore:
 def _open(path: Path, *, create: bool) -> sqlite3.Connection:
     """A connection in WAL mode with a busy timeout, to a database that is igfrules' own (made so
     if `create` and the file is new or empty). InputError naming the file otherwise."""
-    if not create and not path.is_file():
+    if path.exists() and not path.is_file():
+        raise InputError(Problem(str(path), "", "is a folder or a device, not a feedback database file"))
+    if not create and not path.exists():
         raise InputError(Problem(str(path), "", "no such feedback database; give the --feedback-db file "
                                                 "igfrules serve writes"))
     if create:
