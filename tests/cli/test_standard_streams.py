@@ -32,7 +32,7 @@ def test_yaml_on_standard_input_is_still_yaml() -> None:
 
 
 @pytest.mark.parametrize("command", [["rules"], ["trials"], ["examples"], ["schema"], ["docs"],
-                                     ["explain", "rat-xen-eve-exe"], ["check"]])
+                                     ["explain", "rat-xen-eve-exe"], ["check"], ["feedback", "--db", "x.sqlite3"]])
 def test_a_command_that_prints_its_answer_fails_on_a_closed_standard_output(command: list[str]) -> None:
     result = subprocess.run(["sh", "-c", 'exec "$@" >&-', "sh", sys.executable, "-m", "igfrules", *command],
                             capture_output=False, stderr=subprocess.PIPE, text=True, check=False, timeout=120)

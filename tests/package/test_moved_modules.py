@@ -16,7 +16,8 @@ from igfrules._moved import MOVED
 PUBLIC_API_0_1 = ["DISCLAIMER", "RENDERERS", "CaseError", "EvaluationError", "IgfrulesError", "InputError",
                   "KnowledgeBase", "KnowledgeBaseError", "PatientProfile", "PriorTherapy", "Problem", "Report",
                   "__version__", "evaluate", "load_knowledge_base"]
-COMMANDS_0_1 = ["batch", "check", "docs", "evaluate", "examples", "explain", "rules", "schema", "serve", "trials"]
+COMMANDS_0_1 = ["batch", "check", "docs", "evaluate", "examples", "explain", "feedback", "rules", "schema", "serve",
+                "trials"]
 
 
 @pytest.mark.parametrize("old", sorted(MOVED))

@@ -12,14 +12,16 @@ from tests.conftest import CASES
 GROUPS = dict(EVIDENCE_GROUPS)
 
 
-def test_each_rationale_card_leads_with_the_briefs_direction_and_group(kb: igfrules.KnowledgeBase) -> None:
+def test_each_rationale_card_carries_the_briefs_direction_and_group_after_its_title(
+        kb: igfrules.KnowledgeBase) -> None:
     report = igfrules.evaluate(CASES / "hr-positive-her2-negative-nonvisceral.yaml", kb)
-    made = cards(report, [])
+    made = cards(report, [], "instance")
     for r, card in zip(report.rationales, made, strict=False):
-        assert card["summary"].startswith(f"Research use only: {direction_words(r.evidence)}")
         group = evidence_group(r.evidence.kind)
+        words = direction_words(r.evidence)
         if group != "preclinical":
-            assert ("(breast cancer)" if group == "breast_cancer" else "(other tumours only)") in card["summary"]
+            words += " (breast cancer)" if group == "breast_cancer" else " (other tumours only)"
+        assert card["summary"].endswith(f" — {words} (research only)")
         assert f"**{GROUPS[group]}.**" in card["detail"]
         assert len(card["summary"]) < 140
 
@@ -32,5 +34,5 @@ def test_a_shared_rationale_card_carries_nothing_of_another_report(kb: igfrules.
     shared = {r.id for r in one.rationales} & {r.id for r in two.rationales}
     assert shared
     for report in (one, two):
-        for card in cards(report, [])[: len(report.rationales)]:
+        for card in cards(report, [], "instance")[: len(report.rationales)]:
             assert one.verdict not in card["detail"] and two.verdict not in card["detail"]

@@ -46,7 +46,7 @@ def test_every_card_is_research_only_short_and_sourced(server: Server, path: Pat
     assert data["cards"]
     for card in data["cards"]:
         assert len(card["summary"]) < 140  # CDS Hooks: "<140-character"; the issue: at most 140
-        assert card["summary"].startswith("Research use only")
+        assert card["summary"].endswith(" (research only)")
         assert "RESEARCH USE ONLY" in card["detail"]
         assert card["indicator"] in ("info", "warning")
         assert card["source"]["label"].startswith("igfrules ")
@@ -79,7 +79,7 @@ def test_a_heightened_caution_makes_the_card_a_warning(server: Server) -> None:
 
 def test_early_stage_patient_gets_a_no_rationale_card(server: Server) -> None:
     _, data, _ = server.post(PATH, request_for("early-stage-er-positive"))
-    assert data["cards"][0]["summary"].startswith("Research use only: no IGF-axis research rationale")
+    assert data["cards"][0]["summary"].startswith("No IGF-axis research rationale")
 
 
 def test_missing_prefetch_is_412_and_names_the_keys(server: Server) -> None:
@@ -185,8 +185,12 @@ def test_a_bug_is_500_without_traceback_and_logs_hold_no_patient_data(
 def test_a_chart_opened_again_gets_the_same_answer_and_a_changed_one_a_new_answer(server: Server) -> None:
     request = request_for("metastatic-hr-positive-pik3ca")
     first = server.post(PATH, request)[2]
+    assert server.post(PATH, request)[2] == first  # byte for byte, uuids included
     request["hookInstance"] = "another-instance"
-    assert server.post(PATH, request)[2] == first
+    again = server.post(PATH, request)[1]["cards"]
+    before = json.loads(first)["cards"]
+    assert [{**c, "uuid": ""} for c in again] == [{**c, "uuid": ""} for c in before]  # only the uuids differ
+    assert not {c["uuid"] for c in again} & {c["uuid"] for c in before}
     observations = request["prefetch"]["observations"]["entry"]
     request["prefetch"]["observations"]["entry"] = [e for e in observations if e["resource"]["id"] != "pik3ca-variant"]
     changed = server.post(PATH, request)[2]

@@ -20,6 +20,7 @@ _COMMANDS = {
     "evaluate": ("evaluate", "evaluate"),
     "examples": ("evaluate", "examples"),
     "explain": ("knowledge", "explain"),
+    "feedback": ("feedback", "feedback"),
     "rules": ("knowledge", "list_rules"),
     "schema": ("schema", "schema"),
     "serve": ("serve", "serve"),
@@ -29,7 +30,7 @@ _COMMANDS = {
 # Commands whose answer is what they print: with standard output closed (`>&-`) they would print
 # nothing and exit 0, so they refuse to start (exit 1). `evaluate` and `batch` check for themselves
 # (batch can write --out instead); `serve` prints nothing of its answers.
-_PRINTS = frozenset({"check", "docs", "examples", "explain", "rules", "schema", "trials"})
+_PRINTS = frozenset({"check", "docs", "examples", "explain", "feedback", "rules", "schema", "trials"})
 
 
 class _Group(click.Group):

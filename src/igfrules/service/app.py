@@ -5,8 +5,10 @@ engine's C extension never releases the GIL, so a thread pool would add hand-off
 parallelism. The knowledge base, and so its one engine, is loaded once by the caller.
 Logs hold the method, the path (never its query string) and the status: no body, no patient data.
 
-Answers are deterministic, so the answer to a prefetch seen before (the same chart opened again)
-is kept, bounded, and sent again byte for byte; a new or changed prefetch is evaluated.
+Answers are deterministic, so the cards of a prefetch seen before (the same chart opened again)
+are kept, bounded, and sent again, each with the uuid of the new hook instance; a new or changed
+prefetch is evaluated. With a feedback database, every card sent is recorded in it (its uuid, entry
+and knowledge base; no patient data) and POST .../feedback stores what clinicians said about it.
 """
 
 from __future__ import annotations
@@ -14,6 +16,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -34,7 +39,9 @@ from ..evaluation.evaluate import evaluate
 from ..fhir.deadline import DeadlinePassed, deadline
 from ..fhir.profile import map_resources
 from ..model.mapping import MappedCase
-from .cards import cards
+from .cards import IssuedCard, make_cards, stamp
+from .feedback.endpoint import receive
+from .feedback.store import FeedbackStore, Issued
 from .hooks import HOOK, SERVICE_ID, HookRequest, discovery
 from .prefetch import SOURCE, MissingPrefetch, resources_from_prefetch
 
@@ -49,6 +56,7 @@ MAX_REQUEST_SECONDS = 10.0
 # Recent answers: at most 512, and at most 32 MiB of them (an answer is 10-100 KB).
 ANSWERS = 512
 ANSWER_BYTES = 32 * 1024 * 1024
+MAX_FEEDBACK_BODY = 1024 * 1024  # 100 items with comments of 2,000 characters fit
 log = logging.getLogger("igfrules.service")
 
 
@@ -106,12 +114,35 @@ def _error(status: int, message: str, **extra: Any) -> Response:
     return _json({"error": message, "research_only": True, **extra}, status)
 
 
+def _today() -> str:
+    return datetime.now(UTC).date().isoformat()
+
+
+def _issue(made: list[IssuedCard], hook: HookRequest, store: FeedbackStore | None) -> Response:
+    """The cards with this hook instance's uuids, recorded first when feedback is kept. A database
+    that cannot be written does not cost the clinician the cards: it is logged (the error's type
+    only), and feedback on those cards will be answered 404."""
+    sent = stamp(made, hook.hookInstance)
+    if store is not None:
+        try:
+            store.record_issued((Issued(card["uuid"], c.entry_id, c.topic, c.knowledge_base.name,
+                                        c.knowledge_base.version, c.knowledge_base.sha256)
+                                 for c, card in zip(made, sent, strict=True)), _today())
+        except sqlite3.Error as exc:
+            log.error("could not record the cards issued in the feedback database: %s",  # noqa: TRY400
+                      type(exc).__name__)  # the type only: never a traceback
+    return _json({"cards": sent})
+
+
 def create_app(kb: KnowledgeBase, *, max_request_seconds: float = MAX_REQUEST_SECONDS,
-               max_body: int = MAX_BODY) -> FastAPI:
+               max_body: int = MAX_BODY, feedback_db: Path | None = None) -> FastAPI:
+    """The app. `feedback_db`: the SQLite file that records the cards issued and the feedback on
+    them (feedback/store.py); without it, cards still carry uuids but feedback is not kept."""
     hide_query_strings()
     app = FastAPI(title="igfrules CDS Hooks service (research use only)", version=__version__,
                   docs_url=None, redoc_url=None, openapi_url=None)
-    answers: BoundedCache[bytes, bytes] = BoundedCache(ANSWERS, max_bytes=ANSWER_BYTES)
+    answers: BoundedCache[bytes, list[IssuedCard]] = BoundedCache(ANSWERS, max_bytes=ANSWER_BYTES)
+    store = FeedbackStore(feedback_db) if feedback_db is not None else None
     # CDS clients and sandboxes call services from the browser: allow any origin, no credentials.
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "OPTIONS"],
                        allow_headers=["*"], allow_credentials=False)
@@ -142,6 +173,36 @@ def create_app(kb: KnowledgeBase, *, max_request_seconds: float = MAX_REQUEST_SE
             log.error("unexpected %s while answering %s", type(exc).__name__, request.url.path)  # noqa: TRY400
             return _error(500, "igfrules failed on this request; the failure is logged without patient data")
 
+    @app.post("/cds-services/{service_id}/feedback")
+    async def feedback(service_id: str, request: Request) -> Response:
+        # Like call(): nothing of the body (a clinician's comment) reaches a log, whatever fails.
+        try:
+            return await _feedback(service_id, request)
+        except ClientDisconnect:
+            return Response(status_code=400)
+        except sqlite3.OperationalError as exc:  # locked past the busy timeout, disk full, ...
+            log.error("the feedback database could not be written: %s", type(exc).__name__)  # noqa: TRY400
+            return _error(503, "the feedback database could not be written now; nothing was stored, send it again")
+        except Exception as exc:
+            log.error("unexpected %s while storing feedback", type(exc).__name__)  # noqa: TRY400
+            return _error(500, "igfrules failed on this feedback; the failure is logged without its content")
+
+    async def _feedback(service_id: str, request: Request) -> Response:
+        if service_id != SERVICE_ID:
+            return _error(404, f"no CDS service {service_id!r}; this server offers {SERVICE_ID!r}")
+        if store is None:
+            return _error(404, "this server keeps no feedback: start it with a feedback database "
+                               "(igfrules serve --feedback-db PATH)")
+        try:
+            body = await _body(request, MAX_FEEDBACK_BODY)
+        except _TooLarge:
+            response = _error(413, f"the feedback is over {MAX_FEEDBACK_BODY:,} bytes")
+            response.headers["connection"] = "close"
+            return response
+        status, content = receive(store, body, _today())
+        return _error(status, content.pop("error"), **content) if "error" in content else \
+            _json({**content, "research_only": True}, status)
+
     async def _call(service_id: str, request: Request) -> Response:
         if service_id != SERVICE_ID:
             return _error(404, f"no CDS service {service_id!r}; this server offers {SERVICE_ID!r}")
@@ -164,18 +225,21 @@ def create_app(kb: KnowledgeBase, *, max_request_seconds: float = MAX_REQUEST_SE
         if hook.hook != HOOK:
             return _error(400, f"this service answers the {HOOK!r} hook, not {hook.hook!r}")
         key = _answer_key(hook)
-        cached = answers.get(key)
-        if cached is not None:
-            return Response(cached, media_type="application/json")
-        response = answer(hook, kb, max_request_seconds)
-        if response.status_code == 200:
-            answers.put(key, bytes(response.body), len(response.body) + len(key))
-        return response
+        made = answers.get(key)
+        if made is None:
+            result = answer(hook, kb, max_request_seconds)
+            if isinstance(result, Response):
+                return result
+            made = result
+            answers.put(key, made, len(orjson.dumps([c.card for c in made])) + len(key))
+        return _issue(made, hook, store)
 
     return app
 
 
-def answer(hook: HookRequest, kb: KnowledgeBase, max_seconds: float | None = MAX_REQUEST_SECONDS) -> Response:
+def answer(hook: HookRequest, kb: KnowledgeBase,
+           max_seconds: float | None = MAX_REQUEST_SECONDS) -> Response | list[IssuedCard]:
+    """The cards for one request, before their uuids, or the error's response."""
     patient_id = hook.context["patientId"]
     try:
         with deadline(max_seconds):
@@ -192,4 +256,4 @@ def answer(hook: HookRequest, kb: KnowledgeBase, max_seconds: float | None = MAX
     except IgfrulesError as err:
         return _error(422, "the prefetched resources are not valid FHIR R4",
                       problems=[f"{p.location}: {p.message}" if p.location else p.message for p in err.problems])
-    return _json({"cards": cards(report, unavailable)})
+    return make_cards(report, unavailable)

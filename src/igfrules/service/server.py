@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 RULES_VARIABLE = "IGFRULES_SERVICE_RULES"
 SHA256_VARIABLE = "IGFRULES_SERVICE_KB_SHA256"
 CACHE_VARIABLE = "IGFRULES_SERVICE_CACHE"
+FEEDBACK_VARIABLE = "IGFRULES_SERVICE_FEEDBACK_DB"  # the one SQLite file every worker writes
 WORKER_APP = "igfrules.service.server:app_in_worker"
 # access_log: method, path (never the query string: app.py) and status; bodies, and so patient
 # data, are never logged. http: uvicorn's C parser with header limits and read and idle timeouts
@@ -55,8 +56,9 @@ log = logging.getLogger("uvicorn.error")
 
 def config(kb: KnowledgeBase, host: str, port: int, **options: Any) -> uvicorn.Config:
     """The server's settings; `options` override uvicorn's (tests give shorter timeouts) or, for
-    `max_request_seconds` and `max_body`, the app's."""
-    app_options = {name: options.pop(name) for name in ("max_request_seconds", "max_body") if name in options}
+    `max_request_seconds`, `max_body` and `feedback_db`, the app's."""
+    app_options = {name: options.pop(name) for name in ("max_request_seconds", "max_body", "feedback_db")
+                   if name in options}
     return uvicorn.Config(create_app(kb, **app_options), host=host, port=port,
                           **{**_OPTIONS, **options})
 
@@ -71,7 +73,8 @@ def app_in_worker() -> FastAPI:
     except IgfrulesError as err:
         log.error("worker %d cannot start: %s", os.getpid(), printable(str(err)))  # noqa: TRY400 - one line, no traceback
         sys.exit(STARTUP_FAILURE)
-    app = create_app(kb)
+    feedback = os.environ.get(FEEDBACK_VARIABLE)
+    app = create_app(kb, feedback_db=Path(feedback) if feedback else None)
     _settle()
     return app
 
@@ -97,14 +100,19 @@ def _settle() -> None:
 
 
 def serve(kb: KnowledgeBase, host: str = "127.0.0.1", port: int = 8080, sock: socket.socket | None = None,
-          workers: int = 1, *, use_cache: bool = False) -> None:
+          workers: int = 1, *, use_cache: bool = False, feedback_db: Path | None = None) -> None:
     """Serve until Ctrl-C or SIGTERM. `use_cache`: workers may read the per-user knowledge-base
-    cache (and write it), as the command line lets them; a library caller decides."""
+    cache (and write it), as the command line lets them; a library caller decides. `feedback_db`:
+    the SQLite file of issued cards and feedback, shared by every worker (none: not kept)."""
+    if feedback_db is not None:  # opened (or made) here first: a bad file is one clear error, exit 1
+        from .feedback.store import FeedbackStore
+
+        FeedbackStore(feedback_db).close()
     sock = sock if sock is not None else listening_socket(host, port)
     if workers > 1:
-        _serve_workers(kb, host, port, workers, sock, use_cache)
+        _serve_workers(kb, host, port, workers, sock, use_cache, feedback_db)
         return
-    server = uvicorn.Server(config(kb, host, port))
+    server = uvicorn.Server(config(kb, host, port, feedback_db=feedback_db))
     _settle()
     server.run(sockets=[sock])
 
@@ -129,8 +137,9 @@ def listening_socket(host: str, port: int) -> socket.socket:
 
 
 def _serve_workers(kb: KnowledgeBase, host: str, port: int, workers: int, sock: socket.socket,
-                   use_cache: bool) -> None:
-    handed = {RULES_VARIABLE: str(kb.path.resolve()), SHA256_VARIABLE: kb.sha256, CACHE_VARIABLE: "01"[use_cache]}
+                   use_cache: bool, feedback_db: Path | None = None) -> None:
+    handed = {RULES_VARIABLE: str(kb.path.resolve()), SHA256_VARIABLE: kb.sha256, CACHE_VARIABLE: "01"[use_cache],
+              FEEDBACK_VARIABLE: str(feedback_db.resolve()) if feedback_db is not None else ""}
     before = {name: os.environ.get(name) for name in handed}
     os.environ.update(handed)  # read by the spawned workers; given back as it was after
     try:
