@@ -34,12 +34,16 @@ from ..evaluation.evaluate import evaluate
 from ..fhir.deadline import DeadlinePassed, deadline
 from ..fhir.profile import map_resources
 from ..model.mapping import MappedCase
+from .auth import Authenticator, ClientAuthentication
 from .cards import cards
 from .hooks import HOOK, SERVICE_ID, HookRequest, discovery
 from .prefetch import SOURCE, MissingPrefetch, resources_from_prefetch
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from ..knowledge.loader import KnowledgeBase  # a type only: the caller loads it
+    from .trust import Trust
 
 MAX_BODY = 8 * 1024 * 1024  # a patient's prefetch is kilobytes to a few megabytes
 # The longest a request may take to read, validate and map its record: then 503, and the process
@@ -107,14 +111,22 @@ def _error(status: int, message: str, **extra: Any) -> Response:
 
 
 def create_app(kb: KnowledgeBase, *, max_request_seconds: float = MAX_REQUEST_SECONDS,
-               max_body: int = MAX_BODY) -> FastAPI:
+               max_body: int = MAX_BODY, trust: Trust | None = None, public_url: str | None = None,
+               cors_origins: Sequence[str] = ("*",)) -> FastAPI:
+    """The app. `trust`: the trusted issuers (trust.py); with it every call but a CORS preflight
+    needs a valid signed JWT (auth.py), checked against `public_url` (the base URL clients call;
+    None: the request's own scheme and Host). Without it nothing is checked: the caller keeps the
+    service on loopback, as `igfrules serve` does."""
     hide_query_strings()
     app = FastAPI(title="igfrules CDS Hooks service (research use only)", version=__version__,
                   docs_url=None, redoc_url=None, openapi_url=None)
     answers: BoundedCache[bytes, bytes] = BoundedCache(ANSWERS, max_bytes=ANSWER_BYTES)
-    # CDS clients and sandboxes call services from the browser: allow any origin, no credentials.
-    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "OPTIONS"],
-                       allow_headers=["*"], allow_credentials=False)
+    if trust is not None:  # added first, so it runs inside CORS: a 401 carries the CORS headers
+        app.add_middleware(ClientAuthentication, authenticator=Authenticator(trust, public_url))
+    # CDS clients and sandboxes call services from the browser. By default any origin, and never
+    # credentials (cookies): CORS is not what keeps callers out, the signed token is (docs/fhir.md).
+    app.add_middleware(CORSMiddleware, allow_origins=list(cors_origins), allow_methods=["GET", "POST", "OPTIONS"],
+                       allow_headers=["Authorization", "Content-Type"], allow_credentials=False)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:

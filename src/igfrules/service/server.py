@@ -16,6 +16,7 @@ which cut the longest pause a request could meet from about 100 ms to about 20 m
 from __future__ import annotations
 
 import gc
+import json
 import logging
 import os
 import socket
@@ -30,6 +31,7 @@ from uvicorn.supervisors import Multiprocess
 from ..errors import IgfrulesError, InputError, KnowledgeBaseError, Problem, printable
 from .app import create_app
 from .limits import KEEP_ALIVE_SECONDS, LimitedHttpToolsProtocol
+from .trust import Trust, is_loopback, trusted_issuers
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -41,6 +43,12 @@ if TYPE_CHECKING:
 RULES_VARIABLE = "IGFRULES_SERVICE_RULES"
 SHA256_VARIABLE = "IGFRULES_SERVICE_KB_SHA256"
 CACHE_VARIABLE = "IGFRULES_SERVICE_CACHE"
+# ... and the client authentication it checked: the trusted issuers (keys inlined), the public URL
+# and the CORS origins, as JSON.
+AUTH_VARIABLE = "IGFRULES_SERVICE_AUTH"
+_APP_OPTIONS = ("max_request_seconds", "max_body", "trust", "public_url", "cors_origins")
+NO_AUTH_WARNING = ("--no-auth: the service listens on {host} and checks no client: anyone who reaches this "
+                   "address can call it. Give --trusted-issuers for CDS Hooks client authentication")
 WORKER_APP = "igfrules.service.server:app_in_worker"
 # access_log: method, path (never the query string: app.py) and status; bodies, and so patient
 # data, are never logged. http: uvicorn's C parser with header limits and read and idle timeouts
@@ -55,8 +63,8 @@ log = logging.getLogger("uvicorn.error")
 
 def config(kb: KnowledgeBase, host: str, port: int, **options: Any) -> uvicorn.Config:
     """The server's settings; `options` override uvicorn's (tests give shorter timeouts) or, for
-    `max_request_seconds` and `max_body`, the app's."""
-    app_options = {name: options.pop(name) for name in ("max_request_seconds", "max_body") if name in options}
+    `max_request_seconds`, `max_body`, `trust`, `public_url` and `cors_origins`, the app's."""
+    app_options = {name: options.pop(name) for name in _APP_OPTIONS if name in options}
     return uvicorn.Config(create_app(kb, **app_options), host=host, port=port,
                           **{**_OPTIONS, **options})
 
@@ -71,7 +79,7 @@ def app_in_worker() -> FastAPI:
     except IgfrulesError as err:
         log.error("worker %d cannot start: %s", os.getpid(), printable(str(err)))  # noqa: TRY400 - one line, no traceback
         sys.exit(STARTUP_FAILURE)
-    app = create_app(kb)
+    app = create_app(kb, **_auth_from_parent())
     _settle()
     return app
 
@@ -90,6 +98,35 @@ def worker_knowledge_base(rules: str, sha256: str, *, use_cache: bool) -> Knowle
     return kb
 
 
+def _auth_options(trust: Trust | None, public_url: str | None, cors_origins: tuple[str, ...]) -> dict[str, str]:
+    handed = {"trust": json.loads(trust.to_json()) if trust else None, "source": trust.source if trust else "",
+              "public_url": public_url, "cors_origins": list(cors_origins)}
+    return {AUTH_VARIABLE: json.dumps(handed)}
+
+
+def _auth_from_parent() -> dict[str, Any]:
+    handed = json.loads(os.environ.get(AUTH_VARIABLE) or '{"trust": null, "cors_origins": ["*"]}')
+    trust = trusted_issuers(handed["trust"], handed.get("source", "")) if handed["trust"] else None
+    return {"trust": trust, "public_url": handed.get("public_url"), "cors_origins": tuple(handed["cors_origins"])}
+
+
+def check_exposure(host: str, trust: Trust | None, no_auth: bool, public_url: str | None) -> None:
+    """Refuse to serve beyond this machine without client authentication, unless told to
+    (`no_auth`, which is warned about); with it, a non-loopback service must know its public URL,
+    since a token's aud is checked against it."""
+    if trust is not None and no_auth:
+        raise InputError(Problem("--no-auth", "", "cannot be given with --trusted-issuers; choose one"))
+    if is_loopback(host):
+        return
+    if trust is None and not no_auth:
+        raise InputError(Problem(f"--host {host}", "", "a non-loopback address needs client authentication: give "
+                                 "--trusted-issuers FILE (CDS Hooks signed JWTs), or --no-auth to serve anyone "
+                                 "who can reach it"))
+    if trust is not None and public_url is None:
+        raise InputError(Problem(f"--host {host}", "", "give --public-url, the base URL clients call (https://...): "
+                                 "each token's aud is checked against it"))
+
+
 def _settle() -> None:
     # Collect first, so that no garbage is frozen with the rest and kept for good.
     gc.collect()
@@ -97,14 +134,20 @@ def _settle() -> None:
 
 
 def serve(kb: KnowledgeBase, host: str = "127.0.0.1", port: int = 8080, sock: socket.socket | None = None,
-          workers: int = 1, *, use_cache: bool = False) -> None:
+          workers: int = 1, *, use_cache: bool = False, trust: Trust | None = None, no_auth: bool = False,
+          public_url: str | None = None, cors_origins: tuple[str, ...] = ("*",)) -> None:
     """Serve until Ctrl-C or SIGTERM. `use_cache`: workers may read the per-user knowledge-base
-    cache (and write it), as the command line lets them; a library caller decides."""
+    cache (and write it), as the command line lets them; a library caller decides. `trust`: the
+    trusted issuers; without it only a loopback `host` is served, unless `no_auth`."""
+    check_exposure(host, trust, no_auth, public_url)
     sock = sock if sock is not None else listening_socket(host, port)
+    auth = {"trust": trust, "public_url": public_url, "cors_origins": cors_origins}
     if workers > 1:
-        _serve_workers(kb, host, port, workers, sock, use_cache)
+        _serve_workers(kb, host, port, workers, sock, use_cache, auth, no_auth)
         return
-    server = uvicorn.Server(config(kb, host, port))
+    server = uvicorn.Server(config(kb, host, port, **auth))
+    if no_auth:
+        log.warning(NO_AUTH_WARNING.format(host=host))
     _settle()
     server.run(sockets=[sock])
 
@@ -129,14 +172,17 @@ def listening_socket(host: str, port: int) -> socket.socket:
 
 
 def _serve_workers(kb: KnowledgeBase, host: str, port: int, workers: int, sock: socket.socket,
-                   use_cache: bool) -> None:
-    handed = {RULES_VARIABLE: str(kb.path.resolve()), SHA256_VARIABLE: kb.sha256, CACHE_VARIABLE: "01"[use_cache]}
+                   use_cache: bool, auth: dict[str, Any], no_auth: bool) -> None:
+    handed = {RULES_VARIABLE: str(kb.path.resolve()), SHA256_VARIABLE: kb.sha256, CACHE_VARIABLE: "01"[use_cache],
+              **_auth_options(auth["trust"], auth["public_url"], auth["cors_origins"])}
     before = {name: os.environ.get(name) for name in handed}
     os.environ.update(handed)  # read by the spawned workers; given back as it was after
     try:
         settings = uvicorn.Config(WORKER_APP, factory=True, host=host, port=port, workers=workers,
                                   **_OPTIONS)  # type: ignore[arg-type]
         supervisor = Multiprocess(settings, sockets=[sock])
+        if no_auth:
+            log.warning(NO_AUTH_WARNING.format(host=host))
         supervisor.run()
     finally:
         for name, value in before.items():
