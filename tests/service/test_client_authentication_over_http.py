@@ -246,3 +246,18 @@ def test_the_log_names_the_check_and_never_the_token(setup: Setup, caplog: pytes
     assert "exp check failed" in logged
     for part in bearer.split("."):
         assert part not in logged
+
+
+def test_allowed_origins_can_be_narrowed() -> None:
+    with running(cors_origins=("https://board.example.org",)) as server:
+        answers = {}
+        for origin in ("https://board.example.org", "https://elsewhere.example"):
+            conn = http.client.HTTPConnection(server.host, server.port, timeout=30)
+            conn.request("OPTIONS", SERVICE, headers={"Origin": origin, "Access-Control-Request-Method": "POST",
+                                                      "Access-Control-Request-Headers": "authorization"})
+            response = conn.getresponse()
+            response.read()
+            conn.close()
+            answers[origin] = (response.status, response.getheader("access-control-allow-origin"))
+    assert answers == {"https://board.example.org": (200, "https://board.example.org"),
+                       "https://elsewhere.example": (400, None)}

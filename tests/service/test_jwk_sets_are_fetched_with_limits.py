@@ -9,7 +9,7 @@ import http.client
 
 import pytest
 
-from igfrules.service.auth import IAT_WINDOW, AuthFailure, Authenticator, ReplayCache
+from igfrules.service.auth import IAT_WINDOW, Authenticator, AuthFailure, ReplayCache
 from igfrules.service.jwks import MAX_JWKS_BYTES, JwksCache, JwksUnavailable, fetch_jwks
 from igfrules.service.trust import jku_problem, trusted_issuers
 from tests.service.conftest import running
