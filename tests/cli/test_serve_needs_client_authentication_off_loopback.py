@@ -131,7 +131,10 @@ def test_no_auth_serves_an_open_host_and_says_so_on_stderr_and_in_the_log() -> N
 def test_every_worker_checks_the_clients_the_parent_checked(tmp_path: Path) -> None:
     with serving("--workers", "2", "--trusted-issuers", str(trusted_file(tmp_path))) as (port, output):
         refused = [_get(port) for _ in range(4)]
-        accepted = [_get(port, token(EC_KEY, "ES384", "ec-1", claims(ISS, f"http://127.0.0.1:{port}/cds-services")))
-                    for _ in range(4)]
+        aud = f"http://127.0.0.1:{port}/cds-services"
+        accepted = [_get(port, token(EC_KEY, "ES384", "ec-1", claims(ISS, aud))) for _ in range(4)]
+        replayed = token(EC_KEY, "ES384", "ec-1", claims(ISS, aud))
+        replays = [_get(port, replayed) for _ in range(8)]  # new connections, spread over both workers
     assert refused == [401] * 4 and accepted == [200] * 4
+    assert replays == [200] + [401] * 7  # the workers share one replay cache
     assert "Traceback" not in output[0]

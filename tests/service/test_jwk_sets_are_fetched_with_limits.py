@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import http.client
+from pathlib import Path
 
 import pytest
 
-from igfrules.service.auth import IAT_WINDOW, Authenticator, AuthFailure, ReplayCache
+from igfrules.service.auth import IAT_WINDOW, Authenticator
 from igfrules.service.jwks import MAX_JWKS_BYTES, JwksCache, JwksUnavailable, fetch_jwks
+from igfrules.service.replay import PRUNE_EVERY, ReplayCache, ReplayFull, SqliteReplayCache
 from igfrules.service.trust import jku_problem, trusted_issuers
 from tests.service.conftest import running
 from tests.service.signed_clients import EC_KEY, OTHER_EC_KEY, claims, jwks_server, public_jwk, token
@@ -70,23 +72,38 @@ def test_only_https_or_loopback_http_may_be_a_jku(url: str, allowed: bool) -> No
     assert (jku_problem(url) is None) is allowed
 
 
-def test_a_replayed_jti_is_caught_until_the_token_expires() -> None:
-    cache = ReplayCache()
+def _caches(tmp_path: Path) -> list[ReplayCache | SqliteReplayCache]:
+    return [ReplayCache(limit=2), SqliteReplayCache(tmp_path / "replay.sqlite", limit=2, prune_every=1)]
+
+
+@pytest.mark.parametrize("kind", [0, 1], ids=["memory", "sqlite"])
+def test_a_replayed_jti_is_caught_until_the_token_expires(tmp_path: Path, kind: int) -> None:
+    cache = _caches(tmp_path)[kind]
     assert cache.first_use(("iss", "a"), until=100.0, now=50.0)
     assert not cache.first_use(("iss", "a"), until=100.0, now=99.0)
     assert cache.first_use(("iss", "a"), until=200.0, now=101.0)  # expired: the token is refused by exp/iat anyway
     assert cache.first_use(("other-iss", "a"), until=200.0, now=101.0)  # jti is unique per issuer
 
 
-def test_a_full_replay_cache_refuses_rather_than_forgets_a_live_token() -> None:
-    cache = ReplayCache(limit=2)
-    cache.first_use(("iss", "a"), until=100.0, now=0.0)
-    cache.first_use(("iss", "b"), until=100.0, now=0.0)
-    with pytest.raises(AuthFailure) as refused:
+@pytest.mark.parametrize("kind", [0, 1], ids=["memory", "sqlite"])
+def test_a_full_replay_cache_refuses_rather_than_forgets_a_live_token(tmp_path: Path, kind: int) -> None:
+    cache = _caches(tmp_path)[kind]
+    for name in "ab":
+        assert cache.first_use(("iss", name), until=100.0, now=0.0)
+    with pytest.raises(ReplayFull):
         cache.first_use(("iss", "c"), until=100.0, now=1.0)
-    assert refused.value.status == 503
+    assert not cache.first_use(("iss", "a"), until=100.0, now=2.0)  # full, and still a replay
     assert cache.first_use(("iss", "c"), until=300.0, now=150.0)  # the expired ones made room
     assert not cache.first_use(("iss", "c"), until=300.0, now=151.0)
+
+
+def test_processes_sharing_the_sqlite_store_catch_each_others_replays(tmp_path: Path) -> None:
+    one, other = SqliteReplayCache(tmp_path / "r.sqlite"), SqliteReplayCache(tmp_path / "r.sqlite")
+    assert one.first_use(("iss", "a"), until=100.0, now=0.0)
+    assert not other.first_use(("iss", "a"), until=100.0, now=1.0)
+    for n in range(PRUNE_EVERY + 1):  # pruning keeps live entries
+        other.first_use(("iss", f"n{n}"), until=50.0, now=float(n % 40))
+    assert not one.first_use(("iss", "a"), until=100.0, now=60.0)
 
 
 def test_a_replay_entry_lives_no_longer_than_the_iat_window() -> None:

@@ -38,6 +38,7 @@ from .auth import Authenticator, ClientAuthentication
 from .cards import cards
 from .hooks import HOOK, SERVICE_ID, HookRequest, discovery
 from .prefetch import SOURCE, MissingPrefetch, resources_from_prefetch
+from .replay import ReplayCache, SqliteReplayCache
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -112,17 +113,19 @@ def _error(status: int, message: str, **extra: Any) -> Response:
 
 def create_app(kb: KnowledgeBase, *, max_request_seconds: float = MAX_REQUEST_SECONDS,
                max_body: int = MAX_BODY, trust: Trust | None = None, public_url: str | None = None,
-               cors_origins: Sequence[str] = ("*",)) -> FastAPI:
+               cors_origins: Sequence[str] = ("*",), replay_db: str | None = None) -> FastAPI:
     """The app. `trust`: the trusted issuers (trust.py); with it every call but a CORS preflight
     needs a valid signed JWT (auth.py), checked against `public_url` (the base URL clients call;
     None: the request's own scheme and Host). Without it nothing is checked: the caller keeps the
-    service on loopback, as `igfrules serve` does."""
+    service on loopback, as `igfrules serve` does. `replay_db`: a SQLite file for the replay
+    cache, shared by processes serving the same clients; None: this process's memory."""
     hide_query_strings()
     app = FastAPI(title="igfrules CDS Hooks service (research use only)", version=__version__,
                   docs_url=None, redoc_url=None, openapi_url=None)
     answers: BoundedCache[bytes, bytes] = BoundedCache(ANSWERS, max_bytes=ANSWER_BYTES)
     if trust is not None:  # added first, so it runs inside CORS: a 401 carries the CORS headers
-        app.add_middleware(ClientAuthentication, authenticator=Authenticator(trust, public_url))
+        replay = SqliteReplayCache(replay_db) if replay_db else ReplayCache()
+        app.add_middleware(ClientAuthentication, authenticator=Authenticator(trust, public_url, replay=replay))
     # CDS clients and sandboxes call services from the browser. By default any origin, and never
     # credentials (cookies): CORS is not what keeps callers out, the signed token is (docs/fhir.md).
     app.add_middleware(CORSMiddleware, allow_origins=list(cors_origins), allow_methods=["GET", "POST", "OPTIONS"],

@@ -12,9 +12,7 @@ seen before within the token's life: the replay cache).
 The middleware guards every path but a CORS preflight (OPTIONS with Access-Control-Request-Method),
 which carries no credentials by design: discovery, the service and feedback alike, and answers
 401 before any routing, so a path this branch does not serve is guarded the same.
-The replay cache is in the memory of one process: with `--workers N`, a token replayed to another
-worker within its life is not caught (docs/fhir.md says so). Its entries expire with the token,
-and the window caps their life; when it is full of live entries, calls are refused with 503.
+The replay cache (replay.py) is in memory, or in a SQLite file all worker processes share.
 """
 
 from __future__ import annotations
@@ -32,6 +30,7 @@ from jwt.algorithms import get_default_algorithms
 from ..documents.strict_json import DocumentError, parse_json
 from ..errors import printable
 from .jwks import JwksCache, JwksUnavailable
+from .replay import ReplayCache, ReplayFull, SqliteReplayCache
 from .trust import Trust
 
 # CDS Hooks recommends ES384 and RS384; the other asymmetric algorithms PyJWT verifies are
@@ -43,7 +42,6 @@ MIN_RSA_BITS = 2048
 IAT_WINDOW = 300  # seconds: a token is accepted for at most five minutes after it was issued
 CLOCK_SKEW = 30  # seconds of disagreement allowed between the client's clock and ours
 MAX_TOKEN_CHARS = 16 * 1024
-REPLAY_ENTRIES = 100_000
 _JWS = jwt.PyJWS(algorithms=list(ALGORITHMS))
 _VERIFIERS = {name: algorithm for name, algorithm in get_default_algorithms().items() if name in ALGORITHMS}
 log = logging.getLogger("igfrules.service")
@@ -55,26 +53,6 @@ class AuthFailure(Exception):
         self.check, self.message, self.status = check, message, status
 
 
-class ReplayCache:
-    """The `(iss, jti)` of tokens accepted, each until the token could no longer be accepted."""
-
-    def __init__(self, limit: int = REPLAY_ENTRIES) -> None:
-        self.limit = limit
-        self._until: dict[tuple[str, str], float] = {}
-
-    def first_use(self, key: tuple[str, str], until: float, now: float) -> bool:
-        """Record `key`; False if it was recorded and has not expired (a replay)."""
-        seen = self._until.get(key)
-        if seen is not None and seen >= now:
-            return False
-        if len(self._until) >= self.limit:
-            self._until = {k: t for k, t in self._until.items() if t >= now}
-            if len(self._until) >= self.limit:
-                raise AuthFailure("jti", "too many calls in the token window; try again shortly", 503)
-        self._until[key] = until
-        return True
-
-
 @dataclass
 class Authenticator:
     """Checks a call's Authorization header against `trust`. `public_url`: the base URL clients
@@ -84,7 +62,7 @@ class Authenticator:
     public_url: str | None = None
     clock: Callable[[], float] = time.time
     jwks: JwksCache = field(default_factory=JwksCache)
-    replay: ReplayCache = field(default_factory=ReplayCache)
+    replay: ReplayCache | SqliteReplayCache = field(default_factory=ReplayCache)
 
     async def verify(self, authorization: str | None, audience: str) -> dict[str, Any]:
         """The verified claims; AuthFailure naming the first check that failed."""
@@ -177,7 +155,11 @@ class Authenticator:
         if not isinstance(jti, str) or not jti:
             raise AuthFailure("jti", "jti is required: a nonce unique to this token")
         until = min(exp, iat + IAT_WINDOW) + CLOCK_SKEW
-        if not self.replay.first_use((claims["iss"], jti), until, now):
+        try:
+            first = self.replay.first_use((claims["iss"], jti), until, now)
+        except ReplayFull:
+            raise AuthFailure("jti", "too many calls in the token window; try again shortly", 503) from None
+        if not first:
             raise AuthFailure("jti", "this token was used before (its jti is in the replay cache); send a new "
                                      "token per call")
 

@@ -19,8 +19,10 @@ import gc
 import json
 import logging
 import os
+import shutil
 import socket
 import sys
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -46,7 +48,7 @@ CACHE_VARIABLE = "IGFRULES_SERVICE_CACHE"
 # ... and the client authentication it checked: the trusted issuers (keys inlined), the public URL
 # and the CORS origins, as JSON.
 AUTH_VARIABLE = "IGFRULES_SERVICE_AUTH"
-_APP_OPTIONS = ("max_request_seconds", "max_body", "trust", "public_url", "cors_origins")
+_APP_OPTIONS = ("max_request_seconds", "max_body", "trust", "public_url", "cors_origins", "replay_db")
 NO_AUTH_WARNING = ("--no-auth: the service listens on {host} and checks no client: anyone who reaches this "
                    "address can call it. Give --trusted-issuers for CDS Hooks client authentication")
 WORKER_APP = "igfrules.service.server:app_in_worker"
@@ -98,16 +100,18 @@ def worker_knowledge_base(rules: str, sha256: str, *, use_cache: bool) -> Knowle
     return kb
 
 
-def _auth_options(trust: Trust | None, public_url: str | None, cors_origins: tuple[str, ...]) -> dict[str, str]:
+def _auth_options(auth: dict[str, Any], replay_db: str) -> dict[str, str]:
+    trust: Trust | None = auth["trust"]
     handed = {"trust": json.loads(trust.to_json()) if trust else None, "source": trust.source if trust else "",
-              "public_url": public_url, "cors_origins": list(cors_origins)}
+              "public_url": auth["public_url"], "cors_origins": list(auth["cors_origins"]), "replay_db": replay_db}
     return {AUTH_VARIABLE: json.dumps(handed)}
 
 
 def _auth_from_parent() -> dict[str, Any]:
     handed = json.loads(os.environ.get(AUTH_VARIABLE) or '{"trust": null, "cors_origins": ["*"]}')
     trust = trusted_issuers(handed["trust"], handed.get("source", "")) if handed["trust"] else None
-    return {"trust": trust, "public_url": handed.get("public_url"), "cors_origins": tuple(handed["cors_origins"])}
+    return {"trust": trust, "public_url": handed.get("public_url"), "cors_origins": tuple(handed["cors_origins"]),
+            "replay_db": handed.get("replay_db")}
 
 
 def check_exposure(host: str, trust: Trust | None, no_auth: bool, public_url: str | None) -> None:
@@ -173,8 +177,11 @@ def listening_socket(host: str, port: int) -> socket.socket:
 
 def _serve_workers(kb: KnowledgeBase, host: str, port: int, workers: int, sock: socket.socket,
                    use_cache: bool, auth: dict[str, Any], no_auth: bool) -> None:
+    # The workers share one replay cache: a SQLite file in a folder only this user can read,
+    # removed when the service stops (it holds issuers and nonces, never a token).
+    folder = tempfile.mkdtemp(prefix="igfrules-replay-")
     handed = {RULES_VARIABLE: str(kb.path.resolve()), SHA256_VARIABLE: kb.sha256, CACHE_VARIABLE: "01"[use_cache],
-              **_auth_options(auth["trust"], auth["public_url"], auth["cors_origins"])}
+              **_auth_options(auth, str(Path(folder) / "replay.sqlite"))}
     before = {name: os.environ.get(name) for name in handed}
     os.environ.update(handed)  # read by the spawned workers; given back as it was after
     try:
@@ -185,6 +192,7 @@ def _serve_workers(kb: KnowledgeBase, host: str, port: int, workers: int, sock: 
             log.warning(NO_AUTH_WARNING.format(host=host))
         supervisor.run()
     finally:
+        shutil.rmtree(folder, ignore_errors=True)
         for name, value in before.items():
             if value is None:
                 os.environ.pop(name, None)
