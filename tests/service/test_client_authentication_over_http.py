@@ -152,6 +152,10 @@ def _unlisted_jku(setup: Setup, path: str) -> str:
                  jku=setup.jwks.base + "/elsewhere.json")
 
 
+def _iss_not_a_string(setup: Setup, path: str) -> str:
+    return token(EC_KEY, "ES384", "ec-1", claims(ISS, setup.aud(path), iss=[ISS]), jku=setup.jku)
+
+
 def _no_jti(setup: Setup, path: str) -> str:
     payload = claims(ISS, setup.aud(path))
     del payload["jti"]
@@ -166,6 +170,7 @@ REFUSED = {"bad signature": (_bad_signature, "signature"), "alg none": (_none, "
            "HS256 signed with the public key": (_hs256_with_public_key, "alg"), "wrong aud": (_wrong_aud, "aud"),
            "expired": (_expired, "exp"), "iat too old": (_iat_too_old, "iat"),
            "iat in the future": (_iat_in_the_future, "iat"), "unlisted iss": (_unlisted_iss, "iss"),
+           "iss not a string": (_iss_not_a_string, "iss"),
            "unlisted jku": (_unlisted_jku, "jku"), "no jti": (_no_jti, "jti"),
            "kid of a key of another type": (_key_of_another_type, "key")}
 

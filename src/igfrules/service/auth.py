@@ -90,7 +90,8 @@ class Authenticator:
         kid = header.get("kid")
         if not isinstance(kid, str) or not kid:
             raise AuthFailure("kid", "the token's header has no kid")
-        issuer = self.trust.issuers.get(unverified.get("iss"))  # type: ignore[arg-type]
+        iss = unverified.get("iss")
+        issuer = self.trust.issuers.get(iss) if isinstance(iss, str) else None
         if issuer is None:
             raise AuthFailure("iss", f"iss {_shown(unverified.get('iss'))} is not a trusted issuer")
         jku = header.get("jku")
@@ -190,7 +191,10 @@ class ClientAuthentication:
             return
         try:
             claims = await self.authenticator.verify(headers.get("authorization"), self._audience(scope, headers))
-        except AuthFailure as failure:
+        except Exception as exc:  # a token no check foresaw: refused, and never a 500 with a traceback
+            failure = exc if isinstance(exc, AuthFailure) else AuthFailure("token", "the token could not be checked")
+            if not isinstance(exc, AuthFailure):
+                log.error("unexpected %s while checking a client's token", type(exc).__name__)  # noqa: TRY400
             log.warning("client authentication refused on %s %s: %s check failed", scope["method"],
                         printable(scope["path"]), failure.check)
             await _refuse(send, failure, "authorization" in headers)
