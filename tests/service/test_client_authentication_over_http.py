@@ -153,7 +153,8 @@ def _unlisted_jku(setup: Setup, path: str) -> str:
 
 
 def _iss_not_a_string(setup: Setup, path: str) -> str:
-    return token(EC_KEY, "ES384", "ec-1", {**claims(ISS, setup.aud(path)), "iss": [ISS]}, jku=setup.jku)
+    payload = json.dumps({**claims(ISS, setup.aud(path)), "iss": [ISS]}).encode()  # PyJWT's encode refuses it
+    return jwt.PyJWS().encode(payload, EC_KEY, "ES384", {"kid": "ec-1", "typ": "JWT", "jku": setup.jku})
 
 
 def _no_jti(setup: Setup, path: str) -> str:
