@@ -63,6 +63,22 @@ def test_a_cached_set_is_not_fetched_again_but_an_unknown_kid_refetches_it() -> 
     assert asyncio.run(run()) == ["/k", "/k"]
 
 
+def test_a_failed_fetch_is_not_retried_on_every_call() -> None:
+    async def run() -> tuple[list[str], list[str]]:
+        with jwks_server() as keys:
+            url = keys.serve("/k", b"{}", 503)
+            cache, errors = JwksCache(), []
+            for _ in range(3):
+                try:
+                    await cache.key(url, "ec-1")
+                except JwksUnavailable as err:
+                    errors.append(str(err))
+            return keys.asked, errors
+    asked, errors = asyncio.run(run())
+    assert asked == ["/k"]
+    assert errors == ["the JWK Set URL answered HTTP 503"] * 3
+
+
 @pytest.mark.parametrize(("url", "allowed"), [
     ("https://ehr.example.org/jwks", True), ("http://127.0.0.1:8000/jwks", True), ("http://[::1]/jwks", True),
     ("http://localhost/jwks", True), ("http://ehr.example.org/jwks", False), ("file:///etc/keys", False),

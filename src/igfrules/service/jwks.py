@@ -5,7 +5,9 @@ against the list before anything here runs), over https, or http on a loopback a
 A redirect is not followed: it would fetch a URL nobody allowlisted. The answer is read up to
 MAX_JWKS_BYTES and within FETCH_SECONDS, and kept for CACHE_SECONDS, so a client's calls do not
 each cost a fetch; a token naming a `kid` the cached set lacks refetches it (a key rotated in), at
-most once per REFRESH_SECONDS per URL, so unknown kids cannot make the service hammer a client.
+most once per REFRESH_SECONDS per URL, so unknown kids cannot make the service hammer a client;
+a fetch that failed is not tried again for REFRESH_SECONDS either (the same error is given), so a
+client whose URL is down costs one fetch per interval, not one per call.
 Keys that cannot verify a CDS Hooks token (symmetric, private, without a kid) are dropped.
 Nothing here sees a token.
 """
@@ -72,6 +74,7 @@ class JwksCache:
         self.ttl, self.refresh, self.timeout = ttl, refresh, timeout
         self._sets: dict[str, tuple[float, list[dict[str, Any]]]] = {}
         self._locks: dict[str, asyncio.Lock] = {}
+        self._failed: dict[str, tuple[float, str]] = {}
 
     async def key(self, url: str, kid: str) -> dict[str, Any] | None:
         """The key `kid` of the set at `url`, fetched if not cached, stale, or (once per refresh
@@ -83,7 +86,15 @@ class JwksCache:
             found = _by_kid(keys, kid)
             stale = now - fetched_at > self.ttl
             if stale or (found is None and now - fetched_at > self.refresh):
-                keys = await asyncio.to_thread(fetch_jwks, url, self.timeout)
+                failed = self._failed.get(url)
+                if failed is not None and now - failed[0] < self.refresh:
+                    raise JwksUnavailable(failed[1])  # not again yet: a client down costs one fetch per interval
+                try:
+                    keys = await asyncio.to_thread(fetch_jwks, url, self.timeout)
+                except JwksUnavailable as err:
+                    self._failed[url] = (time.monotonic(), str(err))
+                    raise
+                self._failed.pop(url, None)
                 self._sets[url] = (time.monotonic(), keys)
                 found = _by_kid(keys, kid)
             return found
