@@ -65,7 +65,7 @@ log = logging.getLogger("uvicorn.error")
 
 def config(kb: KnowledgeBase, host: str, port: int, **options: Any) -> uvicorn.Config:
     """The server's settings; `options` override uvicorn's (tests give shorter timeouts) or, for
-    `max_request_seconds`, `max_body`, `trust`, `public_url` and `cors_origins`, the app's."""
+    `max_request_seconds`, `max_body`, `trust`, `public_url`, `cors_origins` and `replay_db`, the app's."""
     app_options = {name: options.pop(name) for name in _APP_OPTIONS if name in options}
     return uvicorn.Config(create_app(kb, **app_options), host=host, port=port,
                           **{**_OPTIONS, **options})
@@ -78,10 +78,11 @@ def app_in_worker() -> FastAPI:
     try:
         kb = worker_knowledge_base(os.environ[RULES_VARIABLE], os.environ[SHA256_VARIABLE],
                                    use_cache=os.environ.get(CACHE_VARIABLE) == "1")
+        auth = _auth_from_parent()
     except IgfrulesError as err:
         log.error("worker %d cannot start: %s", os.getpid(), printable(str(err)))  # noqa: TRY400 - one line, no traceback
         sys.exit(STARTUP_FAILURE)
-    app = create_app(kb, **_auth_from_parent())
+    app = create_app(kb, **auth)
     _settle()
     return app
 
@@ -100,7 +101,7 @@ def worker_knowledge_base(rules: str, sha256: str, *, use_cache: bool) -> Knowle
     return kb
 
 
-def _auth_options(auth: dict[str, Any], replay_db: str) -> dict[str, str]:
+def _auth_options(auth: dict[str, Any], replay_db: str | None) -> dict[str, str]:
     trust: Trust | None = auth["trust"]
     handed = {"trust": json.loads(trust.to_json()) if trust else None, "source": trust.source if trust else "",
               "public_url": auth["public_url"], "cors_origins": list(auth["cors_origins"]), "replay_db": replay_db}
@@ -179,9 +180,9 @@ def _serve_workers(kb: KnowledgeBase, host: str, port: int, workers: int, sock: 
                    use_cache: bool, auth: dict[str, Any], no_auth: bool) -> None:
     # The workers share one replay cache: a SQLite file in a folder only this user can read,
     # removed when the service stops (it holds issuers and nonces, never a token).
-    folder = tempfile.mkdtemp(prefix="igfrules-replay-")
+    folder = tempfile.mkdtemp(prefix="igfrules-replay-") if auth["trust"] else None
     handed = {RULES_VARIABLE: str(kb.path.resolve()), SHA256_VARIABLE: kb.sha256, CACHE_VARIABLE: "01"[use_cache],
-              **_auth_options(auth, str(Path(folder) / "replay.sqlite"))}
+              **_auth_options(auth, str(Path(folder) / "replay.sqlite") if folder else None)}
     before = {name: os.environ.get(name) for name in handed}
     os.environ.update(handed)  # read by the spawned workers; given back as it was after
     try:
@@ -192,7 +193,8 @@ def _serve_workers(kb: KnowledgeBase, host: str, port: int, workers: int, sock: 
             log.warning(NO_AUTH_WARNING.format(host=host))
         supervisor.run()
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        if folder:
+            shutil.rmtree(folder, ignore_errors=True)
         for name, value in before.items():
             if value is None:
                 os.environ.pop(name, None)
