@@ -39,14 +39,19 @@ from ..evaluation.evaluate import evaluate
 from ..fhir.deadline import DeadlinePassed, deadline
 from ..fhir.profile import map_resources
 from ..model.mapping import MappedCase
+from .auth import Authenticator, ClientAuthentication
 from .cards import IssuedCard, make_cards, stamp
 from .feedback.endpoint import receive
 from .feedback.store import FeedbackStore, Issued
 from .hooks import HOOK, SERVICE_ID, HookRequest, discovery
 from .prefetch import SOURCE, MissingPrefetch, resources_from_prefetch
+from .replay import ReplayCache, SqliteReplayCache
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from ..knowledge.loader import KnowledgeBase  # a type only: the caller loads it
+    from .trust import Trust
 
 MAX_BODY = 8 * 1024 * 1024  # a patient's prefetch is kilobytes to a few megabytes
 # The longest a request may take to read, validate and map its record: then 503, and the process
@@ -135,17 +140,28 @@ def _issue(made: list[IssuedCard], hook: HookRequest, store: FeedbackStore | Non
 
 
 def create_app(kb: KnowledgeBase, *, max_request_seconds: float = MAX_REQUEST_SECONDS,
-               max_body: int = MAX_BODY, feedback_db: Path | None = None) -> FastAPI:
-    """The app. `feedback_db`: the SQLite file that records the cards issued and the feedback on
-    them (feedback/store.py); without it, cards still carry uuids but feedback is not kept."""
+               max_body: int = MAX_BODY, trust: Trust | None = None, public_url: str | None = None,
+               cors_origins: Sequence[str] = ("*",), replay_db: str | None = None,
+               feedback_db: Path | None = None) -> FastAPI:
+    """The app. `trust`: the trusted issuers (trust.py); with it every call but a CORS preflight
+    needs a valid signed JWT (auth.py), checked against `public_url` (the base URL clients call;
+    None: the request's own scheme and Host). Without it nothing is checked: the caller keeps the
+    service on loopback, as `igfrules serve` does. `replay_db`: a SQLite file for the replay
+    cache, shared by processes serving the same clients; None: this process's memory.
+    `feedback_db`: the SQLite file that records the cards issued and the feedback on them
+    (feedback/store.py); without it, cards still carry uuids but feedback is not kept."""
     hide_query_strings()
     app = FastAPI(title="igfrules CDS Hooks service (research use only)", version=__version__,
                   docs_url=None, redoc_url=None, openapi_url=None)
     answers: BoundedCache[bytes, list[IssuedCard]] = BoundedCache(ANSWERS, max_bytes=ANSWER_BYTES)
     store = FeedbackStore(feedback_db) if feedback_db is not None else None
-    # CDS clients and sandboxes call services from the browser: allow any origin, no credentials.
-    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "OPTIONS"],
-                       allow_headers=["*"], allow_credentials=False)
+    if trust is not None:  # added first, so it runs inside CORS: a 401 carries the CORS headers
+        replay = SqliteReplayCache(replay_db) if replay_db else ReplayCache()
+        app.add_middleware(ClientAuthentication, authenticator=Authenticator(trust, public_url, replay=replay))
+    # CDS clients and sandboxes call services from the browser. By default any origin, and never
+    # credentials (cookies): CORS is not what keeps callers out, the signed token is (docs/fhir.md).
+    app.add_middleware(CORSMiddleware, allow_origins=list(cors_origins), allow_methods=["GET", "POST", "OPTIONS"],
+                       allow_headers=["Authorization", "Content-Type"], allow_credentials=False)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:

@@ -1,0 +1,104 @@
+"""Fetching a client's JWK Set from an allowlisted `jku`: bounded in time and size, and cached.
+
+Only URLs the trusted-issuers file lists are ever fetched (auth.py checks the token's `jku`
+against the list before anything here runs), over https, or http on a loopback address (trust.py).
+A redirect is not followed: it would fetch a URL nobody allowlisted. The answer is read up to
+MAX_JWKS_BYTES and within FETCH_SECONDS, and kept for CACHE_SECONDS, so a client's calls do not
+each cost a fetch; a token naming a `kid` the cached set lacks refetches it (a key rotated in), at
+most once per REFRESH_SECONDS per URL, so unknown kids cannot make the service hammer a client;
+a fetch that failed is not tried again for REFRESH_SECONDS either (the same error is given), so a
+client whose URL is down costs one fetch per interval, not one per call.
+Keys that cannot verify a CDS Hooks token (symmetric, private, without a kid) are dropped.
+Nothing here sees a token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import urllib.error
+import urllib.request
+from typing import Any
+from urllib.parse import urlsplit
+
+from ..documents.strict_json import DocumentError, parse_json
+from .trust import MAX_JWKS_BYTES, is_loopback, key_problem, public_members
+
+FETCH_SECONDS = 5.0
+CACHE_SECONDS = 300.0
+REFRESH_SECONDS = 30.0
+
+
+class JwksUnavailable(Exception):
+    """The JWK Set could not be had; the message says why, for the client's error."""
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None  # urllib then raises HTTPError with the 3xx status
+
+
+def fetch_jwks(url: str, timeout: float = FETCH_SECONDS) -> list[dict[str, Any]]:
+    """The usable public keys at `url` (blocking: run it off the event loop)."""
+    handlers: list[Any] = [_NoRedirect()]
+    if is_loopback(urlsplit(url).hostname or ""):
+        handlers.append(urllib.request.ProxyHandler({}))  # a proxy cannot reach this host's loopback
+    opener = urllib.request.build_opener(*handlers)
+    request = urllib.request.Request(url, headers={"Accept": "application/json"})  # noqa: S310 - https or loopback http, checked
+    try:
+        with opener.open(request, timeout=timeout) as response:
+            if response.status != 200:
+                raise JwksUnavailable(f"the JWK Set URL answered HTTP {response.status}")
+            body = response.read(MAX_JWKS_BYTES + 1)
+    except urllib.error.HTTPError as err:
+        raise JwksUnavailable(f"the JWK Set URL answered HTTP {err.code}") from None
+    except (urllib.error.URLError, OSError, ValueError) as err:
+        reason = getattr(err, "reason", None) or err
+        raise JwksUnavailable(f"the JWK Set URL could not be fetched: {reason}") from None
+    if len(body) > MAX_JWKS_BYTES:
+        raise JwksUnavailable(f"the JWK Set is over {MAX_JWKS_BYTES:,} bytes")
+    try:
+        document = parse_json(body.decode("utf-8"))
+    except (UnicodeDecodeError, DocumentError):
+        raise JwksUnavailable("the JWK Set URL did not answer JSON") from None
+    if not isinstance(document, dict) or not isinstance(document.get("keys"), list):
+        raise JwksUnavailable('the JWK Set URL did not answer a JWK Set ({"keys": [...]})')
+    return [public_members(key) for key in document["keys"] if key_problem(key) is None]
+
+
+class JwksCache:
+    """JWK Sets by URL, each kept CACHE_SECONDS; one fetch at a time per URL."""
+
+    def __init__(self, ttl: float = CACHE_SECONDS, refresh: float = REFRESH_SECONDS,
+                 timeout: float = FETCH_SECONDS) -> None:
+        self.ttl, self.refresh, self.timeout = ttl, refresh, timeout
+        self._sets: dict[str, tuple[float, list[dict[str, Any]]]] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._failed: dict[str, tuple[float, str]] = {}
+
+    async def key(self, url: str, kid: str) -> dict[str, Any] | None:
+        """The key `kid` of the set at `url`, fetched if not cached, stale, or (once per refresh
+        interval) missing that kid; None if the set has no such key."""
+        lock = self._locks.setdefault(url, asyncio.Lock())
+        async with lock:
+            now = time.monotonic()
+            fetched_at, keys = self._sets.get(url, (float("-inf"), []))
+            found = _by_kid(keys, kid)
+            stale = now - fetched_at > self.ttl
+            if stale or (found is None and now - fetched_at > self.refresh):
+                failed = self._failed.get(url)
+                if failed is not None and now - failed[0] < self.refresh:
+                    raise JwksUnavailable(failed[1])  # not again yet: a client down costs one fetch per interval
+                try:
+                    keys = await asyncio.to_thread(fetch_jwks, url, self.timeout)
+                except JwksUnavailable as err:
+                    self._failed[url] = (time.monotonic(), str(err))
+                    raise
+                self._failed.pop(url, None)
+                self._sets[url] = (time.monotonic(), keys)
+                found = _by_kid(keys, kid)
+            return found
+
+
+def _by_kid(keys: list[dict[str, Any]], kid: str) -> dict[str, Any] | None:
+    return next((key for key in keys if key.get("kid") == kid), None)
