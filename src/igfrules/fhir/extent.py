@@ -152,10 +152,9 @@ def treatment_intent(resources: Resources, warnings: Warnings, primaries: list[A
                                    note=f"curative intent recorded ({latest or 'undated'}), but the primary cancer "
                                         f"is in {'/'.join(relapsed)} (clinicalStatus): the intent of care since is "
                                         "not recorded")
-            said = f"; primary cancer {'/'.join(sorted(status))} (clinicalStatus)" if status else ""
             return FieldSource(field="treatment_intent", value=intent, resources=labels,
                                note=f"mCODE procedure intent {intent} on the latest record that states one "
-                                    f"({latest or 'undated'}){said}")
+                                    f"({latest or 'undated'})")
         warnings.append(f"treatment intent: the latest records ({', '.join(labels)}) say curative and palliative; "
                         "not read")
         return FieldSource(field="treatment_intent", value=UNKNOWN, resources=labels,

@@ -169,8 +169,8 @@ def stage(resources: Resources, warnings: Warnings, *, primaries: list[Any] | No
         if not value:
             unread.append(label)
         else:
-            observed[label] = (observation_instant(obs), kind == "pathological", value, label,
-                               f"{kind} stage group", observation_day(obs))
+            observed[label] = (observation_instant(obs), kind == "pathological", value, label, kind,
+                               observation_day(obs))
     summaries = {}
     for condition in resources.of("Condition"):
         label = resources.label(condition)
@@ -205,7 +205,7 @@ def stage(resources: Resources, warnings: Warnings, *, primaries: list[Any] | No
                                                                for s in everything)
                         + f"; {chosen[2]} stands (the latest stage-group Observation; pathological over "
                           "clinical on the same date; a Condition's summary only without one)")
-    value, note = chosen[2], f"{chosen[4]} {chosen[2]} ({chosen[5] or 'undated'})"
+    value, note = chosen[2], f"{chosen[4]} stage group {chosen[2]} ({chosen[5] or 'undated'})"
     value, note = _with_m(value, note, chosen, m_read, warnings)
     if m_read:
         labels = tuple(dict.fromkeys([*labels, *(m[3] for m in m_read)]))
