@@ -69,7 +69,7 @@ def test_the_bundle_envelope_never_blocks_and_is_a_warning() -> None:
     case = map_bundle(data)
     assert case.profile.er_status == "positive"
     assert any("Bundle.id" in w for w in case.mapping.warnings)
-    with pytest.raises(CaseError, match="Bundle.id"):
+    with pytest.raises(CaseError, match=r"Bundle\.id"):
         map_bundle(data, strict=True)
 
 

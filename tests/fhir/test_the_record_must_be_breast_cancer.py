@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from igfrules import CaseError
 from igfrules.cli import main
-from tests.fhir.builders import ICD10, LOINC, MC, POSITIVE, SCT, bundle, cc, condition, mapped, observation
+from tests.fhir.builders import ICD10, MC, POSITIVE, SCT, bundle, condition, mapped, observation
 
 PRIMARY = {"meta": {"profile": [MC + "mcode-primary-cancer-condition"]}}
 STAGE_IV = observation("stage", "21908-9", valueCodeableConcept={"text": "Stage IV"})
