@@ -164,15 +164,15 @@ def read_resources(items: Iterable[tuple[str, Any, str | None]], source: str, *,
     contents: set[bytes] = set()  # every resource's JSON: one repeated without an id is read once too
     for where, data, full_url in items:
         check_deadline()
+        kind, label, codes = "", where, None
         if not isinstance(data, Mapping):
             invalid = [Problem(source, where, "a resource must be a JSON object")]
-            kind, label, codes = "", where, None
         else:
-            kind = data.get("resourceType")
-            ident = data.get("id")
-            label = f"{kind}/{ident}" if isinstance(ident, str) and ident else f"{kind} at {where}"
+            named, ident = data.get("resourceType"), data.get("id")
+            label = f"{named}/{ident}" if isinstance(ident, str) and ident else f"{named} at {where}"
             codes = raw_codes(data)
-            invalid = [] if isinstance(kind, str) else [Problem(source, where, "has no resourceType")]
+            kind = named if isinstance(named, str) else ""
+            invalid = [] if kind else [Problem(source, where, "has no resourceType")]
         if not invalid:
             try:
                 model, key = _validate_keyed(data, kind, source, label)
@@ -182,7 +182,7 @@ def read_resources(items: Iterable[tuple[str, Any, str | None]], source: str, *,
             if strict:
                 problems.extend(invalid)
             else:
-                resources.skipped.append(Skipped(label, kind if isinstance(kind, str) else "", tuple(invalid), codes))
+                resources.skipped.append(Skipped(label, kind, tuple(invalid), codes))
             continue
         if key and key in contents:
             continue  # the same resource again: read once
