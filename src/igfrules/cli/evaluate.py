@@ -48,7 +48,7 @@ def evaluate(case: Path | None, example: str | None, fmt: str, detail: Detail, s
       igfrules evaluate --example her2-trastuzumab-pretreated --detail full
       igfrules evaluate my-case.yaml --format json
       igfrules evaluate cases/fhir/metastatic-hr-positive-pik3ca.json --show-mapping
-      igfrules evaluate record.json --strict
+      igfrules evaluate cases/fhir/early-stage-er-positive.json --strict
     """
     from ..evaluation.evaluate import evaluate as evaluate_case
 
