@@ -73,3 +73,9 @@ def test_a_secondary_cancer_is_not_a_primary_of_another_site() -> None:
     liver = condition("m", SCT, "94381002", "Secondary malignant neoplasm of liver")
     case = mapped(condition("b", SCT, "254837009", "Malignant neoplasm of breast", **PRIMARY), liver)
     assert case.profile.metastatic_sites == ("liver",)
+
+
+def test_an_invalid_colon_cancer_condition_still_refuses_the_record() -> None:
+    colon = condition("colon", SCT, "363406005", "Malignant neoplasm of colon", onsetDateTime="not a date")
+    with pytest.raises(CaseError, match="Condition/colon"):
+        mapped(colon, STAGE_IV, ER)

@@ -134,13 +134,31 @@ def primaries(resources: Resources) -> Primaries:
     return found
 
 
+def _skipped_conditions(resources: Resources, found: Primaries) -> dict[str, str]:
+    """Invalid Conditions (skipped) whose raw code still places a cancer: an invalid colon-cancer
+    Condition must not let the record pass as breast cancer. label -> what its codes name."""
+    named = {}
+    for item in resources.skipped:
+        places = [where for system, code in item.codes or () if (where := _code_site(system, code))]
+        if item.kind != "Condition" or not places:
+            continue
+        if places == ["breast"] * len(places):
+            found.breast.append(item.label)
+        elif "breast" not in places:
+            found.other[item.label] = places[0]
+            named[item.label] = ", ".join(code for _, code in item.codes or ())
+    return named
+
+
 def check_breast(resources: Resources, warnings: list[str]) -> Primaries:
     """The record's primary cancers; a CaseError when every one is of another site than breast."""
     found = primaries(resources)
+    skipped = _skipped_conditions(resources, found)
     if found.other and not found.breast and not found.unconfirmed:
         label, where = next(iter(found.other.items()))
-        condition = next(c for c in found.conditions if resources.label(c) == label)
-        named = display_text(condition.code) or ", ".join(code for _, code, _ in codings(condition.code))
+        condition = next((c for c in found.conditions if resources.label(c) == label), None)
+        named = (skipped[label] + " (a Condition skipped as not valid FHIR R4)" if condition is None else
+                 display_text(condition.code) or ", ".join(code for _, code, _ in codings(condition.code)))
         raise CaseError(Problem(resources.source, f"{label}: Condition.code", (
             f"the primary cancer is {named!r}, a cancer of {where}, not breast cancer; igfrules reads "
             "breast-cancer records only (breast: SNOMED CT breast-cancer codes, ICD-10-CM C50 or D05, or a "
