@@ -32,6 +32,7 @@ def test_every_example_bundle_of_the_package_has_an_expected_mapping() -> None:
 def test_each_field_is_what_was_read_by_hand(name: str) -> None:
     case, want = mapped(name), expected(name)
     got = {f.field: f.value for f in case.mapping.fields}
+    assert set(got) == set(want["fields"])  # every field the mapping reads was checked by hand
     assert {field: got[field] for field in want["fields"]} == {k: v["value"] for k, v in want["fields"].items()}
     assert case.profile.value("advanced_disease") == want["advanced_disease"]
 
