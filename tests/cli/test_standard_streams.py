@@ -20,7 +20,9 @@ OUT_OF_RANGE = (b'{"resourceType": "Bundle", "type": "collection", "entry": [{"r
 
 def test_a_json_document_on_standard_input_is_read_as_json() -> None:
     with pytest.raises(CaseError, match="inf"):
-        case_from_stream(io.BytesIO(OUT_OF_RANGE))
+        case_from_stream(io.BytesIO(OUT_OF_RANGE), strict=True)
+    lenient = case_from_stream(io.BytesIO(OUT_OF_RANGE))  # the resource skipped, with a warning saying why
+    assert any("inf" in w for w in lenient.mapping.warnings)  # type: ignore[union-attr]
     with pytest.raises(CaseError, match="given twice"):
         case_from_stream(io.BytesIO(b'{"er_status": "positive", "er_status": "negative"}'))
     assert case_from_stream(io.BytesIO(json.dumps({"er_status": "positive"}).encode())).er_status == "positive"

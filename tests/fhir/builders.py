@@ -23,6 +23,15 @@ def mapped(*resources: dict[str, Any]) -> Any:
     return map_bundle(bundle(*resources))
 
 
+NO_PRIMARY = "no primary cancer Condition"
+
+
+def reading_warnings(case: Any) -> tuple[str, ...]:
+    """A mapping's warnings but the one every Bundle without a primary cancer Condition gets (most
+    builder-made Bundles hold only the resources a test is about)."""
+    return tuple(w for w in case.mapping.warnings if not w.startswith(NO_PRIMARY))
+
+
 def bundle(*resources: dict[str, Any], bundle_id: str = "test-bundle") -> dict[str, Any]:
     return {"resourceType": "Bundle", "id": bundle_id, "type": "collection",
             "entry": [{"resource": r} for r in resources]}

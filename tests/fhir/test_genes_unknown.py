@@ -153,7 +153,7 @@ def test_brca1_absent_alone_says_brca2_was_not_studied() -> None:
 def test_a_variant_in_a_gene_not_named_readably_keeps_a_panel_from_making_pik3ca_absent() -> None:
     """A PIK3CA 'present' assessment whose gene is coded in a system igfrules does not read (and has
     no symbol) was skipped, and a panel that studied PIK3CA then made the gene absent."""
-    unnamed = {"code": cc(LOINC, "48018-6"), "valueCodeableConcept": cc("http://www.genenames.org", "HGNC:8975")}
+    unnamed = {"code": cc(LOINC, "48018-6"), "valueCodeableConcept": cc("https://www.ncbi.nlm.nih.gov/gene", "5290")}
     panel = observation("panel", "53041-0", component=[gene_component("HGNC:8975", "PIK3CA")])
     present = observation("v", "69548-6", component=[unnamed], valueCodeableConcept=cc(LOINC, "LA9633-4"))
     assert mapped(panel).profile.pik3ca_mutation is False

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from igfrules.fhir.profile import map_bundle
-from tests.fhir.builders import RX, SCT, bundle, cc, medication, observation
+from tests.fhir.builders import RX, SCT, bundle, cc, medication, observation, reading_warnings
 
 
 def therapies(*resources: dict[str, Any]) -> Any:
@@ -35,7 +35,7 @@ def test_a_do_not_perform_or_unknown_status_medicine_is_not_a_therapy_given(kind
 
 def bmi(**quantity: Any) -> Any:
     case = map_bundle(bundle(observation("bmi", "39156-5", valueQuantity={"unit": "kg/m2", **quantity})))
-    return case.profile.bmi, case.mapping.warnings
+    return case.profile.bmi, reading_warnings(case)
 
 
 def test_a_bmi_out_of_range_or_with_a_comparator_is_unknown_with_a_warning() -> None:

@@ -132,20 +132,34 @@ def primary(status: str) -> dict[str, Any]:
                      clinicalStatus=cc("http://terminology.hl7.org/CodeSystem/condition-clinical", status))
 
 
-def test_a_primary_cancer_in_remission_is_care_of_curative_intent_when_none_is_recorded() -> None:
+def test_remission_alone_never_says_the_intent_of_care() -> None:
+    """Remission follows palliative care too: read as curative, it made advanced disease false by
+    assumption for a stage IIIB-IIIC record. Only a recorded intent is the intent."""
     case = mapped(primary("remission"))
-    assert case.profile.treatment_intent == "curative"
+    assert case.profile.treatment_intent == "unknown"
     assert "remission" in source(case, "treatment_intent").note
     assert mapped(primary("active")).profile.treatment_intent == "unknown"
-    assert mapped(primary("recurrence")).profile.treatment_intent == "unknown"
     recorded = mapped(primary("remission"), medication("m", LETROZOLE, intent_kind="palliative"))
     assert recorded.profile.treatment_intent == "palliative"  # a recorded intent stands
+    curative = mapped(primary("remission"), medication("m", LETROZOLE, intent_kind="curative"))
+    assert curative.profile.treatment_intent == "curative"
+
+
+@pytest.mark.parametrize("status", ["recurrence", "relapse"])
+def test_a_recurrence_makes_a_recorded_curative_intent_unknown(status: str) -> None:
+    case = mapped(primary(status), medication("m", LETROZOLE, intent_kind="curative"))
+    assert case.profile.treatment_intent == "unknown"
+    assert status in source(case, "treatment_intent").note
+    palliative = mapped(primary(status), medication("m", LETROZOLE, intent_kind="palliative"))
+    assert palliative.profile.treatment_intent == "palliative"
 
 
 def test_stage_iiic_in_remission_after_curative_care_is_not_advanced_disease() -> None:
     stage = observation("stage", "21908-9", valueCodeableConcept=cc(LOINC, "LA3581-7", "Stage IIIC"))
-    case = mapped(primary("remission"), stage)
+    case = mapped(primary("remission"), stage, medication("m", LETROZOLE, intent_kind="curative"))
     assert case.profile.stage == "IIIC" and case.profile.value("advanced_disease") is False
+    assumed = mapped(primary("remission"), stage)  # remission without a recorded intent: not decided
+    assert assumed.profile.value("advanced_disease") == "unknown"
 
 
 def test_her2_results_that_disagree_never_refuse_the_record() -> None:

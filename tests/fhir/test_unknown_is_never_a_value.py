@@ -14,6 +14,7 @@ from tests.fhir.builders import (
     LOINC,
     NEGATIVE,
     POSITIVE,
+    RX,
     SCT,
     cc,
     condition,
@@ -22,6 +23,7 @@ from tests.fhir.builders import (
     mapped,
     medication,
     observation,
+    reading_warnings,
 )
 
 
@@ -133,7 +135,7 @@ def test_a_negated_hedged_ranged_or_compared_her2_score_is_unknown(text: str) ->
 def test_a_plain_her2_score_in_text_is_still_read(text: str, status: str, low: Any) -> None:
     case = mapped(observation("ihc", "85319-2", valueString=text))
     assert (case.profile.her2_status, case.profile.her2_low) == (status, low)
-    assert case.mapping.warnings == ()
+    assert reading_warnings(case) == ()
 
 
 @pytest.mark.parametrize("value", [{"valueInteger": 10}, {"valueInteger": 4}, {"valueInteger": -1},
@@ -229,7 +231,7 @@ def test_the_latest_result_is_the_latest_instant_across_time_zones() -> None:
     west = observation("new-york", "16112-5", "2024-01-01T23:00:00-05:00", valueCodeableConcept=POSITIVE)
     case = mapped(east, west)
     assert case.profile.er_status == "positive"
-    assert "the latest final result stands: positive" in case.mapping.warnings[0]
+    assert "the latest final result stands: positive" in reading_warnings(case)[0]
     same_day = mapped(observation("morning", "16112-5", "2024-01-01T08:00:00Z", valueCodeableConcept=POSITIVE),
                       observation("evening", "16112-5", "2024-01-01T18:00:00Z", valueCodeableConcept=NEGATIVE))
     assert same_day.profile.er_status == "negative"
@@ -361,18 +363,20 @@ def test_a_later_curative_record_entered_in_error_does_not_override_a_palliative
 
 
 @pytest.mark.parametrize(("verification", "expected"), [
-    (None, "curative"), ("confirmed", "curative"),
-    ("unconfirmed", "unknown"), ("provisional", "unknown"), ("differential", "unknown"),
-    ("refuted", "unknown"), ("entered-in-error", "unknown"),
+    (None, "unknown"), ("confirmed", "unknown"),
+    ("unconfirmed", "curative"), ("provisional", "curative"), ("differential", "curative"),
+    ("refuted", "curative"), ("entered-in-error", "curative"),
 ])
-def test_only_a_confirmed_primary_in_remission_reads_as_curative(verification: str | None, expected: str) -> None:
+def test_only_a_confirmed_primary_in_relapse_unsettles_a_curative_intent(verification: str | None,
+                                                                          expected: str) -> None:
     extra: dict[str, Any] = {"meta": {"profile": [PRIMARY]},
                              "clinicalStatus": cc("http://terminology.hl7.org/CodeSystem/condition-clinical",
-                                                  "remission")}
+                                                  "relapse")}
     if verification:
         extra["verificationStatus"] = verified(verification)
     primary = condition("b", SCT, "254837009", "Malignant neoplasm of breast", **extra)
-    assert mapped(primary).profile.treatment_intent == expected
+    care = medication("m", cc(RX, "72965"), intent_kind="curative")
+    assert mapped(primary, care).profile.treatment_intent == expected
 
 
 @pytest.mark.parametrize(("verification", "expected"), [

@@ -129,13 +129,15 @@ def test_unknown_service_and_paths_are_404(server: Server) -> None:
     assert status == 404
 
 
-def test_invalid_fhir_is_422_naming_resource_and_element(server: Server) -> None:
+def test_an_invalid_resource_is_skipped_with_a_card_naming_resource_and_element(server: Server) -> None:
+    """The service reads leniently (issue 21): the resource is skipped, what it could inform is unknown."""
     request = request_for("early-stage-er-positive")
     entry = request["prefetch"]["observations"]["entry"][0]["resource"]
     entry["effectiveDateTime"] = "2024-13-99"
     status, data, raw = server.post(PATH, request)
-    assert status == 422
-    assert any(f"Observation/{entry['id']}: Observation.effectiveDateTime" in p for p in data["problems"])
+    assert status == 200
+    details = " ".join(card.get("detail", "") for card in data["cards"])
+    assert f"Observation/{entry['id']} skipped" in details and "Observation.effectiveDateTime" in details
     assert b"Traceback" not in raw
 
 

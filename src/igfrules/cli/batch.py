@@ -12,7 +12,7 @@ import click
 
 from ..errors import InputError, Problem
 from .error_output import reports_errors, require_stdout
-from .options import LINE_DETAILS, RULES_OPTION, load_knowledge_base, stdin
+from .options import LINE_DETAILS, RULES_OPTION, STRICT_OPTION, load_knowledge_base, stdin
 
 
 def _refuse_overwriting_inputs(out_path: Path, inputs: tuple[str, ...]) -> None:
@@ -43,10 +43,11 @@ def _refuse_overwriting_inputs(out_path: Path, inputs: tuple[str, ...]) -> None:
                    "full: the complete report, as `evaluate --format json` writes it.")
 @click.option("--compact", is_flag=True, hidden=True,
               help="Deprecated: lines by reference are now the default (--detail reference).")
+@STRICT_OPTION
 @RULES_OPTION
 @reports_errors
 def batch(inputs: tuple[str, ...], out_path: Path | None, workers: int | None, summary: bool,
-          summary_format: str, detail: str, compact: bool, rules_dir: Path | None) -> None:
+          summary_format: str, detail: str, compact: bool, strict: bool, rules_dir: Path | None) -> None:
     """Evaluate a cohort: folders of case files, JSON Lines files, or '-' for standard input.
 
     One output line per case, in input order: the case by reference (every per-case fact, with
@@ -83,7 +84,7 @@ def batch(inputs: tuple[str, ...], out_path: Path | None, workers: int | None, s
         click.echo(f"\r{tally.cases:,} cases, {tally.failed:,} failed", err=True, nl=False)
 
     items = read_items(inputs, stdin=stdin() if "-" in inputs else None)
-    run = partial(run_batch, items, workers=workers, kb=kb, detail=detail, use_cache=True,
+    run = partial(run_batch, items, workers=workers, kb=kb, detail=detail, use_cache=True, strict=strict,
                   progress=progress if interactive else None)
     if out_path is not None:
         # Written beside the file and renamed over it only when the run completes; chunks spool

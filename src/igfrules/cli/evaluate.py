@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from .error_output import reports_errors, require_stdout
-from .options import FORMATS, REPORT_DETAILS, RULES_OPTION, load_knowledge_base, stdin
+from .options import FORMATS, REPORT_DETAILS, RULES_OPTION, STRICT_OPTION, load_knowledge_base, stdin
 
 if TYPE_CHECKING:
     from ..rendering.text import Detail
@@ -27,10 +27,11 @@ if TYPE_CHECKING:
               "the complete report (batch --detail chooses what a JSON line carries).")
 @click.option("--show-mapping", is_flag=True,
               help="For a FHIR Bundle, text and Markdown output say where each field came from (JSON always does).")
+@STRICT_OPTION
 @RULES_OPTION
 @reports_errors
 def evaluate(case: Path | None, example: str | None, fmt: str, detail: Detail, show_mapping: bool,
-             rules_dir: Path | None) -> None:
+             strict: bool, rules_dir: Path | None) -> None:
     """Evaluate one case file (YAML or JSON; '-' reads standard input) and print the brief.
 
     A FHIR R4 Bundle in JSON ("resourceType": "Bundle", US Core + mCODE) is read as a case too
@@ -47,6 +48,7 @@ def evaluate(case: Path | None, example: str | None, fmt: str, detail: Detail, s
       igfrules evaluate --example her2-trastuzumab-pretreated --detail full
       igfrules evaluate my-case.yaml --format json
       igfrules evaluate cases/fhir/metastatic-hr-positive-pik3ca.json --show-mapping
+      igfrules evaluate cases/fhir/early-stage-er-positive.json --strict
     """
     from ..evaluation.evaluate import evaluate as evaluate_case
 
@@ -62,9 +64,11 @@ def evaluate(case: Path | None, example: str | None, fmt: str, detail: Detail, s
     if str(case) == "-":  # a case on standard input, YAML or JSON, or a FHIR Bundle
         from ..evaluation.cases import case_from_stream
 
-        report = evaluate_case(case_from_stream(stdin(), source="<stdin>"), kb)
+        report = evaluate_case(case_from_stream(stdin(), source="<stdin>", strict=strict), kb)
     else:
-        report = evaluate_case(case, kb)
+        from ..evaluation.cases import read_input
+
+        report = evaluate_case(read_input(case, strict=strict), kb)
     rendered = _renderer(fmt)(report, detail)
     if show_mapping and fmt in ("text", "markdown"):
         from ..rendering.mapping import with_mapping

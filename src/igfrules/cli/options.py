@@ -25,6 +25,14 @@ RULES_OPTION = click.option(
 )
 
 
+# FHIR Bundles are read leniently (docs/fhir.md, "Lenient by default"); --strict refuses instead.
+STRICT_OPTION = click.option(
+    "--strict", is_flag=True,
+    help="Refuse a FHIR Bundle with any invalid resource or envelope (exit 1, naming each element), "
+         "instead of skipping the resource with a warning and leaving what it could inform unknown.",
+)
+
+
 def load_knowledge_base(rules_dir: Path | None) -> KnowledgeBase:
     """The knowledge base, through the per-user cache of parsed knowledge bases."""
     from ..evaluation.loading import load_knowledge_base as load

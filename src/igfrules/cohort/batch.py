@@ -188,13 +188,14 @@ def _init_worker(rules: str, sha256: str, use_cache: bool) -> None:
 
 
 def evaluate_chunk(items: list[Item], kb: KnowledgeBase, *, lines: bool = True,
-                   detail: str = "reference") -> tuple[bytes, Tally]:
-    """One output line per item, joined into one UTF-8 block, and the chunk's tally."""
+                   detail: str = "reference", strict: bool = False) -> tuple[bytes, Tally]:
+    """One output line per item, joined into one UTF-8 block, and the chunk's tally. `strict`: a
+    FHIR Bundle with an invalid resource is an error line, not read around (fhir/lenient.py)."""
     out, tally, reports = [], Tally(), []
     to_json = LINE_WRITERS[detail]
     for item in items:
         try:
-            report = evaluate(_profile(item), kb)
+            report = evaluate(_profile(item, strict), kb)
             line = to_json(report) if lines else b""
         except IgfrulesError as err:
             tally.add_failure()
@@ -210,10 +211,10 @@ def evaluate_chunk(items: list[Item], kb: KnowledgeBase, *, lines: bool = True,
     return b"\n".join(out) if lines else b"", tally
 
 
-def _work(items: list[Item], spool: str | None, detail: str) -> tuple[str | None, Tally]:
+def _work(items: list[Item], spool: str | None, detail: str, strict: bool = False) -> tuple[str | None, Tally]:
     """In a worker: evaluate a chunk and spool its lines to a file; return the file and tally."""
     assert _worker_kb is not None  # noqa: S101 - set by the pool initializer
-    block, tally = evaluate_chunk(items, _worker_kb, lines=spool is not None, detail=detail)
+    block, tally = evaluate_chunk(items, _worker_kb, lines=spool is not None, detail=detail, strict=strict)
     if spool is None:
         return None, tally
     with tempfile.NamedTemporaryFile("wb", dir=spool, delete=False) as handle:
@@ -221,16 +222,16 @@ def _work(items: list[Item], spool: str | None, detail: str) -> tuple[str | None
     return handle.name, tally
 
 
-def _profile(item: Item) -> Any:
+def _profile(item: Item, strict: bool = False) -> Any:
     if item.path is not None:
-        return read_input(item.path)  # a case file or a FHIR Bundle
+        return read_input(item.path, strict=strict)  # a case file or a FHIR Bundle
     if item.unreadable or item.line is None:
         raise CaseError(Problem(item.source, "", item.unreadable or "empty line"))
     try:
         data = parse_json(item.line)  # strict, as for a .json case file: no repeated keys, no NaN
     except DocumentError as err:
         raise CaseError(Problem(item.source, "", str(err).removeprefix("line 1: "))) from None
-    return input_from_document(data, source=item.source)  # a case object, or a FHIR Bundle on one line
+    return input_from_document(data, source=item.source, strict=strict)  # a case object, or a Bundle on one line
 
 
 def _error_line(item: Item, err: IgfrulesError) -> bytes:
@@ -267,7 +268,7 @@ def _error_line(item: Item, err: IgfrulesError) -> bytes:
 
 def run_batch(items: Iterable[Item], out: BatchOutput | None, *, workers: int, kb: KnowledgeBase,
               progress: Any = None, spool_dir: str | None = None, detail: str = "reference",
-              use_cache: bool = False) -> Tally:
+              use_cache: bool = False, strict: bool = False) -> Tally:
     """Evaluate every item, write one line per case to `out` in input order, return the tally.
 
     A run that cannot finish (Ctrl-C, the output fails, a worker dies) raises BatchStopped, which
@@ -289,7 +290,7 @@ def run_batch(items: Iterable[Item], out: BatchOutput | None, *, workers: int, k
 
     name = out.name if out is not None else "<batch>"
     try:
-        _run(_chunks(iter(items)), out, workers, kb, tally, spool_dir, detail, use_cache)
+        _run(_chunks(iter(items)), out, workers, kb, tally, spool_dir, detail, use_cache, strict)
     except KeyboardInterrupt:
         raise _stopped(out, name, written[0], "interrupted", interrupted=True) from None
     except BrokenProcessPool as err:
@@ -306,10 +307,10 @@ def _stopped(out: BatchOutput | None, name: str, counted: int, why: str, *,
 
 
 def _run(chunks: Iterator[list[Item]], out: BatchOutput | None, workers: int, kb: KnowledgeBase,
-         tally: Any, spool_dir: str | None, detail: str, use_cache: bool) -> None:
+         tally: Any, spool_dir: str | None, detail: str, use_cache: bool, strict: bool = False) -> None:
     if workers <= 1:
         for chunk in chunks:
-            block, chunk_tally = evaluate_chunk(chunk, kb, lines=out is not None, detail=detail)
+            block, chunk_tally = evaluate_chunk(chunk, kb, lines=out is not None, detail=detail, strict=strict)
             if out is not None:
                 out.write(block, len(chunk))
             tally(chunk_tally)
@@ -333,7 +334,7 @@ def _run(chunks: Iterator[list[Item]], out: BatchOutput | None, workers: int, kb
                 # A submit may spawn a worker: Ctrl-C waits until it is spawned, or the worker would
                 # find the pool's queues gone as it opened them, and print a traceback of its own.
                 with whole_lines():
-                    future = pool.submit(_work, chunk, target, detail)
+                    future = pool.submit(_work, chunk, target, detail, strict)
                 pending.append((len(chunk), future))
                 if len(pending) >= workers * IN_FLIGHT_PER_WORKER:
                     collect(*pending.pop(0))

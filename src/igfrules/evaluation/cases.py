@@ -25,22 +25,25 @@ def read_case(path: str | Path) -> PatientProfile:
     return case if isinstance(case, PatientProfile) else case.profile
 
 
-def read_input(path: str | Path) -> PatientProfile | MappedCase:
+def read_input(path: str | Path, *, strict: bool = False) -> PatientProfile | MappedCase:
     """A case file as a profile; a FHIR Bundle as a profile with the mapping that says where each
-    field came from."""
-    return input_from_document(document_from_path(Path(path)), source=str(path))
+    field came from. `strict`: a Bundle with an invalid resource is refused, not read around."""
+    return input_from_document(document_from_path(Path(path)), source=str(path), strict=strict)
 
 
-def case_from_stream(stream: BinaryIO | None, *, source: str = "<stdin>") -> PatientProfile | MappedCase:
+def case_from_stream(stream: BinaryIO | None, *, source: str = "<stdin>",
+                     strict: bool = False) -> PatientProfile | MappedCase:
     """A case from standard input (None when it is closed), read through the bounded reader."""
-    return input_from_document(document_from_stream(stream, source=source), source=source)
+    return input_from_document(document_from_stream(stream, source=source), source=source, strict=strict)
 
 
 def case_from_bytes(data: bytes, *, source: str = IN_MEMORY, suffix: str = "") -> PatientProfile | MappedCase:
     return input_from_document(document_from_bytes(data, source=source, suffix=suffix), source=source)
 
 
-def input_from_document(data: Any, *, source: str = IN_MEMORY) -> PatientProfile | MappedCase:
+def input_from_document(data: Any, *, source: str = IN_MEMORY, strict: bool = False) -> PatientProfile | MappedCase:
+    """A parsed case file or Bundle. A Bundle is read leniently (an invalid resource is skipped with a
+    warning, and what it could inform is unknown) unless `strict`, which refuses it."""
     if not is_bundle(data):
         return profile_from_mapping(data, source=source)
     try:
@@ -48,4 +51,4 @@ def input_from_document(data: Any, *, source: str = IN_MEMORY) -> PatientProfile
     except ImportError:
         raise CaseError(Problem(source, "", "this is a FHIR Bundle; reading one needs the fhir extra: "
                                             "pip install 'igfrules[fhir]'")) from None
-    return map_bundle(data, source=source)
+    return map_bundle(data, source=source, strict=strict)

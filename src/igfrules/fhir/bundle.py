@@ -1,7 +1,10 @@
 """Reading resources with fhir.resources: a Bundle, or resources as a CDS Hooks prefetch holds them.
 
-Validation is the library's (FHIR R4B models, identical to R4 for every resource read here). An
-invalid resource is a CaseError naming the resource (type/id) and the path of the bad element.
+Validation is the library's (FHIR R4B models, identical to R4 for every resource read here), with
+one check of ours: a choice element given in two forms names both (the library names neither). An
+invalid resource is skipped and recorded (`Resources.skipped`, read by lenient.py), or, with
+`strict=True`, a CaseError naming the resource (type/id) and the path of every bad element. The
+Bundle envelope's own errors (an `_` in `Bundle.id`) are a note, or with `strict=True` an error.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from ..bounded_cache import BoundedCache
 from ..canonical import canonical_json
 from ..errors import CaseError, Problem, field_path
 from .deadline import check_deadline
+from .lenient import Skipped, choice_conflicts, raw_codes
 
 try:
     from fhir.resources.R4B import get_fhir_model_class
@@ -61,6 +65,8 @@ class Resources:
     index: dict[str, Any] = field(default_factory=dict)  # "Type/id" and fullUrl -> resource
     count: int = 0
     lookups: int = 0  # reference lookups made: the linearity tests count them
+    skipped: list[Skipped] = field(default_factory=list)  # invalid resources left out (lenient reading)
+    notes: list[str] = field(default_factory=list)  # warnings about the record itself (the Bundle envelope)
 
     def of(self, resource_type: str) -> list[Any]:
         return self.by_type.get(resource_type, [])
@@ -112,53 +118,75 @@ class Resources:
         return found
 
 
-def read_bundle(data: Mapping[str, Any], source: str) -> tuple[str | None, Resources]:
-    """Validate a Bundle's resources; return its id and the resources."""
+def read_bundle(data: Mapping[str, Any], source: str, *, strict: bool = False) -> tuple[str | None, Resources]:
+    """Validate a Bundle's resources; return its id and the resources. Lenient unless `strict`."""
     entries = data.get("entry", [])
     if not isinstance(entries, list):
         raise CaseError(Problem(source, "Bundle.entry", "must be a list of entries"))
     raw: list[tuple[str, Any, str | None]] = []
+    envelope: list[Problem] = []
     for index, entry in enumerate(entries):
         if not isinstance(entry, Mapping):
-            raise CaseError(Problem(source, f"Bundle.entry[{index}]", "must be an object"))
-        if "resource" in entry:
-            raw.append((f"Bundle.entry[{index}].resource", entry["resource"], entry.get("fullUrl")))
+            envelope.append(Problem(source, f"Bundle.entry[{index}]", "must be an object"))
+        elif "resource" in entry:
+            full_url = entry.get("fullUrl")
+            raw.append((f"Bundle.entry[{index}].resource", entry["resource"], full_url if isinstance(full_url, str)
+                        else None))
     shell = {k: v for k, v in data.items() if k != "entry"}
-    _validate(shell, "Bundle", source, "Bundle")
+    try:
+        _validate(shell, "Bundle", source, "Bundle")
+    except CaseError as err:
+        envelope.extend(err.problems)
+    if envelope and strict:
+        raise CaseError(envelope)
     kind = data.get("type")
     if kind not in CHART_BUNDLE_TYPES:
         raise CaseError(Problem(source, "Bundle.type", f"{kind!r} is not a chart igfrules can read: a "
                                 f"{kind} Bundle does not hold one patient's current facts; give a "
                                 + ", ".join(sorted(CHART_BUNDLE_TYPES))))
     bundle_id = data.get("id") if isinstance(data.get("id"), str) else None
-    return bundle_id, read_resources(raw, source)
+    resources = read_resources(raw, source, strict=strict)
+    resources.notes.extend(f"the Bundle itself: {p.location}: {p.message}; read anyway" for p in envelope)
+    return bundle_id, resources
 
 
-def read_resources(items: Iterable[tuple[str, Any, str | None]], source: str) -> Resources:
+def read_resources(items: Iterable[tuple[str, Any, str | None]], source: str, *, strict: bool = False) -> Resources:
     """Validate each resource: (where it sits, the JSON object, its fullUrl or None).
 
-    The same resource given twice (a Medication that two prefetch keys include) is read once; two
-    different resources with one `Type/id`, or one fullUrl, are an error naming both places:
-    taking either would be a guess."""
+    An invalid resource is recorded in `skipped` (lenient.py leaves what it could inform unknown);
+    with `strict`, every invalid resource of the record is an error, reported at once. The same
+    resource given twice (a Medication that two prefetch keys include, or one entry repeated) is
+    read once; two different resources with one `Type/id`, or one fullUrl, are an error naming
+    both places: taking either would be a guess."""
     resources = Resources(source=source)
     problems: list[Problem] = []
     seen: dict[str, tuple[bytes, str]] = {}  # "Type/id" or fullUrl -> (its JSON, where it sits)
+    contents: set[bytes] = set()  # every resource's JSON: one repeated without an id is read once too
     for where, data, full_url in items:
         check_deadline()
+        kind, label, codes = "", where, None
         if not isinstance(data, Mapping):
-            problems.append(Problem(source, where, "a resource must be a JSON object"))
+            invalid = [Problem(source, where, "a resource must be a JSON object")]
+        else:
+            named, ident = data.get("resourceType"), data.get("id")
+            label = f"{named}/{ident}" if isinstance(ident, str) and ident else f"{named} at {where}"
+            codes = raw_codes(data)
+            kind = named if isinstance(named, str) else ""
+            invalid = [] if kind else [Problem(source, where, "has no resourceType")]
+        if not invalid:
+            try:
+                model, key = _validate_keyed(data, kind, source, label)
+            except CaseError as err:
+                invalid = list(err.problems)
+        if invalid:
+            if strict:
+                problems.extend(invalid)
+            else:
+                resources.skipped.append(Skipped(label, kind, tuple(invalid), codes))
             continue
-        kind = data.get("resourceType")
-        ident = data.get("id")
-        label = f"{kind}/{ident}" if isinstance(ident, str) and ident else f"{kind} at {where}"
-        if not isinstance(kind, str):
-            problems.append(Problem(source, where, "has no resourceType"))
-            continue
-        try:
-            model, key = _validate_keyed(data, kind, source, label)
-        except CaseError as err:
-            problems.extend(err.problems)
-            continue
+        if key and key in contents:
+            continue  # the same resource again: read once
+        contents.add(key)
         names = [n for n in (label if isinstance(ident, str) and ident else None,
                              reference_key(full_url) if isinstance(full_url, str) and full_url else None) if n]
         clash = next(((name, seen[name]) for name in names if name in seen), None)
@@ -213,10 +241,14 @@ def _validate_uncached(data: Mapping[str, Any], kind: str, source: str, label: s
         model_class = get_fhir_model_class(kind)
     except (ValueError, KeyError):
         raise CaseError(Problem(source, label, f"{kind!r} is not a FHIR R4 resource type")) from None
+    conflicts = choice_conflicts(data, kind)
+    problems = [Problem(source, f"{label}: {', '.join(f'{path}.{key}' for key in keys)}",
+                        f"a choice element given {len(keys)} ways; give one") for path, keys in conflicts]
+    if conflicts:  # validated without them, so that every other element at fault is named too
+        data = _without(data, conflicts, kind)
     try:
-        return model_class.model_validate(dict(data))
+        model = model_class.model_validate(dict(data))
     except ValidationError as err:
-        problems = []
         for error in err.errors(include_url=False):
             path = field_path(tuple(error["loc"]), prefix=kind)
             message = str(error["msg"]).removeprefix("Value error, ")
@@ -226,6 +258,20 @@ def _validate_uncached(data: Mapping[str, Any], kind: str, source: str, label: s
         raise CaseError(Problem(source, label, f"not a valid {kind}: {err}")) from None
     except RecursionError:
         raise CaseError(Problem(source, label, "nested too deeply")) from None
+    if problems:
+        raise CaseError(problems)
+    return model
+
+
+def _without(data: Mapping[str, Any], conflicts: list[tuple[str, list[str]]], kind: str) -> dict[str, Any]:
+    """The resource without the choice elements given several ways (top level and components)."""
+    top = {key for path, keys in conflicts if path == kind for key in keys}
+    out = {k: v for k, v in data.items() if k not in top}
+    inner = {path: set(keys) for path, keys in conflicts if path != kind}
+    if inner and isinstance(out.get("component"), list):
+        out["component"] = [{k: v for k, v in c.items() if k not in inner.get(f"{kind}.component[{i}]", set())}
+                            if isinstance(c, Mapping) else c for i, c in enumerate(out["component"])]
+    return out
 
 
 def _short(value: Any) -> str:

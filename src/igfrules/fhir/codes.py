@@ -13,6 +13,8 @@ SNOMED: Final = "http://snomed.info/sct"
 RXNORM: Final = "http://www.nlm.nih.gov/research/umls/rxnorm"
 ICD10CM: Final = "http://hl7.org/fhir/sid/icd-10-cm"
 HGNC: Final = "http://www.genenames.org/geneId"
+# HGNC as mCODE 4.0.0's examples write it (the Genomics Reporting IG's system), with or without "HGNC:".
+HGNC_SYSTEMS: Final = frozenset({HGNC, "http://www.genenames.org"})
 AJCC: Final = "http://cancerstaging.org"
 
 MCODE: Final = "http://hl7.org/fhir/us/mcode/StructureDefinition/"
@@ -21,21 +23,56 @@ RELATED_CONDITION_URL: Final = MCODE + "mcode-related-condition"
 RELATED_CONDITION_ABSENT_URL: Final = MCODE + "mcode-related-condition-absent"
 
 # --- tumour markers (LOINC) -------------------------------------------------------------------
-ER_CODES: Final = {"85337-4": "ER by immune stain", "16112-5": "ER interpretation"}
-PR_CODES: Final = {"85339-0": "PR by immune stain", "16113-3": "PR interpretation"}
-HER2_INTERPRETATION: Final = {"48676-1": "HER2 interpretation"}
+# Every ER, PR and HER2 code of mCODE 4.0.0's tumour-marker value set that gives a status: a
+# presence, an interpretation, or a percentage of stained cells (docs/fhir.md lists those of the
+# value set that are not read, and why: a mass or a fluorescence intensity is no status).
+ER_CODES: Final = {"85337-4": "ER by immune stain (breast)", "16112-5": "ER interpretation",
+                   "40556-3": "ER Ag by immune stain (tissue)", "85329-1": "ER cells/100 cells (breast)",
+                   "14228-1": "ER cells/100 cells (tissue)"}
+PR_CODES: Final = {"85339-0": "PR by immune stain (breast)", "16113-3": "PR interpretation",
+                   "40557-1": "PR Ag by immune stain (tissue)", "85325-9": "PR cells/100 cells (breast)",
+                   "14230-7": "PR cells/100 cells (tissue)"}
+HER2_INTERPRETATION: Final = {"48676-1": "HER2 interpretation", "72383-3": "HER2 presence in tissue by immunoassay"}
 HER2_IHC: Final = {"85319-2": "HER2 by immune stain (breast)", "18474-7": "HER2 Ag by immune stain"}
-HER2_ISH: Final = {"85318-4": "HER2 by FISH (breast)"}
+HER2_ISH: Final = {"85318-4": "ERBB2 duplication by FISH (breast)", "31150-6": "ERBB2 duplication by FISH (tissue)",
+                   "96893-3": "ERBB2 duplication by FISH (tumour)"}
 HER2_CODES: Final = {**HER2_INTERPRETATION, **HER2_IHC, **HER2_ISH}
 
 POSITIVE_ANSWERS: Final = {(LOINC, "LA6576-8"), (SNOMED, "10828004")}
 NEGATIVE_ANSWERS: Final = {(LOINC, "LA6577-6"), (SNOMED, "260385009")}
 EQUIVOCAL_ANSWERS: Final = {(SNOMED, "42425007")}
 
-# --- stage (LOINC) ------------------------------------------------------------------------------
+# --- stage (LOINC and SNOMED CT, as mCODE binds them) -------------------------------------------
 STAGE_CLINICAL: Final = "21908-9"
 STAGE_PATHOLOGICAL: Final = "21902-2"
 STAGE_CODES: Final = {STAGE_CLINICAL: "clinical", STAGE_PATHOLOGICAL: "pathological"}
+# Observation.code of a stage group: mCODE TNMStageGroup's staging types (SNOMED, preferred in STU4)
+# and the LOINC codes of earlier versions.
+STAGE_GROUP_OBSERVATIONS: Final = {
+    (LOINC, STAGE_CLINICAL): "clinical", (LOINC, STAGE_PATHOLOGICAL): "pathological",
+    (SNOMED, "399537006"): "clinical", (SNOMED, "399588009"): "pathological", (SNOMED, "399390009"): "unstated",
+}
+# SNOMED CT AJCC stage-group qualifiers (descendants of the concepts mCODE's TNMStageGroupVS
+# includes), as the profile spells them. Source: the NZ CanShare TNM stage-group value set
+# (nzhts.digital.health.nz, canshare-tnm-pathological-stage-group), agreeing with the mCODE IG's
+# own examples (1222769001 IIB, 1222806003 IIIC). Sub-groups breast staging does not use (IA1,
+# IIIC1, ...) are not listed: such a code names no stage group here.
+STAGE_GROUP_SNOMED: Final = {
+    "1222605001": "0", "1222722006": "0", "1222723001": "I", "1222724007": "IA", "1222728005": "IB",
+    "1222765007": "II", "1222766008": "IIA", "1222769001": "IIB", "1222801008": "III", "1222802001": "IIIA",
+    "1222805004": "IIIB", "1222806003": "IIIC", "1222837003": "IV",
+}
+# Observation.code of a TNM distant-metastasis (M) category.
+M_CATEGORY_OBSERVATIONS: Final = {
+    (LOINC, "21907-1"): "clinical", (LOINC, "21901-4"): "pathological",
+    (SNOMED, "399387003"): "clinical", (SNOMED, "371497001"): "pathological", (SNOMED, "277208005"): "unstated",
+}
+# SNOMED CT AJCC M-category qualifiers: cM0, cM0(i+) (tumour cells under 0.2 mm, still M0), cM1,
+# cM1a-c, pM1.
+M_CATEGORY_SNOMED: Final = {
+    "1229901006": "M0", "1229902004": "M0", "1229903009": "M1", "1229904003": "M1", "1229907005": "M1",
+    "1229910003": "M1", "1229916009": "M1",
+}
 
 # --- metastatic sites ---------------------------------------------------------------------------
 SECONDARY_GENERIC: Final = {"128462008"}  # SNOMED: secondary malignant neoplastic disease

@@ -11,10 +11,11 @@
 - The intent is mCODE's procedure-intent extension (SNOMED 373808002 curative, 363676003
   palliative) on the most recent medication record or procedure that carries one and was given
   (`given`: not entered in error, cancelled, a draft, not done, doNotPerform or a proposal);
-  records of that latest date that disagree leave it unknown, with a warning. With no intent
-  recorded, a primary cancer Condition in remission or resolved (clinicalStatus), and neither
-  refuted nor unconfirmed, is read as care of curative intent, and the note says so; a recurrence
-  or relapse says nothing about intent.
+  records of that latest date that disagree leave it unknown, with a warning. The primary cancer's
+  clinicalStatus is read with it, and never stands in for it: a recurrence or relapse makes a
+  recorded curative intent unknown (it was the intent of care before the cancer came back); a
+  remission or resolution with no intent recorded leaves the intent unknown (remission follows
+  palliative care too, so reading it as curative would make advanced disease false by assumption).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from ..model.mapping import FieldSource
 from .bundle import Resources
 from .codes import ICD10CM, INTENT_CURATIVE, INTENT_PALLIATIVE, PROCEDURE_INTENT_URL, SNOMED
 from .concepts import code_in, codings, day, extensions
+from .staging import distant_metastasis
 from .tumour import current_secondary_sites, refuted, unconfirmed
 
 Warnings = list[str]
@@ -40,6 +42,7 @@ SITE_OF = {
 }
 _CARE = ("MedicationRequest", "MedicationAdministration", "MedicationStatement", "Procedure")
 _REMISSION = {"remission", "resolved", "inactive"}
+_RELAPSED = {"recurrence", "relapse"}
 # Statuses that say the medicine was not given, or say nothing of whether it was: a request
 # revoked (withdrawn before any administration), cancelled, a draft, entered in error; an
 # administration or procedure not done; a statement not taken or only intended; and `unknown` on
@@ -83,8 +86,14 @@ def metastatic_sites(resources: Resources, warnings: Warnings) -> FieldSource:
                            note="a secondary-cancer Condition not confirmed or whose site is not classified "
                                 f"({', '.join(unclassified)}); sites classified: {known}")
     if not found:
-        return FieldSource(field="metastatic_sites", value=UNKNOWN,
-                           note="no secondary-cancer Condition (no record of a site is not a record of none)")
+        m_read = distant_metastasis(resources)
+        said = "".join(f"; {m[3]} says {m[2]} ({m[5] or 'undated'})" for m in sorted(m_read))
+        if any(m[2] == "M1" for m in m_read):
+            said += ": distant metastasis with no site recorded"
+        elif m_read:
+            said += ": no distant metastasis at that staging, not a record of none now"
+        return FieldSource(field="metastatic_sites", value=UNKNOWN, resources=tuple(m[3] for m in sorted(m_read)),
+                           note="no secondary-cancer Condition (no record of a site is not a record of none)" + said)
     sites = sorted(found)
     return FieldSource(field="metastatic_sites", value=sites, resources=labels,
                        note="secondary-cancer Conditions: " + "; ".join(f"{s} ({', '.join(found[s])})" for s in sites))
@@ -118,7 +127,10 @@ def _when(resource: Any) -> str:
     return ""
 
 
-def treatment_intent(resources: Resources, warnings: Warnings) -> FieldSource:
+def treatment_intent(resources: Resources, warnings: Warnings, primaries: list[Any] | None = None) -> FieldSource:
+    status = {code for c in primaries or [] if not refuted(c) and not unconfirmed(c)
+              for _, code, _ in codings(c.clinicalStatus)}
+    primary_labels = tuple(resources.label(c) for c in primaries or [])
     stated = []  # (date, intent, label)
     for kind in _CARE:
         for resource in resources.of(kind):
@@ -134,6 +146,12 @@ def treatment_intent(resources: Resources, warnings: Warnings) -> FieldSource:
         labels = tuple(label for _, label in current)
         if len(intents) == 1 and "both" not in intents:
             intent = intents.pop()
+            relapsed = sorted(status & _RELAPSED)
+            if intent == "curative" and relapsed:
+                return FieldSource(field="treatment_intent", value=UNKNOWN, resources=labels + primary_labels,
+                                   note=f"curative intent recorded ({latest or 'undated'}), but the primary cancer "
+                                        f"is in {'/'.join(relapsed)} (clinicalStatus): the intent of care since is "
+                                        "not recorded")
             return FieldSource(field="treatment_intent", value=intent, resources=labels,
                                note=f"mCODE procedure intent {intent} on the latest record that states one "
                                     f"({latest or 'undated'})")
@@ -141,17 +159,9 @@ def treatment_intent(resources: Resources, warnings: Warnings) -> FieldSource:
                         "not read")
         return FieldSource(field="treatment_intent", value=UNKNOWN, resources=labels,
                            note="the latest records that state an intent disagree")
-    remission = [resources.label(c) for c in resources.of("Condition") if _primary_in_remission(c)]
-    if remission:
-        return FieldSource(field="treatment_intent", value="curative", resources=tuple(remission),
-                           note="no intent recorded; the primary cancer is in remission or resolved "
-                                "(clinicalStatus), read as care of curative intent")
+    if status & _REMISSION:
+        return FieldSource(field="treatment_intent", value=UNKNOWN, resources=primary_labels,
+                           note="no intent recorded; the primary cancer is in remission or resolved (clinicalStatus), "
+                                "which does not say the intent of care")
     return FieldSource(field="treatment_intent", value=UNKNOWN,
-                       note="no mCODE procedure-intent extension, and no primary cancer in remission")
-
-
-def _primary_in_remission(condition: Any) -> bool:
-    profiles = [str(p) for p in ((condition.meta.profile or []) if condition.meta else [])]
-    if not any("primary-cancer-condition" in p for p in profiles) or refuted(condition) or unconfirmed(condition):
-        return False
-    return bool({code for _, code, _ in codings(condition.clinicalStatus)} & _REMISSION)
+                       note="no mCODE procedure-intent extension on a medication record or procedure")

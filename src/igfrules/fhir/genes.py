@@ -32,7 +32,7 @@ from .codes import (
     GENE_STUDIED,
     GENOMIC_SOURCE_CLASS,
     GERMLINE,
-    HGNC,
+    HGNC_SYSTEMS,
     LOINC,
     NOT_A_MUTATION,
     PATHOGENIC,
@@ -68,7 +68,7 @@ def _genes(concept: Any) -> set[str]:
     """HGNC ids ("HGNC:8975") and symbols a gene-studied value names."""
     names = set()
     for system, code, display in codings(concept):
-        if system == HGNC and code:
+        if system in HGNC_SYSTEMS and code:
             names.add(code if code.startswith("HGNC:") else f"HGNC:{code}")
         if display:
             names.add(display.strip().upper())
@@ -156,6 +156,7 @@ def _one_gene(resources: Resources, gene: tuple[str, str], *, germline: bool,
     studied: list[str] = []
     unread: list[str] = []
     pending: list[str] = []
+    panels: list[str] = []  # panels that studied the gene without saying they report germline variants
     for obs in resources.of("Observation"):
         named = set().union(*(_genes(c.valueCodeableConcept) for c in components(obs, LOINC, GENE_STUDIED)))
         if not named and code_in(obs.code, LOINC, [VARIANT_ASSESSMENT]) and usable(obs) \
@@ -170,7 +171,10 @@ def _one_gene(resources: Resources, gene: tuple[str, str], *, germline: bool,
             continue
         label = resources.label(obs)
         if code_in(obs.code, LOINC, [REGION_STUDIED]):
-            if germline or not usable(obs):  # a panel does not say whether it would report germline
+            if not usable(obs):
+                continue
+            if germline:  # a panel does not say whether it would report a germline variant
+                panels.append(label)
                 continue
             if why := _panel_failed(obs):
                 warnings.append(f"{label}: a panel studying {label_of} with {why}; it studied nothing")
@@ -205,6 +209,9 @@ def _one_gene(resources: Resources, gene: tuple[str, str], *, germline: bool,
                                  "that reports the gene absent")
     if absent or studied:
         return False, labels, f"{label_of} studied, no pathogenic variant reported"
+    if panels:
+        return UNKNOWN, tuple(panels), (f"{label_of} studied ({', '.join(panels)}), by a panel that does not say it "
+                                        "reports germline variants, and no germline assessment of it")
     return UNKNOWN, labels, f"{label_of} not among the genes studied"
 
 

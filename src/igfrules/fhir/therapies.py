@@ -25,7 +25,6 @@ from .codes import (
     MCODE,
     RXNORM,
     SNOMED,
-    STAGE_CODES,
     STATUS_NOT_WORSENED,
     STATUS_WORSENED,
     SURGICAL_PROCEDURE,
@@ -34,7 +33,8 @@ from .codes import (
 from .concepts import code_in, codings, day, display_text, observation_day, usable, words
 from .extent import given as _given
 from .extent import procedure_intents
-from .tumour import refuted, secondary_sites, stage_of, unconfirmed
+from .staging import m_category_kind, m_value, stage_group_kind, stage_of
+from .tumour import refuted, secondary_sites, unconfirmed
 
 DISTANT_SITES = VISCERAL_SITES | {"bone"}
 
@@ -156,14 +156,15 @@ def _cancer_related(resource: Any, intent: str, cancer_labels: set[str], resourc
 
 
 def _metastatic_since(resources: Resources) -> str:
-    """The earliest date the record shows distant disease: a secondary-cancer Condition or stage IV."""
+    """The earliest date the record shows distant disease: a secondary-cancer Condition, stage IV or M1."""
     # Lymph nodes alone are not distant disease here: node-positive early cancer is often coded as
     # a secondary neoplasm of axillary nodes (ICD-10-CM C77.3). Nor is a site not recorded, nor a
     # metastasis not confirmed (provisional, differential): neither is distant disease recorded.
     dates = [day(c.onsetDateTime) or day(c.recordedDate) for c in resources.of("Condition")
              if not refuted(c) and not unconfirmed(c) and set(secondary_sites(c) or ()) & DISTANT_SITES]
     dates += [observation_day(o) for o in resources.of("Observation")
-              if code_in(o.code, LOINC, STAGE_CODES) and usable(o) and stage_of(o.valueCodeableConcept) == "IV"]
+              if usable(o) and ((stage_group_kind(o) and stage_of(o.valueCodeableConcept) == "IV")
+                                or (m_category_kind(o) and m_value(o.valueCodeableConcept) == "M1"))]
     dates = [d for d in dates if d]
     return min(dates) if dates else ""
 

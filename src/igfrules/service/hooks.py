@@ -14,11 +14,13 @@ from ..fhir.codes import (
     GENE_STUDIED,
     HER2_CODES,
     LOINC,
+    M_CATEGORY_OBSERVATIONS,
     PR_CODES,
     REGION_STUDIED,
     SERUM_IGF1,
     SNOMED,
     STAGE_CODES,
+    STAGE_GROUP_OBSERVATIONS,
     SURGICAL_PROCEDURE,
     VARIANT_ASSESSMENT,
 )
@@ -30,6 +32,9 @@ _OBSERVATION_CODES = [f"{LOINC}|{code}" for code in (*ER_CODES, *PR_CODES, *HER2
                                                       VARIANT_ASSESSMENT, REGION_STUDIED, *DISEASE_STATUS_CODES,
                                                       BMI, SERUM_IGF1)]
 _OBSERVATION_CODES.append(f"{SNOMED}|{COMORBIDITIES}")
+# Stage groups and M categories as mCODE STU4 codes them (SNOMED CT), beside the LOINC ones.
+_OBSERVATION_CODES += [f"{system}|{code}" for system, code in (*STAGE_GROUP_OBSERVATIONS, *M_CATEGORY_OBSERVATIONS)
+                       if f"{system}|{code}" not in _OBSERVATION_CODES]
 _ = GENE_STUDIED  # a component code, found inside the variant and region Observations
 
 # Every key is required: a key left out means the client did not prefetch it, and igfrules does

@@ -1,0 +1,174 @@
+"""The record must be breast cancer: its primary cancer Conditions, and where each one is.
+
+igfrules explains rationales from a review of breast cancer; a colon cancer staged IV must never
+become a breast-cancer rationale. So each primary cancer Condition (mCODE's primary-cancer-condition
+profile, or a Condition whose code is a cancer and not a secondary one) is placed by its codes and
+its body sites:
+
+- **breast**: a SNOMED CT code of `BREAST_SNOMED`, ICD-10-CM C50 and its descendants, or D05
+  (carcinoma in situ of breast), or a body site of `BREAST_SITE_SNOMED`, or "breast" asserted in the
+  code's or body site's words;
+- **another site**: a SNOMED CT code of `OTHER_SITE_SNOMED`, or ICD-10-CM C00-C75 other than C50
+  (C76 and C80, ill-defined and unspecified sites, say no site), C81-C96, or D00-D09 other than
+  D05;
+- otherwise (or when codes name breast and another site) the site is **not confirmed**.
+
+A record whose primary cancers are all of another site is refused, naming the first one (a
+CaseError: exit 1, an error line in a batch, 422 from the service). A record with a breast primary
+and one of another site is read, with a warning, and the other's stage summary is not read. A
+primary whose site is not confirmed, or no primary at all, is read with a warning: a true breast
+cancer whose code is missing from these lists is never refused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import CaseError, Problem
+from .bundle import Resources
+from .codes import ICD10CM, SNOMED
+from .concepts import codings, display_text
+from .findings import read_concept
+from .tumour import refuted, secondary_sites
+
+# SNOMED CT breast-cancer disorders named with confidence: the general concept, its female-breast
+# child, the IG's own example (left breast) and invasive ductal carcinoma of breast.
+BREAST_SNOMED = {
+    "254837009": "malignant neoplasm of breast", "372064008": "malignant neoplasm of female breast",
+    "353431000119107": "primary malignant neoplasm of female left breast",
+    "408643008": "infiltrating duct carcinoma of breast",
+}
+# SNOMED CT body structures: breast, left breast, right breast.
+BREAST_SITE_SNOMED = {"76752008": "breast", "80248007": "left breast", "73056007": "right breast"}
+# SNOMED CT cancers recognisably of another organ.
+OTHER_SITE_SNOMED = {
+    "363406005": "colon", "363358000": "lung", "363443007": "ovary", "363418001": "pancreas",
+    "399068003": "prostate",
+}
+_WORDS = {"breast": "breast", "mammary": "breast"}
+_CANCER_WORDS = {"cancer": "cancer", "carcinoma": "cancer", "malignant": "cancer", "malignancy": "cancer",
+                 "adenocarcinoma": "cancer", "sarcoma": "cancer", "lymphoma": "cancer", "leukemia": "cancer",
+                 "leukaemia": "cancer", "melanoma": "cancer"}
+_PRIMARY_PROFILE = "primary-cancer-condition"
+
+
+def _icd_site(code: str) -> str | None:
+    """"breast", another site ("a site other than breast (ICD-10-CM C18)"), or None (secondary,
+    ill-defined, not a cancer)."""
+    code = code.replace(".", "").upper()
+    if code.startswith(("C50", "D05")):
+        return "breast"
+    if len(code) < 3 or not code[1:3].isdigit():
+        return None
+    block = int(code[1:3])
+    if code[0] == "C" and (block <= 75 or 81 <= block <= 96):
+        return f"a site other than breast (ICD-10-CM {code[:3]})"
+    if code[0] == "D" and block <= 9:
+        return f"a site other than breast (ICD-10-CM {code[:3]}, in situ)"
+    return None
+
+
+def _code_site(system: str, code: str) -> str | None:
+    if system == SNOMED:
+        if code in BREAST_SNOMED:
+            return "breast"
+        return f"the {OTHER_SITE_SNOMED[code]} (SNOMED CT {code})" if code in OTHER_SITE_SNOMED else None
+    return _icd_site(code) if system == ICD10CM else None
+
+
+def _body_site(system: str, code: str) -> str | None:
+    return "breast" if system == SNOMED and code in BREAST_SITE_SNOMED else None
+
+
+@dataclass
+class Primaries:
+    """The record's primary cancers by where they are (labels), and the warnings to give."""
+
+    conditions: list[Any] = field(default_factory=list)
+    breast: list[str] = field(default_factory=list)
+    other: dict[str, str] = field(default_factory=dict)  # label -> the site its code names
+    unconfirmed: list[str] = field(default_factory=list)
+
+
+def site(condition: Any) -> str:
+    """"breast", the other site a code names, or "" when neither is confirmed."""
+    read = read_concept(condition.code, _code_site, _WORDS)
+    named = set(read.coded)
+    for body in condition.bodySite or []:
+        at = read_concept(body, _body_site, _WORDS)
+        named |= set(at.coded) | set(at.words.asserted())
+    if not named:
+        named = set(read.words.asserted())  # words confirm breast only when no code places it
+    if named == {"breast"}:
+        return "breast"
+    others = sorted(n for n in named if n != "breast")
+    return others[0] if len(others) >= 1 and "breast" not in named else ""
+
+
+def is_primary_cancer(condition: Any) -> bool:
+    """A primary cancer Condition: mCODE's profile, or a cancer code or asserted word, never a secondary one."""
+    if refuted(condition) or secondary_sites(condition) is not None:
+        return False
+    profiles = [str(p) for p in ((condition.meta.profile or []) if condition.meta else [])]
+    if any(_PRIMARY_PROFILE in p for p in profiles):
+        return True
+    read = read_concept(condition.code, _code_site, _CANCER_WORDS)
+    return bool(read.coded) or "cancer" in read.words.asserted()
+
+
+def primaries(resources: Resources) -> Primaries:
+    found = Primaries()
+    for condition in resources.of("Condition"):
+        if not is_primary_cancer(condition):
+            continue
+        label = resources.label(condition)
+        found.conditions.append(condition)
+        where = site(condition)
+        if where == "breast":
+            found.breast.append(label)
+        elif where:
+            found.other[label] = where
+        else:
+            found.unconfirmed.append(label)
+    return found
+
+
+def _skipped_conditions(resources: Resources, found: Primaries) -> dict[str, str]:
+    """Invalid Conditions (skipped) whose raw code still places a cancer: an invalid colon-cancer
+    Condition must not let the record pass as breast cancer. label -> what its codes name."""
+    named = {}
+    for item in resources.skipped:
+        places = [where for system, code in item.codes or () if (where := _code_site(system, code))]
+        if item.kind != "Condition" or not places:
+            continue
+        if places == ["breast"] * len(places):
+            found.breast.append(item.label)
+        elif "breast" not in places:
+            found.other[item.label] = places[0]
+            named[item.label] = ", ".join(code for _, code in item.codes or ())
+    return named
+
+
+def check_breast(resources: Resources, warnings: list[str]) -> Primaries:
+    """The record's primary cancers; a CaseError when every one is of another site than breast."""
+    found = primaries(resources)
+    skipped = _skipped_conditions(resources, found)
+    if found.other and not found.breast and not found.unconfirmed:
+        label, where = next(iter(found.other.items()))
+        condition = next((c for c in found.conditions if resources.label(c) == label), None)
+        named = (skipped[label] + " (a Condition skipped as not valid FHIR R4)" if condition is None else
+                 display_text(condition.code) or ", ".join(code for _, code, _ in codings(condition.code)))
+        raise CaseError(Problem(resources.source, f"{label}: Condition.code", (
+            f"the primary cancer is {named!r}, a cancer of {where}, not breast cancer; igfrules reads "
+            "breast-cancer records only (breast: SNOMED CT breast-cancer codes, ICD-10-CM C50 or D05, or a "
+            "breast body site; docs/fhir.md lists them)")))
+    for label, where in found.other.items():
+        warnings.append(f"{label}: a primary cancer of {where}, beside "
+                        f"{'the breast cancer' if found.breast else 'a cancer not placed'}; its stage is not read")
+    if not found.conditions:
+        warnings.append("no primary cancer Condition: the record does not confirm breast cancer; read as one")
+    elif not found.breast:
+        warnings.append(f"{', '.join(found.unconfirmed)}: breast cancer could not be confirmed from its code or "
+                        "body site; read as breast cancer")
+    return found

@@ -1,0 +1,99 @@
+"""An invalid resource is skipped with a warning naming it and every element at fault, and every
+field it could have informed is unknown; --strict (strict=True) refuses the record as before."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from igfrules import CaseError
+from igfrules.cli import main
+from igfrules.fhir.profile import map_bundle
+from tests.fhir.builders import LOINC, POSITIVE, bundle, cc, observation
+
+TWO_VALUES = observation("er-bad", "85337-4", valueCodeableConcept=POSITIVE, valueString="positive")
+AS_OBJECT = observation("pr-bad", "85339-0", valueCodeableConcept=POSITIVE, interpretation=cc(LOINC, "A"))
+
+
+def test_two_value_elements_name_both_and_the_other_fault_too() -> None:
+    bad = observation("x", "85337-4", valueCodeableConcept=POSITIVE, valueString="positive",
+                      interpretation=cc(LOINC, "A"))
+    with pytest.raises(CaseError) as caught:
+        map_bundle(bundle(bad), strict=True)
+    message = str(caught.value)
+    assert "Observation.valueCodeableConcept, Observation.valueString" in message
+    assert "Observation.interpretation" in message
+
+
+def test_an_invalid_er_observation_makes_er_unknown_even_beside_a_valid_positive() -> None:
+    good = observation("er-good", "85337-4", "2024-02-01", valueCodeableConcept=POSITIVE)
+    assert map_bundle(bundle(good)).profile.er_status == "positive"
+    case = map_bundle(bundle(good, TWO_VALUES))
+    assert case.profile.er_status == "unknown"
+    source = case.mapping.source("er_status")
+    assert "Observation/er-bad" in source.resources and "skipped" in source.note
+    warning = next(w for w in case.mapping.warnings if w.startswith("Observation/er-bad skipped"))
+    assert "Observation.valueCodeableConcept, Observation.valueString" in warning and "er_status" in warning
+    assert case.profile.pr_status == "unknown"  # never read, and not because of the ER resource
+
+
+def test_interpretation_as_an_object_names_observation_interpretation() -> None:
+    case = map_bundle(bundle(AS_OBJECT))
+    warning = next(w for w in case.mapping.warnings if w.startswith("Observation/pr-bad skipped"))
+    assert "Observation.interpretation" in warning and "pr_status" in warning
+
+
+def test_an_invalid_observation_whose_code_cannot_be_read_makes_every_observation_field_unknown() -> None:
+    unreadable: dict[str, Any] = {"resourceType": "Observation", "id": "u", "status": "final", "code": "ER"}
+    good = observation("bmi", "39156-5", valueQuantity={"value": 24.0, "unit": "kg/m2"})
+    case = map_bundle(bundle(good, unreadable))
+    assert case.profile.bmi == "unknown"
+    for name in ("er_status", "stage", "pik3ca_mutation", "serum_igf1"):
+        assert "Observation/u" in case.mapping.source(name).resources
+
+
+def test_an_observation_of_a_code_nothing_reads_informs_no_field() -> None:
+    other = observation("o", "72166-2", valueCodeableConcept=POSITIVE, valueString="x")  # smoking status
+    good = observation("er", "85337-4", valueCodeableConcept=POSITIVE)
+    case = map_bundle(bundle(good, other))
+    assert case.profile.er_status == "positive"
+    assert any(w.startswith("Observation/o skipped") and "none of the fields" in w for w in case.mapping.warnings)
+
+
+def test_the_bundle_envelope_never_blocks_and_is_a_warning() -> None:
+    data = bundle(observation("er", "85337-4", valueCodeableConcept=POSITIVE), bundle_id="trial_patient_1")
+    case = map_bundle(data)
+    assert case.profile.er_status == "positive"
+    assert any("Bundle.id" in w for w in case.mapping.warnings)
+    with pytest.raises(CaseError, match=r"Bundle\.id"):
+        map_bundle(data, strict=True)
+
+
+def test_strict_refuses_and_lenient_reads_on_the_command_line(tmp_path: Path) -> None:
+    path = tmp_path / "record.json"
+    path.write_text(json.dumps(bundle(TWO_VALUES, AS_OBJECT)), encoding="utf-8")
+    lenient = CliRunner().invoke(main, ["evaluate", str(path), "--format", "json"])
+    assert lenient.exit_code == 0
+    assert "Observation/er-bad skipped" in lenient.output
+    strict = CliRunner().invoke(main, ["evaluate", str(path), "--strict"])
+    assert strict.exit_code == 1
+    assert "Observation/er-bad: Observation.valueCodeableConcept, Observation.valueString" in strict.output
+    assert "Observation/pr-bad: Observation.interpretation" in strict.output
+    assert "Traceback" not in strict.output
+
+
+def test_strict_in_a_batch_is_an_error_line_and_lenient_a_report(tmp_path: Path) -> None:
+    folder = tmp_path / "cohort"
+    folder.mkdir()
+    (folder / "a.json").write_text(json.dumps(bundle(TWO_VALUES)), encoding="utf-8")
+    out = tmp_path / "lines.jsonl"
+    lenient = CliRunner().invoke(main, ["batch", str(folder), "--workers", "1", "--out", str(out)])
+    assert lenient.exit_code == 0 and '"error"' not in out.read_text(encoding="utf-8")
+    strict = CliRunner().invoke(main, ["batch", str(folder), "--workers", "1", "--strict", "--out", str(out)])
+    assert strict.exit_code == 1
+    line = json.loads(out.read_text(encoding="utf-8").splitlines()[0])
+    assert "Observation/er-bad" in json.dumps(line) and "error" in line

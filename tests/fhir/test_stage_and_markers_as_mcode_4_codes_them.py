@@ -1,0 +1,83 @@
+"""SNOMED CT stage groups and M categories, every ER/PR code of mCODE 4.0.0's tumour-marker set,
+compatible stages, and a repeated resource counted once."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.fhir.builders import LOINC, MC, NEGATIVE, POSITIVE, SCT, cc, condition, mapped, observation, reading_warnings
+
+AJCC = "http://cancerstaging.org"
+
+
+def snomed_stage(oid: str, value: str, when: str = "2024-01-01", kind: str = "399537006") -> dict:
+    return observation(oid, kind, when, system=SCT, valueCodeableConcept=cc(SCT, value))
+
+
+def m_category(oid: str, value: str, when: str = "2024-01-01") -> dict:
+    return observation(oid, "399387003", when, system=SCT, valueCodeableConcept=cc(SCT, value))
+
+
+@pytest.mark.parametrize(("code", "field"), [("40556-3", "er_status"), ("40557-1", "pr_status"),
+                                             ("16112-5", "er_status"), ("16113-3", "pr_status")])
+def test_er_and_pr_by_every_presence_code_are_read(code: str, field: str) -> None:
+    assert getattr(mapped(observation("o", code, valueCodeableConcept=POSITIVE)).profile, field) == "positive"
+
+
+def test_er_as_a_percentage_of_cells_is_read_by_the_1_percent_cut_off() -> None:
+    case = mapped(observation("o", "85329-1", valueQuantity={"value": 0.5, "unit": "%"}))
+    assert case.profile.er_status == "negative"
+
+
+def test_a_snomed_stage_group_observation_stands_over_the_summary_with_a_warning() -> None:
+    primary = condition("p", SCT, "254837009", meta={"profile": [MC + "mcode-primary-cancer-condition"]},
+                        stage=[{"summary": cc(SCT, "1222806003", "American Joint Committee on Cancer stage IIIC")}])
+    case = mapped(primary, snomed_stage("g", "1222769001"))
+    assert case.profile.stage == "IIB"
+    assert any("stage sources disagree" in w and "IIB stands" in w for w in reading_warnings(case))
+
+
+def test_compatible_stages_are_not_a_disagreement() -> None:
+    case = mapped(snomed_stage("a", "1222801008", "2024-01-01"), observation("b", "21908-9", "2024-01-01",
+                                                                             valueCodeableConcept=cc(AJCC, "3A")))
+    assert not any("disagree" in w for w in reading_warnings(case))
+    clash = mapped(snomed_stage("a", "1222769001"), observation("b", "21908-9", valueCodeableConcept=cc(AJCC, "3A")))
+    assert any("disagree" in w for w in reading_warnings(clash))
+
+
+def test_a_repeated_resource_is_counted_once_in_warnings_and_provenance() -> None:
+    summary = condition("p", SCT, "254837009", stage=[{"summary": {"text": "Stage IIIA"}}])
+    group = snomed_stage("g", "1222769001")
+    case = mapped(summary, group, group, group, summary, summary)
+    warning = next(w for w in reading_warnings(case) if "disagree" in w)
+    assert warning.count("Observation/g") == 1 and warning.count("Condition/p") == 1
+    assert case.mapping.source("stage").resources == ("Observation/g", "Condition/p")
+    assert case.mapping.resources == 2
+
+
+def test_m1_with_no_stage_group_is_stage_iv_and_m0_is_never_no_metastasis() -> None:
+    assert mapped(m_category("m", "1229903009")).profile.stage == "IV"
+    m0 = mapped(m_category("m", "1229901006"), snomed_stage("g", "1222769001"))
+    assert m0.profile.stage == "IIB" and m0.profile.metastatic_sites == "unknown"
+    assert "not a record of none" in m0.mapping.source("metastatic_sites").note
+
+
+def test_m1_on_the_date_of_a_lower_stage_group_leaves_the_stage_unknown() -> None:
+    case = mapped(m_category("m", "1229903009"), snomed_stage("g", "1222769001"))
+    assert case.profile.stage == "unknown"
+    later = mapped(m_category("m", "1229903009", "2025-01-01"), snomed_stage("g", "1222769001"))
+    assert later.profile.stage == "IV"
+
+
+def test_a_primary_in_recurrence_has_no_current_stage_but_iv() -> None:
+    status = cc("http://terminology.hl7.org/CodeSystem/condition-clinical", "recurrence")
+    primary = condition("p", SCT, "254837009", meta={"profile": [MC + "mcode-primary-cancer-condition"]},
+                        clinicalStatus=status)
+    assert mapped(primary, snomed_stage("g", "1222769001")).profile.stage == "unknown"
+    assert mapped(primary, snomed_stage("g", "1222837003")).profile.stage == "IV"
+
+
+def test_an_equivocal_or_negative_pr_presence_code_reads_as_before() -> None:
+    assert mapped(observation("o", "40557-1", valueCodeableConcept=NEGATIVE)).profile.pr_status == "negative"
+    assert mapped(observation("o", "40556-3", valueCodeableConcept=cc(LOINC, "LA9999-9"))).profile.er_status == \
+        "unknown"

@@ -1,0 +1,81 @@
+"""A primary cancer of another site is refused, naming the Condition; a breast primary is read; a
+primary whose site cannot be confirmed, or none, is read with a warning (never refused)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from igfrules import CaseError
+from igfrules.cli import main
+from tests.fhir.builders import ICD10, MC, POSITIVE, SCT, bundle, condition, mapped, observation
+
+PRIMARY = {"meta": {"profile": [MC + "mcode-primary-cancer-condition"]}}
+STAGE_IV = observation("stage", "21908-9", valueCodeableConcept={"text": "Stage IV"})
+ER = observation("er", "85337-4", valueCodeableConcept=POSITIVE)
+
+
+@pytest.mark.parametrize(("system", "code"), [(SCT, "363406005"), (SCT, "363358000"), (ICD10, "C18.7"),
+                                              (ICD10, "C34.90")])
+def test_a_primary_cancer_of_another_site_is_refused_naming_it(system: str, code: str) -> None:
+    colon = condition("colon", system, code, "Malignant tumor", **PRIMARY)
+    with pytest.raises(CaseError) as caught:
+        mapped(colon, STAGE_IV, ER)
+    assert "Condition/colon: Condition.code" in str(caught.value)
+    assert "not breast cancer" in str(caught.value)
+
+
+def test_a_colon_cancer_bundle_staged_iv_exits_1_on_the_command_line(tmp_path: Path) -> None:
+    path = tmp_path / "colon.json"
+    colon = condition("colon", SCT, "363406005", "Malignant neoplasm of colon")  # no mCODE profile either
+    path.write_text(json.dumps(bundle(colon, STAGE_IV, ER)), encoding="utf-8")
+    result = CliRunner().invoke(main, ["evaluate", str(path)])
+    assert result.exit_code == 1
+    assert "Condition/colon" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(("system", "code", "body"), [
+    (SCT, "254837009", None), (SCT, "353431000119107", None), (ICD10, "C50.912", None), (ICD10, "D05.10", None),
+    (SCT, "999999999", ("80248007", "Left breast structure")),
+])
+def test_a_breast_primary_is_read_without_a_warning_about_its_site(system: str, code: str,
+                                                                   body: tuple[str, str] | None) -> None:
+    case = mapped(condition("b", system, code, "Carcinoma", body=body, **PRIMARY), ER)
+    assert case.profile.er_status == "positive"
+    assert not any("breast cancer" in w for w in case.mapping.warnings)
+
+
+def test_a_code_neither_breast_nor_another_site_is_read_with_a_warning() -> None:
+    case = mapped(condition("c", SCT, "999999999", "Some carcinoma", **PRIMARY), ER)
+    assert case.profile.er_status == "positive"
+    assert any("Condition/c: breast cancer could not be confirmed" in w for w in case.mapping.warnings)
+
+
+def test_no_primary_cancer_is_read_with_a_warning() -> None:
+    case = mapped(ER)
+    assert any(w.startswith("no primary cancer Condition") for w in case.mapping.warnings)
+
+
+def test_a_second_primary_of_another_site_beside_breast_is_a_warning_and_its_stage_is_not_read() -> None:
+    breast = condition("b", SCT, "254837009", "Malignant neoplasm of breast", **PRIMARY,
+                       stage=[{"summary": {"text": "Stage IIA"}}])
+    colon = condition("colon", SCT, "363406005", "Malignant neoplasm of colon", **PRIMARY,
+                      stage=[{"summary": {"text": "Stage IV"}}])
+    case = mapped(breast, colon)
+    assert case.profile.stage == "IIA"
+    assert any(w.startswith("Condition/colon: a primary cancer of the colon") for w in case.mapping.warnings)
+
+
+def test_a_secondary_cancer_is_not_a_primary_of_another_site() -> None:
+    liver = condition("m", SCT, "94381002", "Secondary malignant neoplasm of liver")
+    case = mapped(condition("b", SCT, "254837009", "Malignant neoplasm of breast", **PRIMARY), liver)
+    assert case.profile.metastatic_sites == ("liver",)
+
+
+def test_an_invalid_colon_cancer_condition_still_refuses_the_record() -> None:
+    colon = condition("colon", SCT, "363406005", "Malignant neoplasm of colon", onsetDateTime="not a date")
+    with pytest.raises(CaseError, match="Condition/colon"):
+        mapped(colon, STAGE_IV, ER)
