@@ -6,7 +6,9 @@ parallelism. The knowledge base, and so its one engine, is loaded once by the ca
 Logs hold the method, the path (never its query string) and the status: no body, no patient data.
 
 Answers are deterministic, so the answer to a prefetch seen before (the same chart opened again)
-is kept, bounded, and sent again byte for byte; a new or changed prefetch is evaluated.
+is kept, bounded, and sent again byte for byte; a new or changed prefetch is evaluated. What the
+client did not prefetch is fetched from its fhirServer first (fetch.py), and the answer is kept by
+the completed prefetch: an answer computed from fetched data is sent again only for the same data.
 """
 
 from __future__ import annotations
@@ -35,8 +37,9 @@ from ..fhir.deadline import DeadlinePassed, deadline
 from ..fhir.profile import map_resources
 from ..model.mapping import MappedCase
 from .cards import cards
+from .fetch import Fetcher, Refused
 from .hooks import HOOK, SERVICE_ID, HookRequest, discovery
-from .prefetch import SOURCE, MissingPrefetch, resources_from_prefetch
+from .prefetch import SOURCE, MissingPrefetch, WrongPatient, resources_from_prefetch
 
 if TYPE_CHECKING:
     from ..knowledge.loader import KnowledgeBase  # a type only: the caller loads it
@@ -107,8 +110,9 @@ def _error(status: int, message: str, **extra: Any) -> Response:
 
 
 def create_app(kb: KnowledgeBase, *, max_request_seconds: float = MAX_REQUEST_SECONDS,
-               max_body: int = MAX_BODY) -> FastAPI:
+               max_body: int = MAX_BODY, fetcher: Fetcher | None = None) -> FastAPI:
     hide_query_strings()
+    fetcher = fetcher or Fetcher()
     app = FastAPI(title="igfrules CDS Hooks service (research use only)", version=__version__,
                   docs_url=None, redoc_url=None, openapi_url=None)
     answers: BoundedCache[bytes, bytes] = BoundedCache(ANSWERS, max_bytes=ANSWER_BYTES)
@@ -163,6 +167,12 @@ def create_app(kb: KnowledgeBase, *, max_request_seconds: float = MAX_REQUEST_SE
             return _error(400, "the request is not a CDS Hooks request: " + "; ".join(problems))
         if hook.hook != HOOK:
             return _error(400, f"this service answers the {HOOK!r} hook, not {hook.hook!r}")
+        try:  # the keys the client did not prefetch, fetched: the answer and its cache key see them
+            hook = hook.model_copy(update={"prefetch": await fetcher.complete(hook)})
+        except Refused as err:
+            return _error(400, str(err))
+        except MissingPrefetch as err:
+            return _missing(err)
         key = _answer_key(hook)
         cached = answers.get(key)
         if cached is not None:
@@ -176,20 +186,30 @@ def create_app(kb: KnowledgeBase, *, max_request_seconds: float = MAX_REQUEST_SE
 
 
 def answer(hook: HookRequest, kb: KnowledgeBase, max_seconds: float | None = MAX_REQUEST_SECONDS) -> Response:
+    """The cards for a request whose prefetch is complete (every key a resource, a whole Bundle or null)."""
     patient_id = hook.context["patientId"]
     try:
         with deadline(max_seconds):
-            resources, unavailable = resources_from_prefetch(hook.prefetch, patient_id)
+            resources, no_data = resources_from_prefetch(hook.prefetch, patient_id)
             mapped: MappedCase = map_resources(resources, source=SOURCE, patient_id=patient_id)
         report = evaluate(mapped, kb)
     except DeadlinePassed:
         return _error(503, f"the record took longer than {max_seconds:g} s to read; nothing was evaluated. "
                            "Send fewer resources; the service is ready for the next request")
     except MissingPrefetch as err:
-        return _error(412, f"prefetch is missing {err}; igfrules does not fetch from fhirServer yet: send "
-                           "every key of the discovery document's prefetch (null for one you could not fetch)",
-                      missing_prefetch=err.keys)
+        return _missing(err)
+    except WrongPatient as err:
+        return _error(422, str(err))
     except IgfrulesError as err:
-        return _error(422, "the prefetched resources are not valid FHIR R4",
+        return _error(422, "the prefetched record was refused: each problem names the resource and the element",
                       problems=[f"{p.location}: {p.message}" if p.location else p.message for p in err.problems])
-    return _json({"cards": cards(report, unavailable)})
+    return _json({"cards": cards(report, no_data)})
+
+
+def _missing(err: MissingPrefetch) -> Response:
+    """412, naming each key igfrules could not have and why (without patient data)."""
+    why = "; ".join(f"{key} ({reason})" for key, reason in err.reasons.items())
+    return _error(412, f"igfrules could not have the data of prefetch key(s) {why}. Send them in prefetch "
+                       "(null for a key the client has no data for), or send fhirServer and fhirAuthorization "
+                       "(a Bearer token) for igfrules to fetch them",
+                  missing_prefetch=err.keys, reasons=err.reasons)

@@ -23,18 +23,17 @@ EXAMPLE_INSTANCE = "00000000-0000-4000-8000-000000000000"
 
 
 def hook_request(bundle: Mapping[str, Any], hook_instance: str = EXAMPLE_INSTANCE) -> dict[str, Any]:
-    resources = [e["resource"] for e in bundle.get("entry", []) if "resource" in e]
-    patient = next((r for r in resources if r.get("resourceType") == "Patient"), None)
+    entries = [e for e in bundle.get("entry", []) if "resource" in e]
+    patient = next((e["resource"] for e in entries if e["resource"].get("resourceType") == "Patient"), None)
     patient_id = patient["id"] if patient else "unknown-patient"
     prefetch: dict[str, Any] = {key: {"resourceType": "Bundle", "type": "searchset", "entry": []}
                                 for key in PREFETCH if key != "patient"}
     prefetch["patient"] = patient
-    for resource in resources:
-        key = _KEY_OF_TYPE.get(resource.get("resourceType", ""))
-        if key is not None:
-            prefetch[key]["entry"].append({"fullUrl": f"http://example.org/fhir/{resource['resourceType']}/"
-                                                      f"{resource.get('id', '')}", "resource": resource,
-                                           "search": {"mode": "match"}})
+    for entry in entries:
+        key = _KEY_OF_TYPE.get(entry["resource"].get("resourceType", ""))
+        if key is not None:  # the Bundle's own fullUrl: references in the record may use it
+            item = {"fullUrl": entry["fullUrl"]} if "fullUrl" in entry else {}
+            prefetch[key]["entry"].append({**item, "resource": entry["resource"], "search": {"mode": "match"}})
     for key, value in prefetch.items():
         if key != "patient":
             value["total"] = len(value["entry"])

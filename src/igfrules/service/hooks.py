@@ -19,7 +19,6 @@ from ..fhir.codes import (
     SERUM_IGF1,
     SNOMED,
     STAGE_CODES,
-    SURGICAL_PROCEDURE,
     VARIANT_ASSESSMENT,
 )
 
@@ -32,18 +31,22 @@ _OBSERVATION_CODES = [f"{LOINC}|{code}" for code in (*ER_CODES, *PR_CODES, *HER2
 _OBSERVATION_CODES.append(f"{SNOMED}|{COMORBIDITIES}")
 _ = GENE_STUDIED  # a component code, found inside the variant and region Observations
 
-# Every key is required: a key left out means the client did not prefetch it, and igfrules does
-# not yet fetch from fhirServer itself (the request gets 412; docs/fhir.md). A key sent as null
-# means the client could not fetch it: the fields it would give stay unknown.
+# Searches name the patient in the typed form `Patient/{id}`, which every FHIR server reads (a bare
+# id is allowed only where the target type is unambiguous, and some servers' matchers, Medplum's
+# in-memory one among them, read only the typed form). Procedures are asked for without a
+# category: the mCODE IG's own surgical procedure carries none, and the readers decide what
+# counts as surgery (fhir/therapies.py). A key the client omits, igfrules fetches from fhirServer
+# (fetch.py); a key sent as null holds no data (prefetch.py).
 PREFETCH: dict[str, str] = {
     "patient": "Patient/{{context.patientId}}",
-    "conditions": "Condition?patient={{context.patientId}}",
-    "observations": "Observation?patient={{context.patientId}}&code=" + ",".join(_OBSERVATION_CODES),
-    "procedures": f"Procedure?patient={{{{context.patientId}}}}&category={SNOMED}|{SURGICAL_PROCEDURE}",
-    "medicationRequests": "MedicationRequest?patient={{context.patientId}}&_include=MedicationRequest:medication",
-    "medicationAdministrations": ("MedicationAdministration?patient={{context.patientId}}"
+    "conditions": "Condition?patient=Patient/{{context.patientId}}",
+    "observations": "Observation?patient=Patient/{{context.patientId}}&code=" + ",".join(_OBSERVATION_CODES),
+    "procedures": "Procedure?patient=Patient/{{context.patientId}}",
+    "medicationRequests": ("MedicationRequest?patient=Patient/{{context.patientId}}"
+                           "&_include=MedicationRequest:medication"),
+    "medicationAdministrations": ("MedicationAdministration?patient=Patient/{{context.patientId}}"
                                   "&_include=MedicationAdministration:medication"),
-    "medicationStatements": ("MedicationStatement?patient={{context.patientId}}"
+    "medicationStatements": ("MedicationStatement?patient=Patient/{{context.patientId}}"
                              "&_include=MedicationStatement:medication"),
 }
 
@@ -74,6 +77,7 @@ class HookRequest(BaseModel):
     context: dict[str, Any]
     prefetch: dict[str, Any] | None = None
     fhirServer: str | None = None
+    fhirAuthorization: Any = None  # checked by fetch.py only when used; never logged or echoed
 
     @field_validator("context")
     @classmethod
