@@ -44,7 +44,7 @@ MAX_RESOURCES = 10_000  # per request, over every key and page
 MAX_BYTES = 16 * 1024 * 1024  # per request, the responses' bodies together
 FETCH_SECONDS = 20.0  # the whole fetch of one request, every key and page
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)  # one response; FETCH_SECONDS bounds them all
-LIMITS = httpx.Limits(max_connections=64, max_keepalive_connections=16, keepalive_expiry=30.0)
+LIMITS = httpx.Limits(max_connections=8, max_keepalive_connections=8)  # per request: its keys at once
 FHIR_JSON = "application/fhir+json, application/json;q=0.9"
 _FHIR_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
 _PATIENT_ID = "{{context.patientId}}"  # the one prefetch token the templates use
@@ -122,21 +122,20 @@ _DEFAULT_PORTS = {"https": 443, "http": 80}
 
 
 class Fetcher:
-    """One HTTP client for the app's life: pooled connections, bounded, with no cookie jar that keeps
-    anything and no environment proxy (the token goes to fhirServer and nowhere else). Made on
-    first use, inside the event loop that serves the requests."""
+    """The caps, and an HTTP client made for each request's fetch and closed after it: pooled
+    connections within the request (its keys are fetched at once), nothing shared between requests
+    with different tokens, no cookie kept, no environment proxy (the token goes to fhirServer and
+    nowhere else), and nothing left open when the server's event loop closes."""
 
     def __init__(self, *, max_pages: int = MAX_PAGES, max_resources: int = MAX_RESOURCES,
                  max_bytes: int = MAX_BYTES, seconds: float = FETCH_SECONDS) -> None:
         self.max_pages, self.max_resources, self.max_bytes, self.seconds = max_pages, max_resources, max_bytes, seconds
-        self._client: httpx.AsyncClient | None = None
 
-    def client(self) -> httpx.AsyncClient:
-        if self._client is None:
-            never_kept = CookieJar(DefaultCookiePolicy(allowed_domains=[]))
-            self._client = httpx.AsyncClient(timeout=TIMEOUT, limits=LIMITS, follow_redirects=False,
-                                             trust_env=False, cookies=never_kept)
-        return self._client
+    @staticmethod
+    def client() -> httpx.AsyncClient:
+        never_kept = CookieJar(DefaultCookiePolicy(allowed_domains=[]))
+        return httpx.AsyncClient(timeout=TIMEOUT, limits=LIMITS, follow_redirects=False, trust_env=False,
+                                 cookies=never_kept)
 
     async def complete(self, hook: Any) -> dict[str, Any]:
         """The request's prefetch with every key whole (module docstring). Raises Refused (400) for
@@ -154,8 +153,9 @@ class Fetcher:
         if not _FHIR_ID.fullmatch(patient_id):
             raise Refused("context.patientId must be a FHIR id (letters, digits, '-' and '.', at most 64) "
                           "for igfrules to fetch from fhirServer")
-        run = _Run(self, base, {"Authorization": f"Bearer {token}", "Accept": FHIR_JSON})
-        results = await _bounded(self.seconds, [run.key(key, prefetch.get(key), patient_id) for key in keys])
+        async with self.client() as client:
+            run = _Run(self, client, base, {"Authorization": f"Bearer {token}", "Accept": FHIR_JSON})
+            results = await _bounded(self.seconds, [run.key(key, prefetch.get(key), patient_id) for key in keys])
         reasons = {key: str(result) for key, result in zip(keys, results, strict=True) if isinstance(result, _Failed)}
         if reasons:
             raise MissingPrefetch(reasons)
@@ -189,8 +189,8 @@ async def _bounded(seconds: float, work: list[Any]) -> list[Any]:
 class _Run:
     """One request's fetch: its base, its headers (with the token), and its running totals."""
 
-    def __init__(self, fetcher: Fetcher, base: str, headers: dict[str, str]) -> None:
-        self.fetcher, self.base, self.headers = fetcher, base, headers
+    def __init__(self, fetcher: Fetcher, client: httpx.AsyncClient, base: str, headers: dict[str, str]) -> None:
+        self.fetcher, self.client, self.base, self.headers = fetcher, client, base, headers
         self.resources = 0
         self.bytes = 0
 
@@ -240,7 +240,7 @@ class _Run:
 
     async def _get(self, url: str, *, read: bool = False) -> Any:
         fetcher = self.fetcher
-        async with fetcher.client().stream("GET", url, headers=self.headers) as response:
+        async with self.client.stream("GET", url, headers=self.headers) as response:
             if read and response.status_code in (404, 410):
                 return None
             if response.status_code in (401, 403):
