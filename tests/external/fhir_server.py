@@ -61,7 +61,8 @@ class FhirServer:
                     "request": {"method": "PUT", "url": f"{e['resource']['resourceType']}/{e['resource']['id']}"}}
                    for e in bundle.get("entry", []) if "resource" in e]
         answer = self._send("POST", "", {"resourceType": "Bundle", "type": "transaction", "entry": entries})
-        failed = [e["response"]["status"] for e in answer.get("entry", []) if not e["response"]["status"].startswith("2")]
+        statuses = [e["response"]["status"] for e in answer.get("entry", [])]
+        failed = [status for status in statuses if not status.startswith("2")]
         if failed:
             raise RuntimeError(f"the test FHIR server refused {len(failed)} resource(s): {failed}")
 

@@ -45,10 +45,6 @@ def fetching(fhir: FhirServer, token: str | None = None, **changes: Any) -> dict
     return request
 
 
-def cards_without_volatile_parts(raw: bytes) -> list[dict[str, Any]]:
-    return json.loads(raw)["cards"]
-
-
 @pytest.fixture
 def logs() -> Iterator[list[str]]:
     """Every log record of the process while the test runs, as text."""
@@ -114,7 +110,7 @@ def test_more_pages_than_the_cap_is_412_never_a_record_cut_short(loaded: FhirSer
 
 
 def test_the_token_is_sent_to_the_server_and_never_logged(server: Server, loaded: FhirServer, logs: list[str]) -> None:
-    status, data, raw = server.post(PATH, fetching(loaded))
+    status, _, raw = server.post(PATH, fetching(loaded))
     assert status == 200  # the server answers only with the token: it was sent
     assert logs, "the service logs its requests"
     text = "\n".join(logs)
