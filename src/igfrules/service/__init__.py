@@ -1,7 +1,8 @@
 """The CDS Hooks 2.0 service: `igfrules serve`.
 
-Owns: the discovery document and its prefetch templates (hooks.py), reading a hook request's
-prefetch into resources (prefetch.py), turning a Report into cards (cards.py), and the FastAPI
+Owns: the discovery document and its prefetch templates (hooks.py), fetching what the client did
+not prefetch from its fhirServer (fetch.py), reading a hook request's prefetch into resources
+(prefetch.py), turning a Report into cards (cards.py), and the FastAPI
 app and its server (app.py, server.py).
 
 May import: model, fhir, evaluation, rendering, documents.strict_json, errors; the knowledge base's
