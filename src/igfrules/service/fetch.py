@@ -49,6 +49,7 @@ FETCH_SECONDS = 20.0  # the whole fetch of one request, every key and page
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)  # one response; FETCH_SECONDS bounds them all
 LIMITS = httpx.Limits(max_connections=8, max_keepalive_connections=8)  # per request: its keys at once
 FHIR_JSON = "application/fhir+json, application/json;q=0.9"
+_HOST = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.?")
 _FHIR_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
 _PATIENT_ID = "{{context.patientId}}"  # the one prefetch token the templates use
 
@@ -81,10 +82,22 @@ def server_base(url: Any) -> str:
         raise Refused("fhirServer must be an https URL of the FHIR server's base")
     if parts.username is not None or parts.password is not None or parts.query or parts.fragment:
         raise Refused("fhirServer must be a base URL without user name, password, query or fragment")
+    host = parts.hostname
+    if len(host) > 253 or not (_HOST.fullmatch(host) or _is_ip(host)):  # the length first: the regex backtracks
+        raise Refused("fhirServer must name its host by a DNS name (letters, digits, '-' and '.', at most 253) "
+                      "or an IP address")
     if parts.scheme == "http" and not _loopback(parts.hostname):
         raise Refused("fhirServer must use https: http is accepted only on a loopback address "
                       "(127.0.0.0/8, ::1, localhost) for local development and tests")
     return url.rstrip("/")
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def _loopback(host: str) -> bool:
@@ -218,6 +231,8 @@ class _Run:
             return await self._pages(await self._get(url))
         except _Failed as err:
             return err
+        except httpx.InvalidURL:
+            return _Failed("a next link is not a valid URL")
         except httpx.TimeoutException:
             return _Failed("fhirServer did not answer in time")
         except httpx.HTTPError as err:  # the type only: an error's text can hold the URL
