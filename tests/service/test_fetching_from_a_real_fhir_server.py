@@ -208,3 +208,15 @@ def test_an_answer_from_fetched_data_is_not_served_again_when_the_servers_data_c
     second = server.post(PATH, fetching(loaded))[2]
     assert second != first
     assert b"PIK3CA-mutant" not in second.split(b"missing field")[0]
+
+
+def test_a_fhir_server_that_never_answers_is_412_within_the_fetch_time(loaded: FhirServer) -> None:
+    import socket
+
+    with socket.socket() as silent, running(fetcher=Fetcher(seconds=1.0)) as service:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()  # connections are accepted by the kernel and never answered
+        request = fetching(loaded, fhirServer=f"http://127.0.0.1:{silent.getsockname()[1]}/fhir")
+        status, data, _ = service.post(PATH, request)
+    assert status == 412
+    assert set(data["reasons"].values()) == {"fhirServer did not answer within 1 s"}
