@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import json
 import logging
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -220,3 +221,28 @@ def test_a_fhir_server_that_never_answers_is_412_within_the_fetch_time(loaded: F
         status, data, _ = service.post(PATH, request)
     assert status == 412
     assert set(data["reasons"].values()) == {"fhirServer did not answer within 1 s"}
+
+
+def test_medications_the_server_did_not_include_are_read_and_recognised(
+        server: Server, fhir_server: FhirServer) -> None:
+    record = bundle(CASE)
+    for entry in record["entry"]:  # every medicine named by a reference to a Medication resource
+        resource = entry["resource"]
+        if resource["resourceType"] in ("MedicationRequest", "MedicationStatement", "MedicationAdministration"):
+            medication = {"resourceType": "Medication", "id": f"med-{resource['id']}",
+                          "code": resource.pop("medicationCodeableConcept")}
+            resource["medicationReference"] = {"reference": f"Medication/{medication['id']}"}
+            record["entry"].append({"fullUrl": f"http://example.org/fhir/Medication/{medication['id']}",
+                                    "resource": medication})
+    fhir_server.reset()
+    fhir_server.load(record)
+    search = PREFETCH["medicationRequests"].replace("{{context.patientId}}", CASE)
+    found = fhir_server.get(f"/{search}")
+    assert {e["resource"]["resourceType"] for e in found["entry"]} == {"MedicationRequest"}  # _include ignored
+    prefetched = server.post(PATH, hook_request(record))  # the client sends the Medications
+    request = fetching(fhir_server)
+    status, data, raw = server.post(PATH, request)
+    assert status == prefetched[0] == 200
+    assert raw == prefetched[2]
+    unrecognised = set(re.findall(r"medicine not recognised: [^(]*\((\w+/[\w-]+)\)", json.dumps(data)))
+    assert unrecognised == {"MedicationAdministration/denosumab"}  # as in the record; the rest were read

@@ -228,7 +228,7 @@ class _Run:
             url = f"{self.base}/{PREFETCH[key].replace(_PATIENT_ID, quote(patient_id, safe=''))}"
             if "?" not in PREFETCH[key]:  # a read: a resource, or null when the server has none
                 return await self._get(url, read=True)
-            return await self._pages(await self._get(url))
+            return await self._search(url, includes="_include=" in PREFETCH[key])
         except _Failed as err:
             return err
         except httpx.InvalidURL:
@@ -263,6 +263,40 @@ class _Run:
         bundle = {k: v for k, v in first.items() if k not in ("link", "entry")}
         bundle["entry"] = entries
         return bundle
+
+    async def _search(self, url: str, *, includes: bool) -> dict[str, Any]:
+        bundle = await self._pages(await self._get(url))
+        if includes:
+            await self._included(bundle)
+        return bundle
+
+    async def _included(self, bundle: dict[str, Any]) -> None:
+        """The Medications the search's entries name and the server did not include (a server may
+        ignore `_include`; Medplum's in-memory repository does): read one by one, each added as an
+        included entry; one the server does not have stays unresolved (a medicine not recognised)."""
+        entries = bundle["entry"]
+        present = {f"{r.get('resourceType')}/{r.get('id')}" for e in entries if isinstance(e, Mapping)
+                   and isinstance(r := e.get("resource"), Mapping)}
+        wanted: list[str] = []
+        for entry in entries:
+            resource = entry.get("resource") if isinstance(entry, Mapping) else None
+            reference = resource.get("medicationReference") if isinstance(resource, Mapping) else None
+            text = reference.get("reference") if isinstance(reference, Mapping) else None
+            if not isinstance(text, str):
+                continue
+            if text.startswith(self.base + "/"):
+                text = text[len(self.base) + 1:]
+            kind, _, ident = text.partition("/")
+            if kind == "Medication" and _FHIR_ID.fullmatch(ident) and text not in present and text not in wanted:
+                wanted.append(text)
+        for name in wanted:
+            found = await self._get(f"{self.base}/{name}", read=True)
+            if isinstance(found, Mapping) and found.get("resourceType") == "Medication":
+                self.resources += 1
+                entries.append({"fullUrl": f"{self.base}/{name}", "resource": found, "search": {"mode": "include"}})
+        if self.resources > self.fetcher.max_resources:
+            raise _Failed(f"more than {self.fetcher.max_resources:,} resources: igfrules does not evaluate a "
+                          "record cut short")
 
     async def _get(self, url: str, *, read: bool = False) -> Any:
         fetcher = self.fetcher
