@@ -127,3 +127,13 @@ def test_the_example_module_builds_a_request_the_service_accepts_with_the_bundle
     status, data, raw = server.post(PATH, sent)
     assert status == 200, data
     assert raw == server.post(PATH, request())[2]  # the same record, the same cards
+
+
+def test_a_resource_about_another_patient_is_refused_by_saying_so(server: Server) -> None:
+    sent = request()
+    sent["prefetch"]["observations"]["entry"][0]["resource"]["subject"] = {"reference": "Patient/SOMEONE-ELSE"}
+    status, data, _ = server.post(PATH, sent)
+    assert status == 422
+    assert data["error"].startswith("the prefetched record was refused: Observation/")
+    assert "SOMEONE-ELSE" in data["error"]
+    assert "FHIR R4" not in data["error"]

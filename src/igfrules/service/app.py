@@ -201,8 +201,10 @@ def answer(hook: HookRequest, kb: KnowledgeBase, max_seconds: float | None = MAX
     except WrongPatient as err:
         return _error(422, str(err))
     except IgfrulesError as err:
-        return _error(422, "the prefetched record was refused: each problem names the resource and the element",
-                      problems=[f"{p.location}: {p.message}" if p.location else p.message for p in err.problems])
+        problems = [f"{p.location}: {p.message}" if p.location else p.message for p in err.problems]
+        more = f" (and {len(problems) - 1} more problem(s), in problems)" if len(problems) > 1 else ""
+        return _error(422, f"the prefetched record was refused: {problems[0] if problems else err}{more}",
+                      problems=problems)
     return _json({"cards": cards(report, no_data)})
 
 
