@@ -1,7 +1,7 @@
 """Latency of the CDS Hooks service when the client prefetches everything, and when the service
 fetches everything from the client's FHIR server: p50 and p99 at 1 and at 16 concurrent clients.
 
-    python benchmarks/service_latency.py [--requests 120] [--page-size 50]
+    python benchmarks/service_latency.py [--requests 10] [--page-size 50]
 
 Starts the real FHIR server of the tests (tests/external/fhir_server.mjs: Medplum's router over its
 in-memory repository, under Node) and `igfrules serve` (uvicorn, one worker), both on 127.0.0.1.
