@@ -5,15 +5,20 @@ fetches everything from the client's FHIR server: p50 and p99 at 1 and at 16 con
 
 Starts the real FHIR server of the tests (tests/external/fhir_server.mjs: Medplum's router over its
 in-memory repository, under Node) and `igfrules serve` (uvicorn, one worker), both on 127.0.0.1.
-The patients are copies of the three example Bundles of cases/fhir/ under new ids (every resource
-id and reference renamed), loaded into the FHIR server; every request is about a patient not asked
-about before, so the answer cache never answers and every request is read, mapped and evaluated:
+Each client has its own patient, a copy of one of the three example Bundles of cases/fhir/ under
+new ids (every resource id and reference renamed), loaded into the FHIR server, which holds only the
+clients' patients (its search is a linear scan). Every request is about a version of the patient not
+seen before, so the answer cache never answers and every request is read, mapped and evaluated:
 
-- prefetch: the client sends every prefetch key (as igfrules.service.example builds it);
-- fetch: the client sends no prefetch, only fhirServer and a Bearer token; the service runs the
+- prefetch: the client sends every prefetch key (as igfrules.service.example builds it), the
+  Patient with a new meta.versionId;
+- fetch: the client sends no prefetch, only fhirServer and a Bearer token; the Patient is stored
+  again on the server first (untimed; the server gives it a new version), and the service runs the
   discovery document's seven searches against the FHIR server (pages of --page-size).
 
-Each client is a Python thread on its own keep-alive connection; latency is measured by the client,
+A row "FHIR server alone" times one patient's seven searches sent straight to the server, one after
+another: the server's own share. Each client is a Python thread, with a new connection per request
+(making the next body can outlast the service's 5 s keep-alive); latency is measured by the client,
 from sending the request to the last byte of the answer. Prints a Markdown table; no assertions.
 """
 
