@@ -7,8 +7,11 @@ Logs hold the method, the path (never its query string) and the status: no body,
 
 Answers are deterministic, so the cards of a prefetch seen before (the same chart opened again)
 are kept, bounded, and sent again, each with the uuid of the new hook instance; a new or changed
-prefetch is evaluated. With a feedback database, every card sent is recorded in it (its uuid, entry
-and knowledge base; no patient data) and POST .../feedback stores what clinicians said about it.
+prefetch is evaluated. What the client did not prefetch is fetched from its fhirServer first
+(fetch.py), and the answer is kept by the completed prefetch: an answer computed from fetched data
+is sent again only for the same data. With a feedback database, every card sent is recorded in it
+(its uuid, entry and knowledge base; no patient data) and POST .../feedback stores what clinicians
+said about it.
 """
 
 from __future__ import annotations
@@ -43,8 +46,9 @@ from .auth import Authenticator, ClientAuthentication
 from .cards import IssuedCard, make_cards, stamp
 from .feedback.endpoint import receive
 from .feedback.store import FeedbackStore, Issued
+from .fetch import Fetcher, Refused
 from .hooks import HOOK, SERVICE_ID, HookRequest, discovery
-from .prefetch import SOURCE, MissingPrefetch, resources_from_prefetch
+from .prefetch import SOURCE, MissingPrefetch, WrongPatient, resources_from_prefetch
 from .replay import ReplayCache, SqliteReplayCache
 
 if TYPE_CHECKING:
@@ -142,15 +146,17 @@ def _issue(made: list[IssuedCard], hook: HookRequest, store: FeedbackStore | Non
 def create_app(kb: KnowledgeBase, *, max_request_seconds: float = MAX_REQUEST_SECONDS,
                max_body: int = MAX_BODY, trust: Trust | None = None, public_url: str | None = None,
                cors_origins: Sequence[str] = ("*",), replay_db: str | None = None,
-               feedback_db: Path | None = None) -> FastAPI:
+               feedback_db: Path | None = None, fetcher: Fetcher | None = None) -> FastAPI:
     """The app. `trust`: the trusted issuers (trust.py); with it every call but a CORS preflight
     needs a valid signed JWT (auth.py), checked against `public_url` (the base URL clients call;
     None: the request's own scheme and Host). Without it nothing is checked: the caller keeps the
     service on loopback, as `igfrules serve` does. `replay_db`: a SQLite file for the replay
     cache, shared by processes serving the same clients; None: this process's memory.
     `feedback_db`: the SQLite file that records the cards issued and the feedback on them
-    (feedback/store.py); without it, cards still carry uuids but feedback is not kept."""
+    (feedback/store.py); without it, cards still carry uuids but feedback is not kept. `fetcher`:
+    how what the client did not prefetch is fetched from its fhirServer (fetch.py)."""
     hide_query_strings()
+    fetcher = fetcher or Fetcher()
     app = FastAPI(title="igfrules CDS Hooks service (research use only)", version=__version__,
                   docs_url=None, redoc_url=None, openapi_url=None)
     answers: BoundedCache[bytes, list[IssuedCard]] = BoundedCache(ANSWERS, max_bytes=ANSWER_BYTES)
@@ -240,6 +246,12 @@ def create_app(kb: KnowledgeBase, *, max_request_seconds: float = MAX_REQUEST_SE
             return _error(400, "the request is not a CDS Hooks request: " + "; ".join(problems))
         if hook.hook != HOOK:
             return _error(400, f"this service answers the {HOOK!r} hook, not {hook.hook!r}")
+        try:  # the keys the client did not prefetch, fetched: the answer and its cache key see them
+            hook = hook.model_copy(update={"prefetch": await fetcher.complete(hook)})
+        except Refused as err:
+            return _error(400, str(err))
+        except MissingPrefetch as err:
+            return _missing(err)
         key = _answer_key(hook)
         made = answers.get(key)
         if made is None:
@@ -255,21 +267,33 @@ def create_app(kb: KnowledgeBase, *, max_request_seconds: float = MAX_REQUEST_SE
 
 def answer(hook: HookRequest, kb: KnowledgeBase,
            max_seconds: float | None = MAX_REQUEST_SECONDS) -> Response | list[IssuedCard]:
-    """The cards for one request, before their uuids, or the error's response."""
+    """The cards for a request whose prefetch is complete (every key a resource, a whole Bundle or
+    null), before their uuids, or the error's response."""
     patient_id = hook.context["patientId"]
     try:
         with deadline(max_seconds):
-            resources, unavailable = resources_from_prefetch(hook.prefetch, patient_id)
+            resources, no_data = resources_from_prefetch(hook.prefetch, patient_id)
             mapped: MappedCase = map_resources(resources, source=SOURCE, patient_id=patient_id)
         report = evaluate(mapped, kb)
     except DeadlinePassed:
         return _error(503, f"the record took longer than {max_seconds:g} s to read; nothing was evaluated. "
                            "Send fewer resources; the service is ready for the next request")
     except MissingPrefetch as err:
-        return _error(412, f"prefetch is missing {err}; igfrules does not fetch from fhirServer yet: send "
-                           "every key of the discovery document's prefetch (null for one you could not fetch)",
-                      missing_prefetch=err.keys)
+        return _missing(err)
+    except WrongPatient as err:
+        return _error(422, str(err))
     except IgfrulesError as err:
-        return _error(422, "the prefetched resources are not valid FHIR R4",
-                      problems=[f"{p.location}: {p.message}" if p.location else p.message for p in err.problems])
-    return make_cards(report, unavailable)
+        problems = [f"{p.location}: {p.message}" if p.location else p.message for p in err.problems]
+        more = f" (and {len(problems) - 1} more problem(s), in problems)" if len(problems) > 1 else ""
+        return _error(422, f"the prefetched record was refused: {problems[0] if problems else err}{more}",
+                      problems=problems)
+    return make_cards(report, no_data)
+
+
+def _missing(err: MissingPrefetch) -> Response:
+    """412, naming each key igfrules could not have and why (without patient data)."""
+    why = "; ".join(f"{key} ({reason})" for key, reason in err.reasons.items())
+    return _error(412, f"igfrules could not have the data of prefetch key(s) {why}. Send them in prefetch "
+                       "(null for a key the client has no data for), or send fhirServer and fhirAuthorization "
+                       "(a Bearer token) for igfrules to fetch them",
+                  missing_prefetch=err.keys, reasons=err.reasons)
