@@ -15,9 +15,9 @@ from typing import Any
 import jwt
 import pytest
 
+from igfrules.service.auth.trust import Trust, trusted_issuers
 from igfrules.service.example import hook_request
 from igfrules.service.hooks import SERVICE_ID
-from igfrules.service.trust import Trust, trusted_issuers
 from tests.conftest import CASES
 from tests.service.conftest import running
 from tests.service.signed_clients import (

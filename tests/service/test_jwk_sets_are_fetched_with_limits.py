@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from igfrules.service.auth import IAT_WINDOW, Authenticator
-from igfrules.service.jwks import MAX_JWKS_BYTES, JwksCache, JwksUnavailable, fetch_jwks
-from igfrules.service.replay import PRUNE_EVERY, ReplayCache, ReplayFull, SqliteReplayCache
-from igfrules.service.trust import jku_problem, trusted_issuers
+from igfrules.service.auth.checks import IAT_WINDOW, Authenticator
+from igfrules.service.auth.jwks import MAX_JWKS_BYTES, JwksCache, JwksUnavailable, fetch_jwks
+from igfrules.service.auth.replay import PRUNE_EVERY, ReplayCache, ReplayFull, SqliteReplayCache
+from igfrules.service.auth.trust import jku_problem, trusted_issuers
 from tests.service.conftest import running
 from tests.service.signed_clients import EC_KEY, OTHER_EC_KEY, claims, jwks_server, public_jwk, token
 

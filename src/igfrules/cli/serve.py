@@ -54,9 +54,9 @@ def serve(host: str, port: int, workers: int, trusted_file: Path | None, public_
         --public-url https://cds.example.org
     """
     try:
+        from ..service.auth.trust import trusted_issuers
         from ..service.server import NO_AUTH_WARNING, check_exposure
         from ..service.server import serve as run_server
-        from ..service.trust import trusted_issuers
     except ImportError:
         raise InputError(Problem("igfrules serve", "", "the service needs its extra: "
                                                        "pip install 'igfrules[service]'")) from None

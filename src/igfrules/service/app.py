@@ -42,20 +42,19 @@ from ..evaluation.evaluate import evaluate
 from ..fhir.deadline import DeadlinePassed, deadline
 from ..fhir.profile import map_resources
 from ..model.mapping import MappedCase
-from .auth import Authenticator, ClientAuthentication
+from .auth import Authenticator, ClientAuthentication, ReplayCache, SqliteReplayCache
 from .cards import IssuedCard, make_cards, stamp
 from .feedback.endpoint import receive
 from .feedback.store import FeedbackStore, Issued
 from .fetch import Fetcher, Refused
 from .hooks import HOOK, SERVICE_ID, HookRequest, discovery
 from .prefetch import SOURCE, MissingPrefetch, WrongPatient, resources_from_prefetch
-from .replay import ReplayCache, SqliteReplayCache
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from ..knowledge.loader import KnowledgeBase  # a type only: the caller loads it
-    from .trust import Trust
+    from .auth import Trust
 
 MAX_BODY = 8 * 1024 * 1024  # a patient's prefetch is kilobytes to a few megabytes
 # The longest a request may take to read, validate and map its record: then 503, and the process
@@ -147,8 +146,8 @@ def create_app(kb: KnowledgeBase, *, max_request_seconds: float = MAX_REQUEST_SE
                max_body: int = MAX_BODY, trust: Trust | None = None, public_url: str | None = None,
                cors_origins: Sequence[str] = ("*",), replay_db: str | None = None,
                feedback_db: Path | None = None, fetcher: Fetcher | None = None) -> FastAPI:
-    """The app. `trust`: the trusted issuers (trust.py); with it every call but a CORS preflight
-    needs a valid signed JWT (auth.py), checked against `public_url` (the base URL clients call;
+    """The app. `trust`: the trusted issuers (auth/trust.py); with it every call but a CORS preflight
+    needs a valid signed JWT (auth/checks.py), checked against `public_url` (the base URL clients call;
     None: the request's own scheme and Host). Without it nothing is checked: the caller keeps the
     service on loopback, as `igfrules serve` does. `replay_db`: a SQLite file for the replay
     cache, shared by processes serving the same clients; None: this process's memory.

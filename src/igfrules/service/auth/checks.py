@@ -27,8 +27,8 @@ import jwt
 import orjson
 from jwt.algorithms import get_default_algorithms
 
-from ..documents.strict_json import DocumentError, parse_json
-from ..errors import printable
+from ...documents.strict_json import DocumentError, parse_json
+from ...errors import printable
 from .jwks import JwksCache, JwksUnavailable
 from .replay import ReplayCache, ReplayFull, SqliteReplayCache
 from .trust import Trust

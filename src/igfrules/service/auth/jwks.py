@@ -1,6 +1,6 @@
 """Fetching a client's JWK Set from an allowlisted `jku`: bounded in time and size, and cached.
 
-Only URLs the trusted-issuers file lists are ever fetched (auth.py checks the token's `jku`
+Only URLs the trusted-issuers file lists are ever fetched (checks.py checks the token's `jku`
 against the list before anything here runs), over https, or http on a loopback address (trust.py).
 A redirect is not followed: it would fetch a URL nobody allowlisted. The answer is read up to
 MAX_JWKS_BYTES and within FETCH_SECONDS, and kept for CACHE_SECONDS, so a client's calls do not
@@ -21,7 +21,7 @@ import urllib.request
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..documents.strict_json import DocumentError, parse_json
+from ...documents.strict_json import DocumentError, parse_json
 from .trust import MAX_JWKS_BYTES, is_loopback, key_problem, public_members
 
 FETCH_SECONDS = 5.0
