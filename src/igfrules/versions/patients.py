@@ -35,6 +35,7 @@ class PatientChange:
     before: str
     after: str
     caused_by: tuple[str, ...]
+    differs_in: tuple[str, ...] = ()  # for a changed item: its parts that differ, in words
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,36 @@ class Sources:
         for rid in ids:
             found.update(self.of.get(rid, (rid,)))
         return tuple(sorted(found & self.changed))
+
+    def item_causes(self, key: str, was: Any, now: Any, differs: set[str]) -> tuple[str, ...]:
+        """The record changes behind one item's difference, narrowed by the parts that differ: its
+        own record for its own text; the trials, cautions or references whose part differs. Never
+        empty while any record it draws on changed."""
+        found: set[str] = set()
+        own = {key} & self.changed
+        for name in differs:
+            if name in _DRAWN_FROM:
+                attr, ident = _DRAWN_FROM[name]
+                before = {getattr(x, ident): x for x in getattr(was, attr)}
+                after = {getattr(x, ident): x for x in getattr(now, attr)}
+                for rid in before.keys() | after.keys():
+                    if before.get(rid) != after.get(rid):
+                        found.update({rid} & self.changed if rid in self.changed else own)
+            else:
+                found.update(own)
+        return tuple(sorted(found)) or self.causes((key,))
+
+
+# A report part drawn from other records: (attribute, the id of each member).
+_DRAWN_FROM = {"trial_status": ("trial_status", "nct_id"), "cautions": ("cautions", "id"),
+               "citations": ("citations", "id"), "results": ("results", "statement")}
+_PART_WORDS = {"evidence": "grade or direction", "because": "why it applies", "trial_status": "trials' status",
+               "status_today": "status today", "status_words": "status", "criteria": "criteria",
+               "population": "population", "findings": "findings", "summary": "wording", "title": "title"}
+
+
+def _differs(was: Any, now: Any) -> set[str]:
+    return {name for name in type(was).model_fields if getattr(was, name) != getattr(now, name)}
 
 
 def _sources(kb: KnowledgeBase) -> dict[str, frozenset[str]]:
@@ -93,17 +124,18 @@ def patient_diff(old: Report, new: Report, sources: Sources, *, position: int = 
     for part, before, after in (("rationale", old.rationales, new.rationales), ("context", old.context, new.context)):
         for change in _keyed(part, {r.id: r for r in before}, {r.id: r for r in after}, sources, _entry_words):
             changes.append(change)
-            if part == "rationale":
+            if part == "rationale" and (change.how != "changed" or "grade or direction" in change.differs_in):
                 rationale_causes.update(change.caused_by)
     changes += _keyed("trial", {t.nct_id: t for t in old.trials}, {t.nct_id: t for t in new.trials}, sources,
-                      lambda t: t.population)
+                      lambda t: f"phase {t.phase}; {t.status}")
     changes += _keyed("needs_information", {n.rule_id: n for n in old.needs_information},
                       {n.rule_id: n for n in new.needs_information}, sources,
                       lambda n: "missing " + ", ".join(field_label(f) for f in n.missing))
     changes += _cautions(old, new, sources)
     if old.verdict != new.verdict:
-        changes.append(PatientChange("verdict", "", "changed", "verdict", old.verdict, new.verdict,
-                                     tuple(sorted(rationale_causes))))
+        causes = tuple(sorted(rationale_causes)) or tuple(sorted({c for x in changes if x.part == "rationale"
+                                                                 for c in x.caused_by}))
+        changes.append(PatientChange("verdict", "", "changed", "verdict", old.verdict, new.verdict, causes))
     return PatientDiff(position, source, new.case_id, tuple(changes))
 
 
@@ -116,8 +148,14 @@ def _keyed(part: Part, before: dict[str, Any], after: dict[str, Any], sources: S
             continue
         how: Literal["gained", "lost", "changed"] = "gained" if was is None else "lost" if now is None else "changed"
         title = (now if now is not None else was).title
+        if how == "changed":
+            differs = _differs(was, now)
+            causes = sources.item_causes(key, was, now, differs)
+            named = tuple(sorted({_PART_WORDS.get(n, n.replace("_", " ")) for n in differs}))
+        else:  # gained or lost: its own record's change when it has one
+            causes, named = ((key,) if key in sources.changed else sources.causes((key,))), ()
         found.append(PatientChange(part, key, how, title, "" if was is None else words(was),
-                                   "" if now is None else words(now), sources.causes((key,))))
+                                   "" if now is None else words(now), causes, named))
     return found
 
 
@@ -150,6 +188,9 @@ def _cautions(old: Report, new: Report, sources: Sources) -> list[PatientChange]
         how: Literal["gained", "lost", "changed"] = "gained" if was is None else "lost" if now is None else "changed"
         carriers = (was[2] if was else set()) | (now[2] if now else set())
         title = (now or was or ("", False, set()))[0]
-        found.append(PatientChange("caution", cid, how, title, words(was), words(now),
-                                   sources.causes((cid, *carriers))))
+        if cid in sources.changed:  # the caution itself is new, gone or changed
+            causes = (cid,)
+        else:  # an entry now carries it, or no longer does
+            causes = sources.causes(carriers) or sources.causes((cid, *carriers))
+        found.append(PatientChange("caution", cid, how, title, words(was), words(now), causes))
     return found
