@@ -130,7 +130,8 @@ def _aspect(name: str, before: Words, after: Words) -> Aspect:
     if isinstance(was, tuple) or isinstance(now, tuple):
         was_t = was if isinstance(was, tuple) else ()
         now_t = now if isinstance(now, tuple) else ()
-        return Aspect(name, "; ".join(was_t) or ("none" if before else ""), "; ".join(now_t) or ("none" if after else ""),
+        return Aspect(name, "; ".join(was_t) or ("none" if before else ""),
+                      "; ".join(now_t) or ("none" if after else ""),
                       tuple(m for m in now_t if m not in was_t), tuple(m for m in was_t if m not in now_t))
     return Aspect(name, str(was), str(now))
 

@@ -188,9 +188,7 @@ def _cautions(old: Report, new: Report, sources: Sources) -> list[PatientChange]
         how: Literal["gained", "lost", "changed"] = "gained" if was is None else "lost" if now is None else "changed"
         carriers = (was[2] if was else set()) | (now[2] if now else set())
         title = (now or was or ("", False, set()))[0]
-        if cid in sources.changed:  # the caution itself is new, gone or changed
-            causes = (cid,)
-        else:  # an entry now carries it, or no longer does
-            causes = sources.causes(carriers) or sources.causes((cid, *carriers))
+        # The caution itself is new, gone or changed; else an entry now carries it, or no longer does.
+        causes = (cid,) if cid in sources.changed else sources.causes(carriers) or sources.causes((cid, *carriers))
         found.append(PatientChange("caution", cid, how, title, words(was), words(now), causes))
     return found

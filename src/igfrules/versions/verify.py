@@ -82,7 +82,8 @@ def _differences(was: Any, now: Any, where: str) -> list[Difference]:
         if key is not None:
             return _differences({str(i[key]): i for i in was}, {str(i[key]): i for i in now}, where)
         if len(was) == len(now):
-            return [d for i, (a, b) in enumerate(zip(was, now, strict=True)) for d in _differences(a, b, f"{where}[{i}]")]
+            pairs = enumerate(zip(was, now, strict=True))
+            return [d for i, (a, b) in pairs for d in _differences(a, b, f"{where}[{i}]")]
     if was == now:
         return []
     return [Difference(where, _shown(was), _shown(now))]

@@ -120,7 +120,7 @@ def summary_text(data: dict[str, Any], *, markdown: bool = False) -> str:
     head = "Cohort summary"
     lines = [f"## {head}" if markdown else head, "",
              f"{data['cases']:,} cases: {data['changed']:,} changed, {data['unchanged']:,} unchanged, "
-             f"{data['failed']:,} failed", "", "Patients affected by each record change:" + ("" if markdown else "")]
+             f"{data['failed']:,} failed", "", "Patients affected by each record change:"]
     lines += [f"{'- ' if markdown else '  '}{row['patients']:>7,}  {row['id']:<34} {row['title']}"
               for row in data["by_change"]] or ["  none"]
     return "\n".join(lines) + "\n"
