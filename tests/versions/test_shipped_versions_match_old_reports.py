@@ -3,14 +3,17 @@ stamps finds it; 1.1.0 is read through a compatibility path, never by editing it
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 
+from igfrules.documents.safe_yaml import read_document
 from igfrules.errors import KnowledgeBaseError
 from igfrules.evaluation.loading import load_knowledge_base
 from igfrules.knowledge.compat import upgrader
 from igfrules.knowledge.loader import content_digest
 from igfrules.knowledge.releases import current_version, resolve, shipped, unavailable_reason
-from igfrules.documents.safe_yaml import read_document
 from tests.conftest import ROOT, RULES
 
 RELEASE_1_1_0 = ROOT / "releases" / "1.1.0"
@@ -37,15 +40,15 @@ def test_a_folder_keeps_working_as_a_folder() -> None:
 
 
 def test_1_0_0_is_said_not_shipped_and_why() -> None:
-    with pytest.raises(KnowledgeBaseError, match="1.0.0 is not shipped.*working note"):
+    with pytest.raises(KnowledgeBaseError, match=r"1\.0\.0 is not shipped.*working note"):
         resolve("1.0.0")
     assert "working note" in (unavailable_reason("1.0.0", "0" * 64) or "")
 
 
 def test_an_unknown_version_or_sha256_names_what_is_shipped() -> None:
-    with pytest.raises(KnowledgeBaseError, match="9.9.9 is not shipped.*shipped: 1.1.0"):
+    with pytest.raises(KnowledgeBaseError, match=r"9\.9\.9 is not shipped.*shipped: 1\.1\.0"):
         resolve("9.9.9")
-    with pytest.raises(KnowledgeBaseError, match="no knowledge base shipped .* has this sha256"):
+    with pytest.raises(KnowledgeBaseError, match=r"no knowledge base shipped .* has this sha256"):
         resolve("a" * 64)
 
 
@@ -68,12 +71,23 @@ def test_the_compatibility_path_leaves_a_current_knowledge_base_untouched() -> N
     assert upgrader(meta)("trials.yaml", data) is data
 
 
-def test_a_1_1_0_caution_with_no_known_kind_is_still_refused(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    import shutil
-
+def test_a_1_1_0_caution_with_no_known_kind_is_still_refused(tmp_path: Path) -> None:
     copy = tmp_path / "kb"
     shutil.copytree(RELEASE_1_1_0, copy)
     text = (copy / "cautions.yaml").read_text().replace("CAU-DOX-SEQUENCE", "CAU-DOX-SEQUENCE-NEW")
     (copy / "cautions.yaml").write_text(text)
     with pytest.raises(KnowledgeBaseError, match="kind: is required"):
         load_knowledge_base(copy)
+
+
+def test_a_report_made_with_1_1_0_by_igfrules_0_1_0_is_verified_against_the_shipped_1_1_0() -> None:
+    """The report is `git show d96f423:cases/expected/hr-positive-her2-negative-nonvisceral.json`,
+    as igfrules 0.1.0 wrote it: its stamp finds the shipped 1.1.0, the engine difference is said,
+    and today's engine reading 1.1.0 finds the same rationales, notes, trials and questions."""
+    from igfrules.versions.verify import verify_report
+
+    result = verify_report(Path(__file__).parent / "reports" / "made-with-1.1.0-and-engine-0.1.0.json")
+    assert result.unavailable is None and result.sha256 == STAMP_1_1_0
+    assert (result.engine_stamped, result.identical) == ("0.1.0", False)
+    assert result.applies_differently == ()
+    assert any(d.where == "engine_version" for d in result.differences)

@@ -41,7 +41,7 @@ def diff(old: str, new: str, cases: tuple[str, ...], fmt: str, workers: int) -> 
     Example:
       igfrules diff 1.1.0 1.2.0
       igfrules diff 1.1.0 1.2.0 cases/
-      igfrules diff 1.1.0 1.2.0 cohort.jsonl --format json --workers 2 > changes.jsonl
+      igfrules diff 1.1.0 1.2.0 cases/ --format json --workers 2 > changes.jsonl
     """
     from ..cohort import worker_server
     from ..cohort.batch import read_items, run_job

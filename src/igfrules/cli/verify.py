@@ -57,6 +57,12 @@ def _text(result: object) -> str:
                      "below may be the engine's, not the knowledge base's")
     if result.identical:
         return f"{head}: identical\n"
+    if not result.applies_differently:
+        lines.append("  what applies is the same: the same rationales, context notes, trials and entries that "
+                     "missing data would decide; the differences are in what the report says of them")
+    for part, only_report, only_now in result.applies_differently:
+        lines.append(f"  {part}: only in the report: {', '.join(only_report) or 'none'}; only now: "
+                     f"{', '.join(only_now) or 'none'}")
     if not result.differences:
         lines.append("  no difference in content")
     for d in result.differences:

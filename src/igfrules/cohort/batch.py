@@ -251,7 +251,8 @@ def run_batch(items: Iterable[Item], out: BatchOutput | None, *, workers: int, k
     """
     job = Job(partial(_local, kb=kb, detail=detail), partial(_work, detail=detail), _init_worker,
               (str(kb.path), kb.sha256, use_cache))
-    return run_job(items, out, Tally(), job, workers=workers, progress=progress, spool_dir=spool_dir)
+    total: Tally = run_job(items, out, Tally(), job, workers=workers, progress=progress, spool_dir=spool_dir)
+    return total
 
 
 def _local(items: list[Item], lines: bool, *, kb: KnowledgeBase, detail: str) -> tuple[bytes, Tally]:

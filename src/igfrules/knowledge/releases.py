@@ -103,10 +103,11 @@ def _numbers(name: str) -> tuple[int, ...]:
 
 def _version_of(folder: Path) -> str | None:
     from ..documents.safe_yaml import read_document
+    from ..documents.strict_json import DocumentError
 
     try:
         meta = read_document(folder / "knowledge-base.yaml")
-    except Exception:
+    except (DocumentError, OSError):  # no readable knowledge base there: loading it says why
         return None
     version = meta.get("version") if isinstance(meta, dict) else None
     return str(version) if version is not None else None

@@ -102,9 +102,9 @@ def _compare(rid: str, kind: Kind, before: Any, after: Any, old: KnowledgeBase, 
         record, kb = (after, new) if before is None else (before, old)
         words = describe(record, kb)
         how: How = "added" if before is None else "removed"
-        aspects = tuple(_aspect(name, {} if how == "added" else words, words if how == "added" else {})
-                        for name in words if name != "wording")
-        return EntryChange(rid, kind, how, _title(record), tuple(a for a in aspects if a.before or a.after))
+        shown = (_aspect(name, {} if how == "added" else words, words if how == "added" else {})
+                 for name in words if name != "wording")
+        return EntryChange(rid, kind, how, _title(record), tuple(a for a in shown if a.before or a.after))
     if before == after and _derived_same(kind, before, old, new):
         return None
     old_words, new_words = describe(before, old), describe(after, new)

@@ -9,6 +9,7 @@ record change affected.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -66,8 +67,9 @@ class Pair:
                             position=position, source=source)
 
 
-RENDER = {"json": lambda p: dumps(patient_json(p)) + "\n", "text": patient_text,
-          "markdown": partial(patient_text, markdown=True)}
+RENDER: dict[str, Callable[[PatientDiff], str]] = {
+    "json": lambda p: dumps(patient_json(p)) + "\n", "text": patient_text,
+    "markdown": partial(patient_text, markdown=True)}
 
 
 def diff_chunk(items: list[Item], pair: Pair, fmt: str, lines: bool = True) -> tuple[bytes, DiffTally]:

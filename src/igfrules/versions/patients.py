@@ -121,7 +121,9 @@ def patient_diff(old: Report, new: Report, sources: Sources, *, position: int = 
     """The difference of two reports of one profile, each change with its causes."""
     changes: list[PatientChange] = []
     rationale_causes: set[str] = set()
-    for part, before, after in (("rationale", old.rationales, new.rationales), ("context", old.context, new.context)):
+    entries: tuple[tuple[Part, Any, Any], ...] = (("rationale", old.rationales, new.rationales),
+                                                  ("context", old.context, new.context))
+    for part, before, after in entries:
         for change in _keyed(part, {r.id: r for r in before}, {r.id: r for r in after}, sources, _entry_words):
             changes.append(change)
             if part == "rationale" and (change.how != "changed" or "grade or direction" in change.differs_in):
@@ -147,7 +149,7 @@ def _keyed(part: Part, before: dict[str, Any], after: dict[str, Any], sources: S
         if was == now:
             continue
         how: Literal["gained", "lost", "changed"] = "gained" if was is None else "lost" if now is None else "changed"
-        title = (now if now is not None else was).title
+        title = str(getattr(now if now is not None else was, "title", ""))
         if how == "changed":
             differs = _differs(was, now)
             causes = sources.item_causes(key, was, now, differs)

@@ -42,6 +42,9 @@ class Verification:
     engine_now: str
     unavailable: str | None  # why the knowledge base cannot be had; nothing was evaluated
     differences: tuple[Difference, ...] = ()
+    # What applies, part by part: the ids only the report has, and those only today's evaluation has
+    # (an engine of another version words things differently; this says whether what applies moved).
+    applies_differently: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = ()
 
     @property
     def identical(self) -> bool:
@@ -68,7 +71,22 @@ def verify_report(path: str | Path) -> Verification:
     kb = load_knowledge_base(shipped()[by_sha256()[sha256]], use_cache=True)
     again = evaluate(data["profile"], kb).model_dump(mode="json")
     stamped = {k: v for k, v in data.items() if k != "mapping"}  # a Bundle's mapping is not re-read
-    return Verification(name, version, sha256, engine, __version__, None, tuple(_differences(stamped, again, "")))
+    return Verification(name, version, sha256, engine, __version__, None, tuple(_differences(stamped, again, "")),
+                        _applies_differently(stamped, again))
+
+
+PARTS = (("rationales", "id"), ("context", "id"), ("trials", "nct_id"), ("needs_information", "rule_id"))
+
+
+def _applies_differently(was: dict[str, Any], now: dict[str, Any]) -> tuple[tuple[str, tuple[str, ...],
+                                                                                   tuple[str, ...]], ...]:
+    found = []
+    for part, key in PARTS:
+        before = {str(i.get(key)) for i in was.get(part, []) if isinstance(i, dict)}
+        after = {str(i.get(key)) for i in now.get(part, []) if isinstance(i, dict)}
+        if before != after:
+            found.append((part, tuple(sorted(before - after)), tuple(sorted(after - before))))
+    return tuple(found)
 
 
 def _differences(was: Any, now: Any, where: str) -> list[Difference]:
