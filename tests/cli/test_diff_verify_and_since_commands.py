@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -107,3 +108,22 @@ def test_verify_refuses_a_file_that_is_no_report(tmp_path: Path) -> None:
     path.write_text('{"er_status": "positive"}')
     code, out = _run("verify", str(path))
     assert code == 1 and "not an igfrules JSON report" in out
+
+
+def test_the_help_examples_of_diff_and_verify_run(tmp_path: Path) -> None:
+    """Each help example, run from the repository's root (they name cases/) in a process of its own."""
+    import shlex
+
+    from tests.conftest import ROOT
+
+    for command in ("diff", "verify"):
+        text = _run(command, "--help")[1]
+        for line in text[text.index("Example"):].splitlines()[1:]:
+            if line.strip().startswith("igfrules "):
+                args, _, target = line.strip().partition(">")
+                out = tmp_path / (target.strip() or "out")
+                result = subprocess.run([sys.executable, "-m", "igfrules", *shlex.split(args)[1:]], cwd=tmp_path
+                                        if command == "verify" else ROOT, capture_output=True, text=True,
+                                        check=False, env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+                out.write_text(result.stdout)
+                assert result.returncode == 0, (line, result.stderr)

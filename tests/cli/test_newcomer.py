@@ -44,7 +44,7 @@ def test_the_main_help_example_exists_and_runs(tmp_path: Path, monkeypatch: pyte
         assert "RESEARCH USE ONLY" in out
 
 
-@pytest.mark.parametrize("command", ["diff", "evaluate", "examples", "schema"])
+@pytest.mark.parametrize("command", ["evaluate", "examples", "schema"])
 def test_command_help_examples_run(command: str, monkeypatch: pytest.MonkeyPatch) -> None:
     # Some examples name the repository's own files (cases/fhir/...): they are run from its root,
     # wherever pytest was started.
