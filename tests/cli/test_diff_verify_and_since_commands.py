@@ -127,3 +127,20 @@ def test_the_help_examples_of_diff_and_verify_run(tmp_path: Path) -> None:
                                         check=False, env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
                 out.write_text(result.stdout)
                 assert result.returncode == 0, (line, result.stderr)
+
+
+def test_a_cohort_diffs_the_same_with_two_workers_as_with_one(tmp_path: Path) -> None:
+    from igfrules.model.synthetic import synthetic_cases
+
+    cohort = tmp_path / "cohort.jsonl"
+    cohort.write_text("".join(json.dumps(case) + "\n" for case in synthetic_cases(300)))
+    one = _run("diff", "1.1.0", "1.2.0", str(cohort), "--format", "json", stderr=False)
+    two = _run("diff", "1.1.0", "1.2.0", str(cohort), "--format", "json", "--workers", "2", stderr=False)
+    assert one[0] == two[0] == 0 and one[1] == two[1]
+    assert len(one[1].splitlines()) == 302 and json.loads(one[1].splitlines()[-1])["cases"] == 300
+
+
+def test_a_cohort_diff_in_markdown_has_a_heading_per_patient() -> None:
+    code, out = _run("diff", "1.1.0", "1.2.0", str(CASES), "--format", "markdown", stderr=False)
+    assert code == 0 and "## Patients" in out and "## Cohort summary" in out
+    assert out.count("\n### Patient ") == len([p for p in CASES.iterdir() if p.suffix in {".yaml", ".json"}])

@@ -85,7 +85,7 @@ def change_sentence(change: PatientChange) -> str:
 
 
 def patient_text(patient: PatientDiff, *, markdown: bool = False) -> str:
-    label = f"#{patient.position} {patient.case_id or '(no case_id)'} ({patient.source})"
+    label = f"Patient {patient.position}: {patient.case_id or '(no case_id)'} ({patient.source})"
     head = f"### {markdown_literal(label)}" if markdown else label
     if not patient.changes:
         return f"{head}\n{'- ' if markdown else '  '}no change in her report\n\n"
