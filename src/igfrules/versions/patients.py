@@ -54,6 +54,10 @@ class Sources:
 
     def __init__(self, old: KnowledgeBase, new: KnowledgeBase, diff: KnowledgeBaseDiff) -> None:
         self.changed = frozenset(diff.by_id)
+        # Reports share the item objects of equal items (the report builder's memo), so the same
+        # pair of items recurs across a cohort: compared once. The pair is kept with its result, so
+        # its ids cannot be reused by other objects while the entry lives.
+        self.memo: dict[tuple[int, int], tuple[Any, Any, tuple[tuple[str, ...], tuple[str, ...]]]] = {}
         self.of: dict[str, frozenset[str]] = {}
         for kb in (old, new):
             for rid, ids in _sources(kb).items():
@@ -151,14 +155,29 @@ def _keyed(part: Part, before: dict[str, Any], after: dict[str, Any], sources: S
         how: Literal["gained", "lost", "changed"] = "gained" if was is None else "lost" if now is None else "changed"
         title = str(getattr(now if now is not None else was, "title", ""))
         if how == "changed":
-            differs = _differs(was, now)
-            causes = sources.item_causes(key, was, now, differs)
-            named = tuple(sorted({_PART_WORDS.get(n, n.replace("_", " ")) for n in differs}))
+            causes, named = _changed(key, was, now, sources)
         else:  # gained or lost: its own record's change when it has one
             causes, named = ((key,) if key in sources.changed else sources.causes((key,))), ()
         found.append(PatientChange(part, key, how, title, "" if was is None else words(was),
                                    "" if now is None else words(now), causes, named))
     return found
+
+
+def _changed(key: str, was: Any, now: Any, sources: Sources) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """What differs between two versions of one item, in words, and the record changes behind it."""
+    found = sources.memo.get((id(was), id(now)))
+    if found is not None and found[0] is was and found[1] is now:
+        return found[2]
+    differs = _differs(was, now)
+    result = (sources.item_causes(key, was, now, differs),
+              tuple(sorted({_PART_WORDS.get(n, n.replace("_", " ")) for n in differs})))
+    if len(sources.memo) >= MEMO_SIZE:
+        sources.memo.clear()
+    sources.memo[(id(was), id(now))] = (was, now, result)
+    return result
+
+
+MEMO_SIZE = 4096
 
 
 def _entry_words(item: Any) -> str:

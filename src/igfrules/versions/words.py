@@ -97,7 +97,13 @@ def patient_text(patient: PatientDiff, *, markdown: bool = False) -> str:
 
 
 def patient_json(patient: PatientDiff) -> dict[str, Any]:
-    return {"research_only": True, **asdict(patient)}
+    """As dataclasses.asdict would give it, built directly: asdict deep-copies every field, which
+    showed in a cohort's time."""
+    return {"research_only": True, "position": patient.position, "source": patient.source,
+            "case_id": patient.case_id,
+            "changes": [{"part": c.part, "id": c.id, "how": c.how, "title": c.title, "before": c.before,
+                         "after": c.after, "caused_by": list(c.caused_by), "differs_in": list(c.differs_in)}
+                        for c in patient.changes]}
 
 
 def changes_json(diff: KnowledgeBaseDiff) -> dict[str, Any]:
