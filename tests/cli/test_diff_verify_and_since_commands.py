@@ -144,3 +144,11 @@ def test_a_cohort_diff_in_markdown_has_a_heading_per_patient() -> None:
     code, out = _run("diff", "1.1.0", "1.2.0", str(CASES), "--format", "markdown", stderr=False)
     assert code == 0 and "## Patients" in out and "## Cohort summary" in out
     assert out.count("\n### Patient ") == len([p for p in CASES.iterdir() if p.suffix in {".yaml", ".json"}])
+
+
+def test_verify_in_json_says_identical_per_report(tmp_path: Path) -> None:
+    path = tmp_path / "r.json"
+    path.write_text(igfrules.evaluate(CASE).to_json())
+    code, out = _run("verify", str(path), str(path), "--format", "json", stderr=False)
+    data = json.loads(out)
+    assert code == 0 and [d["identical"] for d in data] == [True, True] and data[0]["research_only"] is True

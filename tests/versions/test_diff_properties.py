@@ -15,6 +15,7 @@ import igfrules
 from igfrules.evaluation.loading import load_knowledge_base
 from igfrules.inputs.examples import list_examples
 from igfrules.versions.verify import verify_report
+from tests.conftest import CASES
 from tests.strategies import cases
 
 KEYS = {"rationale": ("rationales", "id"), "context": ("context", "id"), "trial": ("trials", "nct_id"),
@@ -96,9 +97,12 @@ def test_every_example_patients_change_names_a_record_change() -> None:
 
 
 def test_verify_says_identical_for_every_example_report(tmp_path: Path) -> None:
-    for example in list_examples():
-        path = tmp_path / f"{example.name}.json"
-        path.write_text(igfrules.evaluate(example.path).to_json())
+    """The example case files and the example FHIR Bundles (whose report stamps their mapping)."""
+    examples = [e.path for e in list_examples()] + sorted((CASES / "fhir").glob("*.json"))
+    assert len(examples) > len(list_examples())
+    for example in examples:
+        path = tmp_path / f"{example.stem}.json"
+        path.write_text(igfrules.evaluate(example).to_json())
         result = verify_report(path)
         assert result.identical, (example.name, result.differences[:3])
 

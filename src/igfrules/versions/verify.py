@@ -1,7 +1,7 @@
 """`igfrules verify REPORT.json`: is this report what its stamped knowledge base and engine say?
 
-The profile a JSON report stamps is evaluated again with the knowledge base it names (found by
-its sha256 among the shipped versions) and compared with the report, part by part: "identical",
+The profile a JSON report stamps (with its mapping, for a FHIR Bundle's report) is evaluated again
+with the knowledge base it names (found by its sha256 among the shipped versions) and compared with the report, part by part: "identical",
 or every difference with where it is. What cannot be redone is said plainly: a knowledge base not
 shipped (1.0.0 cited a working note and never ships), or content other than the released one; an
 engine of another version (the report is re-evaluated with this one, and the differences may be
@@ -69,8 +69,8 @@ def verify_report(path: str | Path) -> Verification:
     if reason is not None:
         return Verification(name, version, sha256, engine, __version__, reason)
     kb = load_knowledge_base(shipped()[by_sha256()[sha256]], use_cache=True)
-    again = evaluate(data["profile"], kb).model_dump(mode="json")
-    stamped = {k: v for k, v in data.items() if k != "mapping"}  # a Bundle's mapping is not re-read
+    again = evaluate(_case(data, name), kb).model_dump(mode="json")
+    stamped = data
     return Verification(name, version, sha256, engine, __version__, None, tuple(_differences(stamped, again, "")),
                         _applies_differently(stamped, again))
 
@@ -87,6 +87,23 @@ def _applies_differently(was: dict[str, Any], now: dict[str, Any]) -> tuple[tupl
         if before != after:
             found.append((part, tuple(sorted(before - after)), tuple(sorted(after - before))))
     return tuple(found)
+
+
+def _case(data: dict[str, Any], name: str) -> Any:
+    """The stamped profile; for a report of a FHIR Bundle, with the mapping it stamps (whose
+    disagreements between sources are the report's warnings too): the Bundle is not read again."""
+    if "mapping" not in data:
+        return data["profile"]
+    from pydantic import ValidationError
+
+    from ..evaluation.evaluate import to_profile
+    from ..model.mapping import MappedCase, SourceMapping
+
+    try:
+        return MappedCase(profile=to_profile(data["profile"]), mapping=SourceMapping.model_validate(data["mapping"]))
+    except ValidationError as err:
+        raise CaseError(Problem(name, "mapping", f"not the mapping of an igfrules report: {err.errors()[0]['msg']}"))\
+            from None
 
 
 def _differences(was: Any, now: Any, where: str) -> list[Difference]:
