@@ -28,7 +28,7 @@ KEYS = ("id", "nct_id", "rule_id")
 
 @dataclass(frozen=True)
 class Difference:
-    where: str  # "rationales[RAT-X].evidence.level"
+    where: str  # "rationales.RAT-X.evidence.level": a list of records is keyed by their ids
     stamped: str  # the report's value, as JSON ("" when absent)
     now: str  # the value evaluated again
 
