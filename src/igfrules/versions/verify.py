@@ -2,10 +2,10 @@
 
 The profile a JSON report stamps (with its mapping, for a FHIR Bundle's report) is evaluated again
 with the knowledge base it names (found by its sha256 among the shipped versions) and compared with
-the report, part by part: "identical", or every difference with where it is. What cannot be
-redone is said plainly: a knowledge base not shipped (1.0.0 cited a working note and never ships), or content other than the released one; an
-engine of another version (the report is re-evaluated with this one, and the differences may be
-the engine's).
+the report, part by part: "identical", or every difference with where it is. What cannot be redone
+is said plainly: a knowledge base not shipped (1.0.0 cited a working note and never ships), or
+content other than the released one; an engine of another version (the report is re-evaluated with
+this one, and the differences may be the engine's).
 """
 
 from __future__ import annotations
