@@ -79,3 +79,43 @@ def test_an_invalid_colon_cancer_condition_still_refuses_the_record() -> None:
     colon = condition("colon", SCT, "363406005", "Malignant neoplasm of colon", onsetDateTime="not a date")
     with pytest.raises(CaseError, match="Condition/colon"):
         mapped(colon, STAGE_IV, ER)
+
+
+MELANOMA = condition("mel", ICD10, "C43.9", "Malignant melanoma of skin, unspecified", when="2015-01-01")
+
+
+@pytest.mark.parametrize("text", ["Metastatic carcinoma of right female breast",
+                                  "Malignant neoplasm of right breast, metastatic to bone"])
+def test_a_metastatic_breast_cancer_beside_a_prior_melanoma_is_read_not_refused(text: str) -> None:
+    case = mapped(condition("b", ICD10, "C50.911", text), MELANOMA, ER)
+    assert case.profile.er_status == "positive"
+    assert any(w.startswith("Condition/mel: a primary cancer of a site other than breast")
+               for w in case.mapping.warnings)
+    assert not any(w.startswith("no primary cancer Condition") for w in case.mapping.warnings)
+
+
+@pytest.mark.parametrize("code", [
+    {"coding": {"system": ICD10, "code": "C50.911"}},  # coding as an object: the code cannot be read
+    {"text": "Invasive ductal carcinoma of left breast"},  # words only
+    {"coding": [{"system": SCT, "code": "278054005", "display": "Infiltrating lobular carcinoma of breast"}]},
+])
+def test_an_invalid_condition_that_could_be_the_breast_primary_keeps_a_prior_melanoma_from_refusing(
+        code: dict[str, object]) -> None:
+    invalid = {"resourceType": "Condition", "id": "b", "subject": {"reference": "Patient/p"}, "code": code,
+               "onsetDateTime": "not a date"}
+    case = mapped(invalid, MELANOMA, ER)
+    assert case.profile.er_status == "positive"
+    assert any(w.startswith("Condition/b skipped") for w in case.mapping.warnings)
+
+
+def test_an_invalid_diabetes_condition_does_not_keep_a_colon_cancer_from_being_refused() -> None:
+    diabetes = condition("d", ICD10, "E11.9", "Type 2 diabetes mellitus", onsetDateTime="not a date")
+    colon = condition("colon", SCT, "363406005", "Malignant neoplasm of colon", **PRIMARY)
+    with pytest.raises(CaseError, match="Condition/colon"):
+        mapped(diabetes, colon, STAGE_IV, ER)
+
+
+@pytest.mark.parametrize("code", ["C4A.9", "C7A.00"])
+def test_merkel_cell_and_neuroendocrine_primaries_are_of_another_site(code: str) -> None:
+    with pytest.raises(CaseError, match="Condition/x: Condition.code"):
+        mapped(condition("x", ICD10, code, "Malignant tumour", **PRIMARY), STAGE_IV, ER)

@@ -27,7 +27,7 @@ from typing import Any
 
 from ..errors import CaseError, Problem
 from .bundle import Resources
-from .codes import ICD10CM, SNOMED
+from .codes import ICD10CM, SECONDARY_GENERIC, SECONDARY_SNOMED_SITE, SNOMED, icd10_secondary_site
 from .concepts import codings, display_text
 from .findings import read_concept
 from .tumour import refuted, secondary_sites
@@ -107,14 +107,26 @@ def site(condition: Any) -> str:
 
 
 def is_primary_cancer(condition: Any) -> bool:
-    """A primary cancer Condition: mCODE's profile, or a cancer code or asserted word, never a secondary one."""
-    if refuted(condition) or secondary_sites(condition) is not None:
+    """A primary cancer Condition: mCODE's profile, or a cancer code or asserted word, never a secondary one.
+    Words alone do not make a Condition secondary when its code or profile says primary: "Metastatic
+    carcinoma of breast" coded C50.911 is the breast primary, spread (it may be a secondary site too)."""
+    if refuted(condition):
         return False
     profiles = [str(p) for p in ((condition.meta.profile or []) if condition.meta else [])]
+    read = read_concept(condition.code, _code_site, _CANCER_WORDS)
+    if secondary_sites(condition) is not None and (_secondary_coded(condition, profiles) or not (
+            read.coded or any(_PRIMARY_PROFILE in p for p in profiles))):
+        return False
     if any(_PRIMARY_PROFILE in p for p in profiles):
         return True
-    read = read_concept(condition.code, _code_site, _CANCER_WORDS)
     return bool(read.coded) or "cancer" in read.words.asserted()
+
+
+def _secondary_coded(condition: Any, profiles: list[str]) -> bool:
+    """Whether a code or the profile (not only words) says the Condition is a secondary cancer."""
+    return any("secondary-cancer-condition" in p for p in profiles) or any(
+        (system == SNOMED and (code in SECONDARY_SNOMED_SITE or code in SECONDARY_GENERIC))
+        or (system == ICD10CM and icd10_secondary_site(code) is not None) for system, code, _ in codings(condition.code))
 
 
 def primaries(resources: Resources) -> Primaries:
