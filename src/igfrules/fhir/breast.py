@@ -148,11 +148,19 @@ def primaries(resources: Resources) -> Primaries:
 
 def _skipped_conditions(resources: Resources, found: Primaries) -> dict[str, str]:
     """Invalid Conditions (skipped) whose raw code still places a cancer: an invalid colon-cancer
-    Condition must not let the record pass as breast cancer. label -> what its codes name."""
+    Condition must not let the record pass as breast cancer, and one that could be the breast
+    primary must not let another site's cancer refuse the record. label -> what its codes name."""
     named = {}
     for item in resources.skipped:
+        if item.kind != "Condition":
+            continue
         places = [where for system, code in item.codes or () if (where := _code_site(system, code))]
-        if item.kind != "Condition" or not places:
+        if not places:
+            # Its code unreadable, or one these lists do not place (a SNOMED CT descendant, a local
+            # code): it could be the breast primary, so it keeps the record from being refused.
+            # ICD-10-CM places every breast cancer (C50, D05), and a diabetes code is no cancer.
+            if not any(system == ICD10CM for system, _ in item.codes or ()) and item.fields() != ("diabetes",):
+                found.unconfirmed.append(f"{item.label} (skipped as not valid FHIR R4)")
             continue
         if places == ["breast"] * len(places):
             found.breast.append(item.label)
