@@ -8,8 +8,8 @@ its body sites:
 - **breast**: a SNOMED CT code of `BREAST_SNOMED`, ICD-10-CM C50 and its descendants, or D05
   (carcinoma in situ of breast), or a body site of `BREAST_SITE_SNOMED`, or "breast" asserted in the
   code's or body site's words;
-- **another site**: a SNOMED CT code of `OTHER_SITE_SNOMED`, or ICD-10-CM C00-C75 other than C50
-  (C76 and C80, ill-defined and unspecified sites, say no site), C81-C96, or D00-D09 other than
+- **another site**: a SNOMED CT code of `OTHER_SITE_SNOMED`, or ICD-10-CM C00-C75 (C4A, C7A too) other
+  than C50 (C76 and C80, ill-defined and unspecified sites, say no site), C81-C96, or D00-D09 other than
   D05;
 - otherwise (or when codes name breast and another site) the site is **not confirmed**.
 
@@ -59,6 +59,8 @@ def _icd_site(code: str) -> str | None:
     code = code.replace(".", "").upper()
     if code.startswith(("C50", "D05")):
         return "breast"
+    if code.startswith(("C4A", "C7A")):  # Merkel cell carcinoma; malignant neuroendocrine tumours (C7B: secondary)
+        return f"a site other than breast (ICD-10-CM {code[:3]})"
     if len(code) < 3 or not code[1:3].isdigit():
         return None
     block = int(code[1:3])
