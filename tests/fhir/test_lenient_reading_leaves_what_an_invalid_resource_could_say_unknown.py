@@ -97,3 +97,18 @@ def test_strict_in_a_batch_is_an_error_line_and_lenient_a_report(tmp_path: Path)
     assert strict.exit_code == 1
     line = json.loads(out.read_text(encoding="utf-8").splitlines()[0])
     assert "Observation/er-bad" in json.dumps(line) and "error" in line
+
+
+@pytest.mark.parametrize("kind", [None, "Observaton"])
+def test_a_resource_with_no_or_an_unknown_resource_type_could_be_any_so_every_field_is_unknown(
+        kind: str | None) -> None:
+    er = observation("er", "85337-4", valueCodeableConcept=POSITIVE)
+    odd = observation("er-2", "85337-4", "2024-02-01", valueCodeableConcept=cc(LOINC, "LA6577-6"))
+    if kind is None:
+        del odd["resourceType"]
+    else:
+        odd["resourceType"] = kind
+    case = map_bundle(bundle(er, odd))
+    assert case.profile.er_status == "unknown"
+    source = next(f for f in case.mapping.fields if f.field == "er_status")
+    assert "skipped" in source.note
