@@ -28,6 +28,8 @@ from ..model.fields import UNKNOWN
 from ..model.mapping import FieldSource
 from .bundle import Resources
 from .codes import (
+    BRCA1,
+    BRCA2,
     CLINICAL_SIGNIFICANCE,
     GENE_STUDIED,
     GENOMIC_SOURCE_CLASS,
@@ -36,6 +38,7 @@ from .codes import (
     LOINC,
     NOT_A_MUTATION,
     PATHOGENIC,
+    PIK3CA,
     REGION_STUDIED,
     UNCERTAIN,
     VARIANT_ABSENT,
@@ -64,6 +67,9 @@ _OTHER_VALUES = ("valueString", "valueBoolean", "valueInteger", "valueQuantity",
                  "valueSampledData", "valueTime", "valueDateTime", "valuePeriod")
 
 
+_KNOWN = (PIK3CA, BRCA1, BRCA2)
+
+
 def _genes(concept: Any) -> set[str]:
     """HGNC ids ("HGNC:8975") and symbols a gene-studied value names."""
     names = set()
@@ -74,6 +80,10 @@ def _genes(concept: Any) -> set[str]:
             names.add(display.strip().upper())
     if concept is not None and concept.text:
         names.add(concept.text.strip().upper())
+    # A gene-studied value is one gene: an HGNC id of one and a symbol of another ("HGNC:8975",
+    # display "BRCA1") names neither, rather than both.
+    if len({gene for gene in _KNOWN if names & set(gene)}) > 1:
+        return set()
     return names
 
 
