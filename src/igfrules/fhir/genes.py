@@ -71,19 +71,20 @@ _KNOWN = (PIK3CA, BRCA1, BRCA2)
 
 
 def _genes(concept: Any) -> set[str]:
-    """HGNC ids ("HGNC:8975") and symbols a gene-studied value names."""
+    """HGNC ids ("HGNC:8975") and symbols a gene-studied value names. A coding whose id is one gene's
+    and display another's ("HGNC:8975" shown as "BRCA1") names neither (a panel lists its genes as
+    codings of one value, so each coding is checked alone)."""
     names = set()
     for system, code, display in codings(concept):
+        said = set()
         if system in HGNC_SYSTEMS and code:
-            names.add(code if code.startswith("HGNC:") else f"HGNC:{code}")
+            said.add(code if code.startswith("HGNC:") else f"HGNC:{code}")
         if display:
-            names.add(display.strip().upper())
+            said.add(display.strip().upper())
+        if len({gene for gene in _KNOWN if said & set(gene)}) <= 1:
+            names |= said
     if concept is not None and concept.text:
         names.add(concept.text.strip().upper())
-    # A gene-studied value is one gene: an HGNC id of one and a symbol of another ("HGNC:8975",
-    # display "BRCA1") names neither, rather than both.
-    if len({gene for gene in _KNOWN if names & set(gene)}) > 1:
-        return set()
     return names
 
 
