@@ -119,3 +119,21 @@ def test_an_invalid_diabetes_condition_does_not_keep_a_colon_cancer_from_being_r
 def test_merkel_cell_and_neuroendocrine_primaries_are_of_another_site(code: str) -> None:
     with pytest.raises(CaseError, match="Condition/x: Condition.code"):
         mapped(condition("x", ICD10, code, "Malignant tumour", **PRIMARY), STAGE_IV, ER)
+
+
+def test_a_stage_summary_on_a_cancer_not_placed_beside_a_breast_primary_is_not_the_breast_stage() -> None:
+    breast = condition("b", ICD10, "C50.911", "Malignant neoplasm of right breast", **PRIMARY)
+    melanoma = condition("mel", SCT, "372244006", "Malignant melanoma of skin", **PRIMARY,
+                         stage=[{"summary": {"text": "Stage IV"}}])
+    assert mapped(breast, melanoma).profile.stage == "unknown"
+
+
+@pytest.mark.parametrize(("code", "text", "stage"), [
+    ("Z85.820", "Personal history of malignant melanoma of skin", "Stage IIIC"),
+    ("N18.3", "Chronic kidney disease, stage 3", "Stage 3"),
+])
+def test_a_stage_summary_on_a_condition_that_is_not_a_primary_cancer_is_not_the_breast_stage(
+        code: str, text: str, stage: str) -> None:
+    breast = condition("b", ICD10, "C50.911", "Malignant neoplasm of right breast", **PRIMARY)
+    other = condition("o", ICD10, code, text, stage=[{"summary": {"text": stage}}])
+    assert mapped(breast, other).profile.stage == "unknown"

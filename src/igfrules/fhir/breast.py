@@ -194,3 +194,12 @@ def check_breast(resources: Resources, warnings: list[str]) -> Primaries:
         warnings.append(f"{', '.join(found.unconfirmed)}: breast cancer could not be confirmed from its code or "
                         "body site; read as breast cancer")
     return found
+
+
+def unstaged(resources: Resources, found: Primaries) -> frozenset[str]:
+    """Conditions whose stage summary is not the breast cancer's: with a breast primary, every other
+    Condition (a cancer not placed may be another site's: a melanoma under a SNOMED CT code not
+    listed); without one, every Condition but the primaries not of another site (a history of
+    melanoma or a chronic kidney disease "stage 3" is no stage group of this cancer)."""
+    staged = set(found.breast) if found.breast else {resources.label(c) for c in found.conditions} - set(found.other)
+    return frozenset(resources.label(c) for c in resources.of("Condition")) - staged

@@ -158,7 +158,7 @@ def primary_status(conditions: list[Any]) -> set[str]:
 def stage(resources: Resources, warnings: Warnings, *, primaries: list[Any] | None = None,
           skip: frozenset[str] = frozenset()) -> FieldSource:
     """The current stage group. `primaries`: the primary cancer Conditions (their clinical status);
-    `skip`: labels of Conditions whose summary is not this cancer's (a primary of another site)."""
+    `skip`: labels of Conditions whose summary is not this cancer's (breast.unstaged)."""
     observed = {}  # label -> (instant, pathological first at equal instants, value, label, kind, day)
     unread = []  # stage-group Observations whose value names no one stage group
     for obs in resources.of("Observation"):
