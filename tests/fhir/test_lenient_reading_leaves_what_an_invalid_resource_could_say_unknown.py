@@ -112,3 +112,15 @@ def test_a_resource_with_no_or_an_unknown_resource_type_could_be_any_so_every_fi
     assert case.profile.er_status == "unknown"
     source = next(f for f in case.mapping.fields if f.field == "er_status")
     assert "skipped" in source.note
+
+
+def test_an_invalid_patient_is_named_by_element_without_echoing_its_identifying_values() -> None:
+    patient = {"resourceType": "Patient", "id": "p", "name": "Jane Doe", "birthDate": "1961-13-45",
+               "gender": "female"}
+    case = map_bundle(bundle(patient))
+    warning = next(w for w in case.mapping.warnings if w.startswith("Patient/p skipped"))
+    assert "Patient.name" in warning and "Patient.birthDate" in warning
+    assert "Jane Doe" not in warning and "1961-13-45" not in warning
+    with pytest.raises(CaseError) as caught:
+        map_bundle(bundle(patient), strict=True)
+    assert "Jane Doe" not in str(caught.value) and "Patient.name" in str(caught.value)

@@ -252,7 +252,8 @@ def _validate_uncached(data: Mapping[str, Any], kind: str, source: str, label: s
         for error in err.errors(include_url=False):
             path = field_path(tuple(error["loc"]), prefix=kind)
             message = str(error["msg"]).removeprefix("Value error, ")
-            problems.append(Problem(source, f"{label}: {path}", f"{message} (got {_short(error.get('input'))})"))
+            got = "" if kind in _IDENTIFYING else f" (got {_short(error.get('input'))})"
+            problems.append(Problem(source, f"{label}: {path}", f"{message}{got}"))
         raise CaseError(problems) from None
     except (KeyError, ValueError, TypeError) as err:  # the library's own refusals, e.g. a nested unknown type
         raise CaseError(Problem(source, label, f"not a valid {kind}: {err}")) from None
@@ -272,6 +273,10 @@ def _without(data: Mapping[str, Any], conflicts: list[tuple[str, list[str]]], ki
         out["component"] = [{k: v for k, v in c.items() if k not in inner.get(f"{kind}.component[{i}]", set())}
                             if isinstance(c, Mapping) else c for i, c in enumerate(out["component"])]
     return out
+
+
+# Resources about a person: a value at fault (a name, a birth date, an address) is not echoed.
+_IDENTIFYING = frozenset({"Patient", "RelatedPerson", "Person", "Practitioner"})
 
 
 def _short(value: Any) -> str:
