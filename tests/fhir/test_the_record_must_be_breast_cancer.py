@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from igfrules import CaseError
 from igfrules.cli import main
-from tests.fhir.builders import ICD10, MC, POSITIVE, SCT, bundle, condition, mapped, observation
+from tests.fhir.builders import ICD10, MC, POSITIVE, SCT, bundle, cc, condition, mapped, observation
 
 PRIMARY = {"meta": {"profile": [MC + "mcode-primary-cancer-condition"]}}
 STAGE_IV = observation("stage", "21908-9", valueCodeableConcept={"text": "Stage IV"})
@@ -137,3 +137,17 @@ def test_a_stage_summary_on_a_condition_that_is_not_a_primary_cancer_is_not_the_
     breast = condition("b", ICD10, "C50.911", "Malignant neoplasm of right breast", **PRIMARY)
     other = condition("o", ICD10, code, text, stage=[{"summary": {"text": stage}}])
     assert mapped(breast, other).profile.stage == "unknown"
+
+
+def test_a_prior_melanoma_in_recurrence_does_not_unsettle_the_breast_cancers_stage_or_intent() -> None:
+    clinical = "http://terminology.hl7.org/CodeSystem/condition-clinical"
+    breast = condition("b", ICD10, "C50.911", "Malignant neoplasm of right breast", **PRIMARY,
+                       stage=[{"summary": {"text": "Stage IIA"}}])
+    melanoma = condition("mel", ICD10, "C43.9", "Malignant melanoma of skin", **PRIMARY,
+                         clinicalStatus=cc(clinical, "recurrence"))
+    surgery = {"resourceType": "Procedure", "id": "s", "status": "completed", "subject": {"reference": "Patient/p"},
+               "code": {"text": "Mastectomy"}, "performedDateTime": "2024-02-01",
+               "extension": [{"url": MC + "mcode-procedure-intent", "valueCodeableConcept": cc(SCT, "373808002")}]}
+    case = mapped(breast, melanoma, surgery)
+    assert case.profile.stage == "IIA"
+    assert case.profile.treatment_intent == "curative"

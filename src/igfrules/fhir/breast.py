@@ -92,6 +92,13 @@ class Primaries:
     other: dict[str, str] = field(default_factory=dict)  # label -> the site its code names
     unconfirmed: list[str] = field(default_factory=list)
 
+    def of_this_cancer(self, resources: Resources) -> list[Any]:
+        """The primaries whose clinical status is this cancer's: the breast ones when the record has
+        one (a melanoma's recurrence is not the breast cancer's), else every one not of another site."""
+        wanted = set(self.breast) if self.breast else None
+        return [c for c in self.conditions if (resources.label(c) in wanted if wanted is not None
+                                               else resources.label(c) not in self.other)]
+
 
 def site(condition: Any) -> str:
     """"breast", the other site a code names, or "" when neither is confirmed."""

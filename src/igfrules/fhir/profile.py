@@ -58,11 +58,12 @@ def map_resources(resources: Resources, *, bundle_id: str | None = None, source:
         her2 := receptor(resources, "her2_status", HER2_CODES, warnings),
         her2_low(resources, her2),
     ]
-    stage_source = stage(resources, warnings, primaries=found.conditions, skip=unstaged(resources, found))
+    this_cancer = found.of_this_cancer(resources)
+    stage_source = stage(resources, warnings, primaries=this_cancer, skip=unstaged(resources, found))
     therapies, unrecognised = prior_therapies(resources, cancer)
     fields += [
         stage_source,
-        treatment_intent(resources, warnings, found.conditions),
+        treatment_intent(resources, warnings, this_cancer),
         sites := metastatic_sites(resources, warnings),
         visceral(resources, str(stage_source.value), warnings, sites),
         gene_status(resources, "pik3ca_mutation", (PIK3CA,), germline=False, warnings=warnings),
