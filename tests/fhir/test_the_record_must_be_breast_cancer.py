@@ -117,7 +117,7 @@ def test_an_invalid_diabetes_condition_does_not_keep_a_colon_cancer_from_being_r
 
 @pytest.mark.parametrize("code", ["C4A.9", "C7A.00"])
 def test_merkel_cell_and_neuroendocrine_primaries_are_of_another_site(code: str) -> None:
-    with pytest.raises(CaseError, match="Condition/x: Condition.code"):
+    with pytest.raises(CaseError, match=r"Condition/x: Condition\.code"):
         mapped(condition("x", ICD10, code, "Malignant tumour", **PRIMARY), STAGE_IV, ER)
 
 

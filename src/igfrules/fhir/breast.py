@@ -135,7 +135,8 @@ def _secondary_coded(condition: Any, profiles: list[str]) -> bool:
     """Whether a code or the profile (not only words) says the Condition is a secondary cancer."""
     return any("secondary-cancer-condition" in p for p in profiles) or any(
         (system == SNOMED and (code in SECONDARY_SNOMED_SITE or code in SECONDARY_GENERIC))
-        or (system == ICD10CM and icd10_secondary_site(code) is not None) for system, code, _ in codings(condition.code))
+        or (system == ICD10CM and icd10_secondary_site(code) is not None)
+        for system, code, _ in codings(condition.code))
 
 
 def primaries(resources: Resources) -> Primaries:
