@@ -181,7 +181,8 @@ def test_an_unconfirmed_metastasis_is_neither_a_site_nor_no_site(status: str) ->
 
 @pytest.mark.parametrize("status", ["resolved", "remission", "inactive"])
 def test_a_resolved_metastasis_is_neither_a_site_now_nor_the_absence_of_one(status: str) -> None:
-    for site, code, flag in (("liver", "94381002", "effective_visceral_disease"), ("brain", "94225005", "cns_metastases")):
+    for site, code, flag in (("liver", "94381002", "effective_visceral_disease"),
+                             ("brain", "94225005", "cns_metastases")):
         resolved = metastasis(site, SCT, code, clinicalStatus=cc(
             "http://terminology.hl7.org/CodeSystem/condition-clinical", status))
         case = mapped(resolved, metastasis("bone", SCT, "94222008"))
