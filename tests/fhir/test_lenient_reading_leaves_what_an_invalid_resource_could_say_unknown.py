@@ -112,6 +112,7 @@ def test_a_resource_with_no_or_an_unknown_resource_type_could_be_any_so_every_fi
     assert case.profile.er_status == "unknown"
     source = next(f for f in case.mapping.fields if f.field == "er_status")
     assert "skipped" in source.note
+    assert not any(w.startswith("None/") for w in case.mapping.warnings)
 
 
 def test_an_invalid_patient_is_named_by_element_without_echoing_its_identifying_values() -> None:
@@ -124,3 +125,10 @@ def test_an_invalid_patient_is_named_by_element_without_echoing_its_identifying_
     with pytest.raises(CaseError) as caught:
         map_bundle(bundle(patient), strict=True)
     assert "Jane Doe" not in str(caught.value) and "Patient.name" in str(caught.value)
+
+
+def test_a_null_resource_holds_nothing_and_leaves_every_field_as_read() -> None:
+    er = observation("er", "85337-4", valueCodeableConcept=POSITIVE)
+    data = bundle(er)
+    data["entry"].append({"resource": None})
+    assert map_bundle(data).profile.er_status == "positive"

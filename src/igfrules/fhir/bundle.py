@@ -20,7 +20,7 @@ from ..bounded_cache import BoundedCache
 from ..canonical import canonical_json
 from ..errors import CaseError, Problem, field_path
 from .deadline import check_deadline
-from .lenient import Skipped, choice_conflicts, raw_codes
+from .lenient import UNTYPED, Skipped, choice_conflicts, raw_codes
 
 try:
     from fhir.resources.R4B import get_fhir_model_class
@@ -169,7 +169,8 @@ def read_resources(items: Iterable[tuple[str, Any, str | None]], source: str, *,
             invalid = [Problem(source, where, "a resource must be a JSON object")]
         else:
             named, ident = data.get("resourceType"), data.get("id")
-            label = f"{named}/{ident}" if isinstance(ident, str) and ident else f"{named} at {where}"
+            typed = named if isinstance(named, str) and named else "Resource"  # not "None/er-2"
+            label = f"{typed}/{ident}" if isinstance(ident, str) and ident else f"{typed} at {where}"
             codes = raw_codes(data)
             kind = named if isinstance(named, str) else ""
             invalid = [] if kind else [Problem(source, where, "has no resourceType")]
@@ -182,7 +183,8 @@ def read_resources(items: Iterable[tuple[str, Any, str | None]], source: str, *,
             if strict:
                 problems.extend(invalid)
             else:
-                resources.skipped.append(Skipped(label, kind, tuple(invalid), codes))
+                untyped = UNTYPED if isinstance(data, Mapping) and not kind else kind
+                resources.skipped.append(Skipped(label, untyped, tuple(invalid), codes))
             continue
         if key and key in contents:
             continue  # the same resource again: read once

@@ -137,10 +137,16 @@ def _a_resource_type(kind: str) -> bool:
     return True
 
 
+UNTYPED = "?"  # the kind of a JSON object with no resourceType (a value that is no object has kind "")
+
+
 def informed_fields(kind: str, codes: tuple[tuple[str, str], ...] | None) -> tuple[str, ...]:
-    """The profile fields a resource of this type and code could inform: every one when it has no
-    resourceType, or one that is not a FHIR R4 type (a misspelt "Observaton" could be anything)."""
-    if not kind or not _a_resource_type(kind):
+    """The profile fields a resource of this type and code could inform: every one for an object
+    with no resourceType, or one that is not a FHIR R4 type (a misspelt "Observaton" could be
+    anything); none for a value that is no object (null, a string), which holds nothing."""
+    if not kind:
+        return ()
+    if kind == UNTYPED or not _a_resource_type(kind):
         return _EVERY_FIELD
     if kind == "Observation" and codes is not None:
         return tuple(dict.fromkeys(f for pair in codes for f in _observation_fields(pair)))
