@@ -166,7 +166,8 @@ def stage(resources: Resources, warnings: Warnings, *, primaries: list[Any] | No
         if kind is None or not usable(obs):
             continue
         label = resources.label(obs)
-        value = _one_stage(obs.valueCodeableConcept, label, warnings)
+        # A dataAbsentReason says there is no value: whatever value it carries is not read.
+        value = None if obs.dataAbsentReason is not None else _one_stage(obs.valueCodeableConcept, label, warnings)
         if not value:
             unread.append(label)
         else:
@@ -193,8 +194,9 @@ def stage(resources: Resources, warnings: Warnings, *, primaries: list[Any] | No
                                     "no stage group recorded")
         if unread:
             return FieldSource(field="stage", value=UNKNOWN, resources=tuple(unread),
-                               note="no value read as one AJCC stage group (a range, a negated or hedged "
-                                    f"text, a text over {MAX_STAGE_TEXT} characters, or none): " + ", ".join(unread))
+                               note="no value read as one AJCC stage group (a dataAbsentReason, a range, a negated "
+                                    f"or hedged text, a text over {MAX_STAGE_TEXT} characters, or none): "
+                                    + ", ".join(unread))
         return FieldSource(field="stage", value=UNKNOWN,
                            note="no stage-group Observation (LOINC 21908-9, 21902-2; SNOMED CT 399537006, "
                                 "399588009, 399390009) or Condition.stage.summary")
