@@ -108,11 +108,13 @@ def test_an_invalid_condition_that_could_be_the_breast_primary_keeps_a_prior_mel
     assert any(w.startswith("Condition/b skipped") for w in case.mapping.warnings)
 
 
-def test_an_invalid_diabetes_condition_does_not_keep_a_colon_cancer_from_being_refused() -> None:
-    diabetes = condition("d", ICD10, "E11.9", "Type 2 diabetes mellitus", onsetDateTime="not a date")
+@pytest.mark.parametrize(("system", "code"), [(ICD10, "E11.9"), (SCT, "94381002"), (ICD10, "C78.7")])
+def test_an_invalid_diabetes_or_metastasis_condition_does_not_keep_a_colon_cancer_from_being_refused(
+        system: str, code: str) -> None:
+    invalid = condition("d", system, code, "Not a primary", onsetDateTime="not a date")
     colon = condition("colon", SCT, "363406005", "Malignant neoplasm of colon", **PRIMARY)
     with pytest.raises(CaseError, match="Condition/colon"):
-        mapped(diabetes, colon, STAGE_IV, ER)
+        mapped(invalid, colon, STAGE_IV, ER)
 
 
 @pytest.mark.parametrize("code", ["C4A.9", "C7A.00"])

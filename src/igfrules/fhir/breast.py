@@ -168,8 +168,12 @@ def _skipped_conditions(resources: Resources, found: Primaries) -> dict[str, str
         if not places:
             # Its code unreadable, or one these lists do not place (a SNOMED CT descendant, a local
             # code): it could be the breast primary, so it keeps the record from being refused.
-            # ICD-10-CM places every breast cancer (C50, D05), and a diabetes code is no cancer.
-            if not any(system == ICD10CM for system, _ in item.codes or ()) and item.fields() != ("diabetes",):
+            # ICD-10-CM places every breast cancer (C50, D05); a diabetes or a SNOMED CT secondary-cancer
+            # code is no primary.
+            secondary = any(s == SNOMED and (c in SECONDARY_SNOMED_SITE or c in SECONDARY_GENERIC)
+                            for s, c in item.codes or ())
+            if not any(s == ICD10CM for s, _ in item.codes or ()) and item.fields() != ("diabetes",) \
+                    and not secondary:
                 found.unconfirmed.append(f"{item.label} (skipped as not valid FHIR R4)")
             continue
         if places == ["breast"] * len(places):
