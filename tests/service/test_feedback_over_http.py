@@ -114,6 +114,9 @@ def test_feedback_on_an_unknown_card_is_404_and_stores_nothing(served: Server, d
     ({"outcomeTimestamp": "yesterday"}, "outcomeTimestamp is not an RFC 3339 date-time"),
     ({"outcomeTimestamp": "2026-02-30T10:00:00Z"}, "not a real date"),
     ({"outcomeTimestamp": "2026-12-01T10:05:31"}, "with its offset"),
+    # Real in its own offset, but outside the years Python can hold once moved to UTC: a 400, not a 500.
+    ({"outcomeTimestamp": "0001-01-01T00:00:00+01:00"}, "outcomeTimestamp is not a real date and time"),
+    ({"outcomeTimestamp": "9999-12-31T23:59:59-01:00"}, "outcomeTimestamp is not a real date and time"),
     ({"patientId": "p-1"}, "feedback.0.patientId: Extra inputs are not permitted"),
     ({"overrideReason": {"reason": {"system": OVERRIDE_SYSTEM, "code": "too-busy"}}},
      "not one of igfrules' override reasons: discussed-at-board, record-data-wrong"),

@@ -81,10 +81,11 @@ class _Item(_Strict):
             raise ValueError("outcomeTimestamp is not an RFC 3339 date-time with its offset, "
                              "such as 2024-05-01T10:05:31Z")
         try:
-            when = datetime.fromisoformat(value.upper())
-        except ValueError:
+            # OverflowError: a real local time whose UTC is outside years 1-9999 (0001-01-01T00:00:00+01:00)
+            when = datetime.fromisoformat(value.upper()).astimezone(UTC)
+        except (ValueError, OverflowError):
             raise ValueError("outcomeTimestamp is not a real date and time") from None
-        return when.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+        return when.isoformat(timespec="microseconds").replace("+00:00", "Z")
 
     @model_validator(mode="after")
     def _consistent(self) -> _Item:
