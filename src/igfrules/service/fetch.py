@@ -77,7 +77,11 @@ def server_base(url: Any) -> str:
     """fhirServer without a trailing slash, if igfrules may send a token there; else Refused."""
     if not isinstance(url, str) or not url:
         raise Refused("fhirServer must be the FHIR server's base URL (text)")
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number from 0 to 65535
+    except ValueError:  # '[::1', ':x', ':99999'
+        raise Refused("fhirServer must be a URL with a valid host and port") from None
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise Refused("fhirServer must be an https URL of the FHIR server's base")
     if parts.username is not None or parts.password is not None or parts.query or parts.fragment:
