@@ -19,6 +19,7 @@ from igfrules.service.hooks import PREFETCH, SERVICE_ID
 from tests.conftest import CASES
 from tests.external.fhir_server import FhirServer, started
 from tests.service.conftest import Server, running
+from tests.service.signed_clients import jwks_server
 
 PATH = f"/cds-services/{SERVICE_ID}"
 CASE = "metastatic-hr-positive-pik3ca"
@@ -37,12 +38,15 @@ def loaded(fhir_server: FhirServer) -> FhirServer:
 
 def fetching(fhir: FhirServer, token: str | None = None, **changes: Any) -> dict[str, Any]:
     """The example's request with no prefetch, and fhirServer and fhirAuthorization to fetch with."""
+    return {**fetching_from(fhir.base, token or fhir.token), **changes}
+
+
+def fetching_from(base: str, token: str) -> dict[str, Any]:
     request = hook_request(bundle(CASE))
     del request["prefetch"]
-    request["fhirServer"] = fhir.base
-    request["fhirAuthorization"] = {"access_token": token or fhir.token, "token_type": "Bearer", "expires_in": 300,
+    request["fhirServer"] = base
+    request["fhirAuthorization"] = {"access_token": token, "token_type": "Bearer", "expires_in": 300,
                                     "scope": "user/*.read", "subject": "igfrules"}
-    request.update(changes)
     return request
 
 
@@ -187,6 +191,22 @@ def test_a_prefetched_next_link_to_another_host_is_refused(server: Server, loade
     status, data, _ = server.post(PATH, request)
     assert status == 412
     assert data["missing_prefetch"] == ["procedures"]
+
+
+@pytest.mark.parametrize("tail", ["/../secret", "/%2e%2e/secret", "/%2E./secret", "/./../secret"])
+def test_a_next_link_climbing_out_of_the_base_path_is_refused_and_nothing_sent(server: Server, tail: str) -> None:
+    """`{fhirServer}/../secret` starts with the base, but the HTTP client (or the server, for %2e%2e)
+    resolves it to /secret: the token would leave the base path the client named."""
+    with jwks_server() as recorder:  # a plain HTTP server on 127.0.0.1 that records every path asked
+        recorder.serve("/secret", {"resourceType": "Bundle", "type": "searchset", "entry": []})
+        request = fetching_from(f"{recorder.base}/fhir", "a-token")
+        request["prefetch"] = hook_request(bundle(CASE))["prefetch"]
+        request["prefetch"]["procedures"]["link"] = [{"relation": "next", "url": f"{recorder.base}/fhir{tail}"}]
+        status, data, _ = server.post(PATH, request)
+        assert recorder.asked == []
+    assert status == 412
+    assert data["reasons"] == {"procedures": "a next link leads outside fhirServer; the token is sent to "
+                                             "fhirServer only"}
 
 
 def test_a_key_the_client_failed_to_fetch_is_fetched_from_the_server(server: Server, loaded: FhirServer) -> None:

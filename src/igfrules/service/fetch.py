@@ -11,9 +11,10 @@ Trust:
 - fhirServer must be `https`, or `http` on a loopback address (127.0.0.0/8, ::1, localhost) for
   local development and tests; anything else is refused (400) before a byte is sent.
 - The token is `fhirAuthorization.access_token` with `token_type` Bearer. It is sent only to URLs
-  under the fhirServer base: a `next` link elsewhere (another host, port, scheme or path) is
-  refused, and redirects are not followed. It is never logged, cached, or put in an error text;
-  it lives in this request's local variables only. Cookies a server sets are never kept.
+  under the fhirServer base: a `next` link elsewhere (another host, port, scheme or path, or a
+  path with '.' or '..' segments) is refused, and redirects are not followed. It is never logged,
+  cached, or put in an error text; it lives in this request's local variables only. Cookies a
+  server sets are never kept.
 - Bounded: at most MAX_PAGES pages per key, MAX_RESOURCES entries and MAX_BYTES of responses per
   request, FETCH_SECONDS in all. Over a cap, the request gets 412: a record cut short is never
   evaluated as if whole.
@@ -33,7 +34,7 @@ import ssl
 from collections.abc import Mapping
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Any
-from urllib.parse import quote, urljoin, urlsplit
+from urllib.parse import quote, unquote, urljoin, urlsplit
 
 import certifi
 import httpx
@@ -127,8 +128,12 @@ def bearer_token(authorization: Any) -> str:
 
 
 def same_base(url: str, base: str) -> bool:
-    """Whether `url` lies under `base`: the same scheme, host and port, and a path below the base's."""
+    """Whether `url` lies under `base`: the same scheme, host and port, and a path below the base's.
+    A path with a '.' or '..' segment (percent-encoded too) is not: the HTTP client or the server
+    resolves it, and `{base}/../x` would leave the base it starts with."""
     link, root = urlsplit(url), urlsplit(base)
+    if any(unquote(segment) in (".", "..") for segment in link.path.split("/")):
+        return False
     try:
         ports = (link.port or _DEFAULT_PORTS.get(link.scheme), root.port or _DEFAULT_PORTS.get(root.scheme))
     except ValueError:  # a port that is not a number
