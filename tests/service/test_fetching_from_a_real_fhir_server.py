@@ -157,6 +157,19 @@ def test_a_fhir_server_igfrules_may_not_send_a_token_to_is_400_naming_fhirserver
     assert loaded.token.encode() not in raw
 
 
+@pytest.mark.parametrize("patient_id", [".", ".."])
+def test_a_patient_id_that_is_a_dot_segment_is_400_and_never_turns_the_read_into_a_search(
+        server: Server, loaded: FhirServer, patient_id: str) -> None:
+    """`Patient/.` resolves to `Patient/`: a search of every Patient on the server, whose ids the
+    refusal would then name."""
+    request = fetching(loaded)
+    request["context"]["patientId"] = patient_id
+    status, data, raw = server.post(PATH, request)
+    assert status == 400
+    assert data["error"].startswith("context.patientId must be a FHIR id")
+    assert CASE.encode() not in raw
+
+
 @pytest.mark.parametrize(("authorization", "words"), [
     ({"access_token": "abc", "token_type": "MAC"}, "fhirAuthorization.token_type must be Bearer"),
     ({"token_type": "Bearer"}, "fhirAuthorization.access_token must be"),

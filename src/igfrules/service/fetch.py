@@ -183,9 +183,11 @@ class Fetcher:
         base = server_base(hook.fhirServer)
         token = bearer_token(hook.fhirAuthorization)
         patient_id = hook.context["patientId"]
-        if not _FHIR_ID.fullmatch(patient_id):
-            raise Refused("context.patientId must be a FHIR id (letters, digits, '-' and '.', at most 64) "
-                          "for igfrules to fetch from fhirServer")
+        # '.' and '..' match the FHIR id pattern, but as a URL segment `Patient/.` is `Patient/`: a search
+        # of every Patient on the server instead of a read
+        if not _FHIR_ID.fullmatch(patient_id) or patient_id in (".", ".."):
+            raise Refused("context.patientId must be a FHIR id (letters, digits, '-' and '.', at most 64, "
+                          "not '.' or '..') for igfrules to fetch from fhirServer")
         async with self.client() as client:
             run = _Run(self, client, base, {"Authorization": f"Bearer {token}", "Accept": FHIR_JSON})
             results = await _bounded(self.seconds, [run.key(key, prefetch.get(key), patient_id) for key in keys])
