@@ -222,6 +222,21 @@ def test_a_next_link_climbing_out_of_the_base_path_is_refused_and_nothing_sent(s
                                              "fhirServer only"}
 
 
+def test_a_next_link_loop_is_412_after_one_fetch_of_the_page(server: Server) -> None:
+    """A page whose next link is itself is not 20 pages of the same entries: it is read once."""
+    with jwks_server() as recorder:
+        page = f"{recorder.base}/fhir/Procedure/page-2"
+        recorder.serve("/fhir/Procedure/page-2", {"resourceType": "Bundle", "type": "searchset", "entry": [],
+                                                   "link": [{"relation": "next", "url": page}]})
+        request = fetching_from(f"{recorder.base}/fhir", "a-token")
+        request["prefetch"] = hook_request(bundle(CASE))["prefetch"]
+        request["prefetch"]["procedures"]["link"] = [{"relation": "next", "url": page}]
+        status, data, _ = server.post(PATH, request)
+        assert recorder.asked == ["/fhir/Procedure/page-2"]
+    assert status == 412
+    assert data["reasons"] == {"procedures": "a next link leads back to a page already read"}
+
+
 def test_a_key_the_client_failed_to_fetch_is_fetched_from_the_server(server: Server, loaded: FhirServer) -> None:
     request = fetching(loaded)
     request["prefetch"] = hook_request(bundle(CASE))["prefetch"]

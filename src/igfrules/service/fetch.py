@@ -251,7 +251,7 @@ class _Run:
 
     async def _pages(self, first: Any) -> dict[str, Any]:
         """A searchset read to its last page, as one Bundle."""
-        page, entries, pages = first, [], 1
+        page, entries, pages, read = first, [], 1, set()
         while True:
             if not isinstance(page, Mapping) or page.get("resourceType") != "Bundle" or failed(page):
                 raise _Failed("fhirServer's answer is not a searchset Bundle" if not failed(page)
@@ -269,6 +269,9 @@ class _Run:
             url = urljoin(self.base + "/", link)
             if not same_base(url, self.base):
                 raise _Failed("a next link leads outside fhirServer; the token is sent to fhirServer only")
+            if url in read:  # a loop: the same entries again, until the page cap
+                raise _Failed("a next link leads back to a page already read")
+            read.add(url)
             page = await self._get(url)
             pages += 1
         bundle = {k: v for k, v in first.items() if k not in ("link", "entry")}
