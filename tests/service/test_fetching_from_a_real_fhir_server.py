@@ -237,6 +237,24 @@ def test_a_next_link_loop_is_412_after_one_fetch_of_the_page(server: Server) -> 
     assert data["reasons"] == {"procedures": "a next link leads back to a page already read"}
 
 
+@pytest.mark.parametrize(("answer", "reason"), [
+    ({"resourceType": "OperationOutcome", "issue": [{"severity": "error", "code": "exception"}]},
+     "fhirServer reported an error (an OperationOutcome)"),
+    ({"resourceType": "Bundle", "type": "searchset", "entry": []}, "fhirServer's answer is not a Patient"),
+    ([1, 2], "fhirServer's answer is not a Patient"),
+])
+def test_a_read_answered_with_something_else_than_the_patient_names_the_server(
+        server: Server, answer: Any, reason: str) -> None:
+    """The service's own read failed: the 412 does not blame the client's fetch."""
+    with jwks_server() as recorder:
+        recorder.serve(f"/fhir/Patient/{CASE}", answer)
+        request = fetching_from(f"{recorder.base}/fhir", "a-token")
+        request["prefetch"] = {k: v for k, v in hook_request(bundle(CASE))["prefetch"].items() if k != "patient"}
+        status, data, _ = server.post(PATH, request)
+    assert status == 412
+    assert data["reasons"] == {"patient": reason}
+
+
 def test_a_key_the_client_failed_to_fetch_is_fetched_from_the_server(server: Server, loaded: FhirServer) -> None:
     request = fetching(loaded)
     request["prefetch"] = hook_request(bundle(CASE))["prefetch"]

@@ -209,6 +209,16 @@ def _why_not_fetched(prefetch: Mapping[str, Any], key: str) -> str:
     return f"{what}, and the request has no fhirServer and fhirAuthorization to fetch it with"
 
 
+def _read(found: Any, kind: str) -> Any:
+    """A read's answer: the resource of the type asked for, or None; else _Failed, so a 412 never
+    blames the client for igfrules' own fetch nor takes another answer (a Bundle) as the resource."""
+    if found is None or (isinstance(found, Mapping) and found.get("resourceType") == kind):
+        return found
+    if failed(found):
+        raise _Failed("fhirServer reported an error (an OperationOutcome)")
+    raise _Failed(f"fhirServer's answer is not a {kind}")
+
+
 async def _bounded(seconds: float, work: list[Any]) -> list[Any]:
     """Every key's result (a value or _Failed), all within `seconds`; then the rest fail."""
     tasks = [asyncio.ensure_future(w) for w in work]
@@ -238,7 +248,7 @@ class _Run:
                 return await self._pages(given)
             url = f"{self.base}/{PREFETCH[key].replace(_PATIENT_ID, quote(patient_id, safe=''))}"
             if "?" not in PREFETCH[key]:  # a read: a resource, or null when the server has none
-                return await self._get(url, read=True)
+                return _read(await self._get(url, read=True), PREFETCH[key].split("/", 1)[0])
             return await self._search(url, includes="_include=" in PREFETCH[key])
         except _Failed as err:
             return err
