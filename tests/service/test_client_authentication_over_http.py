@@ -233,6 +233,18 @@ def test_a_cors_preflight_needs_no_token_and_allows_the_authorization_header(set
     assert "authorization" in response.getheader("access-control-allow-headers", "").lower()
 
 
+@pytest.mark.parametrize("where", PATHS)
+def test_an_options_request_that_is_not_a_preflight_needs_a_token(setup: Setup, where: str) -> None:
+    """A CORS preflight carries Origin and Access-Control-Request-Method; without Origin the CORS
+    middleware passes the request on, and it reached the routes without a token."""
+    conn = http.client.HTTPConnection(setup.host, setup.port, timeout=30)
+    conn.request("OPTIONS", PATHS[where][1], headers={"Access-Control-Request-Method": "POST"})
+    response = conn.getresponse()
+    data = json.loads(response.read())
+    conn.close()
+    assert (response.status, data["check"]) == (401, "authorization")
+
+
 def test_a_refusal_is_readable_by_a_browser_client(setup: Setup) -> None:
     conn = http.client.HTTPConnection(setup.host, setup.port, timeout=30)
     conn.request("GET", "/cds-services", headers={"Origin": "https://sandbox.cds-hooks.org"})

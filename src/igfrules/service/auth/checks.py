@@ -9,7 +9,8 @@ key with that kid, of the algorithm's type), `signature`, `aud` (the absolute UR
 `exp`, `iat` (no older than IAT_WINDOW, no more than CLOCK_SKEW ahead), `jti` (present, and not
 seen before within the token's life: the replay cache).
 
-The middleware guards every path but a CORS preflight (OPTIONS with Access-Control-Request-Method),
+The middleware guards every path but a CORS preflight (OPTIONS with Origin and
+Access-Control-Request-Method),
 which carries no credentials by design: discovery, the service and feedback alike, and answers
 401 before any routing, so a path this branch does not serve is guarded the same.
 The replay cache (replay.py) is in memory, or in a SQLite file all worker processes share.
@@ -186,7 +187,8 @@ class ClientAuthentication:
             await self.app(scope, receive, send)
             return
         headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in scope["headers"]}
-        if scope["method"] == "OPTIONS" and "access-control-request-method" in headers:
+        # A preflight has both headers; with only one, CORSMiddleware passes the request on to the routes.
+        if scope["method"] == "OPTIONS" and "origin" in headers and "access-control-request-method" in headers:
             await self.app(scope, receive, send)  # the CORS middleware outside answers it
             return
         try:
