@@ -163,6 +163,11 @@ def _no_jti(setup: Setup, path: str) -> str:
     return token(EC_KEY, "ES384", "ec-1", payload, jku=setup.jku)
 
 
+def _jti_too_long(setup: Setup, path: str) -> str:
+    # The replay cache keeps every jti for the token's life: 100,000 of 10,000 characters would be 1 GB.
+    return token(EC_KEY, "ES384", "ec-1", claims(ISS, setup.aud(path), jti="n" * 10_000), jku=setup.jku)
+
+
 def _key_of_another_type(setup: Setup, path: str) -> str:
     return token(RSA_KEY, "RS384", "ec-1", claims(ISS, setup.aud(path)), jku=setup.jku)
 
@@ -172,7 +177,7 @@ REFUSED = {"bad signature": (_bad_signature, "signature"), "alg none": (_none, "
            "expired": (_expired, "exp"), "iat too old": (_iat_too_old, "iat"),
            "iat in the future": (_iat_in_the_future, "iat"), "unlisted iss": (_unlisted_iss, "iss"),
            "iss not a string": (_iss_not_a_string, "iss"),
-           "unlisted jku": (_unlisted_jku, "jku"), "no jti": (_no_jti, "jti"),
+           "unlisted jku": (_unlisted_jku, "jku"), "no jti": (_no_jti, "jti"), "jti too long": (_jti_too_long, "jti"),
            "kid of a key of another type": (_key_of_another_type, "key")}
 
 
