@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -205,3 +206,26 @@ def test_the_curators_command_lists_the_overrides_per_entry_and_reason(served: S
     [listed] = [e for e in report["entries"] if e["subject"] == entry]
     assert {"reason": "record-data-wrong: The record's data are wrong", "count": 1} in listed["reasons"]
     assert "comments" not in listed
+
+
+def test_the_curators_command_shows_a_clients_codes_and_comments_inert(served: Server, database: Path) -> None:
+    """A client's own reason system and code, and a comment, are a client's text: in the terminal
+    they cannot move the cursor or forge a line, in Markdown they cannot make a link or raw HTML."""
+    card = issued(served, instance="feedface-0000-4000-8000-00000000e5c0")[0]
+    entry = card["extension"]["org.igfrules.evidence"]["entry"]
+    forged = overridden(card["uuid"], code="\x1b[2Jcleared\n   99  forged-line", system="urn:other\x1b[31m",
+                        comment="<img src=x onerror=alert(1)> [click](https://evil.example)",
+                        when="2026-12-02T08:00:00Z")
+    assert served.post(FEEDBACK, {"feedback": [forged]})[0] == 200
+    # color=True: as on a terminal (click strips escape sequences only when the output is not one)
+    text = CliRunner().invoke(main, ["feedback", "--db", str(database), "--comments"], color=True)
+    assert text.exit_code == 0, text.stderr
+    assert "\x1b" not in text.stdout
+    assert not [line for line in text.stdout.splitlines() if line.strip().startswith("99  forged-line")]
+    markdown = CliRunner().invoke(main, ["feedback", "--db", str(database), "--comments", "--format", "markdown"],
+                                  color=True)
+    assert markdown.exit_code == 0, markdown.stderr
+    assert "\x1b" not in markdown.stdout
+    assert not re.search(r"(?<!\\)<img|(?<!\\)\]\(https://evil", markdown.stdout)  # only escaped: \<img, \](
+    assert "\\<img" in markdown.stdout
+    assert f"`{entry}`" in markdown.stdout
