@@ -222,6 +222,18 @@ def test_a_next_link_climbing_out_of_the_base_path_is_refused_and_nothing_sent(s
                                              "fhirServer only"}
 
 
+@pytest.mark.parametrize("link", ["http://[::1", "//[x/", "\ud800"])
+def test_a_next_link_that_is_not_a_url_is_412_naming_the_link_not_a_500(server: Server, link: str) -> None:
+    with jwks_server() as recorder:
+        request = fetching_from(f"{recorder.base}/fhir", "a-token")
+        request["prefetch"] = hook_request(bundle(CASE))["prefetch"]
+        request["prefetch"]["procedures"]["link"] = [{"relation": "next", "url": link}]
+        status, data, _ = server.post(PATH, request)
+        assert recorder.asked == []
+    assert status == 412
+    assert data["reasons"] == {"procedures": "a next link is not a valid URL"}
+
+
 def test_a_next_link_loop_is_412_after_one_fetch_of_the_page(server: Server) -> None:
     """A page whose next link is itself is not 20 pages of the same entries: it is read once."""
     with jwks_server() as recorder:

@@ -276,8 +276,13 @@ class _Run:
             if pages >= self.fetcher.max_pages:
                 raise _Failed(f"more than {self.fetcher.max_pages} pages: igfrules does not evaluate a record "
                               "cut short")
-            url = urljoin(self.base + "/", link)
-            if not same_base(url, self.base):
+            try:  # '[::1' or a lone surrogate: urljoin, urlsplit or httpx's encoding raises ValueError
+                url = urljoin(self.base + "/", link)
+                url.encode("utf-8")  # a lone surrogate cannot be sent
+                inside = same_base(url, self.base)
+            except ValueError:
+                raise _Failed("a next link is not a valid URL") from None
+            if not inside:
                 raise _Failed("a next link leads outside fhirServer; the token is sent to fhirServer only")
             if url in read:  # a loop: the same entries again, until the page cap
                 raise _Failed("a next link leads back to a page already read")
