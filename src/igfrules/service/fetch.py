@@ -78,6 +78,8 @@ def server_base(url: Any) -> str:
     """fhirServer without a trailing slash, if igfrules may send a token there; else Refused."""
     if not isinstance(url, str) or not url:
         raise Refused("fhirServer must be the FHIR server's base URL (text)")
+    if not url.isprintable():  # a control character, or a lone surrogate httpx cannot encode (a 500 otherwise)
+        raise Refused("fhirServer must be a URL without control characters or unpaired surrogates")
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError for a port that is not a number from 0 to 65535
