@@ -236,6 +236,26 @@ def test_a_next_link_that_is_not_a_url_is_412_naming_the_link_not_a_500(server: 
     assert data["reasons"] == {"procedures": "a next link is not a valid URL"}
 
 
+@pytest.mark.parametrize(("status", "body", "headers", "reason"), [
+    (200, b'{"resourceType": "Bundle", "type": "searchset", "entry": [' + b"{}," * 2000 + b"{}]}", {},
+     "fhirServer's answers are over 4,096 bytes"),
+    (200, b"<html>not FHIR</html>", {}, "fhirServer's answer is not JSON"),
+    (200, b'{"resourceType": "Patient", "id": "p"}', {}, "fhirServer's answer is not a searchset Bundle"),
+    (302, b"", {"Location": "/secret"}, "fhirServer answered HTTP 302"),  # never followed
+])
+def test_a_next_page_that_is_not_a_searchset_page_is_412_naming_why(
+        status: int, body: bytes, headers: dict[str, str], reason: str) -> None:
+    with jwks_server() as recorder, running(fetcher=Fetcher(max_bytes=4096)) as service:
+        recorder.serve("/fhir/Procedure/page-2", body, status, **headers)
+        request = fetching_from(f"{recorder.base}/fhir", "a-token")
+        request["prefetch"] = hook_request(bundle(CASE))["prefetch"]
+        request["prefetch"]["procedures"]["link"] = [{"relation": "next", "url": "Procedure/page-2"}]
+        code, data, _ = service.post(PATH, request)
+        assert recorder.asked == ["/fhir/Procedure/page-2"]
+    assert code == 412
+    assert data["reasons"] == {"procedures": reason}
+
+
 def test_a_next_link_loop_is_412_after_one_fetch_of_the_page(server: Server) -> None:
     """A page whose next link is itself is not 20 pages of the same entries: it is read once."""
     with jwks_server() as recorder:
