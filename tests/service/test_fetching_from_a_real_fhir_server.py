@@ -124,6 +124,24 @@ def test_the_token_is_sent_to_the_server_and_never_logged(server: Server, loaded
     assert loaded.token.encode() not in raw
 
 
+def test_the_token_is_not_logged_even_with_httpx_and_uvicorn_at_debug(
+        server: Server, loaded: FhirServer, logs: list[str]) -> None:
+    """An operator debugging a fetch turns the HTTP client's loggers up: its records carry URLs and
+    response headers, never the request's Authorization header."""
+    names = ("httpx", "httpcore", "uvicorn", "uvicorn.error", "uvicorn.access", "igfrules.service")
+    before = {name: logging.getLogger(name).level for name in names}
+    try:
+        for name in names:
+            logging.getLogger(name).setLevel(logging.DEBUG)
+        status, _, _ = server.post(PATH, fetching(loaded))
+    finally:
+        for name, level in before.items():
+            logging.getLogger(name).setLevel(level)
+    assert status == 200
+    assert any("send_request_headers" in r for r in logs), "httpcore's debug records were captured"
+    assert loaded.token not in "\n".join(logs)
+
+
 def test_a_wrong_token_is_412_naming_every_key_and_never_echoing_the_token(
         server: Server, loaded: FhirServer, logs: list[str]) -> None:
     wrong = "not-the-token-" + "x" * 20
