@@ -273,14 +273,19 @@ def test_the_log_names_the_check_and_never_the_token(setup: Setup, caplog: pytes
 
 def test_allowed_origins_can_be_narrowed() -> None:
     with running(cors_origins=("https://board.example.org",)) as server:
-        answers = {}
+        answers, bodies = {}, {}
         for origin in ("https://board.example.org", "https://elsewhere.example"):
             conn = http.client.HTTPConnection(server.host, server.port, timeout=30)
             conn.request("OPTIONS", SERVICE, headers={"Origin": origin, "Access-Control-Request-Method": "POST",
                                                       "Access-Control-Request-Headers": "authorization"})
             response = conn.getresponse()
-            response.read()
+            bodies[origin] = response.read()
             conn.close()
             answers[origin] = (response.status, response.getheader("access-control-allow-origin"))
     assert answers == {"https://board.example.org": (200, "https://board.example.org"),
                        "https://elsewhere.example": (400, None)}
+    # The refusal is the service's JSON error, labelled, naming what was refused (not "Disallowed CORS origin")
+    assert json.loads(bodies["https://elsewhere.example"]) == {
+        "error": "the CORS preflight was refused; not allowed here: origin (igfrules serve --cors-origin sets the "
+                 "origins)",
+        "research_only": True}

@@ -30,6 +30,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import Response
 from pydantic import ValidationError
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
@@ -85,6 +86,22 @@ async def _body(request: Request, cap: int) -> bytes:
             raise _TooLarge
         parts.append(chunk)
     return b"".join(parts)
+
+
+class _LabelledCors(CORSMiddleware):
+    """Starlette's CORS middleware, whose refused preflight is the service's labelled JSON error
+    naming what was refused, not a plain-text "Disallowed CORS origin"."""
+
+    def preflight_response(self, request_headers: Headers) -> Response:
+        response = super().preflight_response(request_headers)
+        if response.status_code != 400:
+            return response
+        refused = bytes(response.body).decode("utf-8").removeprefix("Disallowed CORS ")
+        headers = {k: v for k, v in response.headers.items() if k not in ("content-type", "content-length")}
+        hint = " (igfrules serve --cors-origin sets the origins)" if "origin" in refused else ""
+        return Response(orjson.dumps({"error": f"the CORS preflight was refused; not allowed here: {refused}{hint}",
+                                      "research_only": True}),
+                        status_code=400, headers=headers, media_type="application/json")
 
 
 class _QueryStringsOut(logging.Filter):
@@ -165,7 +182,7 @@ def create_app(kb: KnowledgeBase, *, max_request_seconds: float = MAX_REQUEST_SE
         app.add_middleware(ClientAuthentication, authenticator=Authenticator(trust, public_url, replay=replay))
     # CDS clients and sandboxes call services from the browser. By default any origin, and never
     # credentials (cookies): CORS is not what keeps callers out, the signed token is (docs/fhir.md).
-    app.add_middleware(CORSMiddleware, allow_origins=list(cors_origins), allow_methods=["GET", "POST", "OPTIONS"],
+    app.add_middleware(_LabelledCors, allow_origins=list(cors_origins), allow_methods=["GET", "POST", "OPTIONS"],
                        allow_headers=["Authorization", "Content-Type"], allow_credentials=False)
 
     @app.exception_handler(StarletteHTTPException)
