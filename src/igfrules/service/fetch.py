@@ -116,6 +116,12 @@ def _loopback(host: str) -> bool:
         return False
 
 
+def _is_id(text: str) -> bool:
+    """A FHIR id that names one resource in a URL: '.' and '..' match the id pattern, but as a path
+    segment `Patient/.` is `Patient/`, a search of every Patient on the server."""
+    return bool(_FHIR_ID.fullmatch(text)) and text not in (".", "..")
+
+
 def bearer_token(authorization: Any) -> str:
     """fhirAuthorization's access token, if it is a Bearer token; else Refused (naming the field,
     never echoing the token)."""
@@ -185,9 +191,7 @@ class Fetcher:
         base = server_base(hook.fhirServer)
         token = bearer_token(hook.fhirAuthorization)
         patient_id = hook.context["patientId"]
-        # '.' and '..' match the FHIR id pattern, but as a URL segment `Patient/.` is `Patient/`: a search
-        # of every Patient on the server instead of a read
-        if not _FHIR_ID.fullmatch(patient_id) or patient_id in (".", ".."):
+        if not _is_id(patient_id):
             raise Refused("context.patientId must be a FHIR id (letters, digits, '-' and '.', at most 64, "
                           "not '.' or '..') for igfrules to fetch from fhirServer")
         async with self.client() as client:
@@ -318,7 +322,7 @@ class _Run:
             if text.startswith(self.base + "/"):
                 text = text[len(self.base) + 1:]
             kind, _, ident = text.partition("/")
-            if kind == "Medication" and _FHIR_ID.fullmatch(ident) and text not in present and text not in wanted:
+            if kind == "Medication" and _is_id(ident) and text not in present and text not in wanted:
                 wanted.append(text)
         for name in wanted:
             found = await self._get(f"{self.base}/{name}", read=True)
