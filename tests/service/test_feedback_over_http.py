@@ -136,6 +136,18 @@ def test_a_body_that_is_not_feedback_is_400_naming_the_key(served: Server, body:
     assert b"Traceback" not in raw and b"x" * 100 not in raw
 
 
+def test_a_400_names_unknown_keys_short_and_lists_ten_problems_at_most(served: Server) -> None:
+    """An unknown key is the client's text: it is named clipped, and a hundred bad items do not
+    echo a megabyte back."""
+    card = issued(served)[0]["uuid"]
+    item = {**overridden(card), "z" * 8000: 1}
+    status, data, raw = served.post(FEEDBACK, {"feedback": [item] * 100})
+    assert status == 400
+    assert data["error"].startswith("the body is not CDS Hooks feedback as igfrules accepts it: feedback.0.")
+    assert "Extra inputs are not permitted" in data["error"] and data["error"].endswith("; and 90 more")
+    assert b"z" * 100 not in raw and len(raw) < 2000
+
+
 def test_feedback_for_another_service_or_without_a_database_is_404(served: Server, server: Server) -> None:
     status, data, _ = served.post("/cds-services/nope/feedback", {"feedback": []})
     assert status == 404 and SERVICE_ID in data["error"]
