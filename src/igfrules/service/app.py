@@ -38,7 +38,7 @@ from .._version import __version__
 from ..bounded_cache import BoundedCache
 from ..canonical import canonical_json
 from ..documents.strict_json import DocumentError, parse_json
-from ..errors import IgfrulesError
+from ..errors import IgfrulesError, printable
 from ..evaluation.evaluate import evaluate
 from ..fhir.deadline import DeadlinePassed, deadline
 from ..fhir.profile import map_resources
@@ -139,6 +139,12 @@ def _error(status: int, message: str, **extra: Any) -> Response:
     return _json({"error": message, "research_only": True, **extra}, status)
 
 
+def _quoted(text: str) -> str:
+    """A client's text named in a message: quoted, escaped and clipped (never megabytes echoed back)."""
+    shown = printable(repr(text))
+    return shown if len(shown) <= 80 else shown[:76] + "...'"
+
+
 def _today() -> str:
     return datetime.now(UTC).date().isoformat()
 
@@ -227,7 +233,7 @@ def create_app(kb: KnowledgeBase, *, max_request_seconds: float = MAX_REQUEST_SE
 
     async def _feedback(service_id: str, request: Request) -> Response:
         if service_id != SERVICE_ID:
-            return _error(404, f"no CDS service {service_id!r}; this server offers {SERVICE_ID!r}")
+            return _error(404, f"no CDS service {_quoted(service_id)}; this server offers {SERVICE_ID!r}")
         if store is None:
             return _error(404, "this server keeps no feedback: start it with a feedback database "
                                "(igfrules serve --feedback-db PATH)")
@@ -243,7 +249,7 @@ def create_app(kb: KnowledgeBase, *, max_request_seconds: float = MAX_REQUEST_SE
 
     async def _call(service_id: str, request: Request) -> Response:
         if service_id != SERVICE_ID:
-            return _error(404, f"no CDS service {service_id!r}; this server offers {SERVICE_ID!r}")
+            return _error(404, f"no CDS service {_quoted(service_id)}; this server offers {SERVICE_ID!r}")
         try:
             body = await _body(request, max_body)
         except _TooLarge:
@@ -261,7 +267,7 @@ def create_app(kb: KnowledgeBase, *, max_request_seconds: float = MAX_REQUEST_SE
                         for e in err.errors(include_url=False)]
             return _error(400, "the request is not a CDS Hooks request: " + "; ".join(problems))
         if hook.hook != HOOK:
-            return _error(400, f"this service answers the {HOOK!r} hook, not {hook.hook!r}")
+            return _error(400, f"this service answers the {HOOK!r} hook, not {_quoted(hook.hook)}")
         try:  # the keys the client did not prefetch, fetched: the answer and its cache key see them
             hook = hook.model_copy(update={"prefetch": await fetcher.complete(hook)})
         except Refused as err:
