@@ -136,6 +136,16 @@ def test_a_body_that_is_not_feedback_is_400_naming_the_key(served: Server, body:
     assert b"Traceback" not in raw and b"x" * 100 not in raw
 
 
+def test_sql_in_a_comment_or_code_is_stored_as_text(served: Server, database: Path) -> None:
+    card = issued(served, instance="50000000-0000-4000-8000-000000000001")[0]["uuid"]
+    comment = "x'); DROP TABLE feedback; --"
+    item = overridden(card, code="' OR 1=1 --", system="urn:other", comment=comment, when="2026-12-03T09:00:00Z")
+    assert served.post(FEEDBACK, {"feedback": [item]})[0] == 200
+    [row] = [r for r in rows(database, "feedback") if r["card_uuid"] == card]
+    assert (row["comment"], row["reason_code"]) == (comment, "' OR 1=1 --")
+    assert len(rows(database, "issued_card")) > 1  # every table is still there, every row too
+
+
 def test_a_400_names_unknown_keys_short_and_lists_ten_problems_at_most(served: Server) -> None:
     """An unknown key is the client's text: it is named clipped, and a hundred bad items do not
     echo a megabyte back."""

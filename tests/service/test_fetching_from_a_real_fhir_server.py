@@ -168,7 +168,8 @@ def test_a_fhir_server_that_is_not_running_is_412_naming_the_keys(server: Server
                                  # a URL urlsplit cannot read, or whose port is not a port: 400 too, never a 500
                                  "http://[::1/fhir", "https://ehr.example.org:x/fhir", "http://127.0.0.1:99999/fhir",
                                  # a control character, or a lone surrogate httpx cannot encode
-                                 "http://127.0.0.1/fhir\x00", "http://127.0.0.1/fhir/\ud800"])
+                                 "http://127.0.0.1/fhir\x00", "http://127.0.0.1/fhir/\ud800",
+                                 "https://ehr.example.org/fhir?_format=json", "https://ehr.example.org/fhir#top"])
 def test_a_fhir_server_igfrules_may_not_send_a_token_to_is_400_naming_fhirserver(
         server: Server, loaded: FhirServer, url: str) -> None:
     status, data, raw = server.post(PATH, fetching(loaded, fhirServer=url))
