@@ -123,6 +123,15 @@ def test_malformed_requests_are_4xx_with_a_message(server: Server, body: bytes, 
     assert b"Traceback" not in raw
 
 
+def test_a_long_hook_name_is_not_echoed_back_whole(server: Server) -> None:
+    """The hook's name is the client's text: the 400 names it clipped, not megabytes of it."""
+    body = b'{"hook": "' + b"q" * 1_000_000 + b'", "hookInstance": "x", "context": {"patientId": "p"}}'
+    status, data, raw = server.post(PATH, body)
+    assert status == 400
+    assert data["error"].startswith("this service answers the 'patient-view' hook, not 'qqq")
+    assert len(raw) < 1000
+
+
 def test_unknown_service_and_paths_are_404(server: Server) -> None:
     status, data, _ = server.post("/cds-services/nope", request_for("early-stage-er-positive"))
     assert status == 404

@@ -19,6 +19,7 @@ from igfrules.service.hooks import PREFETCH, SERVICE_ID
 from tests.conftest import CASES
 from tests.external.fhir_server import FhirServer, started
 from tests.service.conftest import Server, running
+from tests.service.signed_clients import jwks_server
 
 PATH = f"/cds-services/{SERVICE_ID}"
 CASE = "metastatic-hr-positive-pik3ca"
@@ -37,12 +38,15 @@ def loaded(fhir_server: FhirServer) -> FhirServer:
 
 def fetching(fhir: FhirServer, token: str | None = None, **changes: Any) -> dict[str, Any]:
     """The example's request with no prefetch, and fhirServer and fhirAuthorization to fetch with."""
+    return {**fetching_from(fhir.base, token or fhir.token), **changes}
+
+
+def fetching_from(base: str, token: str) -> dict[str, Any]:
     request = hook_request(bundle(CASE))
     del request["prefetch"]
-    request["fhirServer"] = fhir.base
-    request["fhirAuthorization"] = {"access_token": token or fhir.token, "token_type": "Bearer", "expires_in": 300,
+    request["fhirServer"] = base
+    request["fhirAuthorization"] = {"access_token": token, "token_type": "Bearer", "expires_in": 300,
                                     "scope": "user/*.read", "subject": "igfrules"}
-    request.update(changes)
     return request
 
 
@@ -120,6 +124,24 @@ def test_the_token_is_sent_to_the_server_and_never_logged(server: Server, loaded
     assert loaded.token.encode() not in raw
 
 
+def test_the_token_is_not_logged_even_with_httpx_and_uvicorn_at_debug(
+        server: Server, loaded: FhirServer, logs: list[str]) -> None:
+    """An operator debugging a fetch turns the HTTP client's loggers up: its records carry URLs and
+    response headers, never the request's Authorization header."""
+    names = ("httpx", "httpcore", "uvicorn", "uvicorn.error", "uvicorn.access", "igfrules.service")
+    before = {name: logging.getLogger(name).level for name in names}
+    try:
+        for name in names:
+            logging.getLogger(name).setLevel(logging.DEBUG)
+        status, _, _ = server.post(PATH, fetching(loaded))
+    finally:
+        for name, level in before.items():
+            logging.getLogger(name).setLevel(level)
+    assert status == 200
+    assert any("send_request_headers" in r for r in logs), "httpcore's debug records were captured"
+    assert loaded.token not in "\n".join(logs)
+
+
 def test_a_wrong_token_is_412_naming_every_key_and_never_echoing_the_token(
         server: Server, loaded: FhirServer, logs: list[str]) -> None:
     wrong = "not-the-token-" + "x" * 20
@@ -142,13 +164,31 @@ def test_a_fhir_server_that_is_not_running_is_412_naming_the_keys(server: Server
 
 @pytest.mark.parametrize("url", ["http://example.org/fhir", "http://10.0.0.8/fhir", "http://localhost.example.org/fhir",
                                  "ftp://127.0.0.1/fhir", "https://user:pw@ehr.example.org/fhir", "fhir",
-                                 "https://ehr example.org/fhir"])
+                                 "https://ehr example.org/fhir",
+                                 # a URL urlsplit cannot read, or whose port is not a port: 400 too, never a 500
+                                 "http://[::1/fhir", "https://ehr.example.org:x/fhir", "http://127.0.0.1:99999/fhir",
+                                 # a control character, or a lone surrogate httpx cannot encode
+                                 "http://127.0.0.1/fhir\x00", "http://127.0.0.1/fhir/\ud800",
+                                 "https://ehr.example.org/fhir?_format=json", "https://ehr.example.org/fhir#top"])
 def test_a_fhir_server_igfrules_may_not_send_a_token_to_is_400_naming_fhirserver(
         server: Server, loaded: FhirServer, url: str) -> None:
     status, data, raw = server.post(PATH, fetching(loaded, fhirServer=url))
     assert status == 400
     assert data["error"].startswith("fhirServer must")
     assert loaded.token.encode() not in raw
+
+
+@pytest.mark.parametrize("patient_id", [".", ".."])
+def test_a_patient_id_that_is_a_dot_segment_is_400_and_never_turns_the_read_into_a_search(
+        server: Server, loaded: FhirServer, patient_id: str) -> None:
+    """`Patient/.` resolves to `Patient/`: a search of every Patient on the server, whose ids the
+    refusal would then name."""
+    request = fetching(loaded)
+    request["context"]["patientId"] = patient_id
+    status, data, raw = server.post(PATH, request)
+    assert status == 400
+    assert data["error"].startswith("context.patientId must be a FHIR id")
+    assert CASE.encode() not in raw
 
 
 @pytest.mark.parametrize(("authorization", "words"), [
@@ -185,6 +225,87 @@ def test_a_prefetched_next_link_to_another_host_is_refused(server: Server, loade
     status, data, _ = server.post(PATH, request)
     assert status == 412
     assert data["missing_prefetch"] == ["procedures"]
+
+
+@pytest.mark.parametrize("tail", ["/../secret", "/%2e%2e/secret", "/%2E./secret", "/./../secret"])
+def test_a_next_link_climbing_out_of_the_base_path_is_refused_and_nothing_sent(server: Server, tail: str) -> None:
+    """`{fhirServer}/../secret` starts with the base, but the HTTP client (or the server, for %2e%2e)
+    resolves it to /secret: the token would leave the base path the client named."""
+    with jwks_server() as recorder:  # a plain HTTP server on 127.0.0.1 that records every path asked
+        recorder.serve("/secret", {"resourceType": "Bundle", "type": "searchset", "entry": []})
+        request = fetching_from(f"{recorder.base}/fhir", "a-token")
+        request["prefetch"] = hook_request(bundle(CASE))["prefetch"]
+        request["prefetch"]["procedures"]["link"] = [{"relation": "next", "url": f"{recorder.base}/fhir{tail}"}]
+        status, data, _ = server.post(PATH, request)
+        assert recorder.asked == []
+    assert status == 412
+    assert data["reasons"] == {"procedures": "a next link leads outside fhirServer; the token is sent to "
+                                             "fhirServer only"}
+
+
+@pytest.mark.parametrize("link", ["http://[::1", "//[x/", "\ud800"])
+def test_a_next_link_that_is_not_a_url_is_412_naming_the_link_not_a_500(server: Server, link: str) -> None:
+    with jwks_server() as recorder:
+        request = fetching_from(f"{recorder.base}/fhir", "a-token")
+        request["prefetch"] = hook_request(bundle(CASE))["prefetch"]
+        request["prefetch"]["procedures"]["link"] = [{"relation": "next", "url": link}]
+        status, data, _ = server.post(PATH, request)
+        assert recorder.asked == []
+    assert status == 412
+    assert data["reasons"] == {"procedures": "a next link is not a valid URL"}
+
+
+@pytest.mark.parametrize(("status", "body", "headers", "reason"), [
+    (200, b'{"resourceType": "Bundle", "type": "searchset", "entry": [' + b"{}," * 2000 + b"{}]}", {},
+     "fhirServer's answers are over 4,096 bytes"),
+    (200, b"<html>not FHIR</html>", {}, "fhirServer's answer is not JSON"),
+    (200, b'{"resourceType": "Patient", "id": "p"}', {}, "fhirServer's answer is not a searchset Bundle"),
+    (302, b"", {"Location": "/secret"}, "fhirServer answered HTTP 302"),  # never followed
+])
+def test_a_next_page_that_is_not_a_searchset_page_is_412_naming_why(
+        status: int, body: bytes, headers: dict[str, str], reason: str) -> None:
+    with jwks_server() as recorder, running(fetcher=Fetcher(max_bytes=4096)) as service:
+        recorder.serve("/fhir/Procedure/page-2", body, status, **headers)
+        request = fetching_from(f"{recorder.base}/fhir", "a-token")
+        request["prefetch"] = hook_request(bundle(CASE))["prefetch"]
+        request["prefetch"]["procedures"]["link"] = [{"relation": "next", "url": "Procedure/page-2"}]
+        code, data, _ = service.post(PATH, request)
+        assert recorder.asked == ["/fhir/Procedure/page-2"]
+    assert code == 412
+    assert data["reasons"] == {"procedures": reason}
+
+
+def test_a_next_link_loop_is_412_after_one_fetch_of_the_page(server: Server) -> None:
+    """A page whose next link is itself is not 20 pages of the same entries: it is read once."""
+    with jwks_server() as recorder:
+        page = f"{recorder.base}/fhir/Procedure/page-2"
+        recorder.serve("/fhir/Procedure/page-2", {"resourceType": "Bundle", "type": "searchset", "entry": [],
+                                                   "link": [{"relation": "next", "url": page}]})
+        request = fetching_from(f"{recorder.base}/fhir", "a-token")
+        request["prefetch"] = hook_request(bundle(CASE))["prefetch"]
+        request["prefetch"]["procedures"]["link"] = [{"relation": "next", "url": page}]
+        status, data, _ = server.post(PATH, request)
+        assert recorder.asked == ["/fhir/Procedure/page-2"]
+    assert status == 412
+    assert data["reasons"] == {"procedures": "a next link leads back to a page already read"}
+
+
+@pytest.mark.parametrize(("answer", "reason"), [
+    ({"resourceType": "OperationOutcome", "issue": [{"severity": "error", "code": "exception"}]},
+     "fhirServer reported an error (an OperationOutcome)"),
+    ({"resourceType": "Bundle", "type": "searchset", "entry": []}, "fhirServer's answer is not a Patient"),
+    ([1, 2], "fhirServer's answer is not a Patient"),
+])
+def test_a_read_answered_with_something_else_than_the_patient_names_the_server(
+        server: Server, answer: Any, reason: str) -> None:
+    """The service's own read failed: the 412 does not blame the client's fetch."""
+    with jwks_server() as recorder:
+        recorder.serve(f"/fhir/Patient/{CASE}", answer)
+        request = fetching_from(f"{recorder.base}/fhir", "a-token")
+        request["prefetch"] = {k: v for k, v in hook_request(bundle(CASE))["prefetch"].items() if k != "patient"}
+        status, data, _ = server.post(PATH, request)
+    assert status == 412
+    assert data["reasons"] == {"patient": reason}
 
 
 def test_a_key_the_client_failed_to_fetch_is_fetched_from_the_server(server: Server, loaded: FhirServer) -> None:

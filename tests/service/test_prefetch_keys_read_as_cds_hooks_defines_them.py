@@ -98,6 +98,9 @@ def test_https_and_loopback_http_servers_are_accepted(url: str) -> None:
     ("https://evil.example.org/fhir/Observation", False),
     ("https://user@ehr.example.org/fhir/Observation", False),
     ("https://ehr.example.org:x/fhir/Observation", False),
+    ("https://ehr.example.org/fhir/../other/Observation", False),  # under the base as text, not once resolved
+    ("https://ehr.example.org/fhir/%2e%2e/other", False),
+    ("https://ehr.example.org/fhir/Observation/..", False),
 ])
 def test_a_link_is_followed_only_under_the_fhir_server_base(link: str, ok: bool) -> None:
     assert same_base(link, "https://ehr.example.org/fhir") is ok

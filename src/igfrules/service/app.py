@@ -30,6 +30,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import Response
 from pydantic import ValidationError
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
@@ -37,7 +38,7 @@ from .._version import __version__
 from ..bounded_cache import BoundedCache
 from ..canonical import canonical_json
 from ..documents.strict_json import DocumentError, parse_json
-from ..errors import IgfrulesError
+from ..errors import IgfrulesError, printable
 from ..evaluation.evaluate import evaluate
 from ..fhir.deadline import DeadlinePassed, deadline
 from ..fhir.profile import map_resources
@@ -87,6 +88,22 @@ async def _body(request: Request, cap: int) -> bytes:
     return b"".join(parts)
 
 
+class _LabelledCors(CORSMiddleware):
+    """Starlette's CORS middleware, whose refused preflight is the service's labelled JSON error
+    naming what was refused, not a plain-text "Disallowed CORS origin"."""
+
+    def preflight_response(self, request_headers: Headers) -> Response:
+        response = super().preflight_response(request_headers)
+        if response.status_code != 400:
+            return response
+        refused = bytes(response.body).decode("utf-8").removeprefix("Disallowed CORS ")
+        headers = {k: v for k, v in response.headers.items() if k not in ("content-type", "content-length")}
+        hint = " (igfrules serve --cors-origin sets the origins)" if "origin" in refused else ""
+        return Response(orjson.dumps({"error": f"the CORS preflight was refused; not allowed here: {refused}{hint}",
+                                      "research_only": True}),
+                        status_code=400, headers=headers, media_type="application/json")
+
+
 class _QueryStringsOut(logging.Filter):
     """The access log names the path only: a query string can carry a patient's name or MRN."""
 
@@ -120,6 +137,12 @@ def _json(content: Any, status: int = 200) -> Response:
 
 def _error(status: int, message: str, **extra: Any) -> Response:
     return _json({"error": message, "research_only": True, **extra}, status)
+
+
+def _quoted(text: str) -> str:
+    """A client's text named in a message: quoted, escaped and clipped (never megabytes echoed back)."""
+    shown = printable(repr(text))
+    return shown if len(shown) <= 80 else shown[:76] + "...'"
 
 
 def _today() -> str:
@@ -165,7 +188,7 @@ def create_app(kb: KnowledgeBase, *, max_request_seconds: float = MAX_REQUEST_SE
         app.add_middleware(ClientAuthentication, authenticator=Authenticator(trust, public_url, replay=replay))
     # CDS clients and sandboxes call services from the browser. By default any origin, and never
     # credentials (cookies): CORS is not what keeps callers out, the signed token is (docs/fhir.md).
-    app.add_middleware(CORSMiddleware, allow_origins=list(cors_origins), allow_methods=["GET", "POST", "OPTIONS"],
+    app.add_middleware(_LabelledCors, allow_origins=list(cors_origins), allow_methods=["GET", "POST", "OPTIONS"],
                        allow_headers=["Authorization", "Content-Type"], allow_credentials=False)
 
     @app.exception_handler(StarletteHTTPException)
@@ -210,7 +233,7 @@ def create_app(kb: KnowledgeBase, *, max_request_seconds: float = MAX_REQUEST_SE
 
     async def _feedback(service_id: str, request: Request) -> Response:
         if service_id != SERVICE_ID:
-            return _error(404, f"no CDS service {service_id!r}; this server offers {SERVICE_ID!r}")
+            return _error(404, f"no CDS service {_quoted(service_id)}; this server offers {SERVICE_ID!r}")
         if store is None:
             return _error(404, "this server keeps no feedback: start it with a feedback database "
                                "(igfrules serve --feedback-db PATH)")
@@ -226,7 +249,7 @@ def create_app(kb: KnowledgeBase, *, max_request_seconds: float = MAX_REQUEST_SE
 
     async def _call(service_id: str, request: Request) -> Response:
         if service_id != SERVICE_ID:
-            return _error(404, f"no CDS service {service_id!r}; this server offers {SERVICE_ID!r}")
+            return _error(404, f"no CDS service {_quoted(service_id)}; this server offers {SERVICE_ID!r}")
         try:
             body = await _body(request, max_body)
         except _TooLarge:
@@ -244,7 +267,7 @@ def create_app(kb: KnowledgeBase, *, max_request_seconds: float = MAX_REQUEST_SE
                         for e in err.errors(include_url=False)]
             return _error(400, "the request is not a CDS Hooks request: " + "; ".join(problems))
         if hook.hook != HOOK:
-            return _error(400, f"this service answers the {HOOK!r} hook, not {hook.hook!r}")
+            return _error(400, f"this service answers the {HOOK!r} hook, not {_quoted(hook.hook)}")
         try:  # the keys the client did not prefetch, fetched: the answer and its cache key see them
             hook = hook.model_copy(update={"prefetch": await fetcher.complete(hook)})
         except Refused as err:

@@ -11,9 +11,10 @@ Trust:
 - fhirServer must be `https`, or `http` on a loopback address (127.0.0.0/8, ::1, localhost) for
   local development and tests; anything else is refused (400) before a byte is sent.
 - The token is `fhirAuthorization.access_token` with `token_type` Bearer. It is sent only to URLs
-  under the fhirServer base: a `next` link elsewhere (another host, port, scheme or path) is
-  refused, and redirects are not followed. It is never logged, cached, or put in an error text;
-  it lives in this request's local variables only. Cookies a server sets are never kept.
+  under the fhirServer base: a `next` link elsewhere (another host, port, scheme or path, or a
+  path with '.' or '..' segments) is refused, and redirects are not followed. It is never logged,
+  cached, or put in an error text; it lives in this request's local variables only. Cookies a
+  server sets are never kept.
 - Bounded: at most MAX_PAGES pages per key, MAX_RESOURCES entries and MAX_BYTES of responses per
   request, FETCH_SECONDS in all. Over a cap, the request gets 412: a record cut short is never
   evaluated as if whole.
@@ -33,7 +34,7 @@ import ssl
 from collections.abc import Mapping
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Any
-from urllib.parse import quote, urljoin, urlsplit
+from urllib.parse import quote, unquote, urljoin, urlsplit
 
 import certifi
 import httpx
@@ -77,7 +78,13 @@ def server_base(url: Any) -> str:
     """fhirServer without a trailing slash, if igfrules may send a token there; else Refused."""
     if not isinstance(url, str) or not url:
         raise Refused("fhirServer must be the FHIR server's base URL (text)")
-    parts = urlsplit(url)
+    if not url.isprintable():  # a control character, or a lone surrogate httpx cannot encode (a 500 otherwise)
+        raise Refused("fhirServer must be a URL without control characters or unpaired surrogates")
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number from 0 to 65535
+    except ValueError:  # '[::1', ':x', ':99999'
+        raise Refused("fhirServer must be a URL with a valid host and port") from None
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise Refused("fhirServer must be an https URL of the FHIR server's base")
     if parts.username is not None or parts.password is not None or parts.query or parts.fragment:
@@ -109,6 +116,12 @@ def _loopback(host: str) -> bool:
         return False
 
 
+def _is_id(text: str) -> bool:
+    """A FHIR id that names one resource in a URL: '.' and '..' match the id pattern, but as a path
+    segment `Patient/.` is `Patient/`, a search of every Patient on the server."""
+    return bool(_FHIR_ID.fullmatch(text)) and text not in (".", "..")
+
+
 def bearer_token(authorization: Any) -> str:
     """fhirAuthorization's access token, if it is a Bearer token; else Refused (naming the field,
     never echoing the token)."""
@@ -123,8 +136,12 @@ def bearer_token(authorization: Any) -> str:
 
 
 def same_base(url: str, base: str) -> bool:
-    """Whether `url` lies under `base`: the same scheme, host and port, and a path below the base's."""
+    """Whether `url` lies under `base`: the same scheme, host and port, and a path below the base's.
+    A path with a '.' or '..' segment (percent-encoded too) is not: the HTTP client or the server
+    resolves it, and `{base}/../x` would leave the base it starts with."""
     link, root = urlsplit(url), urlsplit(base)
+    if any(unquote(segment) in (".", "..") for segment in link.path.split("/")):
+        return False
     try:
         ports = (link.port or _DEFAULT_PORTS.get(link.scheme), root.port or _DEFAULT_PORTS.get(root.scheme))
     except ValueError:  # a port that is not a number
@@ -174,9 +191,9 @@ class Fetcher:
         base = server_base(hook.fhirServer)
         token = bearer_token(hook.fhirAuthorization)
         patient_id = hook.context["patientId"]
-        if not _FHIR_ID.fullmatch(patient_id):
-            raise Refused("context.patientId must be a FHIR id (letters, digits, '-' and '.', at most 64) "
-                          "for igfrules to fetch from fhirServer")
+        if not _is_id(patient_id):
+            raise Refused("context.patientId must be a FHIR id (letters, digits, '-' and '.', at most 64, "
+                          "not '.' or '..') for igfrules to fetch from fhirServer")
         async with self.client() as client:
             run = _Run(self, client, base, {"Authorization": f"Bearer {token}", "Accept": FHIR_JSON})
             results = await _bounded(self.seconds, [run.key(key, prefetch.get(key), patient_id) for key in keys])
@@ -196,6 +213,16 @@ def _why_not_fetched(prefetch: Mapping[str, Any], key: str) -> str:
     else:
         what = "a searchset with more pages (a next link)"
     return f"{what}, and the request has no fhirServer and fhirAuthorization to fetch it with"
+
+
+def _read(found: Any, kind: str) -> Any:
+    """A read's answer: the resource of the type asked for, or None; else _Failed, so a 412 never
+    blames the client for igfrules' own fetch nor takes another answer (a Bundle) as the resource."""
+    if found is None or (isinstance(found, Mapping) and found.get("resourceType") == kind):
+        return found
+    if failed(found):
+        raise _Failed("fhirServer reported an error (an OperationOutcome)")
+    raise _Failed(f"fhirServer's answer is not a {kind}")
 
 
 async def _bounded(seconds: float, work: list[Any]) -> list[Any]:
@@ -227,7 +254,7 @@ class _Run:
                 return await self._pages(given)
             url = f"{self.base}/{PREFETCH[key].replace(_PATIENT_ID, quote(patient_id, safe=''))}"
             if "?" not in PREFETCH[key]:  # a read: a resource, or null when the server has none
-                return await self._get(url, read=True)
+                return _read(await self._get(url, read=True), PREFETCH[key].split("/", 1)[0])
             return await self._search(url, includes="_include=" in PREFETCH[key])
         except _Failed as err:
             return err
@@ -240,7 +267,7 @@ class _Run:
 
     async def _pages(self, first: Any) -> dict[str, Any]:
         """A searchset read to its last page, as one Bundle."""
-        page, entries, pages = first, [], 1
+        page, entries, pages, read = first, [], 1, set()
         while True:
             if not isinstance(page, Mapping) or page.get("resourceType") != "Bundle" or failed(page):
                 raise _Failed("fhirServer's answer is not a searchset Bundle" if not failed(page)
@@ -255,9 +282,17 @@ class _Run:
             if pages >= self.fetcher.max_pages:
                 raise _Failed(f"more than {self.fetcher.max_pages} pages: igfrules does not evaluate a record "
                               "cut short")
-            url = urljoin(self.base + "/", link)
-            if not same_base(url, self.base):
+            try:  # '[::1' or a lone surrogate: urljoin, urlsplit or httpx's encoding raises ValueError
+                url = urljoin(self.base + "/", link)
+                url.encode("utf-8")  # a lone surrogate cannot be sent
+                inside = same_base(url, self.base)
+            except ValueError:
+                raise _Failed("a next link is not a valid URL") from None
+            if not inside:
                 raise _Failed("a next link leads outside fhirServer; the token is sent to fhirServer only")
+            if url in read:  # a loop: the same entries again, until the page cap
+                raise _Failed("a next link leads back to a page already read")
+            read.add(url)
             page = await self._get(url)
             pages += 1
         bundle = {k: v for k, v in first.items() if k not in ("link", "entry")}
@@ -287,7 +322,7 @@ class _Run:
             if text.startswith(self.base + "/"):
                 text = text[len(self.base) + 1:]
             kind, _, ident = text.partition("/")
-            if kind == "Medication" and _FHIR_ID.fullmatch(ident) and text not in present and text not in wanted:
+            if kind == "Medication" and _is_id(ident) and text not in present and text not in wanted:
                 wanted.append(text)
         for name in wanted:
             found = await self._get(f"{self.base}/{name}", read=True)
