@@ -12,7 +12,8 @@ from click.testing import CliRunner
 
 from igfrules import CaseError
 from igfrules.cli import main
-from igfrules.fhir.profile import map_bundle
+from igfrules.fhir.bundle import read_bundle
+from igfrules.fhir.profile import map_bundle, map_resources
 from tests.fhir.builders import LOINC, POSITIVE, bundle, cc, observation
 
 TWO_VALUES = observation("er-bad", "85337-4", valueCodeableConcept=POSITIVE, valueString="positive")
@@ -97,3 +98,16 @@ def test_strict_in_a_batch_is_an_error_line_and_lenient_a_report(tmp_path: Path)
     assert strict.exit_code == 1
     line = json.loads(out.read_text(encoding="utf-8").splitlines()[0])
     assert "Observation/er-bad" in json.dumps(line) and "error" in line
+
+
+def test_resources_already_read_are_mapped_leniently_unless_strict_is_asked() -> None:
+    """The service maps a prefetch with map_resources and no `strict`: an invalid resource in it must
+    be skipped with a warning, not refuse the whole request. Mutation: map_resources' default
+    `strict=False` turned into True."""
+    good = observation("er-good", "85337-4", "2024-02-01", valueCodeableConcept=POSITIVE)
+    resources = read_bundle(bundle(good, AS_OBJECT), "prefetch")[1]
+    case = map_resources(resources, source="prefetch")
+    assert case.profile.er_status == "positive" and case.profile.pr_status == "unknown"
+    assert any(w.startswith("Observation/pr-bad skipped") for w in case.mapping.warnings)
+    with pytest.raises(CaseError, match=r"Observation\.interpretation"):
+        map_resources(resources, source="prefetch", strict=True)
