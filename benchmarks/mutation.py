@@ -160,6 +160,10 @@ EQUIVALENT: dict[str, list[tuple[str, str, str]]] = {
         ("return index, max((len(k) for k in index), default=0)",
          "return index, max((len(k) for k in index), default= 1)",
          "the vocabulary always names agents: the default of an empty index is never used"),
+        ("inside = [s for s in statuses if s[0] and s[0] > start and (not end or s[0] <= end)]",
+         "inside = [s for s in statuses if s[ -1] and s[0] > start and (not end or s[0] <= end)]",
+         "s[0] is a status's day, always text ('' when undated), and start is not empty here: '' > start is "
+         "already false, so the first test only repeats the second; s[-1], the label, is never empty"),
     ],
     "evaluation/evaluate.py": [
         (_NEEDS_ORDER % ("0", "1"), _NEEDS_ORDER % ("0", "2"), _ORDER_ONLY),

@@ -79,3 +79,23 @@ def test_an_invalid_colon_cancer_condition_still_refuses_the_record() -> None:
     colon = condition("colon", SCT, "363406005", "Malignant neoplasm of colon", onsetDateTime="not a date")
     with pytest.raises(CaseError, match="Condition/colon"):
         mapped(colon, STAGE_IV, ER)
+
+
+@pytest.mark.parametrize("code", ["C00.0", "C18.7", "C75.9", "C81.90", "C96.9", "D00.00", "D09.9"])
+def test_every_icd_10_block_of_another_site_is_refused_to_its_last_code(code: str) -> None:
+    """ICD-10-CM C00-C75 (but C50), C81-C96 and D00-D09 (but D05) name a cancer of another site, up
+    to and including each block's last code. Mutations: `block <= 75`, `81 <= block <= 96` or
+    `block <= 9` turned into `<`, or the C/D letter test inverted."""
+    with pytest.raises(CaseError, match="not breast cancer"):
+        mapped(condition("other", ICD10, code, **PRIMARY), ER)
+
+
+@pytest.mark.parametrize("code", ["C76.0", "C80.1", "C97", "D10.0", "C4"])
+def test_an_icd_10_code_that_names_no_site_is_read_with_a_warning_never_refused(code: str) -> None:
+    """C76 and C80 (ill-defined, unspecified sites), C97 (multiple primaries), D10 (benign) and a
+    code too short to place say nothing of the site: a breast cancer coded so must be read, with the
+    warning that breast could not be confirmed. Mutations: the block bounds widened (`<= 76`,
+    `80 <= block`, `<= 97`, `<= 10`) or the length check dropped."""
+    case = mapped(condition("c", ICD10, code, **PRIMARY), ER)
+    assert case.profile.er_status == "positive"
+    assert any(w.startswith("Condition/c: breast cancer could not be confirmed") for w in case.mapping.warnings)
