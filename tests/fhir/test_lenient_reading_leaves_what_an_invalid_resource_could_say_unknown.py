@@ -14,7 +14,7 @@ from igfrules import CaseError
 from igfrules.cli import main
 from igfrules.fhir.bundle import read_bundle
 from igfrules.fhir.profile import map_bundle, map_resources
-from tests.fhir.builders import LOINC, POSITIVE, bundle, cc, observation
+from tests.fhir.builders import ICD10, LOINC, POSITIVE, SCT, bundle, cc, condition, observation
 
 TWO_VALUES = observation("er-bad", "85337-4", valueCodeableConcept=POSITIVE, valueString="positive")
 AS_OBJECT = observation("pr-bad", "85339-0", valueCodeableConcept=POSITIVE, interpretation=cc(LOINC, "A"))
@@ -111,3 +111,45 @@ def test_resources_already_read_are_mapped_leniently_unless_strict_is_asked() ->
     assert any(w.startswith("Observation/pr-bad skipped") for w in case.mapping.warnings)
     with pytest.raises(CaseError, match=r"Observation\.interpretation"):
         map_resources(resources, source="prefetch", strict=True)
+
+
+DIABETES, HYPERTENSION = "73211009", "38341003"
+STAGE_IV = observation("stage", "21908-9", valueCodeableConcept={"text": "Stage IV"})
+
+
+def _diabetes_and_stage_beside(invalid: dict[str, Any]) -> tuple[Any, Any]:
+    profile = map_bundle(bundle(invalid, condition("dm-good", SCT, DIABETES), STAGE_IV)).profile
+    return profile.diabetes, profile.stage
+
+
+@pytest.mark.parametrize("coding", [[{"system": SCT, "code": DIABETES}], [{"system": ICD10, "code": "E11.9"}]])
+def test_an_invalid_diabetes_condition_leaves_diabetes_unknown_and_the_stage_read(coding: list[Any]) -> None:
+    """A Condition whose every code is diabetes (SNOMED CT or ICD-10-CM E10-E13) can inform only
+    diabetes: the valid diabetes Condition beside it no longer decides, the stage still does.
+    Mutations in informed_fields: the diabetes test inverted or its `and`/`or` swapped."""
+    invalid = {**condition("dm-bad", SCT, DIABETES, onsetDateTime="not a date"), "code": {"coding": coding}}
+    assert _diabetes_and_stage_beside(invalid) == ("unknown", "IV")
+
+
+@pytest.mark.parametrize("coding", [[{"system": SCT, "code": DIABETES}, {"system": SCT, "code": HYPERTENSION}], []])
+def test_an_invalid_condition_not_only_diabetes_leaves_every_condition_field_unknown(coding: list[Any]) -> None:
+    """A Condition also coded otherwise, or with no code to read, could be the cancer itself: the
+    stage, diabetes and every other field a Condition informs are unknown. Mutation: "every code is
+    diabetes" (`all`) read as "one code is" (`any`)."""
+    invalid = {**condition("dm-bad", SCT, DIABETES, onsetDateTime="not a date"), "code": {"coding": coding}}
+    assert _diabetes_and_stage_beside(invalid) == ("unknown", "unknown")
+
+
+def test_a_component_with_two_values_is_named_and_its_observation_skipped() -> None:
+    """Two value[x] in one component are a fault of that component, named with its index; the
+    Observation is skipped and what its code informs (HER2) is unknown, while ER is read. Mutations
+    in choice_conflicts: the component check dropped, or `len(keys) > 1` turned into `>= 1`."""
+    component = {"code": cc(LOINC, "48018-6"), "valueQuantity": {"value": 1}, "valueString": "x"}
+    her2 = observation("her2", "85319-2", valueCodeableConcept=POSITIVE, component=[component])
+    er = observation("er", "85337-4", valueCodeableConcept=POSITIVE)
+    case = map_bundle(bundle(her2, er))
+    assert (case.profile.her2_status, case.profile.er_status) == ("unknown", "positive")
+    warning = next(w for w in case.mapping.warnings if w.startswith("Observation/her2 skipped"))
+    assert "Observation.component[0].valueQuantity, Observation.component[0].valueString" in warning
+    one_value = {k: v for k, v in component.items() if k != "valueString"}
+    assert map_bundle(bundle({**her2, "component": [one_value]}, er)).profile.her2_status == "positive"
