@@ -81,3 +81,24 @@ def test_an_equivocal_or_negative_pr_presence_code_reads_as_before() -> None:
     assert mapped(observation("o", "40557-1", valueCodeableConcept=NEGATIVE)).profile.pr_status == "negative"
     assert mapped(observation("o", "40556-3", valueCodeableConcept=cc(LOINC, "LA9999-9"))).profile.er_status == \
         "unknown"
+
+
+def test_m0_on_the_date_of_a_stage_iv_group_leaves_the_stage_unknown_and_an_earlier_m0_does_not() -> None:
+    """M0 and stage IV on one day contradict each other; an M0 before the stage IV group is the
+    disease before it spread, and stage IV stands. Mutations in _with_m: the M0 test inverted,
+    `and` turned into `or`, or the same-day comparison negated."""
+    same_day = mapped(m_category("m", "1229901006"), snomed_stage("g", "1222837003"))
+    assert same_day.profile.stage == "unknown"
+    assert "says M0 on the date of Observation/g's stage IV" in " ".join(reading_warnings(same_day))
+    before = mapped(m_category("m", "1229901006", "2023-06-01"), snomed_stage("g", "1222837003"))
+    assert (before.profile.stage, reading_warnings(before)) == ("IV", ())
+
+
+def test_m1_since_a_lower_stage_group_is_stage_iv_dated_by_the_latest_m1() -> None:
+    """Distant disease found after a stage IIB group: stage IV stands, and the note and warning give
+    the latest M1's date, whatever the order of the Observations. Mutation: the latest M1 chosen by
+    another element than its date (`m[1]`, so the first listed)."""
+    case = mapped(m_category("m1", "1229903009", "2025-01-01"), m_category("m2", "1229903009", "2025-06-01"),
+                  snomed_stage("g", "1222769001"))
+    assert case.profile.stage == "IV"
+    assert case.mapping.source("stage").note == "clinical M category M1 (2025-06-01) after stage group IIB: stage IV"
