@@ -104,3 +104,14 @@ def test_an_unrecognised_medicine_given_for_the_cancer_is_listed() -> None:
                        reasonReference=[{"reference": "Condition/bc"}])
     assert [m.resource for m in map_bundle(bundle(cancer, given)).mapping.unrecognised_medicines] == [
         "MedicationRequest/x"]
+
+
+@pytest.mark.parametrize(("began", "setting"), [("2024-02-29", "unknown"), ("2024-03-01", "metastatic"),
+                                                ("2024-03-02", "metastatic")])
+def test_a_medicine_begun_the_day_distant_disease_was_recorded_is_metastatic(began: str, setting: str) -> None:
+    """With no intent recorded, a medicine begun on or after the first record of distant disease (a
+    stage IV group here) was given in the metastatic setting, the same day included; one begun the
+    day before says nothing. Mutation: `given.start >= metastatic_since` turned into `>`."""
+    stage_iv = observation("stage", "21908-9", "2024-03-01", valueCodeableConcept={"text": "Stage IV"})
+    [therapy] = therapies(medication("m", cc(RX, "10324"), began, intent_kind=""), stage_iv)
+    assert therapy.setting == setting
