@@ -106,12 +106,18 @@ def test_an_unrecognised_medicine_given_for_the_cancer_is_listed() -> None:
         "MedicationRequest/x"]
 
 
+STAGE_IV = observation("stage", "21908-9", "2024-03-01", valueCodeableConcept={"text": "Stage IV"})
+M1 = observation("m", "399387003", "2024-03-01", system=SCT, valueCodeableConcept=cc(SCT, "1229903009"))
+
+
+@pytest.mark.parametrize("distant", [STAGE_IV, M1], ids=["stage IV", "M1"])
 @pytest.mark.parametrize(("began", "setting"), [("2024-02-29", "unknown"), ("2024-03-01", "metastatic"),
                                                 ("2024-03-02", "metastatic")])
-def test_a_medicine_begun_the_day_distant_disease_was_recorded_is_metastatic(began: str, setting: str) -> None:
+def test_a_medicine_begun_the_day_distant_disease_was_recorded_is_metastatic(distant: dict[str, Any], began: str,
+                                                                             setting: str) -> None:
     """With no intent recorded, a medicine begun on or after the first record of distant disease (a
-    stage IV group here) was given in the metastatic setting, the same day included; one begun the
-    day before says nothing. Mutation: `given.start >= metastatic_since` turned into `>`."""
-    stage_iv = observation("stage", "21908-9", "2024-03-01", valueCodeableConcept={"text": "Stage IV"})
-    [therapy] = therapies(medication("m", cc(RX, "10324"), began, intent_kind=""), stage_iv)
+    stage IV group, or an M1 category alone) was given in the metastatic setting, the same day
+    included; one begun the day before says nothing. Mutations: `given.start >= metastatic_since`
+    turned into `>`, and `stage IV or M1` into `and` in _metastatic_since."""
+    [therapy] = therapies(medication("m", cc(RX, "10324"), began, intent_kind=""), distant)
     assert therapy.setting == setting
