@@ -176,6 +176,13 @@ EQUIVALENT: dict[str, list[tuple[str, str, str]]] = {
         ("for trial, value in zip(self.trials, self._trial_truth(truth), strict=True):",
          "for trial, value in zip(self.trials, self._trial_truth(truth), strict=False):",
          "both come from the same trials, always as many: strict never has anything to refuse"),
+        ("for plan, value in zip(self.entries, self._entry_truth(truth), strict=True):",
+         "for plan, value in zip(self.entries, self._entry_truth(truth), strict=False):",
+         "both come from the same entries, always as many: strict never has anything to refuse"),
+        ('parts.entry.kind == "rationale" and parts.entry.strategy is not None,',
+         'parts.entry.kind == "rationale" or parts.entry.strategy is not None,',
+         "the loader refuses a rationale without a strategy and a context note with one (knowledge/"
+         "references.py): in every knowledge base that loads, either test alone decides the same"),
     ],
     "fhir/patient_facts.py": [
         ("low, high = FIELDS[\"bmi\"].bounds or (0.0, 0.0)", "low, high = FIELDS[\"bmi\"].bounds or (0.0, -1.0)",
