@@ -164,6 +164,9 @@ EQUIVALENT: dict[str, list[tuple[str, str, str]]] = {
          "inside = [s for s in statuses if s[ -1] and s[0] > start and (not end or s[0] <= end)]",
          "s[0] is a status's day, always text ('' when undated), and start is not empty here: '' > start is "
          "already false, so the first test only repeats the second; s[-1], the label, is never empty"),
+        ("while position < len(tokens):", "while position <= len(tokens):",
+         "at position == len(tokens) the inner range is empty (0 tokens left), so the pass finds nothing and "
+         "only steps past the end: the same agents, one idle turn more"),
     ],
     "evaluation/evaluate.py": [
         (_NEEDS_ORDER % ("0", "1"), _NEEDS_ORDER % ("0", "2"), _ORDER_ONLY),
