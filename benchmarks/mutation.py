@@ -179,6 +179,18 @@ EQUIVALENT: dict[str, list[tuple[str, str, str]]] = {
         ("for trial, value in zip(self.trials, self._trial_truth(truth), strict=True):",
          "for trial, value in zip(self.trials, self._trial_truth(truth), strict=False):",
          "both come from the same trials, always as many: strict never has anything to refuse"),
+        ("if len(self) >= self.LIMIT:", "if len(self) < self.LIMIT:",
+         "the memo is cleared before every insert (it never reaches the limit): explanations recomputed, "
+         "never different; speed only"),
+        ("return itemgetter(indices[0])", "return itemgetter(indices[ -1])", "one index: the first is the last"),
+        ("for state, test in zip([get(k) for k in self.includes_keys], self.includes_tests, strict=True)])",
+         "for state, test in zip([get(k) for k in self.includes_keys], self.includes_tests, strict=False)])",
+         "both are built from the same sorted includes keys (_Row.__init__), always as many"),
+        ("if plan.is_rationale and value:", "if plan.is_rationale or value:",
+         "only the memo key's shape changes: a context note's key gains its (empty or unheightened) cautions, "
+         "and a rationale whose value is None gets the True-shaped key; but the key holds every value the "
+         "entry's condition reads, so equal keys always come with equal values and no item is ever shared "
+         "between a True and a None case"),
         ("for plan, value in zip(self.entries, self._entry_truth(truth), strict=True):",
          "for plan, value in zip(self.entries, self._entry_truth(truth), strict=False):",
          "both come from the same entries, always as many: strict never has anything to refuse"),
