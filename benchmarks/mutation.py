@@ -186,6 +186,10 @@ EQUIVALENT: dict[str, list[tuple[str, str, str]]] = {
         ("for state, test in zip([get(k) for k in self.includes_keys], self.includes_tests, strict=True)])",
          "for state, test in zip([get(k) for k in self.includes_keys], self.includes_tests, strict=False)])",
          "both are built from the same sorted includes keys (_Row.__init__), always as many"),
+        ("key: tuple[Any, ...] = (plan.id, True, plan.key(row), tuple(",
+         "key: tuple[Any, ...] = (plan.id, False, plan.key(row), tuple(",
+         "a constant in the memo key of a positive rationale: its key has four items, every other key three, "
+         "so no key of another kind can equal it either way"),
         ("if plan.is_rationale and value:", "if plan.is_rationale or value:",
          "only the memo key's shape changes: a context note's key gains its (empty or unheightened) cautions, "
          "and a rationale whose value is None gets the True-shaped key; but the key holds every value the "
