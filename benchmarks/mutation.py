@@ -183,6 +183,9 @@ EQUIVALENT: dict[str, list[tuple[str, str, str]]] = {
          "the memo is cleared before every insert (it never reaches the limit): explanations recomputed, "
          "never different; speed only"),
         ("return itemgetter(indices[0])", "return itemgetter(indices[ -1])", "one index: the first is the last"),
+        ("if len(indices) == 1:", "if len(indices) == 0:",
+         "every condition has a leaf (parse_condition refuses an empty all/any), so a key reads at least one "
+         "value; with one, itemgetter(*[i]) is itemgetter(i): the same key"),
         ("for state, test in zip([get(k) for k in self.includes_keys], self.includes_tests, strict=True)])",
          "for state, test in zip([get(k) for k in self.includes_keys], self.includes_tests, strict=False)])",
          "both are built from the same sorted includes keys (_Row.__init__), always as many"),
