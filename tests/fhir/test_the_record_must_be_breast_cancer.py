@@ -99,3 +99,11 @@ def test_an_icd_10_code_that_names_no_site_is_read_with_a_warning_never_refused(
     case = mapped(condition("c", ICD10, code, **PRIMARY), ER)
     assert case.profile.er_status == "positive"
     assert any(w.startswith("Condition/c: breast cancer could not be confirmed") for w in case.mapping.warnings)
+
+
+def test_a_condition_that_is_no_cancer_listed_first_never_hides_the_primary_after_it() -> None:
+    """Mutation: `continue` past a Condition that is not a primary cancer turned into `break` (the
+    colon cancer after hypertension was never seen, and the record read as breast cancer)."""
+    hypertension = condition("htn", SCT, "38341003", "Hypertensive disorder")
+    with pytest.raises(CaseError, match="Condition/colon"):
+        mapped(hypertension, condition("colon", SCT, "363406005", "Malignant neoplasm of colon", **PRIMARY), ER)
