@@ -107,3 +107,41 @@ def test_a_condition_that_is_no_cancer_listed_first_never_hides_the_primary_afte
     hypertension = condition("htn", SCT, "38341003", "Hypertensive disorder")
     with pytest.raises(CaseError, match="Condition/colon"):
         mapped(hypertension, condition("colon", SCT, "363406005", "Malignant neoplasm of colon", **PRIMARY), ER)
+
+
+UNCONFIRMED = "Condition/c: breast cancer could not be confirmed from its code or body site; read as breast cancer"
+BREAST_AND_COLON = {"coding": [{"system": SCT, "code": "254837009"}, {"system": SCT, "code": "363406005"}]}
+
+
+def test_codes_or_a_body_site_naming_breast_and_another_site_leave_the_site_unconfirmed() -> None:
+    """A record that names breast and another site for one primary is read with the warning, never
+    refused and never confirmed. Mutations in site(): `named == {"breast"}` negated, or
+    `"breast" not in named` turned into `in`, or `and` into `or`."""
+    both_codes = {**condition("c", SCT, "254837009", **PRIMARY), "code": BREAST_AND_COLON}
+    colon_in_breast = condition("c", SCT, "363406005", "Malignant neoplasm of colon",
+                                body=("80248007", "Left breast structure"), **PRIMARY)
+    for primary in (both_codes, colon_in_breast):
+        case = mapped(primary, ER)
+        assert case.profile.er_status == "positive"
+        assert UNCONFIRMED in case.mapping.warnings
+
+
+@pytest.mark.parametrize("profiled", [True, False])
+def test_mammary_in_the_words_confirms_breast_when_no_code_places_it(profiled: bool) -> None:
+    """Mutation: the words read only when a code places the cancer (`if not named` inverted)."""
+    carcinoma = condition("c", SCT, "999999999", "Carcinoma of mammary gland", **(PRIMARY if profiled else {}))
+    case = mapped(carcinoma, ER)
+    assert not any("breast cancer could not be confirmed" in w or w.startswith("no primary cancer")
+                   for w in case.mapping.warnings)
+
+
+def test_an_invalid_condition_counts_as_breast_only_when_every_code_is_breast() -> None:
+    """An invalid (skipped) breast-cancer Condition beside a colon primary keeps the record (with
+    the warning about the colon); one coded breast and colon confirms nothing, and the colon primary
+    refuses the record. Mutations in _skipped_conditions: the all-breast test negated or loosened."""
+    colon = condition("colon", SCT, "363406005", "Malignant neoplasm of colon", **PRIMARY)
+    invalid_breast = condition("b", SCT, "254837009", onsetDateTime="not a date")
+    case = mapped(invalid_breast, colon, ER)
+    assert any(w.startswith("Condition/colon: a primary cancer of the colon") for w in case.mapping.warnings)
+    with pytest.raises(CaseError, match="Condition/colon"):
+        mapped({**invalid_breast, "code": BREAST_AND_COLON}, colon, ER)
