@@ -66,7 +66,19 @@ def test_a_second_primary_of_another_site_beside_breast_is_a_warning_and_its_sta
                       stage=[{"summary": {"text": "Stage IV"}}])
     case = mapped(breast, colon)
     assert case.profile.stage == "IIA"
-    assert any(w.startswith("Condition/colon: a primary cancer of the colon") for w in case.mapping.warnings)
+    assert ("Condition/colon: a primary cancer of the colon (SNOMED CT 363406005), beside the breast cancer; its "
+            "stage is not read") in case.mapping.warnings
+
+
+def test_a_primary_of_another_site_beside_one_not_placed_is_named_as_beside_a_cancer_not_placed() -> None:
+    """Mutation: the warning's `if found.breast` negated (the colon said to be beside a breast
+    cancer the record never confirmed)."""
+    unplaced = condition("c", SCT, "999999999", "Some carcinoma", **PRIMARY)
+    colon = condition("colon", SCT, "363406005", "Malignant neoplasm of colon", **PRIMARY)
+    case = mapped(unplaced, colon, ER)
+    assert ("Condition/colon: a primary cancer of the colon (SNOMED CT 363406005), beside a cancer not placed; its "
+            "stage is not read") in case.mapping.warnings
+    assert UNCONFIRMED in case.mapping.warnings
 
 
 def test_a_secondary_cancer_is_not_a_primary_of_another_site() -> None:
@@ -90,12 +102,14 @@ def test_every_icd_10_block_of_another_site_is_refused_to_its_last_code(code: st
         mapped(condition("other", ICD10, code, **PRIMARY), ER)
 
 
-@pytest.mark.parametrize("code", ["C76.0", "C80.1", "C97", "D10.0", "C4"])
+@pytest.mark.parametrize("code", ["C76.0", "C80.1", "C97", "D10.0", "C4", "C7A.0", "CA125"])
 def test_an_icd_10_code_that_names_no_site_is_read_with_a_warning_never_refused(code: str) -> None:
-    """C76 and C80 (ill-defined, unspecified sites), C97 (multiple primaries), D10 (benign) and a
-    code too short to place say nothing of the site: a breast cancer coded so must be read, with the
-    warning that breast could not be confirmed. Mutations: the block bounds widened (`<= 76`,
-    `80 <= block`, `<= 97`, `<= 10`) or the length check dropped."""
+    """C76 and C80 (ill-defined, unspecified sites), C97 (multiple primaries), D10 (benign), C7A (no
+    two-digit block) and a code too short or malformed to place say nothing of the site: a breast
+    cancer coded so must be read, with the warning that breast could not be confirmed, never a
+    crash. Mutations: the block bounds widened (`<= 76`, `80 <= block`, `<= 97`, `<= 10`), the
+    length check loosened, or the digits checked at `code[1:2]` or `code[2:3]` instead of the block
+    `code[1:3]` that is read."""
     case = mapped(condition("c", ICD10, code, **PRIMARY), ER)
     assert case.profile.er_status == "positive"
     assert any(w.startswith("Condition/c: breast cancer could not be confirmed") for w in case.mapping.warnings)
