@@ -169,7 +169,6 @@ EQUIVALENT: dict[str, list[tuple[str, str, str]]] = {
          "only steps past the end: the same agents, one idle turn more"),
     ],
     "evaluation/evaluate.py": [
-        (_NEEDS_ORDER % ("0", "1"), _NEEDS_ORDER % ("0", "2"), _ORDER_ONLY),
         (_NEEDS_ORDER % ("0", "1"), _NEEDS_ORDER % (" -1", "1"), _ORDER_ONLY),
         ("+ [(2, nct) for nct in kb.trials])", "+ [( 3, nct) for nct in kb.trials])", _ORDER_ONLY),
         ("return lambda mapping: (mapping[names[0]],)", "return lambda mapping: (mapping[names[ -1]],)",
