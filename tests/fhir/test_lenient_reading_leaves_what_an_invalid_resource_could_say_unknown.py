@@ -153,3 +153,47 @@ def test_a_component_with_two_values_is_named_and_its_observation_skipped() -> N
     assert "Observation.component[0].valueQuantity, Observation.component[0].valueString" in warning
     one_value = {k: v for k, v in component.items() if k != "valueString"}
     assert map_bundle(bundle({**her2, "component": [one_value]}, er)).profile.her2_status == "positive"
+
+
+def test_an_entry_that_is_not_a_resource_is_skipped_with_a_warning_naming_where_it_sits() -> None:
+    """An entry's resource that is not a JSON object has no label but its place: the warning names
+    the place once and the rest is read. Mutation: the problem's element taken as the second part
+    of its location (`[+1]` for `[-1]`), which a location with no resource label does not have."""
+    data = bundle(observation("er", "85337-4", valueCodeableConcept=POSITIVE))
+    data["entry"].append({"resource": "not an object"})
+    case = map_bundle(data)
+    assert case.profile.er_status == "positive"
+    assert ("Bundle.entry[1].resource skipped, not valid FHIR R4 (Bundle.entry[1].resource: a resource must be a "
+            "JSON object); left unknown: none of the fields igfrules reads") in case.mapping.warnings
+
+
+def test_an_invalid_comorbidities_observation_leaves_diabetes_unknown_and_the_stage_read() -> None:
+    """mCODE's comorbidities Observation (SNOMED CT 398192003) can record diabetes: an invalid one
+    leaves it unknown beside a valid diabetes Condition. Mutation: `system == SNOMED and code ==
+    COMORBIDITIES` negated on the system (the comorbidities code informing nothing)."""
+    invalid = observation("c", "398192003", system=SCT, valueCodeableConcept=POSITIVE, valueString="x")
+    assert _diabetes_and_stage_beside(invalid) == ("unknown", "IV")
+
+
+def test_an_invalid_snomed_stage_group_observation_leaves_the_stage_unknown_and_diabetes_read() -> None:
+    """Mutation: `system == SNOMED and code == COMORBIDITIES` turned into `or` (every SNOMED-coded
+    Observation read as comorbidities: an invalid SNOMED stage group left diabetes unknown instead
+    of the stage)."""
+    invalid = observation("g", "399537006", system=SCT, valueCodeableConcept=cc(SCT, "1222769001"), valueString="x")
+    assert _diabetes_and_stage_beside(invalid) == (True, "unknown")
+
+
+@pytest.mark.parametrize("where", ["component", "resource"])
+def test_a_bare_value_key_is_an_invalid_resource_skipped_never_a_crash(where: str) -> None:
+    """`value` with no type (valueQuantity, valueString, ...) is not FHIR: the Observation is skipped
+    with a warning. Mutation: the choice check's `len(k) > 5` turned into `>= 5`, which reads past
+    the end of "value" (an IndexError, a traceback)."""
+    if where == "component":
+        bad = observation("her2", "85319-2", valueCodeableConcept=POSITIVE,
+                          component=[{"code": cc(LOINC, "48018-6"), "value": 5}])
+    else:
+        bad = observation("her2", "85319-2", value=5)
+    case = map_bundle(bundle(bad, observation("er", "85337-4", valueCodeableConcept=POSITIVE)))
+    assert (case.profile.her2_status, case.profile.er_status) == ("unknown", "positive")
+    assert any(w.startswith("Observation/her2 skipped") and "value: Extra inputs are not permitted" in w
+               for w in case.mapping.warnings)
