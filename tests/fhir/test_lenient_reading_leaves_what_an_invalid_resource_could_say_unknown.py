@@ -131,11 +131,13 @@ def test_an_invalid_diabetes_condition_leaves_diabetes_unknown_and_the_stage_rea
     assert _diabetes_and_stage_beside(invalid) == ("unknown", "IV")
 
 
-@pytest.mark.parametrize("coding", [[{"system": SCT, "code": DIABETES}, {"system": SCT, "code": HYPERTENSION}], []])
+@pytest.mark.parametrize("coding", [[{"system": SCT, "code": DIABETES}, {"system": SCT, "code": HYPERTENSION}], [],
+                                    [{"system": ICD10, "code": "C50.911"}]])
 def test_an_invalid_condition_not_only_diabetes_leaves_every_condition_field_unknown(coding: list[Any]) -> None:
     """A Condition also coded otherwise, or with no code to read, could be the cancer itself: the
-    stage, diabetes and every other field a Condition informs are unknown. Mutation: "every code is
-    diabetes" (`all`) read as "one code is" (`any`)."""
+    stage, diabetes and every other field a Condition informs are unknown. Mutations: "every code is
+    diabetes" (`all`) read as "one code is" (`any`), and "ICD-10-CM and a diabetes prefix" read as
+    "ICD-10-CM or ..." (a breast cancer coded C50.911 taken for diabetes)."""
     invalid = {**condition("dm-bad", SCT, DIABETES, onsetDateTime="not a date"), "code": {"coding": coding}}
     assert _diabetes_and_stage_beside(invalid) == ("unknown", "unknown")
 
