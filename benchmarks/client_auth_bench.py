@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
 from igfrules.service.auth import Authenticator
-from igfrules.service.trust import trusted_issuers
+from igfrules.service.auth.trust import trusted_issuers
 
 ISS = "https://ehr.example.org"
 AUD = "https://cds.example.org/cds-services/igfrules-igf-axis"

@@ -31,16 +31,22 @@ from .model.report import DISCLAIMER, Report
 
 if TYPE_CHECKING:
     from .rendering.registry import RENDERERS
+    from .versions.library import diff
 
 _moved.install()  # the import paths of 0.1.0 (igfrules.patient, ...), for one more release
 
 
 def __getattr__(name: str) -> Any:
-    # The renderers (HTML among them) load on first use: `igfrules evaluate` prints text.
+    # The renderers (HTML among them) load on first use: `igfrules evaluate` prints text; so does
+    # the diff of knowledge-base versions.
     if name == "RENDERERS":
         from .rendering.registry import RENDERERS
 
         return RENDERERS
+    if name == "diff":
+        from .versions.library import diff
+
+        return diff
     raise AttributeError(f"module 'igfrules' has no attribute {name!r}")
 
 
@@ -58,6 +64,7 @@ __all__ = [
     "Problem",
     "Report",
     "__version__",
+    "diff",
     "evaluate",
     "load_knowledge_base",
 ]

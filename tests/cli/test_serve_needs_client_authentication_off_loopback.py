@@ -75,6 +75,11 @@ def test_a_public_url_and_origins_must_be_urls() -> None:
     assert serve("--public-url", "https://cds.example.org/?x=1")[0] == 1
     code, stderr = serve("--cors-origin", "https://board.example/path")
     assert code == 1 and "is not an origin" in stderr
+    # URLs urlsplit cannot read: the same one-line error, never a traceback
+    code, stderr = serve("--public-url", "https://[::1")
+    assert code == 1 and stderr.startswith("Error: --public-url: ") and "Traceback" not in stderr
+    code, stderr = serve("--cors-origin", "https://[board")
+    assert code == 1 and stderr.startswith("Error: --cors-origin: ") and "Traceback" not in stderr
 
 
 def _free_port() -> int:

@@ -161,3 +161,17 @@ def test_a_variant_in_a_gene_not_named_readably_keeps_a_panel_from_making_pik3ca
     assert case.profile.pik3ca_mutation == "unknown"
     source = case.mapping.source("pik3ca_mutation")
     assert source is not None and "names no gene" in source.note
+
+
+def test_a_gene_coding_whose_hgnc_id_and_symbol_name_different_genes_names_neither() -> None:
+    panel = observation("p", "53041-0", component=[gene_component("HGNC:8975", "BRCA1")])  # 8975 is PIK3CA
+    absent = observation("a", "69548-6", valueCodeableConcept=cc(LOINC, ABSENT),
+                         component=[gene_component("HGNC:1100", "PIK3CA")])  # 1100 is BRCA1
+    case = mapped(panel, absent)
+    assert case.profile.pik3ca_mutation == "unknown"
+
+
+def test_hgnc_ids_with_or_without_the_prefix_name_their_genes() -> None:
+    for code in ("HGNC:8975", "8975"):
+        panel = observation("p", "53041-0", component=[gene_component(code, "PIK3CA")])
+        assert mapped(panel).profile.pik3ca_mutation is False

@@ -199,3 +199,38 @@ def test_a_bare_value_key_is_an_invalid_resource_skipped_never_a_crash(where: st
     assert (case.profile.her2_status, case.profile.er_status) == ("unknown", "positive")
     assert any(w.startswith("Observation/her2 skipped") and "value: Extra inputs are not permitted" in w
                for w in case.mapping.warnings)
+
+
+@pytest.mark.parametrize("kind", [None, "Observaton"])
+def test_a_resource_with_no_or_an_unknown_resource_type_could_be_any_so_every_field_is_unknown(
+        kind: str | None) -> None:
+    er = observation("er", "85337-4", valueCodeableConcept=POSITIVE)
+    odd = observation("er-2", "85337-4", "2024-02-01", valueCodeableConcept=cc(LOINC, "LA6577-6"))
+    if kind is None:
+        del odd["resourceType"]
+    else:
+        odd["resourceType"] = kind
+    case = map_bundle(bundle(er, odd))
+    assert case.profile.er_status == "unknown"
+    source = next(f for f in case.mapping.fields if f.field == "er_status")
+    assert "skipped" in source.note
+    assert not any(w.startswith("None/") for w in case.mapping.warnings)
+
+
+def test_an_invalid_patient_is_named_by_element_without_echoing_its_identifying_values() -> None:
+    patient = {"resourceType": "Patient", "id": "p", "name": "Jane Doe", "birthDate": "1961-13-45",
+               "gender": "female"}
+    case = map_bundle(bundle(patient))
+    warning = next(w for w in case.mapping.warnings if w.startswith("Patient/p skipped"))
+    assert "Patient.name" in warning and "Patient.birthDate" in warning
+    assert "Jane Doe" not in warning and "1961-13-45" not in warning
+    with pytest.raises(CaseError) as caught:
+        map_bundle(bundle(patient), strict=True)
+    assert "Jane Doe" not in str(caught.value) and "Patient.name" in str(caught.value)
+
+
+def test_a_null_resource_holds_nothing_and_leaves_every_field_as_read() -> None:
+    er = observation("er", "85337-4", valueCodeableConcept=POSITIVE)
+    data = bundle(er)
+    data["entry"].append({"resource": None})
+    assert map_bundle(data).profile.er_status == "positive"

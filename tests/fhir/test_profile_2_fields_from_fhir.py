@@ -179,8 +179,12 @@ def test_an_unconfirmed_metastasis_is_neither_a_site_nor_no_site(status: str) ->
     assert case.profile.value("visceral_disease") == "unknown"  # the bone alone must not read as "not visceral"
 
 
-def test_a_resolved_metastasis_is_not_where_the_disease_is_now() -> None:
-    resolved = metastasis("liver", SCT, "94381002", clinicalStatus=cc(
-        "http://terminology.hl7.org/CodeSystem/condition-clinical", "resolved"))
-    case = mapped(resolved, metastasis("bone", SCT, "94222008"))
-    assert case.profile.metastatic_sites == ("bone",)
+@pytest.mark.parametrize("status", ["resolved", "remission", "inactive"])
+def test_a_resolved_metastasis_is_neither_a_site_now_nor_the_absence_of_one(status: str) -> None:
+    for site, code, flag in (("liver", "94381002", "effective_visceral_disease"),
+                             ("brain", "94225005", "cns_metastases")):
+        resolved = metastasis(site, SCT, code, clinicalStatus=cc(
+            "http://terminology.hl7.org/CodeSystem/condition-clinical", status))
+        case = mapped(resolved, metastasis("bone", SCT, "94222008"))
+        assert case.profile.metastatic_sites == "unknown"
+        assert getattr(case.profile, flag) == "unknown"  # not False: a brain metastasis treated is no "none"

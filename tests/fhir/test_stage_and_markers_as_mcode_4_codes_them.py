@@ -102,3 +102,25 @@ def test_m1_since_a_lower_stage_group_is_stage_iv_dated_by_the_latest_m1() -> No
                   snomed_stage("g", "1222769001"))
     assert case.profile.stage == "IV"
     assert case.mapping.source("stage").note == "clinical M category M1 (2025-06-01) after stage group IIB: stage IV"
+
+
+@pytest.mark.parametrize("order", [("iv", "iia"), ("iia", "iv")])
+def test_stage_groups_of_equal_rank_that_disagree_leave_the_stage_unknown_whatever_their_order(
+        order: tuple[str, str]) -> None:
+    made = {"iv": snomed_stage("iv", "1222837003"), "iia": snomed_stage("iia", "1222766008")}
+    case = mapped(*(made[name] for name in order))
+    assert case.profile.stage == "unknown"
+    assert any("stage sources disagree" in w for w in reading_warnings(case))
+
+
+def test_equal_rank_stage_groups_that_are_compatible_give_the_finer_one() -> None:
+    case = mapped(snomed_stage("iii", "1222801008"), snomed_stage("iiia", "1222802001"))
+    assert case.profile.stage == "IIIA"
+
+
+@pytest.mark.parametrize(("stage_when", "m_when"), [("2024-01-01", "2024-01-01T11:00:00Z"),
+                                                    ("2024-01-01T10:00:00Z", "2024-01-01T11:00:00Z")])
+def test_m1_later_on_the_same_date_as_a_lower_stage_group_still_contradicts_it(stage_when: str,
+                                                                               m_when: str) -> None:
+    case = mapped(snomed_stage("g", "1222766008", stage_when), m_category("m", "1229903009", m_when))
+    assert case.profile.stage == "unknown"

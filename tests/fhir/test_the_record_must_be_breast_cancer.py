@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from igfrules import CaseError
 from igfrules.cli import main
-from tests.fhir.builders import ICD10, MC, POSITIVE, SCT, bundle, condition, mapped, observation
+from tests.fhir.builders import ICD10, MC, POSITIVE, SCT, bundle, cc, condition, mapped, observation
 
 PRIMARY = {"meta": {"profile": [MC + "mcode-primary-cancer-condition"]}}
 STAGE_IV = observation("stage", "21908-9", valueCodeableConcept={"text": "Stage IV"})
@@ -102,11 +102,11 @@ def test_every_icd_10_block_of_another_site_is_refused_to_its_last_code(code: st
         mapped(condition("other", ICD10, code, **PRIMARY), ER)
 
 
-@pytest.mark.parametrize("code", ["C76.0", "C80.1", "C97", "D10.0", "C4", "C7A.0", "CA125"])
+@pytest.mark.parametrize("code", ["C76.0", "C80.1", "C97", "D10.0", "C4", "D3A.0", "CA125"])
 def test_an_icd_10_code_that_names_no_site_is_read_with_a_warning_never_refused(code: str) -> None:
-    """C76 and C80 (ill-defined, unspecified sites), C97 (multiple primaries), D10 (benign), C7A (no
-    two-digit block) and a code too short or malformed to place say nothing of the site: a breast
-    cancer coded so must be read, with the warning that breast could not be confirmed, never a
+    """C76 and C80 (ill-defined, unspecified sites), C97 (multiple primaries), D10 and D3A (benign) and
+    a code too short or malformed to place say nothing of the site: a breast cancer coded so must
+    be read, with the warning that breast could not be confirmed, never a
     crash. Mutations: the block bounds widened (`<= 76`, `80 <= block`, `<= 97`, `<= 10`), the
     length check loosened, or the digits checked at `code[1:2]` or `code[2:3]` instead of the block
     `code[1:3]` that is read."""
@@ -159,3 +159,77 @@ def test_an_invalid_condition_counts_as_breast_only_when_every_code_is_breast() 
     assert any(w.startswith("Condition/colon: a primary cancer of the colon") for w in case.mapping.warnings)
     with pytest.raises(CaseError, match="Condition/colon"):
         mapped({**invalid_breast, "code": BREAST_AND_COLON}, colon, ER)
+
+
+MELANOMA = condition("mel", ICD10, "C43.9", "Malignant melanoma of skin, unspecified", when="2015-01-01")
+
+
+@pytest.mark.parametrize("text", ["Metastatic carcinoma of right female breast",
+                                  "Malignant neoplasm of right breast, metastatic to bone"])
+def test_a_metastatic_breast_cancer_beside_a_prior_melanoma_is_read_not_refused(text: str) -> None:
+    case = mapped(condition("b", ICD10, "C50.911", text), MELANOMA, ER)
+    assert case.profile.er_status == "positive"
+    assert any(w.startswith("Condition/mel: a primary cancer of a site other than breast")
+               for w in case.mapping.warnings)
+    assert not any(w.startswith("no primary cancer Condition") for w in case.mapping.warnings)
+
+
+@pytest.mark.parametrize("code", [
+    {"coding": {"system": ICD10, "code": "C50.911"}},  # coding as an object: the code cannot be read
+    {"text": "Invasive ductal carcinoma of left breast"},  # words only
+    {"coding": [{"system": SCT, "code": "278054005", "display": "Infiltrating lobular carcinoma of breast"}]},
+])
+def test_an_invalid_condition_that_could_be_the_breast_primary_keeps_a_prior_melanoma_from_refusing(
+        code: dict[str, object]) -> None:
+    invalid = {"resourceType": "Condition", "id": "b", "subject": {"reference": "Patient/p"}, "code": code,
+               "onsetDateTime": "not a date"}
+    case = mapped(invalid, MELANOMA, ER)
+    assert case.profile.er_status == "positive"
+    assert any(w.startswith("Condition/b skipped") for w in case.mapping.warnings)
+
+
+@pytest.mark.parametrize(("system", "code"), [(ICD10, "E11.9"), (SCT, "94381002"), (ICD10, "C78.7")])
+def test_an_invalid_diabetes_or_metastasis_condition_does_not_keep_a_colon_cancer_from_being_refused(
+        system: str, code: str) -> None:
+    invalid = condition("d", system, code, "Not a primary", onsetDateTime="not a date")
+    colon = condition("colon", SCT, "363406005", "Malignant neoplasm of colon", **PRIMARY)
+    with pytest.raises(CaseError, match="Condition/colon"):
+        mapped(invalid, colon, STAGE_IV, ER)
+
+
+@pytest.mark.parametrize("code", ["C4A.9", "C7A.00"])
+def test_merkel_cell_and_neuroendocrine_primaries_are_of_another_site(code: str) -> None:
+    with pytest.raises(CaseError, match=r"Condition/x: Condition\.code"):
+        mapped(condition("x", ICD10, code, "Malignant tumour", **PRIMARY), STAGE_IV, ER)
+
+
+def test_a_stage_summary_on_a_cancer_not_placed_beside_a_breast_primary_is_not_the_breast_stage() -> None:
+    breast = condition("b", ICD10, "C50.911", "Malignant neoplasm of right breast", **PRIMARY)
+    melanoma = condition("mel", SCT, "372244006", "Malignant melanoma of skin", **PRIMARY,
+                         stage=[{"summary": {"text": "Stage IV"}}])
+    assert mapped(breast, melanoma).profile.stage == "unknown"
+
+
+@pytest.mark.parametrize(("code", "text", "stage"), [
+    ("Z85.820", "Personal history of malignant melanoma of skin", "Stage IIIC"),
+    ("N18.3", "Chronic kidney disease, stage 3", "Stage 3"),
+])
+def test_a_stage_summary_on_a_condition_that_is_not_a_primary_cancer_is_not_the_breast_stage(
+        code: str, text: str, stage: str) -> None:
+    breast = condition("b", ICD10, "C50.911", "Malignant neoplasm of right breast", **PRIMARY)
+    other = condition("o", ICD10, code, text, stage=[{"summary": {"text": stage}}])
+    assert mapped(breast, other).profile.stage == "unknown"
+
+
+def test_a_prior_melanoma_in_recurrence_does_not_unsettle_the_breast_cancers_stage_or_intent() -> None:
+    clinical = "http://terminology.hl7.org/CodeSystem/condition-clinical"
+    breast = condition("b", ICD10, "C50.911", "Malignant neoplasm of right breast", **PRIMARY,
+                       stage=[{"summary": {"text": "Stage IIA"}}])
+    melanoma = condition("mel", ICD10, "C43.9", "Malignant melanoma of skin", **PRIMARY,
+                         clinicalStatus=cc(clinical, "recurrence"))
+    surgery = {"resourceType": "Procedure", "id": "s", "status": "completed", "subject": {"reference": "Patient/p"},
+               "code": {"text": "Mastectomy"}, "performedDateTime": "2024-02-01",
+               "extension": [{"url": MC + "mcode-procedure-intent", "valueCodeableConcept": cc(SCT, "373808002")}]}
+    case = mapped(breast, melanoma, surgery)
+    assert case.profile.stage == "IIA"
+    assert case.profile.treatment_intent == "curative"

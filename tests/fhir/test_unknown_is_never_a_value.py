@@ -442,3 +442,26 @@ def test_a_secondary_whose_code_and_body_site_disagree_has_no_site(body: tuple[s
     case = mapped(condition("m", SCT, "94381002", body=body))
     assert case.profile.metastatic_sites == sites
     assert case.profile.visceral_disease is not False
+
+
+ABSENT_REASON = {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/data-absent-reason",
+                             "code": "not-performed"}]}
+
+
+@pytest.mark.parametrize(("code", "value", "field"), [
+    ("21908-9", {"valueCodeableConcept": {"text": "Stage IV"}}, "stage"),
+    ("21902-2", {"valueCodeableConcept": {"text": "Stage IIA"}}, "stage"),
+    ("39156-5", {"valueQuantity": {"value": 31, "unit": "kg/m2"}}, "bmi"),
+])
+def test_a_stage_group_or_bmi_with_a_data_absent_reason_is_no_value(code: str, value: dict[str, Any],
+                                                                     field: str) -> None:
+    case = mapped(observation("o", code, dataAbsentReason=ABSENT_REASON, **value))
+    assert case.profile.value(field) == "unknown"
+
+
+def test_a_stage_iv_with_a_data_absent_reason_does_not_date_metastatic_disease() -> None:
+    stage_iv = observation("s", "21908-9", "2023-01-01", dataAbsentReason=ABSENT_REASON,
+                           valueCodeableConcept={"text": "Stage IV"})
+    letrozole = medication("m", cc(RX, "72965", "letrozole"), "2023-06-01", intent_kind="")
+    case = mapped(stage_iv, letrozole)
+    assert "metastatic" not in str(case.mapping.source("prior_therapies").value)

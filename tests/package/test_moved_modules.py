@@ -16,8 +16,10 @@ from igfrules._moved import MOVED
 PUBLIC_API_0_1 = ["DISCLAIMER", "RENDERERS", "CaseError", "EvaluationError", "IgfrulesError", "InputError",
                   "KnowledgeBase", "KnowledgeBaseError", "PatientProfile", "PriorTherapy", "Problem", "Report",
                   "__version__", "evaluate", "load_knowledge_base"]
-COMMANDS_0_1 = ["batch", "check", "docs", "evaluate", "examples", "explain", "feedback", "rules", "schema", "serve",
-                "trials"]
+# Added since 0.1.0, never removed: igfrules.diff and the diff, verify and feedback commands (issues 21, 22).
+PUBLIC_API = [*PUBLIC_API_0_1, "diff"]
+COMMANDS_0_1 = ["batch", "check", "docs", "evaluate", "examples", "explain", "rules", "schema", "serve", "trials"]
+COMMANDS = sorted([*COMMANDS_0_1, "diff", "feedback", "verify"])
 
 
 @pytest.mark.parametrize("old", sorted(MOVED))
@@ -53,7 +55,7 @@ def test_every_new_path_exists_and_no_old_file_is_left() -> None:
 
 
 def test_the_public_api_is_unchanged() -> None:
-    assert sorted(igfrules.__all__) == sorted(PUBLIC_API_0_1)
+    assert sorted(igfrules.__all__) == sorted(PUBLIC_API)
     for name in igfrules.__all__:
         assert getattr(igfrules, name) is not None
 
@@ -61,4 +63,4 @@ def test_the_public_api_is_unchanged() -> None:
 def test_every_command_is_still_there() -> None:
     from igfrules.cli.group import main
 
-    assert sorted(main.list_commands(None)) == COMMANDS_0_1  # type: ignore[arg-type]
+    assert sorted(main.list_commands(None)) == COMMANDS  # type: ignore[arg-type]

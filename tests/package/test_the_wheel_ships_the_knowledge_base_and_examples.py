@@ -34,6 +34,13 @@ def test_the_wheel_ships_every_rule_file_byte_for_byte(wheel: dict[str, bytes]) 
     assert rules and _under(wheel, "igfrules/_rules/") == rules
 
 
+def test_the_wheel_ships_every_earlier_release_byte_for_byte(wheel: dict[str, bytes]) -> None:
+    """Mutation: the force-include of releases/ dropped: `--rules 1.1.0` and verify fail for pip users."""
+    releases = ROOT / "releases"
+    shipped = {p.relative_to(releases).as_posix(): p.read_bytes() for p in releases.rglob("*") if p.is_file()}
+    assert "1.1.0/knowledge-base.yaml" in shipped and _under(wheel, "igfrules/_releases/") == shipped
+
+
 def test_the_wheel_ships_the_example_cases_and_not_their_expected_outputs(wheel: dict[str, bytes]) -> None:
     cases = _under(wheel, "igfrules/_cases/")
     assert set(cases) == {e.path.name for e in list_examples()}

@@ -17,8 +17,11 @@ import pytest
 import uvicorn
 
 import igfrules
-from igfrules.service.server import config
+from igfrules.service.app import create_app
+from igfrules.service.fetch import Fetcher
+from igfrules.service.server import _OPTIONS, config
 from tests.conftest import RULES
+from tests.external.fhir_server import FhirServer, started
 
 
 @dataclass(frozen=True)
@@ -49,14 +52,18 @@ class Server:
 
 
 @contextmanager
-def running(**options: Any) -> Iterator[Server]:
-    """A server on a free port of 127.0.0.1, with uvicorn's or the app's settings overridden."""
+def running(fetcher: Fetcher | None = None, **options: Any) -> Iterator[Server]:
+    """A server on a free port of 127.0.0.1, with uvicorn's or the app's settings overridden, and
+    the fetcher's caps if one is given."""
     kb = igfrules.load_knowledge_base(RULES)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    uv = uvicorn.Server(config(kb, "127.0.0.1", port, **options))
+    settings = (config(kb, "127.0.0.1", port, **options) if fetcher is None else
+                uvicorn.Config(create_app(kb, fetcher=fetcher), host="127.0.0.1", port=port,
+                               **{**_OPTIONS, **options}))
+    uv = uvicorn.Server(settings)
     thread = threading.Thread(target=uv.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -76,3 +83,11 @@ def running(**options: Any) -> Iterator[Server]:
 def server() -> Iterator[Server]:
     with running() as started:
         yield started
+
+
+@pytest.fixture(scope="session")
+def fhir_server() -> Iterator[FhirServer]:
+    """The real FHIR server (tests/external/fhir_server.mjs), with pages of at most 2 entries so
+    that a patient's searches are paged."""
+    with started(page_size=2) as server:
+        yield server

@@ -88,7 +88,9 @@ def test_missing_prefetch_is_412_and_names_the_keys(server: Server) -> None:
     status, data, _ = server.post(PATH, request)
     assert status == 412
     assert data["missing_prefetch"] == ["observations"]
-    assert "fhirServer" in data["error"]
+    assert data["reasons"] == {"observations": "omitted from prefetch, and the request has no fhirServer and "
+                                               "fhirAuthorization to fetch it with"}
+    assert "fhirServer" in data["error"] and "null for a key the client has no data for" in data["error"]
     del request["prefetch"]
     status, data, _ = server.post(PATH, request)
     assert status == 412
@@ -101,7 +103,7 @@ def test_a_null_prefetch_key_leaves_its_fields_unknown(server: Server) -> None:
     status, data, _ = server.post(PATH, request)
     assert status == 200
     missing = next(c for c in data["cards"] if "missing field(s)" in c["summary"])
-    assert "could not prefetch: observations" in missing["detail"]
+    assert "the client has no data for: observations" in missing["detail"]
     assert "**ER status**" in missing["detail"]
 
 
@@ -119,6 +121,15 @@ def test_malformed_requests_are_4xx_with_a_message(server: Server, body: bytes, 
     assert got == status
     assert words in data["error"]
     assert b"Traceback" not in raw
+
+
+def test_a_long_hook_name_is_not_echoed_back_whole(server: Server) -> None:
+    """The hook's name is the client's text: the 400 names it clipped, not megabytes of it."""
+    body = b'{"hook": "' + b"q" * 1_000_000 + b'", "hookInstance": "x", "context": {"patientId": "p"}}'
+    status, data, raw = server.post(PATH, body)
+    assert status == 400
+    assert data["error"].startswith("this service answers the 'patient-view' hook, not 'qqq")
+    assert len(raw) < 1000
 
 
 def test_unknown_service_and_paths_are_404(server: Server) -> None:
@@ -141,12 +152,14 @@ def test_an_invalid_resource_is_skipped_with_a_card_naming_resource_and_element(
     assert b"Traceback" not in raw
 
 
-def test_wrong_patient_is_refused(server: Server) -> None:
+def test_a_prefetched_patient_who_is_not_the_context_patient_is_refused_for_what_it_is(server: Server) -> None:
     request = request_for("early-stage-er-positive")
     request["context"]["patientId"] = "someone-else"
     status, data, _ = server.post(PATH, request)
     assert status == 422
-    assert "context.patientId" in " ".join(data["problems"])
+    assert data["error"].startswith("prefetch.patient is Patient/early-stage-er-positive, not the patient the hook is "
+                                    "about (context.patientId 'someone-else')")
+    assert "FHIR R4" not in data["error"]
 
 
 def test_a_bug_is_500_without_traceback_and_logs_hold_no_patient_data(

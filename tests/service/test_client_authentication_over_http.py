@@ -4,6 +4,7 @@ refusal is checked on discovery, the service and the feedback path alike."""
 
 from __future__ import annotations
 
+import base64
 import http.client
 import json
 import logging
@@ -14,10 +15,11 @@ from typing import Any
 
 import jwt
 import pytest
+from jwt.algorithms import ECAlgorithm
 
+from igfrules.service.auth.trust import Trust, trusted_issuers
 from igfrules.service.example import hook_request
 from igfrules.service.hooks import SERVICE_ID
-from igfrules.service.trust import Trust, trusted_issuers
 from tests.conftest import CASES
 from tests.service.conftest import running
 from tests.service.signed_clients import (
@@ -163,6 +165,49 @@ def _no_jti(setup: Setup, path: str) -> str:
     return token(EC_KEY, "ES384", "ec-1", payload, jku=setup.jku)
 
 
+def _jti_too_long(setup: Setup, path: str) -> str:
+    # The replay cache keeps every jti for the token's life: 100,000 of 10,000 characters would be 1 GB.
+    return token(EC_KEY, "ES384", "ec-1", claims(ISS, setup.aud(path), jti="n" * 10_000), jku=setup.jku)
+
+
+def _jku_spelled_otherwise(setup: Setup, path: str) -> str:
+    # string equality: a trailing slash, user info or another case is another URL, never fetched
+    variants = (setup.jku + "/", setup.jku.replace("http://", "http://ehr@"), setup.jku.replace("jwks", "JWKS"))
+    return token(EC_KEY, "ES384", "ec-1", claims(ISS, setup.aud(path)), jku=variants[len(path) % 3])
+
+
+def _jku_for_an_issuer_with_given_keys(setup: Setup, path: str) -> str:
+    return token(RSA_KEY, "RS384", "board-rsa", claims(INLINE_ISS, setup.aud(path)), jku=setup.jku)
+
+
+def _kid_of_another_issuers_key(setup: Setup, path: str) -> str:
+    return token(RSA_KEY, "RS384", "rsa-1", claims(INLINE_ISS, setup.aud(path)))  # rsa-1 is ISS's key
+
+
+def _es512_on_a_p384_key(setup: Setup, path: str) -> str:
+    signing_input = (_b64url(json.dumps({"alg": "ES512", "kid": "ec-1", "jku": setup.jku}).encode()) + "."
+                     + _b64url(json.dumps(claims(ISS, setup.aud(path))).encode()))
+    signature = ECAlgorithm(ECAlgorithm.SHA512).sign(signing_input.encode(), EC_KEY)  # PyJWT's encode refuses it
+    return signing_input + "." + _b64url(signature)
+
+
+def _crit_header(setup: Setup, path: str) -> str:
+    return token(EC_KEY, "ES384", "ec-1", claims(ISS, setup.aud(path)), jku=setup.jku, crit=["exp"])
+
+
+def _nested_jwt(setup: Setup, path: str) -> str:
+    inner = valid(setup, path).encode()
+    return jwt.PyJWS().encode(inner, EC_KEY, "ES384", {"kid": "ec-1", "cty": "JWT", "jku": setup.jku})
+
+
+def _iat_as_text(setup: Setup, path: str) -> str:
+    return token(EC_KEY, "ES384", "ec-1", claims(ISS, setup.aud(path), iat=str(int(time.time()))), jku=setup.jku)
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
 def _key_of_another_type(setup: Setup, path: str) -> str:
     return token(RSA_KEY, "RS384", "ec-1", claims(ISS, setup.aud(path)), jku=setup.jku)
 
@@ -172,8 +217,13 @@ REFUSED = {"bad signature": (_bad_signature, "signature"), "alg none": (_none, "
            "expired": (_expired, "exp"), "iat too old": (_iat_too_old, "iat"),
            "iat in the future": (_iat_in_the_future, "iat"), "unlisted iss": (_unlisted_iss, "iss"),
            "iss not a string": (_iss_not_a_string, "iss"),
-           "unlisted jku": (_unlisted_jku, "jku"), "no jti": (_no_jti, "jti"),
-           "kid of a key of another type": (_key_of_another_type, "key")}
+           "unlisted jku": (_unlisted_jku, "jku"), "no jti": (_no_jti, "jti"), "jti too long": (_jti_too_long, "jti"),
+           "kid of a key of another type": (_key_of_another_type, "key"),
+           "jku spelled otherwise": (_jku_spelled_otherwise, "jku"),
+           "jku for an issuer with given keys": (_jku_for_an_issuer_with_given_keys, "jku"),
+           "kid of another issuer's key": (_kid_of_another_issuers_key, "key"),
+           "ES512 on a P-384 key": (_es512_on_a_p384_key, "key"), "crit header": (_crit_header, "token"),
+           "nested JWT": (_nested_jwt, "token"), "iat as text": (_iat_as_text, "iat")}
 
 
 @pytest.mark.parametrize("where", PATHS)
@@ -233,6 +283,18 @@ def test_a_cors_preflight_needs_no_token_and_allows_the_authorization_header(set
     assert "authorization" in response.getheader("access-control-allow-headers", "").lower()
 
 
+@pytest.mark.parametrize("where", PATHS)
+def test_an_options_request_that_is_not_a_preflight_needs_a_token(setup: Setup, where: str) -> None:
+    """A CORS preflight carries Origin and Access-Control-Request-Method; without Origin the CORS
+    middleware passes the request on, and it reached the routes without a token."""
+    conn = http.client.HTTPConnection(setup.host, setup.port, timeout=30)
+    conn.request("OPTIONS", PATHS[where][1], headers={"Access-Control-Request-Method": "POST"})
+    response = conn.getresponse()
+    data = json.loads(response.read())
+    conn.close()
+    assert (response.status, data["check"]) == (401, "authorization")
+
+
 def test_a_refusal_is_readable_by_a_browser_client(setup: Setup) -> None:
     conn = http.client.HTTPConnection(setup.host, setup.port, timeout=30)
     conn.request("GET", "/cds-services", headers={"Origin": "https://sandbox.cds-hooks.org"})
@@ -256,14 +318,19 @@ def test_the_log_names_the_check_and_never_the_token(setup: Setup, caplog: pytes
 
 def test_allowed_origins_can_be_narrowed() -> None:
     with running(cors_origins=("https://board.example.org",)) as server:
-        answers = {}
+        answers, bodies = {}, {}
         for origin in ("https://board.example.org", "https://elsewhere.example"):
             conn = http.client.HTTPConnection(server.host, server.port, timeout=30)
             conn.request("OPTIONS", SERVICE, headers={"Origin": origin, "Access-Control-Request-Method": "POST",
                                                       "Access-Control-Request-Headers": "authorization"})
             response = conn.getresponse()
-            response.read()
+            bodies[origin] = response.read()
             conn.close()
             answers[origin] = (response.status, response.getheader("access-control-allow-origin"))
     assert answers == {"https://board.example.org": (200, "https://board.example.org"),
                        "https://elsewhere.example": (400, None)}
+    # The refusal is the service's JSON error, labelled, naming what was refused (not "Disallowed CORS origin")
+    assert json.loads(bodies["https://elsewhere.example"]) == {
+        "error": "the CORS preflight was refused; not allowed here: origin (igfrules serve --cors-origin sets the "
+                 "origins)",
+        "research_only": True}

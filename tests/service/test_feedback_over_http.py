@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -114,6 +115,9 @@ def test_feedback_on_an_unknown_card_is_404_and_stores_nothing(served: Server, d
     ({"outcomeTimestamp": "yesterday"}, "outcomeTimestamp is not an RFC 3339 date-time"),
     ({"outcomeTimestamp": "2026-02-30T10:00:00Z"}, "not a real date"),
     ({"outcomeTimestamp": "2026-12-01T10:05:31"}, "with its offset"),
+    # Real in its own offset, but outside the years Python can hold once moved to UTC: a 400, not a 500.
+    ({"outcomeTimestamp": "0001-01-01T00:00:00+01:00"}, "outcomeTimestamp is not a real date and time"),
+    ({"outcomeTimestamp": "9999-12-31T23:59:59-01:00"}, "outcomeTimestamp is not a real date and time"),
     ({"patientId": "p-1"}, "feedback.0.patientId: Extra inputs are not permitted"),
     ({"overrideReason": {"reason": {"system": OVERRIDE_SYSTEM, "code": "too-busy"}}},
      "not one of igfrules' override reasons: discussed-at-board, record-data-wrong"),
@@ -130,6 +134,28 @@ def test_a_body_that_is_not_feedback_is_400_naming_the_key(served: Server, body:
     assert status == 400
     assert words in data["error"]
     assert b"Traceback" not in raw and b"x" * 100 not in raw
+
+
+def test_sql_in_a_comment_or_code_is_stored_as_text(served: Server, database: Path) -> None:
+    card = issued(served, instance="50000000-0000-4000-8000-000000000001")[0]["uuid"]
+    comment = "x'); DROP TABLE feedback; --"
+    item = overridden(card, code="' OR 1=1 --", system="urn:other", comment=comment, when="2026-12-03T09:00:00Z")
+    assert served.post(FEEDBACK, {"feedback": [item]})[0] == 200
+    [row] = [r for r in rows(database, "feedback") if r["card_uuid"] == card]
+    assert (row["comment"], row["reason_code"]) == (comment, "' OR 1=1 --")
+    assert len(rows(database, "issued_card")) > 1  # every table is still there, every row too
+
+
+def test_a_400_names_unknown_keys_short_and_lists_ten_problems_at_most(served: Server) -> None:
+    """An unknown key is the client's text: it is named clipped, and a hundred bad items do not
+    echo a megabyte back."""
+    card = issued(served)[0]["uuid"]
+    item = {**overridden(card), "z" * 8000: 1}
+    status, data, raw = served.post(FEEDBACK, {"feedback": [item] * 100})
+    assert status == 400
+    assert data["error"].startswith("the body is not CDS Hooks feedback as igfrules accepts it: feedback.0.")
+    assert "Extra inputs are not permitted" in data["error"] and data["error"].endswith("; and 90 more")
+    assert b"z" * 100 not in raw and len(raw) < 2000
 
 
 def test_feedback_for_another_service_or_without_a_database_is_404(served: Server, server: Server) -> None:
@@ -202,3 +228,26 @@ def test_the_curators_command_lists_the_overrides_per_entry_and_reason(served: S
     [listed] = [e for e in report["entries"] if e["subject"] == entry]
     assert {"reason": "record-data-wrong: The record's data are wrong", "count": 1} in listed["reasons"]
     assert "comments" not in listed
+
+
+def test_the_curators_command_shows_a_clients_codes_and_comments_inert(served: Server, database: Path) -> None:
+    """A client's own reason system and code, and a comment, are a client's text: in the terminal
+    they cannot move the cursor or forge a line, in Markdown they cannot make a link or raw HTML."""
+    card = issued(served, instance="feedface-0000-4000-8000-00000000e5c0")[0]
+    entry = card["extension"]["org.igfrules.evidence"]["entry"]
+    forged = overridden(card["uuid"], code="\x1b[2Jcleared\n   99  forged-line", system="urn:other\x1b[31m",
+                        comment="<img src=x onerror=alert(1)> [click](https://evil.example)",
+                        when="2026-12-02T08:00:00Z")
+    assert served.post(FEEDBACK, {"feedback": [forged]})[0] == 200
+    # color=True: as on a terminal (click strips escape sequences only when the output is not one)
+    text = CliRunner().invoke(main, ["feedback", "--db", str(database), "--comments"], color=True)
+    assert text.exit_code == 0, text.stderr
+    assert "\x1b" not in text.stdout
+    assert not [line for line in text.stdout.splitlines() if line.strip().startswith("99  forged-line")]
+    markdown = CliRunner().invoke(main, ["feedback", "--db", str(database), "--comments", "--format", "markdown"],
+                                  color=True)
+    assert markdown.exit_code == 0, markdown.stderr
+    assert "\x1b" not in markdown.stdout
+    assert not re.search(r"(?<!\\)<img|(?<!\\)\]\(https://evil", markdown.stdout)  # only escaped: \<img, \](
+    assert "\\<img" in markdown.stdout
+    assert f"`{entry}`" in markdown.stdout

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from igfrules.service.auth import IAT_WINDOW, Authenticator
-from igfrules.service.jwks import MAX_JWKS_BYTES, JwksCache, JwksUnavailable, fetch_jwks
-from igfrules.service.replay import PRUNE_EVERY, ReplayCache, ReplayFull, SqliteReplayCache
-from igfrules.service.trust import jku_problem, trusted_issuers
+from igfrules.service.auth.checks import IAT_WINDOW, Authenticator
+from igfrules.service.auth.jwks import MAX_JWKS_BYTES, JwksCache, JwksUnavailable, fetch_jwks
+from igfrules.service.auth.replay import PRUNE_EVERY, ReplayCache, ReplayFull, SqliteReplayCache
+from igfrules.service.auth.trust import jku_problem, trusted_issuers
 from tests.service.conftest import running
 from tests.service.signed_clients import EC_KEY, OTHER_EC_KEY, claims, jwks_server, public_jwk, token
 
@@ -43,11 +43,45 @@ def test_a_jwk_set_that_cannot_be_had_is_refused(status: int, body: bytes, heade
         assert "/k" not in keys.asked  # a redirect is never followed
 
 
-def test_an_unreachable_jku_is_refused() -> None:
+def test_an_unreachable_jku_is_refused_without_telling_the_caller_this_hosts_network_errors() -> None:
     with jwks_server() as keys:
         url = keys.base + "/k"
-    with pytest.raises(JwksUnavailable, match="could not be fetched"):
+    with pytest.raises(JwksUnavailable, match="could not be fetched") as refused:
         fetch_jwks(url, timeout=5)
+    # The 401 goes to a caller who has not proved who it is: no '[Errno 111] Connection refused'.
+    assert str(refused.value) == "the JWK Set URL could not be fetched"
+
+
+def test_a_jwk_set_server_that_drips_its_answer_is_cut_off_at_the_whole_fetchs_deadline() -> None:
+    import socket
+    import threading
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def drip() -> None:  # headers, then one byte of body every 0.2 s: each read is quick, the whole is not
+        connection, _ = listener.accept()
+        with connection:
+            connection.recv(65536)
+            connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 60000\r\n\r\n")
+            while not stop.wait(0.2):
+                try:
+                    connection.sendall(b" ")
+                except OSError:
+                    return
+
+    threading.Thread(target=drip, daemon=True).start()
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}/k"
+
+    async def run() -> None:
+        with pytest.raises(JwksUnavailable, match="did not answer in time"):
+            await JwksCache(timeout=0.5).key(url, "ec-1")  # the whole fetch: at most 2 x 0.5 s
+
+    try:
+        asyncio.run(run())
+    finally:
+        stop.set()
+        listener.close()
 
 
 def test_a_cached_set_is_not_fetched_again_but_an_unknown_kid_refetches_it() -> None:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from igfrules.errors import InputError
-from igfrules.service.trust import trusted_issuers
+from igfrules.service.auth.trust import trusted_issuers
 from tests.service.signed_clients import EC_KEY, RSA_KEY, public_jwk
 
 EC = public_jwk(EC_KEY, "ec-1")

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from .error_output import reports_errors, require_stdout
-from .options import FORMATS, REPORT_DETAILS, RULES_OPTION, STRICT_OPTION, load_knowledge_base, stdin
+from .options import FORMATS, REPORT_DETAILS, RULES_OPTION, STRICT_OPTION, load_knowledge_base, rules_folder, stdin
 
 if TYPE_CHECKING:
     from ..rendering.text import Detail
@@ -27,11 +27,15 @@ if TYPE_CHECKING:
               "the complete report (batch --detail chooses what a JSON line carries).")
 @click.option("--show-mapping", is_flag=True,
               help="For a FHIR Bundle, text and Markdown output say where each field came from (JSON always does).")
+@click.option("--since", "since", metavar="VERSION|SHA256|FOLDER", default=None,
+              help="Add a short section 'changed since knowledge base VERSION' to the brief: what differs "
+                   "for this patient, and the record change behind each (only when something changed; "
+                   "`igfrules diff` says it in full). Not with --format json.")
 @STRICT_OPTION
 @RULES_OPTION
 @reports_errors
 def evaluate(case: Path | None, example: str | None, fmt: str, detail: Detail, show_mapping: bool,
-             strict: bool, rules_dir: Path | None) -> None:
+             strict: bool, since: str | None, rules_dir: Path | None) -> None:
     """Evaluate one case file (YAML or JSON; '-' reads standard input) and print the brief.
 
     A FHIR R4 Bundle in JSON ("resourceType": "Bundle", US Core + mCODE) is read as a case too
@@ -49,11 +53,15 @@ def evaluate(case: Path | None, example: str | None, fmt: str, detail: Detail, s
       igfrules evaluate my-case.yaml --format json
       igfrules evaluate cases/fhir/metastatic-hr-positive-pik3ca.json --show-mapping
       igfrules evaluate cases/fhir/early-stage-er-positive.json --strict
+      igfrules evaluate --example minimal-unknowns --since 1.1.0
     """
     from ..evaluation.evaluate import evaluate as evaluate_case
 
     if (case is None) == (example is None):
         raise click.UsageError("give a CASE file or --example NAME (one of them)")
+    if since is not None and fmt == "json":
+        raise click.UsageError("--since adds a section to the brief; for JSON use `igfrules diff OLD NEW CASE "
+                               "--format json`")
     if example is not None:
         from ..inputs.examples import find_example
 
@@ -64,12 +72,18 @@ def evaluate(case: Path | None, example: str | None, fmt: str, detail: Detail, s
     if str(case) == "-":  # a case on standard input, YAML or JSON, or a FHIR Bundle
         from ..evaluation.cases import case_from_stream
 
-        report = evaluate_case(case_from_stream(stdin(), source="<stdin>", strict=strict), kb)
+        read: Any = case_from_stream(stdin(), source="<stdin>", strict=strict)
     else:
         from ..evaluation.cases import read_input
 
-        report = evaluate_case(read_input(case, strict=strict), kb)
-    rendered = _renderer(fmt)(report, detail)
+        read = read_input(case, strict=strict)
+    report = evaluate_case(read, kb)
+    if since is not None:
+        from ..versions.since import since_section
+
+        rendered = _renderer(fmt)(report, detail, since_section(read, load_knowledge_base(rules_folder(since)), kb))
+    else:
+        rendered = _renderer(fmt)(report, detail)
     if show_mapping and fmt in ("text", "markdown"):
         from ..rendering.mapping import with_mapping
 
@@ -77,7 +91,7 @@ def evaluate(case: Path | None, example: str | None, fmt: str, detail: Detail, s
     click.echo(rendered, nl=False)
 
 
-def _renderer(fmt: str) -> Callable[[Any, Detail], str]:
+def _renderer(fmt: str) -> Callable[..., str]:
     if fmt == "text":  # the default: skip importing the HTML renderer
         from ..rendering.text import render_text
 

@@ -16,6 +16,7 @@ from .._version import __version__
 _COMMANDS = {
     "batch": ("batch", "batch"),
     "check": ("knowledge", "check"),
+    "diff": ("diff", "diff"),
     "docs": ("knowledge", "docs"),
     "evaluate": ("evaluate", "evaluate"),
     "examples": ("evaluate", "examples"),
@@ -25,6 +26,7 @@ _COMMANDS = {
     "schema": ("schema", "schema"),
     "serve": ("serve", "serve"),
     "trials": ("knowledge", "trials"),
+    "verify": ("verify", "verify"),
 }
 
 # Commands whose answer is what they print: with standard output closed (`>&-`) they would print

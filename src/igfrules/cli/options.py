@@ -19,9 +19,31 @@ LINE_DETAILS = ("reference", "full")
 
 # Paths are checked by igfrules, not click: a folder given as a file (or the reverse) is an input
 # error with exit 1 and `Error: <file>: ...`, like every other bad input, not a usage error.
+
+
+def _rules_folder(ctx: click.Context, param: click.Parameter, value: str | None) -> Path | None:
+    """A folder as given; a shipped version ("1.1.0") or the sha256 a report stamps, as its folder."""
+    if value is None:
+        return None
+    return rules_folder(value)
+
+
+def rules_folder(spec: str) -> Path:
+    """The folder a --rules value or a diff argument names (knowledge/releases.py); a version that
+    is not shipped is an input error (exit 1) that names the versions shipped."""
+    from ..errors import KnowledgeBaseError
+    from ..knowledge.releases import resolve
+
+    try:
+        return resolve(spec)
+    except KnowledgeBaseError as err:
+        raise click.ClickException(str(err)) from None
+
+
 RULES_OPTION = click.option(
-    "--rules", "rules_dir", type=click.Path(path_type=Path, readable=False), default=None,
-    help="A knowledge-base folder (default: the one shipped with igfrules).",
+    "--rules", "rules_dir", metavar="FOLDER|VERSION|SHA256", default=None, callback=_rules_folder,
+    help="A knowledge-base folder, or a version shipped with igfrules (`--rules 1.1.0`), or the sha256 a "
+         "report stamps (default: the current knowledge base).",
 )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 import click
 
@@ -54,9 +54,9 @@ def serve(host: str, port: int, workers: int, trusted_file: Path | None, public_
         --public-url https://cds.example.org
     """
     try:
+        from ..service.auth.trust import trusted_issuers
         from ..service.server import NO_AUTH_WARNING, check_exposure
         from ..service.server import serve as run_server
-        from ..service.trust import trusted_issuers
     except ImportError:
         raise InputError(Problem("igfrules serve", "", "the service needs its extra: "
                                                        "pip install 'igfrules[service]'")) from None
@@ -82,16 +82,23 @@ def serve(host: str, port: int, workers: int, trusted_file: Path | None, public_
                feedback_db=feedback_db or default_path())
 
 
+def _split(url: str) -> SplitResult | None:
+    try:
+        return urlsplit(url)
+    except ValueError:  # 'https://[::1': not a URL; an error naming the option, not a traceback
+        return None
+
+
 def _public_url(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.scheme not in ("https", "http") or not parts.netloc or parts.query or parts.fragment:
+    parts = _split(url)
+    if parts is None or parts.scheme not in ("https", "http") or not parts.netloc or parts.query or parts.fragment:
         raise InputError(Problem("--public-url", "", f"{url!r} is not a base URL; expected e.g. "
                                                      "https://cds.example.org (no query or fragment)"))
     return url.rstrip("/")
 
 
 def _check_origin(origin: str) -> None:
-    parts = urlsplit(origin)
-    if origin != "*" and (parts.scheme not in ("https", "http") or not parts.netloc or parts.path):
+    parts = _split(origin)
+    if origin != "*" and (parts is None or parts.scheme not in ("https", "http") or not parts.netloc or parts.path):
         raise InputError(Problem("--cors-origin", "", f"{origin!r} is not an origin; expected e.g. "
                                                       "https://sandbox.cds-hooks.org (scheme and host, no path) or *"))

@@ -13,13 +13,11 @@ import multiprocessing
 import os
 import signal
 import tempfile
-from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
-from itertools import chain, islice
-from operator import attrgetter
+from functools import partial
+from itertools import islice
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -38,18 +36,32 @@ from ..evaluation.cases import input_from_document, read_input
 from ..evaluation.evaluate import evaluate
 from ..evaluation.loading import load_knowledge_base
 from ..knowledge.loader import KnowledgeBase
-from ..model.report import Report
 from ..rendering.jsonline import report_json_bytes
-from ..rendering.labels import field_label
 from ..rendering.reference_line import reference_line_bytes
 from . import worker_server
 from .output import BatchOutput, BatchStopped, whole_lines
+from .summary import Tally, summary_json, summary_text
+
+__all__ = ["Item", "Job", "Tally", "evaluate_chunk", "read_items", "run_batch", "run_job", "summary_json",
+           "summary_text"]
 
 CASE_SUFFIXES = (".yaml", ".yml", ".json")
 CHUNK = 256  # cases per task: large enough to amortise process hand-off, small enough to stream
 IN_FLIGHT_PER_WORKER = 4
 # --detail: a line by reference (every per-case fact, knowledge-base text by id) or the full report
 LINE_WRITERS = {"reference": reference_line_bytes, "full": report_json_bytes}
+
+
+class Job(NamedTuple):
+    """What is done to each chunk of a cohort: `local(items, lines)` in this process, or
+    `work(items, spool)` in a worker set up by `initializer(*initargs)`; both return the chunk's
+    output block (or spooled file) and its tally, which has `cases` and `merge()`. `igfrules batch`
+    evaluates; `igfrules diff` (versions/cohort.py) evaluates with two knowledge bases."""
+
+    local: Callable[[list[Item], bool], tuple[bytes, Any]]
+    work: Callable[[list[Item], str | None], tuple[str | None, Any]]
+    initializer: Callable[..., None]
+    initargs: tuple[Any, ...]
 
 
 class Item(NamedTuple):
@@ -63,48 +75,6 @@ class Item(NamedTuple):
     path: str | None = None
     line: str | None = None
     unreadable: str = ""  # why the line could not be read as text
-
-
-@dataclass
-class Tally:
-    """The cohort summary: counts that merge across chunks and workers."""
-
-    cases: int = 0
-    failed: int = 0
-    rationales: Counter[str] = field(default_factory=Counter)
-    context: Counter[str] = field(default_factory=Counter)
-    trials: Counter[str] = field(default_factory=Counter)
-    missing: Counter[str] = field(default_factory=Counter)
-
-    def add_reports(self, reports: list[Report]) -> None:
-        """Count a chunk's reports at once: the counting runs in C, not a Python loop per case."""
-        self.cases += len(reports)
-        self.rationales.update(map(_ID, chain.from_iterable(map(_RATIONALES, reports))))
-        self.context.update(map(_ID, chain.from_iterable(map(_CONTEXT, reports))))
-        self.trials.update(map(_NCT_ID, chain.from_iterable(map(_TRIALS, reports))))
-        self.missing.update(chain.from_iterable(map(_missing_fields, reports)))
-
-    def add_failure(self) -> None:
-        self.cases += 1
-        self.failed += 1
-
-    def merge(self, other: Tally) -> None:
-        self.cases += other.cases
-        self.failed += other.failed
-        for name in ("rationales", "context", "trials", "missing"):
-            getattr(self, name).update(getattr(other, name))
-
-
-_ID, _NCT_ID = attrgetter("id"), attrgetter("nct_id")
-_RATIONALES, _CONTEXT, _TRIALS = attrgetter("rationales"), attrgetter("context"), attrgetter("trials")
-
-
-def _missing_fields(report: Report) -> Iterable[str]:
-    """Each field once per patient, however many entries lack it."""
-    needs = report.needs_information
-    if len(needs) == 1:
-        return needs[0].missing  # a sorted set already
-    return {f for n in needs for f in n.missing}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -211,10 +181,15 @@ def evaluate_chunk(items: list[Item], kb: KnowledgeBase, *, lines: bool = True,
     return b"\n".join(out) if lines else b"", tally
 
 
-def _work(items: list[Item], spool: str | None, detail: str, strict: bool = False) -> tuple[str | None, Tally]:
+def _work(items: list[Item], spool: str | None, *, detail: str, strict: bool = False) -> tuple[str | None, Tally]:
     """In a worker: evaluate a chunk and spool its lines to a file; return the file and tally."""
     assert _worker_kb is not None  # noqa: S101 - set by the pool initializer
-    block, tally = evaluate_chunk(items, _worker_kb, lines=spool is not None, detail=detail, strict=strict)
+    return spooled(*evaluate_chunk(items, _worker_kb, lines=spool is not None, detail=detail, strict=strict),
+                   spool)
+
+
+def spooled(block: bytes, tally: Any, spool: str | None) -> tuple[str | None, Any]:
+    """A worker's chunk written to a file in the spool folder (None: the lines are not wanted)."""
     if spool is None:
         return None, tally
     with tempfile.NamedTemporaryFile("wb", dir=spool, delete=False) as handle:
@@ -231,7 +206,7 @@ def _profile(item: Item, strict: bool = False) -> Any:
         data = parse_json(item.line)  # strict, as for a .json case file: no repeated keys, no NaN
     except DocumentError as err:
         raise CaseError(Problem(item.source, "", str(err).removeprefix("line 1: "))) from None
-    return input_from_document(data, source=item.source, strict=strict)  # a case object, or a Bundle on one line
+    return input_from_document(data, source=item.source, strict=strict)  # a case object, or a FHIR Bundle on one line
 
 
 def _error_line(item: Item, err: IgfrulesError) -> bytes:
@@ -271,18 +246,31 @@ def run_batch(items: Iterable[Item], out: BatchOutput | None, *, workers: int, k
               use_cache: bool = False, strict: bool = False) -> Tally:
     """Evaluate every item, write one line per case to `out` in input order, return the tally.
 
-    A run that cannot finish (Ctrl-C, the output fails, a worker dies) raises BatchStopped, which
-    says how many complete lines were written; the lines are never cut mid-way. `use_cache` lets
-    worker processes read the per-user knowledge-base cache (what the command line does).
-
-    Reports average about 20 KB of JSON. With several workers, each spools its chunk to a file and
-    the parent appends the files in input order with sendfile: shipping gigabytes through the
-    parent's pipes cost more than evaluating them (measured).
+    `use_cache` lets worker processes read the per-user knowledge-base cache (what the command
+    line does). Reports average about 20 KB of JSON. With several workers, each spools its chunk
+    to a file and the parent appends the files in input order with sendfile: shipping gigabytes
+    through the parent's pipes cost more than evaluating them (measured).
     """
-    total = Tally()
+    job = Job(partial(_local, kb=kb, detail=detail, strict=strict), partial(_work, detail=detail, strict=strict),
+              _init_worker, (str(kb.path), kb.sha256, use_cache))
+    total: Tally = run_job(items, out, Tally(), job, workers=workers, progress=progress, spool_dir=spool_dir)
+    return total
+
+
+def _local(items: list[Item], lines: bool, *, kb: KnowledgeBase, detail: str,
+           strict: bool = False) -> tuple[bytes, Tally]:
+    return evaluate_chunk(items, kb, lines=lines, detail=detail, strict=strict)
+
+
+def run_job(items: Iterable[Item], out: BatchOutput | None, total: Any, job: Job, *, workers: int,
+            progress: Any = None, spool_dir: str | None = None) -> Any:
+    """Run `job` over every chunk, write the blocks to `out` in input order, merge the tallies into
+    `total` and return it. A run that cannot finish (Ctrl-C, the output fails, a worker dies)
+    raises BatchStopped, which says how many complete lines were written; the lines are never cut
+    mid-way."""
     written = [0]  # cases whose line is out (or counted, without output)
 
-    def tally(chunk_tally: Tally) -> None:
+    def tally(chunk_tally: Any) -> None:
         total.merge(chunk_tally)
         written[0] += chunk_tally.cases
         if progress is not None:
@@ -290,7 +278,7 @@ def run_batch(items: Iterable[Item], out: BatchOutput | None, *, workers: int, k
 
     name = out.name if out is not None else "<batch>"
     try:
-        _run(_chunks(iter(items)), out, workers, kb, tally, spool_dir, detail, use_cache, strict)
+        _run(_chunks(iter(items)), out, workers, job, tally, spool_dir)
     except KeyboardInterrupt:
         raise _stopped(out, name, written[0], "interrupted", interrupted=True) from None
     except BrokenProcessPool as err:
@@ -306,11 +294,11 @@ def _stopped(out: BatchOutput | None, name: str, counted: int, why: str, *,
     return BatchStopped(name, out.lines if out is not None else counted, why, interrupted=interrupted)
 
 
-def _run(chunks: Iterator[list[Item]], out: BatchOutput | None, workers: int, kb: KnowledgeBase,
-         tally: Any, spool_dir: str | None, detail: str, use_cache: bool, strict: bool = False) -> None:
+def _run(chunks: Iterator[list[Item]], out: BatchOutput | None, workers: int, job: Job, tally: Any,
+         spool_dir: str | None) -> None:
     if workers <= 1:
         for chunk in chunks:
-            block, chunk_tally = evaluate_chunk(chunk, kb, lines=out is not None, detail=detail, strict=strict)
+            block, chunk_tally = job.local(chunk, out is not None)
             if out is not None:
                 out.write(block, len(chunk))
             tally(chunk_tally)
@@ -318,12 +306,12 @@ def _run(chunks: Iterator[list[Item]], out: BatchOutput | None, workers: int, kb
     # forkserver: a worker never inherits a lock that another thread of the caller held at fork.
     context = multiprocessing.get_context("forkserver")
     with tempfile.TemporaryDirectory(prefix="igfrules-batch-", dir=spool_dir) as spool, \
-            ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
-                                initargs=(str(kb.path), kb.sha256, use_cache)) as pool:
+            ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=job.initializer,
+                                initargs=job.initargs) as pool:
         target = spool if out is not None else None
-        pending: list[tuple[int, Future[tuple[str | None, Tally]]]] = []
+        pending: list[tuple[int, Future[tuple[str | None, Any]]]] = []
 
-        def collect(size: int, future: Future[tuple[str | None, Tally]]) -> None:
+        def collect(size: int, future: Future[tuple[str | None, Any]]) -> None:
             path, chunk_tally = future.result()
             if path is not None and out is not None:
                 out.append_file(path, size)
@@ -334,7 +322,7 @@ def _run(chunks: Iterator[list[Item]], out: BatchOutput | None, workers: int, kb
                 # A submit may spawn a worker: Ctrl-C waits until it is spawned, or the worker would
                 # find the pool's queues gone as it opened them, and print a traceback of its own.
                 with whole_lines():
-                    future = pool.submit(_work, chunk, target, detail, strict)
+                    future = pool.submit(job.work, chunk, target)
                 pending.append((len(chunk), future))
                 if len(pending) >= workers * IN_FLIGHT_PER_WORKER:
                     collect(*pending.pop(0))
@@ -355,46 +343,3 @@ def default_workers() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not Linux
         return os.cpu_count() or 1
-
-
-# ---------------------------------------------------------------------------------------------
-# The cohort summary
-
-
-def summary_json(tally: Tally, kb: KnowledgeBase) -> dict[str, Any]:
-    def rows(counter: Counter[str], titles: dict[str, str]) -> list[dict[str, Any]]:
-        return [{"id": key, "title": titles.get(key, ""), "patients": counter[key]}
-                for key in sorted(counter, key=lambda k: (-counter[k], k))]
-
-    entries = {e.id: e.title for e in kb.entries.values()}
-    trials = {t.nct_id: t.title for t in kb.trials.values()}
-    return {
-        "research_only": True,
-        "cases": tally.cases,
-        "evaluated": tally.cases - tally.failed,
-        "failed": tally.failed,
-        "rationales": rows(tally.rationales, entries),
-        "context": rows(tally.context, entries),
-        "trials": rows(tally.trials, trials),
-        "missing_fields": [{"field": k, "label": field_label(k), "patients": tally.missing[k]}
-                           for k in sorted(tally.missing, key=lambda k: (-tally.missing[k], k))],
-    }
-
-
-def summary_text(tally: Tally, kb: KnowledgeBase) -> str:
-    data = summary_json(tally, kb)
-    lines = ["RESEARCH USE ONLY - cohort summary; igfrules never recommends a treatment.", "",
-             f"{data['cases']:,} cases: {data['evaluated']:,} evaluated, {data['failed']:,} failed", ""]
-    for title, key, label in (("Rationales that fired", "rationales", "id"), ("Context notes", "context", "id"),
-                              ("Trials whose population patients fit", "trials", "id")):
-        lines.append(f"{title}:")
-        lines.extend(f"  {row['patients']:>9,}  {row[label]:<34} {row['title']}" for row in data[key])
-        if not data[key]:
-            lines.append("  none")
-        lines.append("")
-    lines.append("Fields that would change a result (patients lacking them):")
-    # A person reads the label; the case-file field beside it is what to fill in the registry's data.
-    lines.extend(f"  {row['patients']:>9,}  {row['label']:<36} {row['field']}" for row in data["missing_fields"])
-    if not data["missing_fields"]:
-        lines.append("  none")
-    return "\n".join(lines) + "\n"

@@ -20,7 +20,13 @@ def load_knowledge_base(path: str | Path | None = None, *, use_cache: bool = Fal
 
     `use_cache=True` reads and writes a per-user cache of parsed knowledge bases, keyed by the
     files' sha256 (knowledge/cache.py): what the command line does, so that it starts at once.
+    A version shipped with igfrules ("1.1.0") or the sha256 a report stamps loads that release
+    (knowledge/releases.py); a folder of that name wins.
     """
+    if isinstance(path, str):
+        from ..knowledge.releases import resolve
+
+        path = resolve(path)
     return loader.load_knowledge_base(path, use_cache=use_cache, views={CATALOG: Catalog, CONSIDERED: considered_by})
 
 

@@ -8,8 +8,8 @@ its body sites:
 - **breast**: a SNOMED CT code of `BREAST_SNOMED`, ICD-10-CM C50 and its descendants, or D05
   (carcinoma in situ of breast), or a body site of `BREAST_SITE_SNOMED`, or "breast" asserted in the
   code's or body site's words;
-- **another site**: a SNOMED CT code of `OTHER_SITE_SNOMED`, or ICD-10-CM C00-C75 other than C50
-  (C76 and C80, ill-defined and unspecified sites, say no site), C81-C96, or D00-D09 other than
+- **another site**: a SNOMED CT code of `OTHER_SITE_SNOMED`, or ICD-10-CM C00-C75 (C4A, C7A too) other
+  than C50 (C76 and C80, ill-defined and unspecified sites, say no site), C81-C96, or D00-D09 other than
   D05;
 - otherwise (or when codes name breast and another site) the site is **not confirmed**.
 
@@ -27,7 +27,7 @@ from typing import Any
 
 from ..errors import CaseError, Problem
 from .bundle import Resources
-from .codes import ICD10CM, SNOMED
+from .codes import ICD10CM, SECONDARY_GENERIC, SECONDARY_SNOMED_SITE, SNOMED, icd10_secondary_site
 from .concepts import codings, display_text
 from .findings import read_concept
 from .tumour import refuted, secondary_sites
@@ -59,6 +59,8 @@ def _icd_site(code: str) -> str | None:
     code = code.replace(".", "").upper()
     if code.startswith(("C50", "D05")):
         return "breast"
+    if code.startswith(("C4A", "C7A")):  # Merkel cell carcinoma; malignant neuroendocrine tumours (C7B: secondary)
+        return f"a site other than breast (ICD-10-CM {code[:3]})"
     if len(code) < 3 or not code[1:3].isdigit():
         return None
     block = int(code[1:3])
@@ -90,6 +92,13 @@ class Primaries:
     other: dict[str, str] = field(default_factory=dict)  # label -> the site its code names
     unconfirmed: list[str] = field(default_factory=list)
 
+    def of_this_cancer(self, resources: Resources) -> list[Any]:
+        """The primaries whose clinical status is this cancer's: the breast ones when the record has
+        one (a melanoma's recurrence is not the breast cancer's), else every one not of another site."""
+        wanted = set(self.breast) if self.breast else None
+        return [c for c in self.conditions if (resources.label(c) in wanted if wanted is not None
+                                               else resources.label(c) not in self.other)]
+
 
 def site(condition: Any) -> str:
     """"breast", the other site a code names, or "" when neither is confirmed."""
@@ -107,14 +116,27 @@ def site(condition: Any) -> str:
 
 
 def is_primary_cancer(condition: Any) -> bool:
-    """A primary cancer Condition: mCODE's profile, or a cancer code or asserted word, never a secondary one."""
-    if refuted(condition) or secondary_sites(condition) is not None:
+    """A primary cancer Condition: mCODE's profile, or a cancer code or asserted word, never a secondary one.
+    Words alone do not make a Condition secondary when its code or profile says primary: "Metastatic
+    carcinoma of breast" coded C50.911 is the breast primary, spread (it may be a secondary site too)."""
+    if refuted(condition):
         return False
     profiles = [str(p) for p in ((condition.meta.profile or []) if condition.meta else [])]
+    read = read_concept(condition.code, _code_site, _CANCER_WORDS)
+    if secondary_sites(condition) is not None and (_secondary_coded(condition, profiles) or not (
+            read.coded or any(_PRIMARY_PROFILE in p for p in profiles))):
+        return False
     if any(_PRIMARY_PROFILE in p for p in profiles):
         return True
-    read = read_concept(condition.code, _code_site, _CANCER_WORDS)
     return bool(read.coded) or "cancer" in read.words.asserted()
+
+
+def _secondary_coded(condition: Any, profiles: list[str]) -> bool:
+    """Whether a code or the profile (not only words) says the Condition is a secondary cancer."""
+    return any("secondary-cancer-condition" in p for p in profiles) or any(
+        (system == SNOMED and (code in SECONDARY_SNOMED_SITE or code in SECONDARY_GENERIC))
+        or (system == ICD10CM and icd10_secondary_site(code) is not None)
+        for system, code, _ in codings(condition.code))
 
 
 def primaries(resources: Resources) -> Primaries:
@@ -136,11 +158,23 @@ def primaries(resources: Resources) -> Primaries:
 
 def _skipped_conditions(resources: Resources, found: Primaries) -> dict[str, str]:
     """Invalid Conditions (skipped) whose raw code still places a cancer: an invalid colon-cancer
-    Condition must not let the record pass as breast cancer. label -> what its codes name."""
+    Condition must not let the record pass as breast cancer, and one that could be the breast
+    primary must not let another site's cancer refuse the record. label -> what its codes name."""
     named = {}
     for item in resources.skipped:
+        if item.kind != "Condition":
+            continue
         places = [where for system, code in item.codes or () if (where := _code_site(system, code))]
-        if item.kind != "Condition" or not places:
+        if not places:
+            # Its code unreadable, or one these lists do not place (a SNOMED CT descendant, a local
+            # code): it could be the breast primary, so it keeps the record from being refused.
+            # ICD-10-CM places every breast cancer (C50, D05); a diabetes or a SNOMED CT secondary-cancer
+            # code is no primary.
+            secondary = any(s == SNOMED and (c in SECONDARY_SNOMED_SITE or c in SECONDARY_GENERIC)
+                            for s, c in item.codes or ())
+            if not any(s == ICD10CM for s, _ in item.codes or ()) and item.fields() != ("diabetes",) \
+                    and not secondary:
+                found.unconfirmed.append(f"{item.label} (skipped as not valid FHIR R4)")
             continue
         if places == ["breast"] * len(places):
             found.breast.append(item.label)
@@ -172,3 +206,12 @@ def check_breast(resources: Resources, warnings: list[str]) -> Primaries:
         warnings.append(f"{', '.join(found.unconfirmed)}: breast cancer could not be confirmed from its code or "
                         "body site; read as breast cancer")
     return found
+
+
+def unstaged(resources: Resources, found: Primaries) -> frozenset[str]:
+    """Conditions whose stage summary is not the breast cancer's: with a breast primary, every other
+    Condition (a cancer not placed may be another site's: a melanoma under a SNOMED CT code not
+    listed); without one, every Condition but the primaries not of another site (a history of
+    melanoma or a chronic kidney disease "stage 3" is no stage group of this cancer)."""
+    staged = set(found.breast) if found.breast else {resources.label(c) for c in found.conditions} - set(found.other)
+    return frozenset(resources.label(c) for c in resources.of("Condition")) - staged

@@ -20,7 +20,7 @@ from ..bounded_cache import BoundedCache
 from ..canonical import canonical_json
 from ..errors import CaseError, Problem, field_path
 from .deadline import check_deadline
-from .lenient import Skipped, choice_conflicts, raw_codes
+from .lenient import UNTYPED, Skipped, choice_conflicts, raw_codes
 
 try:
     from fhir.resources.R4B import get_fhir_model_class
@@ -169,7 +169,8 @@ def read_resources(items: Iterable[tuple[str, Any, str | None]], source: str, *,
             invalid = [Problem(source, where, "a resource must be a JSON object")]
         else:
             named, ident = data.get("resourceType"), data.get("id")
-            label = f"{named}/{ident}" if isinstance(ident, str) and ident else f"{named} at {where}"
+            typed = named if isinstance(named, str) and named else "Resource"  # not "None/er-2"
+            label = f"{typed}/{ident}" if isinstance(ident, str) and ident else f"{typed} at {where}"
             codes = raw_codes(data)
             kind = named if isinstance(named, str) else ""
             invalid = [] if kind else [Problem(source, where, "has no resourceType")]
@@ -182,7 +183,8 @@ def read_resources(items: Iterable[tuple[str, Any, str | None]], source: str, *,
             if strict:
                 problems.extend(invalid)
             else:
-                resources.skipped.append(Skipped(label, kind, tuple(invalid), codes))
+                untyped = UNTYPED if isinstance(data, Mapping) and not kind else kind
+                resources.skipped.append(Skipped(label, untyped, tuple(invalid), codes))
             continue
         if key and key in contents:
             continue  # the same resource again: read once
@@ -252,7 +254,8 @@ def _validate_uncached(data: Mapping[str, Any], kind: str, source: str, label: s
         for error in err.errors(include_url=False):
             path = field_path(tuple(error["loc"]), prefix=kind)
             message = str(error["msg"]).removeprefix("Value error, ")
-            problems.append(Problem(source, f"{label}: {path}", f"{message} (got {_short(error.get('input'))})"))
+            got = "" if kind in _IDENTIFYING else f" (got {_short(error.get('input'))})"
+            problems.append(Problem(source, f"{label}: {path}", f"{message}{got}"))
         raise CaseError(problems) from None
     except (KeyError, ValueError, TypeError) as err:  # the library's own refusals, e.g. a nested unknown type
         raise CaseError(Problem(source, label, f"not a valid {kind}: {err}")) from None
@@ -272,6 +275,10 @@ def _without(data: Mapping[str, Any], conflicts: list[tuple[str, list[str]]], ki
         out["component"] = [{k: v for k, v in c.items() if k not in inner.get(f"{kind}.component[{i}]", set())}
                             if isinstance(c, Mapping) else c for i, c in enumerate(out["component"])]
     return out
+
+
+# Resources about a person: a value at fault (a name, a birth date, an address) is not echoed.
+_IDENTIFYING = frozenset({"Patient", "RelatedPerson", "Person", "Practitioner"})
 
 
 def _short(value: Any) -> str:

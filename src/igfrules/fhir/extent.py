@@ -2,9 +2,9 @@
 `treatment_intent` from a record, with where each came from.
 
 - Sites come from secondary-cancer Conditions (their codes and body sites, every coding read, words
-  read with their negation: tumour.current_secondary_sites). A resolved one is not where the disease
-  is now; an unconfirmed one (provisional, differential) leaves the sites unknown, as an unclassified
-  site does. A secondary neoplasm of the axillary nodes
+  read with their negation: tumour.current_secondary_sites). A resolved one (remission, inactive)
+  or an unconfirmed one (provisional, differential) leaves the sites unknown, as an unclassified
+  site does: it is neither a site now nor the absence of one. A secondary neoplasm of the axillary nodes
   (ICD-10-CM C77.3) is regional disease in breast cancer, not a metastatic site, and is left out. A
   secondary-cancer Condition whose site cannot be classified leaves the sites unknown: a list
   missing a site would let a reader take "not visceral" from it.
@@ -83,7 +83,7 @@ def metastatic_sites(resources: Resources, warnings: Warnings) -> FieldSource:
     if unclassified:
         known = ", ".join(sorted(found)) or "none"
         return FieldSource(field="metastatic_sites", value=UNKNOWN, resources=(*labels, *unclassified),
-                           note="a secondary-cancer Condition not confirmed or whose site is not classified "
+                           note="a secondary-cancer Condition not confirmed, resolved, or whose site is not classified "
                                 f"({', '.join(unclassified)}); sites classified: {known}")
     if not found:
         m_read = distant_metastasis(resources)

@@ -28,6 +28,8 @@ from ..model.fields import UNKNOWN
 from ..model.mapping import FieldSource
 from .bundle import Resources
 from .codes import (
+    BRCA1,
+    BRCA2,
     CLINICAL_SIGNIFICANCE,
     GENE_STUDIED,
     GENOMIC_SOURCE_CLASS,
@@ -36,6 +38,7 @@ from .codes import (
     LOINC,
     NOT_A_MUTATION,
     PATHOGENIC,
+    PIK3CA,
     REGION_STUDIED,
     UNCERTAIN,
     VARIANT_ABSENT,
@@ -64,14 +67,22 @@ _OTHER_VALUES = ("valueString", "valueBoolean", "valueInteger", "valueQuantity",
                  "valueSampledData", "valueTime", "valueDateTime", "valuePeriod")
 
 
+_KNOWN = (PIK3CA, BRCA1, BRCA2)
+
+
 def _genes(concept: Any) -> set[str]:
-    """HGNC ids ("HGNC:8975") and symbols a gene-studied value names."""
+    """HGNC ids ("HGNC:8975") and symbols a gene-studied value names. A coding whose id is one gene's
+    and display another's ("HGNC:8975" shown as "BRCA1") names neither (a panel lists its genes as
+    codings of one value, so each coding is checked alone)."""
     names = set()
     for system, code, display in codings(concept):
+        said = set()
         if system in HGNC_SYSTEMS and code:
-            names.add(code if code.startswith("HGNC:") else f"HGNC:{code}")
+            said.add(code if code.startswith("HGNC:") else f"HGNC:{code}")
         if display:
-            names.add(display.strip().upper())
+            said.add(display.strip().upper())
+        if len({gene for gene in _KNOWN if said & set(gene)}) <= 1:
+            names |= said
     if concept is not None and concept.text:
         names.add(concept.text.strip().upper())
     return names

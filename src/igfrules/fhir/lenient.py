@@ -124,8 +124,30 @@ def _observation_fields(pair: tuple[str, str]) -> tuple[str, ...]:
     return ()
 
 
+_EVERY_FIELD = tuple(dict.fromkeys(f for fields in _BY_TYPE.values() for f in fields))
+
+
+def _a_resource_type(kind: str) -> bool:
+    from fhir.resources.R4B import get_fhir_model_class  # here: bundle.py says when the fhir extra is missing
+
+    try:
+        get_fhir_model_class(kind)
+    except (ValueError, KeyError):
+        return False
+    return True
+
+
+UNTYPED = "?"  # the kind of a JSON object with no resourceType (a value that is no object has kind "")
+
+
 def informed_fields(kind: str, codes: tuple[tuple[str, str], ...] | None) -> tuple[str, ...]:
-    """The profile fields a resource of this type and code could inform."""
+    """The profile fields a resource of this type and code could inform: every one for an object
+    with no resourceType, or one that is not a FHIR R4 type (a misspelt "Observaton" could be
+    anything); none for a value that is no object (null, a string), which holds nothing."""
+    if not kind:
+        return ()
+    if kind == UNTYPED or not _a_resource_type(kind):
+        return _EVERY_FIELD
     if kind == "Observation" and codes is not None:
         return tuple(dict.fromkeys(f for pair in codes for f in _observation_fields(pair)))
     if kind == "Condition" and codes is not None and codes and all(

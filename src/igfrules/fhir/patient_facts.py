@@ -114,7 +114,7 @@ def diabetes(resources: Resources, warnings: Warnings) -> FieldSource:
 
 def _latest(resources: Resources, code: str) -> Any:
     found = [o for o in resources.of("Observation") if code_in(o.code, LOINC, [code]) and usable(o)
-             and o.valueQuantity is not None and o.valueQuantity.value is not None]
+             and o.dataAbsentReason is None and o.valueQuantity is not None and o.valueQuantity.value is not None]
     return max(found, key=observation_instant) if found else None
 
 

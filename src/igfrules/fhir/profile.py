@@ -12,7 +12,7 @@ from ..model.fields import UNKNOWN
 from ..model.mapping import FieldSource, MappedCase, SourceMapping
 from ..model.patient import PatientProfile
 from ..model.validation import problems_from_validation
-from .breast import check_breast
+from .breast import check_breast, unstaged
 from .bundle import Resources, read_bundle
 from .codes import BRCA1, BRCA2, ER_CODES, HER2_CODES, PIK3CA, PR_CODES
 from .concepts import codings, words
@@ -58,11 +58,12 @@ def map_resources(resources: Resources, *, bundle_id: str | None = None, source:
         her2 := receptor(resources, "her2_status", HER2_CODES, warnings),
         her2_low(resources, her2),
     ]
-    stage_source = stage(resources, warnings, primaries=found.conditions, skip=frozenset(found.other))
+    this_cancer = found.of_this_cancer(resources)
+    stage_source = stage(resources, warnings, primaries=this_cancer, skip=unstaged(resources, found))
     therapies, unrecognised = prior_therapies(resources, cancer)
     fields += [
         stage_source,
-        treatment_intent(resources, warnings, found.conditions),
+        treatment_intent(resources, warnings, this_cancer),
         sites := metastatic_sites(resources, warnings),
         visceral(resources, str(stage_source.value), warnings, sites),
         gene_status(resources, "pik3ca_mutation", (PIK3CA,), germline=False, warnings=warnings),

@@ -4,11 +4,12 @@ the TNM distant-metastasis category (cM0, cM1), with the primary cancer's clinic
 Policy (docs/fhir.md, "Stage"): a stage-group Observation stands over a Condition's summary; among
 Observations the latest stands, pathological over clinical on the same date. Sources that name
 different stage groups are a disagreement, with a warning, unless one refines the other (III and
-IIIA). The M category says what it says at its own date and nothing more:
+IIIA); sources of equal rank that disagree leave the stage unknown (the Bundle's order never
+chooses). The M category says what it says at its own date and nothing more:
 
 - M1 with no stage group read is stage IV (AJCC: any T, any N, M1); M1 dated after a lower stage
   group is distant disease found since, and stage IV stands, with a warning; M1 on or before the
-  date of a lower stage group contradicts it, and the stage is unknown, with a warning;
+  date of a lower stage group (at any hour of that date) contradicts it, and the stage is unknown, with a warning;
 - M0 never lowers a stage or says "no metastasis now": an M0 on the date of a stage IV group
   contradicts it (unknown, with a warning); an M0 before it is the disease before it spread;
 - a primary cancer in recurrence or relapse (Condition.clinicalStatus) has no current stage but IV:
@@ -157,7 +158,7 @@ def primary_status(conditions: list[Any]) -> set[str]:
 def stage(resources: Resources, warnings: Warnings, *, primaries: list[Any] | None = None,
           skip: frozenset[str] = frozenset()) -> FieldSource:
     """The current stage group. `primaries`: the primary cancer Conditions (their clinical status);
-    `skip`: labels of Conditions whose summary is not this cancer's (a primary of another site)."""
+    `skip`: labels of Conditions whose summary is not this cancer's (breast.unstaged)."""
     observed = {}  # label -> (instant, pathological first at equal instants, value, label, kind, day)
     unread = []  # stage-group Observations whose value names no one stage group
     for obs in resources.of("Observation"):
@@ -165,7 +166,8 @@ def stage(resources: Resources, warnings: Warnings, *, primaries: list[Any] | No
         if kind is None or not usable(obs):
             continue
         label = resources.label(obs)
-        value = _one_stage(obs.valueCodeableConcept, label, warnings)
+        # A dataAbsentReason says there is no value: whatever value it carries is not read.
+        value = None if obs.dataAbsentReason is not None else _one_stage(obs.valueCodeableConcept, label, warnings)
         if not value:
             unread.append(label)
         else:
@@ -192,19 +194,29 @@ def stage(resources: Resources, warnings: Warnings, *, primaries: list[Any] | No
                                     "no stage group recorded")
         if unread:
             return FieldSource(field="stage", value=UNKNOWN, resources=tuple(unread),
-                               note="no value read as one AJCC stage group (a range, a negated or hedged "
-                                    f"text, a text over {MAX_STAGE_TEXT} characters, or none): " + ", ".join(unread))
+                               note="no value read as one AJCC stage group (a dataAbsentReason, a range, a negated "
+                                    f"or hedged text, a text over {MAX_STAGE_TEXT} characters, or none): "
+                                    + ", ".join(unread))
         return FieldSource(field="stage", value=UNKNOWN,
                            note="no stage-group Observation (LOINC 21908-9, 21902-2; SNOMED CT 399537006, "
                                 "399588009, 399390009) or Condition.stage.summary")
-    chosen = max(observed.values() or summaries.values(), key=lambda s: (s[0], s[1]))
+    ranked = list(observed.values() or summaries.values())
+    top = max((s[0], s[1]) for s in ranked)
+    tied = [s for s in ranked if (s[0], s[1]) == top]  # equal rank: the Bundle's order must not choose
+    chosen = min(tied, key=lambda s: (STAGE_RANGES[s[2]][1] - STAGE_RANGES[s[2]][0], s[3]))  # the finest
     labels = tuple(dict.fromkeys(s[3] for s in everything))
     values = list(dict.fromkeys(s[2] for s in everything))
+    split = any(not compatible(a[2], b[2]) for a in tied for b in tied)
     if any(not compatible(a, b) for a in values for b in values):
         warnings.append("stage sources disagree: " + "; ".join(f"{s[3]} ({s[4]}, {s[5] or 'undated'}) {s[2]}"
                                                                for s in everything)
-                        + f"; {chosen[2]} stands (the latest stage-group Observation; pathological over "
-                          "clinical on the same date; a Condition's summary only without one)")
+                        + ("; none stands (sources of equal rank disagree)" if split else
+                           f"; {chosen[2]} stands (the latest stage-group Observation; pathological over "
+                           "clinical on the same date; a Condition's summary only without one)"))
+    if split:
+        return FieldSource(field="stage", value=UNKNOWN, resources=labels,
+                           note="stage groups of equal rank (same date and kind) disagree: "
+                                + ", ".join(f"{s[3]} {s[2]}" for s in tied))
     value, note = chosen[2], f"{chosen[4]} stage group {chosen[2]} ({chosen[5] or 'undated'})"
     value, note = _with_m(value, note, chosen, m_read, warnings)
     if m_read:
@@ -223,7 +235,7 @@ def _with_m(value: str, note: str, chosen: tuple[Any, ...], m_read: list[tuple[A
     when = chosen[0]
     if value != "IV":
         m1 = [m for m in m_read if m[2] == "M1"]
-        before = [m for m in m1 if not when or not m[0] or m[0] <= when]
+        before = [m for m in m1 if not _after(m[0], when)]
         if before:
             warnings.append(f"stage: {', '.join(m[3] for m in before)} says M1 (distant metastasis) on or before "
                             f"{chosen[3]}'s stage group {value}; stage left unknown")
@@ -240,6 +252,13 @@ def _with_m(value: str, note: str, chosen: tuple[Any, ...], m_read: list[tuple[A
                         "stage left unknown")
         return UNKNOWN, f"{note} contradicted by M0 ({', '.join(m[3] for m in same)})"
     return value, note
+
+
+def _after(later: str, when: str) -> bool:
+    """Whether `later` is on a date after `when`'s: the same date (at any hour, or a date given only
+    to the year or month that holds the other) is not after."""
+    a, b = later[:10], when[:10]
+    return bool(a and b) and a > b and not a.startswith(b)
 
 
 def _one_stage(concept: Any, label: str, warnings: Warnings) -> str | None:

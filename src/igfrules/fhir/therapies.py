@@ -163,8 +163,9 @@ def _metastatic_since(resources: Resources) -> str:
     dates = [day(c.onsetDateTime) or day(c.recordedDate) for c in resources.of("Condition")
              if not refuted(c) and not unconfirmed(c) and set(secondary_sites(c) or ()) & DISTANT_SITES]
     dates += [observation_day(o) for o in resources.of("Observation")
-              if usable(o) and ((stage_group_kind(o) and stage_of(o.valueCodeableConcept) == "IV")
-                                or (m_category_kind(o) and m_value(o.valueCodeableConcept) == "M1"))]
+              if usable(o) and o.dataAbsentReason is None
+              and ((stage_group_kind(o) and stage_of(o.valueCodeableConcept) == "IV")
+                   or (m_category_kind(o) and m_value(o.valueCodeableConcept) == "M1"))]
     dates = [d for d in dates if d]
     return min(dates) if dates else ""
 
@@ -197,7 +198,7 @@ def _statuses(resources: Resources) -> list[tuple[str, bool, str]]:
     """(day, worsened?, label) of every readable cancer-disease-status Observation."""
     out = []
     for obs in resources.of("Observation"):
-        if code_in(obs.code, LOINC, DISEASE_STATUS_CODES) is None or not usable(obs):
+        if code_in(obs.code, LOINC, DISEASE_STATUS_CODES) is None or not usable(obs) or obs.dataAbsentReason:
             continue
         when = observation_day(obs)
         worse = code_in(obs.valueCodeableConcept, SNOMED, [STATUS_WORSENED]) is not None

@@ -87,7 +87,7 @@ def visceral(resources: Resources, stage_value: str, warnings: Warnings, site_so
                            note="secondary cancer in " + ", ".join(visceral_sites))
     if unconfirmed:  # a suspected metastasis could be visceral: neither yes nor no
         return FieldSource(field="visceral_disease", value=UNKNOWN, resources=(*labels, *unconfirmed),
-                           note="a secondary cancer not confirmed (" + ", ".join(unconfirmed) + ")")
+                           note="a secondary cancer not confirmed or resolved (" + ", ".join(unconfirmed) + ")")
     if seen and all(s in NON_VISCERAL_SITES for s, _ in seen):
         return FieldSource(field="visceral_disease", value=False, resources=labels,
                            note="secondary cancer only in " + ", ".join(sorted({s for s, _ in seen})))
@@ -105,15 +105,20 @@ _NOT_CURRENT = frozenset({"resolved", "remission", "inactive"})
 def current_secondary_sites(resources: Resources) -> tuple[list[tuple[str, str]], list[str]]:
     """The sites of the secondary cancers the record asserts now, as (site, label), and the labels of
     those it does not confirm. A refuted or entered-in-error Condition says nothing; a resolved one
-    (in remission, inactive) is not where the disease is now; an unconfirmed, provisional or
-    differential one is neither a site nor the absence of one."""
+    (in remission, inactive) and an unconfirmed, provisional or differential one are neither a site
+    now nor the absence of one: a resolved liver or brain metastasis must not make the other sites
+    read as "not visceral" or "no brain metastases"."""
     seen: list[tuple[str, str]] = []
     doubted: list[str] = []
     for condition in resources.of("Condition"):
-        if refuted(condition) or {c for _, c, _ in codings(condition.clinicalStatus)} & _NOT_CURRENT:
+        if refuted(condition):
             continue
         sites = secondary_sites(condition)
         label = resources.label(condition)
+        if {c for _, c, _ in codings(condition.clinicalStatus)} & _NOT_CURRENT:
+            if sites is not None:  # a brain metastasis treated and resolved: no site now, nor a "none"
+                doubted.append(label)
+            continue
         if sites is None:
             if _doubted_secondary(condition):  # "Liver metastasis not excluded": neither one nor none
                 doubted.append(label)

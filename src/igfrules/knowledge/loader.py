@@ -24,6 +24,7 @@ from ..engine.durable_engine import Engine, compile_rules
 from ..errors import KnowledgeBaseError, Problem, field_path
 from ..model.conditions import Condition, ConditionSyntaxError, parse_condition
 from ..model.vocabulary import vocabulary
+from .compat import upgrader
 from .lines import with_line
 from .models import Caution, Entry, Finding, Meta, Reference, Section, Trial
 from .references import References
@@ -265,6 +266,7 @@ class _Loader:
             return None
         meta_path = self.root / "knowledge-base.yaml"
         meta_raw = self._read(meta_path)
+        self._upgrade = upgrader(meta_raw)  # a release of an older schema is read as it was released
         meta = self._model(Meta, meta_raw, str(meta_path)) if meta_raw is not None else None
         references = self._mapping_file("references.yaml", Reference)
         trials = self._list_file("trials.yaml", Trial, key="nct_id")
@@ -302,18 +304,10 @@ class _Loader:
             References(self, meta, references, trials, cautions, entries, files, coverage).check()
         if self.problems or meta is None:
             return None
-        return KnowledgeBase(
-            path=self.root,
-            meta=meta,
-            entries=entries,
-            trials=trials,
-            cautions=cautions,
-            references=references,
-            coverage=tuple(coverage),
-            conditions=dict(sorted(conditions.items())),
-            sha256=content_digest(self.root),
-            files=files,
-        )
+        return KnowledgeBase(path=self.root, meta=meta, entries=entries, trials=trials, cautions=cautions,
+                             references=references, coverage=tuple(coverage),
+                             conditions=dict(sorted(conditions.items())), sha256=content_digest(self.root),
+                             files=files)
 
     def _source(self, name: str) -> str:
         return str(self.root / name)
@@ -333,7 +327,7 @@ class _Loader:
         return found
 
     def _list_file(self, name: str, model: type[Model], *, key: str) -> dict[str, Model]:
-        raw = self._read(self.root / name)
+        raw = self._upgrade(name, self._read(self.root / name))
         if raw is None:
             return {}
         if not isinstance(raw, list):

@@ -37,6 +37,7 @@ from .brief import (
 )
 from .html_cards import conclusion_section, e, evidence_sections, link
 from .labels import BANNER, LEGEND_NOTE, humanize, legend_items, nct_url
+from .since import Since, since_html_lines
 from .text import Detail
 
 _CSS = """
@@ -210,10 +211,10 @@ def _where(report: Report, detail: Detail) -> str:
     return f'<p class="where">{cards} and the trials in full {where}.</p>'
 
 
-def render_html(report: Report, detail: Detail = "brief") -> str:
+def render_html(report: Report, detail: Detail = "brief", since: Since | None = None) -> str:
     head, _, tail = BANNER.partition(" - ")
     brief = [*_glance(report), *_trials(report), '<div class="brief-tail">', *_missing(report),
-             *_not_considered(report)]
+             *_not_considered(report), *since_html_lines(since)]
     # The glossary names the abbreviations this page's brief shows (its titles are whole, unlike text's).
     top = [report.verdict, *report.warnings, profile_line(report)]
     shown = html.unescape(re.sub(r"<[^>]+>", " ", "\n".join([*top, *brief])))

@@ -7,8 +7,11 @@ Logs hold the method, the path (never its query string) and the status: no body,
 
 Answers are deterministic, so the cards of a prefetch seen before (the same chart opened again)
 are kept, bounded, and sent again, each with the uuid of the new hook instance; a new or changed
-prefetch is evaluated. With a feedback database, every card sent is recorded in it (its uuid, entry
-and knowledge base; no patient data) and POST .../feedback stores what clinicians said about it.
+prefetch is evaluated. What the client did not prefetch is fetched from its fhirServer first
+(fetch.py), and the answer is kept by the completed prefetch: an answer computed from fetched data
+is sent again only for the same data. With a feedback database, every card sent is recorded in it
+(its uuid, entry and knowledge base; no patient data) and POST .../feedback stores what clinicians
+said about it.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import Response
 from pydantic import ValidationError
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
@@ -34,24 +38,24 @@ from .._version import __version__
 from ..bounded_cache import BoundedCache
 from ..canonical import canonical_json
 from ..documents.strict_json import DocumentError, parse_json
-from ..errors import IgfrulesError
+from ..errors import IgfrulesError, printable
 from ..evaluation.evaluate import evaluate
 from ..fhir.deadline import DeadlinePassed, deadline
 from ..fhir.profile import map_resources
 from ..model.mapping import MappedCase
-from .auth import Authenticator, ClientAuthentication
+from .auth import Authenticator, ClientAuthentication, ReplayCache, SqliteReplayCache
 from .cards import IssuedCard, make_cards, stamp
 from .feedback.endpoint import receive
 from .feedback.store import FeedbackStore, Issued
+from .fetch import Fetcher, Refused
 from .hooks import HOOK, SERVICE_ID, HookRequest, discovery
-from .prefetch import SOURCE, MissingPrefetch, resources_from_prefetch
-from .replay import ReplayCache, SqliteReplayCache
+from .prefetch import SOURCE, MissingPrefetch, WrongPatient, resources_from_prefetch
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from ..knowledge.loader import KnowledgeBase  # a type only: the caller loads it
-    from .trust import Trust
+    from .auth import Trust
 
 MAX_BODY = 8 * 1024 * 1024  # a patient's prefetch is kilobytes to a few megabytes
 # The longest a request may take to read, validate and map its record: then 503, and the process
@@ -82,6 +86,22 @@ async def _body(request: Request, cap: int) -> bytes:
             raise _TooLarge
         parts.append(chunk)
     return b"".join(parts)
+
+
+class _LabelledCors(CORSMiddleware):
+    """Starlette's CORS middleware, whose refused preflight is the service's labelled JSON error
+    naming what was refused, not a plain-text "Disallowed CORS origin"."""
+
+    def preflight_response(self, request_headers: Headers) -> Response:
+        response = super().preflight_response(request_headers)
+        if response.status_code != 400:
+            return response
+        refused = bytes(response.body).decode("utf-8").removeprefix("Disallowed CORS ")
+        headers = {k: v for k, v in response.headers.items() if k not in ("content-type", "content-length")}
+        hint = " (igfrules serve --cors-origin sets the origins)" if "origin" in refused else ""
+        return Response(orjson.dumps({"error": f"the CORS preflight was refused; not allowed here: {refused}{hint}",
+                                      "research_only": True}),
+                        status_code=400, headers=headers, media_type="application/json")
 
 
 class _QueryStringsOut(logging.Filter):
@@ -119,6 +139,12 @@ def _error(status: int, message: str, **extra: Any) -> Response:
     return _json({"error": message, "research_only": True, **extra}, status)
 
 
+def _quoted(text: str) -> str:
+    """A client's text named in a message: quoted, escaped and clipped (never megabytes echoed back)."""
+    shown = printable(repr(text))
+    return shown if len(shown) <= 80 else shown[:76] + "...'"
+
+
 def _today() -> str:
     return datetime.now(UTC).date().isoformat()
 
@@ -142,15 +168,17 @@ def _issue(made: list[IssuedCard], hook: HookRequest, store: FeedbackStore | Non
 def create_app(kb: KnowledgeBase, *, max_request_seconds: float = MAX_REQUEST_SECONDS,
                max_body: int = MAX_BODY, trust: Trust | None = None, public_url: str | None = None,
                cors_origins: Sequence[str] = ("*",), replay_db: str | None = None,
-               feedback_db: Path | None = None) -> FastAPI:
-    """The app. `trust`: the trusted issuers (trust.py); with it every call but a CORS preflight
-    needs a valid signed JWT (auth.py), checked against `public_url` (the base URL clients call;
+               feedback_db: Path | None = None, fetcher: Fetcher | None = None) -> FastAPI:
+    """The app. `trust`: the trusted issuers (auth/trust.py); with it every call but a CORS preflight
+    needs a valid signed JWT (auth/checks.py), checked against `public_url` (the base URL clients call;
     None: the request's own scheme and Host). Without it nothing is checked: the caller keeps the
     service on loopback, as `igfrules serve` does. `replay_db`: a SQLite file for the replay
     cache, shared by processes serving the same clients; None: this process's memory.
     `feedback_db`: the SQLite file that records the cards issued and the feedback on them
-    (feedback/store.py); without it, cards still carry uuids but feedback is not kept."""
+    (feedback/store.py); without it, cards still carry uuids but feedback is not kept. `fetcher`:
+    how what the client did not prefetch is fetched from its fhirServer (fetch.py)."""
     hide_query_strings()
+    fetcher = fetcher or Fetcher()
     app = FastAPI(title="igfrules CDS Hooks service (research use only)", version=__version__,
                   docs_url=None, redoc_url=None, openapi_url=None)
     answers: BoundedCache[bytes, list[IssuedCard]] = BoundedCache(ANSWERS, max_bytes=ANSWER_BYTES)
@@ -160,7 +188,7 @@ def create_app(kb: KnowledgeBase, *, max_request_seconds: float = MAX_REQUEST_SE
         app.add_middleware(ClientAuthentication, authenticator=Authenticator(trust, public_url, replay=replay))
     # CDS clients and sandboxes call services from the browser. By default any origin, and never
     # credentials (cookies): CORS is not what keeps callers out, the signed token is (docs/fhir.md).
-    app.add_middleware(CORSMiddleware, allow_origins=list(cors_origins), allow_methods=["GET", "POST", "OPTIONS"],
+    app.add_middleware(_LabelledCors, allow_origins=list(cors_origins), allow_methods=["GET", "POST", "OPTIONS"],
                        allow_headers=["Authorization", "Content-Type"], allow_credentials=False)
 
     @app.exception_handler(StarletteHTTPException)
@@ -205,7 +233,7 @@ def create_app(kb: KnowledgeBase, *, max_request_seconds: float = MAX_REQUEST_SE
 
     async def _feedback(service_id: str, request: Request) -> Response:
         if service_id != SERVICE_ID:
-            return _error(404, f"no CDS service {service_id!r}; this server offers {SERVICE_ID!r}")
+            return _error(404, f"no CDS service {_quoted(service_id)}; this server offers {SERVICE_ID!r}")
         if store is None:
             return _error(404, "this server keeps no feedback: start it with a feedback database "
                                "(igfrules serve --feedback-db PATH)")
@@ -221,7 +249,7 @@ def create_app(kb: KnowledgeBase, *, max_request_seconds: float = MAX_REQUEST_SE
 
     async def _call(service_id: str, request: Request) -> Response:
         if service_id != SERVICE_ID:
-            return _error(404, f"no CDS service {service_id!r}; this server offers {SERVICE_ID!r}")
+            return _error(404, f"no CDS service {_quoted(service_id)}; this server offers {SERVICE_ID!r}")
         try:
             body = await _body(request, max_body)
         except _TooLarge:
@@ -239,7 +267,13 @@ def create_app(kb: KnowledgeBase, *, max_request_seconds: float = MAX_REQUEST_SE
                         for e in err.errors(include_url=False)]
             return _error(400, "the request is not a CDS Hooks request: " + "; ".join(problems))
         if hook.hook != HOOK:
-            return _error(400, f"this service answers the {HOOK!r} hook, not {hook.hook!r}")
+            return _error(400, f"this service answers the {HOOK!r} hook, not {_quoted(hook.hook)}")
+        try:  # the keys the client did not prefetch, fetched: the answer and its cache key see them
+            hook = hook.model_copy(update={"prefetch": await fetcher.complete(hook)})
+        except Refused as err:
+            return _error(400, str(err))
+        except MissingPrefetch as err:
+            return _missing(err)
         key = _answer_key(hook)
         made = answers.get(key)
         if made is None:
@@ -255,21 +289,33 @@ def create_app(kb: KnowledgeBase, *, max_request_seconds: float = MAX_REQUEST_SE
 
 def answer(hook: HookRequest, kb: KnowledgeBase,
            max_seconds: float | None = MAX_REQUEST_SECONDS) -> Response | list[IssuedCard]:
-    """The cards for one request, before their uuids, or the error's response."""
+    """The cards for a request whose prefetch is complete (every key a resource, a whole Bundle or
+    null), before their uuids, or the error's response."""
     patient_id = hook.context["patientId"]
     try:
         with deadline(max_seconds):
-            resources, unavailable = resources_from_prefetch(hook.prefetch, patient_id)
+            resources, no_data = resources_from_prefetch(hook.prefetch, patient_id)
             mapped: MappedCase = map_resources(resources, source=SOURCE, patient_id=patient_id)
         report = evaluate(mapped, kb)
     except DeadlinePassed:
         return _error(503, f"the record took longer than {max_seconds:g} s to read; nothing was evaluated. "
                            "Send fewer resources; the service is ready for the next request")
     except MissingPrefetch as err:
-        return _error(412, f"prefetch is missing {err}; igfrules does not fetch from fhirServer yet: send "
-                           "every key of the discovery document's prefetch (null for one you could not fetch)",
-                      missing_prefetch=err.keys)
+        return _missing(err)
+    except WrongPatient as err:
+        return _error(422, str(err))
     except IgfrulesError as err:
-        return _error(422, "the prefetched resources are not valid FHIR R4",
-                      problems=[f"{p.location}: {p.message}" if p.location else p.message for p in err.problems])
-    return make_cards(report, unavailable)
+        problems = [f"{p.location}: {p.message}" if p.location else p.message for p in err.problems]
+        more = f" (and {len(problems) - 1} more problem(s), in problems)" if len(problems) > 1 else ""
+        return _error(422, f"the prefetched record was refused: {problems[0] if problems else err}{more}",
+                      problems=problems)
+    return make_cards(report, no_data)
+
+
+def _missing(err: MissingPrefetch) -> Response:
+    """412, naming each key igfrules could not have and why (without patient data)."""
+    why = "; ".join(f"{key} ({reason})" for key, reason in err.reasons.items())
+    return _error(412, f"igfrules could not have the data of prefetch key(s) {why}. Send them in prefetch "
+                       "(null for a key the client has no data for), or send fhirServer and fhirAuthorization "
+                       "(a Bearer token) for igfrules to fetch them",
+                  missing_prefetch=err.keys, reasons=err.reasons)

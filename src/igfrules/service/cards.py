@@ -263,6 +263,6 @@ def _missing_card(report: Report, unavailable: list[str]) -> dict[str, Any] | No
         text, resource = markdown_literal(medicine.text), markdown_literal(medicine.resource)
         lines.append(f"- medicine not recognised: {text} ({resource})")
     if unavailable:
-        lines.append(f"- the client could not prefetch: {', '.join(unavailable)}")
+        lines.append(f"- the client has no data for: {', '.join(unavailable)}")
     return {"summary": _summary(f"{len(fields)} missing field(s) would change this answer"), "indicator": "info",
             "detail": "\n".join(lines)}

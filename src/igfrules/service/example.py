@@ -1,6 +1,11 @@
 """A CDS Hooks patient-view request built from a FHIR Bundle, as a client would prefetch it: for
 trying the service and for its tests and benchmark.
 
+Each entry keeps the Bundle's own fullUrl (references in the record may name it). A `urn:uuid:`
+reference, which exists only inside a transaction or collection Bundle, becomes `Type/id`, as a
+FHIR server rewrites it when it stores the Bundle: a server's prefetch never holds one, and the
+Patient, sent on its own under `patient`, has no fullUrl to match it.
+
     python -m igfrules.service.example cases/fhir/metastatic-hr-positive-pik3ca.json > request.json
 """
 
@@ -22,19 +27,31 @@ _KEY_OF_TYPE = {"Condition": "conditions", "Observation": "observations", "Proce
 EXAMPLE_INSTANCE = "00000000-0000-4000-8000-000000000000"
 
 
+def _stored(value: Any, ids: Mapping[str, str]) -> Any:
+    """`value` with each urn:uuid reference to an entry of the Bundle as that entry's `Type/id`."""
+    if isinstance(value, Mapping):
+        return {k: (ids.get(v, v) if k == "reference" and isinstance(v, str) else _stored(v, ids))
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [_stored(v, ids) for v in value]
+    return value
+
+
 def hook_request(bundle: Mapping[str, Any], hook_instance: str = EXAMPLE_INSTANCE) -> dict[str, Any]:
-    resources = [e["resource"] for e in bundle.get("entry", []) if "resource" in e]
-    patient = next((r for r in resources if r.get("resourceType") == "Patient"), None)
+    ids = {e["fullUrl"]: f"{e['resource'].get('resourceType')}/{e['resource'].get('id')}"
+           for e in bundle.get("entry", []) if isinstance(e.get("fullUrl"), str)
+           and e["fullUrl"].startswith("urn:uuid:") and isinstance(e.get("resource"), Mapping)}
+    entries = [_stored(e, ids) if ids else e for e in bundle.get("entry", []) if "resource" in e]
+    patient = next((e["resource"] for e in entries if e["resource"].get("resourceType") == "Patient"), None)
     patient_id = patient["id"] if patient else "unknown-patient"
     prefetch: dict[str, Any] = {key: {"resourceType": "Bundle", "type": "searchset", "entry": []}
                                 for key in PREFETCH if key != "patient"}
     prefetch["patient"] = patient
-    for resource in resources:
-        key = _KEY_OF_TYPE.get(resource.get("resourceType", ""))
-        if key is not None:
-            prefetch[key]["entry"].append({"fullUrl": f"http://example.org/fhir/{resource['resourceType']}/"
-                                                      f"{resource.get('id', '')}", "resource": resource,
-                                           "search": {"mode": "match"}})
+    for entry in entries:
+        key = _KEY_OF_TYPE.get(entry["resource"].get("resourceType", ""))
+        if key is not None:  # the Bundle's own fullUrl: references in the record may use it
+            item = {"fullUrl": entry["fullUrl"]} if "fullUrl" in entry else {}
+            prefetch[key]["entry"].append({**item, "resource": entry["resource"], "search": {"mode": "match"}})
     for key, value in prefetch.items():
         if key != "patient":
             value["total"] = len(value["entry"])

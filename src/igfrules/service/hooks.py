@@ -21,7 +21,6 @@ from ..fhir.codes import (
     SNOMED,
     STAGE_CODES,
     STAGE_GROUP_OBSERVATIONS,
-    SURGICAL_PROCEDURE,
     VARIANT_ASSESSMENT,
 )
 
@@ -37,18 +36,22 @@ _OBSERVATION_CODES += [f"{system}|{code}" for system, code in (*STAGE_GROUP_OBSE
                        if f"{system}|{code}" not in _OBSERVATION_CODES]
 _ = GENE_STUDIED  # a component code, found inside the variant and region Observations
 
-# Every key is required: a key left out means the client did not prefetch it, and igfrules does
-# not yet fetch from fhirServer itself (the request gets 412; docs/fhir.md). A key sent as null
-# means the client could not fetch it: the fields it would give stay unknown.
+# Searches name the patient in the typed form `Patient/{id}`, which every FHIR server reads (a bare
+# id is allowed only where the target type is unambiguous, and some servers' matchers, Medplum's
+# in-memory one among them, read only the typed form). Procedures are asked for without a
+# category: the mCODE IG's own surgical procedure carries none, and the readers decide what
+# counts as surgery (fhir/therapies.py). A key the client omits, igfrules fetches from fhirServer
+# (fetch.py); a key sent as null holds no data (prefetch.py).
 PREFETCH: dict[str, str] = {
     "patient": "Patient/{{context.patientId}}",
-    "conditions": "Condition?patient={{context.patientId}}",
-    "observations": "Observation?patient={{context.patientId}}&code=" + ",".join(_OBSERVATION_CODES),
-    "procedures": f"Procedure?patient={{{{context.patientId}}}}&category={SNOMED}|{SURGICAL_PROCEDURE}",
-    "medicationRequests": "MedicationRequest?patient={{context.patientId}}&_include=MedicationRequest:medication",
-    "medicationAdministrations": ("MedicationAdministration?patient={{context.patientId}}"
+    "conditions": "Condition?patient=Patient/{{context.patientId}}",
+    "observations": "Observation?patient=Patient/{{context.patientId}}&code=" + ",".join(_OBSERVATION_CODES),
+    "procedures": "Procedure?patient=Patient/{{context.patientId}}",
+    "medicationRequests": ("MedicationRequest?patient=Patient/{{context.patientId}}"
+                           "&_include=MedicationRequest:medication"),
+    "medicationAdministrations": ("MedicationAdministration?patient=Patient/{{context.patientId}}"
                                   "&_include=MedicationAdministration:medication"),
-    "medicationStatements": ("MedicationStatement?patient={{context.patientId}}"
+    "medicationStatements": ("MedicationStatement?patient=Patient/{{context.patientId}}"
                              "&_include=MedicationStatement:medication"),
 }
 
@@ -79,6 +82,7 @@ class HookRequest(BaseModel):
     context: dict[str, Any]
     prefetch: dict[str, Any] | None = None
     fhirServer: str | None = None
+    fhirAuthorization: Any = None  # checked by fetch.py only when used; never logged or echoed
 
     @field_validator("context")
     @classmethod

@@ -32,8 +32,8 @@ from uvicorn.supervisors import Multiprocess
 
 from ..errors import IgfrulesError, InputError, KnowledgeBaseError, Problem, printable
 from .app import create_app
+from .auth import Trust, is_loopback, trusted_issuers
 from .limits import KEEP_ALIVE_SECONDS, LimitedHttpToolsProtocol
-from .trust import Trust, is_loopback, trusted_issuers
 
 if TYPE_CHECKING:
     from fastapi import FastAPI

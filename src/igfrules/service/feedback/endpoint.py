@@ -18,12 +18,15 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ...documents.strict_json import DocumentError, parse_json
+from ...errors import printable
 from .codes import OVERRIDE_REASONS, OVERRIDE_SYSTEM
 from .store import Feedback, FeedbackStore, UnknownCards
 
 MAX_ITEMS = 100  # one dismissal is one item; a client batching a session's worth stays well under
 COMMENT_LIMIT = 2000  # characters: a few sentences, not a pasted note
 CODE_LIMIT = 256  # a code or a system URI of another system
+MAX_PROBLEMS = 10  # a 400 lists this many problems, then how many more
+KEY_SHOWN = 40  # characters of a key a message names
 _RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})")
 
 
@@ -81,10 +84,11 @@ class _Item(_Strict):
             raise ValueError("outcomeTimestamp is not an RFC 3339 date-time with its offset, "
                              "such as 2024-05-01T10:05:31Z")
         try:
-            when = datetime.fromisoformat(value.upper())
-        except ValueError:
+            # OverflowError: a real local time whose UTC is outside years 1-9999 (0001-01-01T00:00:00+01:00)
+            when = datetime.fromisoformat(value.upper()).astimezone(UTC)
+        except (ValueError, OverflowError):
             raise ValueError("outcomeTimestamp is not a real date and time") from None
-        return when.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+        return when.isoformat(timespec="microseconds").replace("+00:00", "Z")
 
     @model_validator(mode="after")
     def _consistent(self) -> _Item:
@@ -110,9 +114,11 @@ def receive(store: FeedbackStore, body: bytes, today: str) -> tuple[int, dict[st
     try:
         checked = _Body.model_validate(document)
     except ValidationError as err:
-        problems = [f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg'].removeprefix('Value error, ')}"
+        problems = [f"{'.'.join(_key(p) for p in e['loc']) or 'body'}: {e['msg'].removeprefix('Value error, ')}"
                     for e in err.errors(include_url=False, include_input=False)]
-        return 400, {"error": "the body is not CDS Hooks feedback as igfrules accepts it: " + "; ".join(problems)}
+        more = f"; and {len(problems) - MAX_PROBLEMS} more" if len(problems) > MAX_PROBLEMS else ""
+        return 400, {"error": "the body is not CDS Hooks feedback as igfrules accepts it: "
+                              + "; ".join(problems[:MAX_PROBLEMS]) + more}
     items = [_feedback(item) for item in checked.feedback]
     try:
         stored, already = store.add_feedback(items, today)
@@ -120,6 +126,13 @@ def receive(store: FeedbackStore, body: bytes, today: str) -> tuple[int, dict[st
         return 404, {"error": f"no card with uuid {', '.join(err.uuids)} was issued by this service with this "
                               "feedback database; nothing of this request was stored", "unknown_cards": err.uuids}
     return 200, {"stored": stored, "already_stored": already}
+
+
+def _key(part: str | int) -> str:
+    """A key of the body as a message names it: an unknown key is the client's text, so it is
+    escaped and clipped (a megabyte of keys is not echoed back)."""
+    text = printable(str(part))
+    return text if len(text) <= KEY_SHOWN else text[: KEY_SHOWN - 1] + "…"
 
 
 def _feedback(item: _Item) -> Feedback:

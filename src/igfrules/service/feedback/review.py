@@ -76,7 +76,7 @@ def as_text(queue: list[QueueItem], *, comments: bool) -> str:
     for item in queue:
         lines.append(f"{item.subject}: {item.overridden} overridden, {item.accepted} accepted "
                      f"({', '.join(sorted(item.knowledge_bases))})")
-        lines.extend(f"  {n:>4}  {r}" for r, n in _by_count(item.reasons))
+        lines.extend(f"  {n:>4}  {printable(r)}" for r, n in _by_count(item.reasons))  # a client's own code
         if comments:
             lines.extend(f"        comment: {printable(c)}" for c in sorted(item.comments))
     return "\n".join(lines).rstrip("\n") + "\n"
@@ -99,8 +99,13 @@ def _by_count(reasons: Counter[str]) -> list[tuple[str, int]]:
     return sorted(reasons.items(), key=lambda x: (-x[1], x[0]))
 
 
+# A client's reason codes and clinicians' comments made inert in Markdown: no link, heading, code
+# or raw HTML (as rendering.labels.markdown_literal, which this package may not import).
+_MARKUP = str.maketrans({**{c: "\\" + c for c in "\\|*_`[]#<>"}, "&": "&amp;"})
+
+
 def _cell(text: str) -> str:
-    return " ".join(text.split()).replace("|", "\\|")
+    return printable(" ".join(text.split())).translate(_MARKUP)
 
 
 def _totals(queue: list[QueueItem]) -> str:

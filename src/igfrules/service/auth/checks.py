@@ -6,10 +6,11 @@ asymmetric algorithm: ES256/384/512, RS256/384/512, PS256/384/512; `none` and ev
 algorithm are refused whatever the key), `typ` (JWT, when given), `kid` (present), `iss` (a
 trusted issuer), `jku` (when given, exactly one allowlisted for that issuer), `key` (the issuer's
 key with that kid, of the algorithm's type), `signature`, `aud` (the absolute URL called),
-`exp`, `iat` (no older than IAT_WINDOW, no more than CLOCK_SKEW ahead), `jti` (present, and not
-seen before within the token's life: the replay cache).
+`exp`, `iat` (no older than IAT_WINDOW, no more than CLOCK_SKEW ahead), `jti` (present, at most
+MAX_JTI_CHARS, and not seen before within the token's life: the replay cache).
 
-The middleware guards every path but a CORS preflight (OPTIONS with Access-Control-Request-Method),
+The middleware guards every path but a CORS preflight (OPTIONS with Origin and
+Access-Control-Request-Method),
 which carries no credentials by design: discovery, the service and feedback alike, and answers
 401 before any routing, so a path this branch does not serve is guarded the same.
 The replay cache (replay.py) is in memory, or in a SQLite file all worker processes share.
@@ -27,8 +28,8 @@ import jwt
 import orjson
 from jwt.algorithms import get_default_algorithms
 
-from ..documents.strict_json import DocumentError, parse_json
-from ..errors import printable
+from ...documents.strict_json import DocumentError, parse_json
+from ...errors import printable
 from .jwks import JwksCache, JwksUnavailable
 from .replay import ReplayCache, ReplayFull, SqliteReplayCache
 from .trust import Trust
@@ -42,6 +43,7 @@ MIN_RSA_BITS = 2048
 IAT_WINDOW = 300  # seconds: a token is accepted for at most five minutes after it was issued
 CLOCK_SKEW = 30  # seconds of disagreement allowed between the client's clock and ours
 MAX_TOKEN_CHARS = 16 * 1024
+MAX_JTI_CHARS = 256  # a nonce (a uuid is 36): the replay cache keeps up to REPLAY_ENTRIES of them
 _JWS = jwt.PyJWS(algorithms=list(ALGORITHMS))
 _VERIFIERS = {name: algorithm for name, algorithm in get_default_algorithms().items() if name in ALGORITHMS}
 log = logging.getLogger("igfrules.service")
@@ -155,6 +157,8 @@ class Authenticator:
         jti = claims.get("jti")
         if not isinstance(jti, str) or not jti:
             raise AuthFailure("jti", "jti is required: a nonce unique to this token")
+        if len(jti) > MAX_JTI_CHARS:
+            raise AuthFailure("jti", f"jti is over {MAX_JTI_CHARS} characters; a nonce such as a uuid is enough")
         until = min(exp, iat + IAT_WINDOW) + CLOCK_SKEW
         try:
             first = self.replay.first_use((claims["iss"], jti), until, now)
@@ -186,7 +190,8 @@ class ClientAuthentication:
             await self.app(scope, receive, send)
             return
         headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in scope["headers"]}
-        if scope["method"] == "OPTIONS" and "access-control-request-method" in headers:
+        # A preflight has both headers; with only one, CORSMiddleware passes the request on to the routes.
+        if scope["method"] == "OPTIONS" and "origin" in headers and "access-control-request-method" in headers:
             await self.app(scope, receive, send)  # the CORS middleware outside answers it
             return
         try:

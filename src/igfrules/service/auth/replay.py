@@ -2,7 +2,7 @@
 
 CDS Hooks 2.0 gives every token a `jti` "used to protect against replay attacks". An entry lives
 until the token's `exp` or the end of the `iat` window, whichever is first, plus the clock skew
-(auth.py): after that the token is refused by those checks anyway, so the cache stays bounded by
+(checks.py): after that the token is refused by those checks anyway, so the cache stays bounded by
 the calls of one window. When it is full of live entries, calls are refused (503) rather than a
 live entry forgotten, which would let that token be replayed.
 

@@ -26,9 +26,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..documents.bounded_read import ReadError, read_limited
-from ..documents.strict_json import DocumentError, parse_json
-from ..errors import InputError, Problem
+from ...documents.bounded_read import ReadError, read_limited
+from ...documents.strict_json import DocumentError, parse_json
+from ...errors import InputError, Problem
 
 MAX_JWKS_BYTES = 64 * 1024  # a JWK Set of a few public keys is a few KiB
 _ISSUER_FIELDS = {"iss", "jku", "jwks", "jwks_file"}

@@ -1,6 +1,6 @@
 """Fetching a client's JWK Set from an allowlisted `jku`: bounded in time and size, and cached.
 
-Only URLs the trusted-issuers file lists are ever fetched (auth.py checks the token's `jku`
+Only URLs the trusted-issuers file lists are ever fetched (checks.py checks the token's `jku`
 against the list before anything here runs), over https, or http on a loopback address (trust.py).
 A redirect is not followed: it would fetch a URL nobody allowlisted. The answer is read up to
 MAX_JWKS_BYTES and within FETCH_SECONDS, and kept for CACHE_SECONDS, so a client's calls do not
@@ -15,16 +15,18 @@ Nothing here sees a token.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 import urllib.error
 import urllib.request
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..documents.strict_json import DocumentError, parse_json
+from ...documents.strict_json import DocumentError, parse_json
 from .trust import MAX_JWKS_BYTES, is_loopback, key_problem, public_members
 
 FETCH_SECONDS = 5.0
+log = logging.getLogger("igfrules.service")
 CACHE_SECONDS = 300.0
 REFRESH_SECONDS = 30.0
 
@@ -49,12 +51,15 @@ def fetch_jwks(url: str, timeout: float = FETCH_SECONDS) -> list[dict[str, Any]]
         with opener.open(request, timeout=timeout) as response:
             if response.status != 200:
                 raise JwksUnavailable(f"the JWK Set URL answered HTTP {response.status}")
-            body = response.read(MAX_JWKS_BYTES + 1)
+            body = _read_within(response, time.monotonic() + 2 * timeout)
     except urllib.error.HTTPError as err:
         raise JwksUnavailable(f"the JWK Set URL answered HTTP {err.code}") from None
     except (urllib.error.URLError, OSError, ValueError) as err:
+        # The caller has not yet proved who it is: it learns that the fetch failed, not this host's
+        # network errors ('[Errno 111] Connection refused' tells what listens where); the log does.
         reason = getattr(err, "reason", None) or err
-        raise JwksUnavailable(f"the JWK Set URL could not be fetched: {reason}") from None
+        log.warning("the JWK Set URL %s could not be fetched: %s", url, type(reason).__name__)
+        raise JwksUnavailable("the JWK Set URL could not be fetched") from None
     if len(body) > MAX_JWKS_BYTES:
         raise JwksUnavailable(f"the JWK Set is over {MAX_JWKS_BYTES:,} bytes")
     try:
@@ -64,6 +69,22 @@ def fetch_jwks(url: str, timeout: float = FETCH_SECONDS) -> list[dict[str, Any]]
     if not isinstance(document, dict) or not isinstance(document.get("keys"), list):
         raise JwksUnavailable('the JWK Set URL did not answer a JWK Set ({"keys": [...]})')
     return [public_members(key) for key in document["keys"] if key_problem(key) is None]
+
+
+def _read_within(response: Any, deadline: float) -> bytes:
+    """The body, at most MAX_JWKS_BYTES + 1 of it, read by what each read brings (read1): the
+    socket timeout bounds one read, and `deadline` the whole, so a server that drips its answer a
+    byte at a time holds this thread for the deadline, not for hours."""
+    parts, size = [], 0
+    while size <= MAX_JWKS_BYTES:
+        if time.monotonic() > deadline:
+            raise JwksUnavailable("the JWK Set URL did not answer in time")
+        chunk = response.read1(MAX_JWKS_BYTES + 1 - size)
+        if not chunk:
+            break
+        parts.append(chunk)
+        size += len(chunk)
+    return b"".join(parts)
 
 
 class JwksCache:
