@@ -96,12 +96,17 @@ def test_m0_on_the_date_of_a_stage_iv_group_leaves_the_stage_unknown_and_an_earl
 
 def test_m1_since_a_lower_stage_group_is_stage_iv_dated_by_the_latest_m1() -> None:
     """Distant disease found after a stage IIB group: stage IV stands, and the note and warning give
-    the latest M1's date, whatever the order of the Observations. Mutation: the latest M1 chosen by
-    another element than its date (`m[1]`, so the first listed)."""
+    the latest M1's date and name it, whatever the order of the Observations; the stage's sources
+    list the stage group and every M category read. Mutations: the latest M1 chosen by another
+    element than its date (`m[1]`, so the first listed), the warning or the sources naming another
+    element than the label (`[4]` for `[3]`), or the M categories left out of the sources."""
     case = mapped(m_category("m1", "1229903009", "2025-01-01"), m_category("m2", "1229903009", "2025-06-01"),
                   snomed_stage("g", "1222769001"))
     assert case.profile.stage == "IV"
     assert case.mapping.source("stage").note == "clinical M category M1 (2025-06-01) after stage group IIB: stage IV"
+    assert reading_warnings(case) == ("stage: Observation/m2 says M1 on 2025-06-01, after Observation/g's stage group "
+                                      "IIB; stage IV stands (distant disease since)",)
+    assert case.mapping.source("stage").resources == ("Observation/g", "Observation/m1", "Observation/m2")
 
 
 @pytest.mark.parametrize("order", [("iv", "iia"), ("iia", "iv")])
