@@ -129,3 +129,18 @@ def test_m1_later_on_the_same_date_as_a_lower_stage_group_still_contradicts_it(s
                                                                                m_when: str) -> None:
     case = mapped(snomed_stage("g", "1222766008", stage_when), m_category("m", "1229903009", m_when))
     assert case.profile.stage == "unknown"
+
+
+@pytest.mark.parametrize(("value", "stage"), [({"text": "cM1"}, "IV"), (cc(AJCC, "cM1"), "IV"),
+                                              ({"text": "M1 (suspected)"}, "unknown")])
+def test_an_m_category_in_words_or_an_ajcc_code_is_read_and_a_hedged_one_is_not(value: dict, stage: str) -> None:
+    """An M1 written as text or as an AJCC code, with no SNOMED CT code, is stage IV with no stage
+    group; "suspected" is no finding. Mutation: _parse_m's `if match` negated (no M category read
+    from words or AJCC codes)."""
+    assert mapped(observation("m", "399387003", system=SCT, valueCodeableConcept=value)).profile.stage == stage
+
+
+def test_stage_iv_from_m1_alone_gives_the_m1_date_in_its_note() -> None:
+    """Mutation: `latest[5] or 'undated'` turned into `and` (a dated M1 called undated)."""
+    note = mapped(m_category("m", "1229903009")).mapping.source("stage").note
+    assert note == "clinical M category M1 (2024-01-01): AJCC stage IV (any T, any N, M1); no stage group recorded"
