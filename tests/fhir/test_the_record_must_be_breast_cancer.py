@@ -233,3 +233,15 @@ def test_a_prior_melanoma_in_recurrence_does_not_unsettle_the_breast_cancers_sta
     case = mapped(breast, melanoma, surgery)
     assert case.profile.stage == "IIA"
     assert case.profile.treatment_intent == "curative"
+
+
+def test_a_condition_coded_as_a_secondary_cancer_is_no_primary_whatever_its_profile() -> None:
+    """A liver metastasis (SNOMED CT 94381002) that carries mCODE's primary-cancer profile by mistake
+    is still the metastasis: its liver site is read, and it is not taken for a primary whose site
+    could not be confirmed. Mutation in _secondary_coded: a SNOMED CT code counted as secondary only
+    when it is both site-specific and generic (`or` turned into `and`)."""
+    liver = condition("m", SCT, "94381002", "Secondary malignant neoplasm of liver", **PRIMARY)
+    case = mapped(liver, ER)
+    assert case.profile.metastatic_sites == ("liver",)
+    assert case.mapping.warnings == ("no primary cancer Condition: the record does not confirm breast cancer; "
+                                     "read as one",)
