@@ -245,3 +245,13 @@ def test_a_condition_coded_as_a_secondary_cancer_is_no_primary_whatever_its_prof
     assert case.profile.metastatic_sites == ("liver",)
     assert case.mapping.warnings == ("no primary cancer Condition: the record does not confirm breast cancer; "
                                      "read as one",)
+
+
+@pytest.mark.parametrize(("code", "category"), [("C7A.00", "C7A"), ("C4A.9", "C4A"), ("C18.7", "C18"),
+                                                ("D01.0", "D01")])
+def test_the_refusal_names_the_icd_10_category_of_the_other_site(code: str, category: str) -> None:
+    """The error says which ICD-10-CM category placed the cancer elsewhere, all three characters.
+    Mutation: the category cut to two (`code[:2]`: "C7" for C7A)."""
+    with pytest.raises(CaseError) as caught:
+        mapped(condition("x", ICD10, code, **PRIMARY), ER)
+    assert f"a cancer of a site other than breast (ICD-10-CM {category}" in str(caught.value)
