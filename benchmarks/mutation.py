@@ -209,6 +209,11 @@ EQUIVALENT: dict[str, list[tuple[str, str, str]]] = {
          "references.py): in every knowledge base that loads, either test alone decides the same"),
     ],
     "fhir/patient_facts.py": [
+        ('gender = getattr(patients[0], "gender", None)', 'gender = getattr(patients[ -1], "gender", None)',
+         "a record holds at most one Patient (check_one_patient refuses two, and one repeated is read once): "
+         "the first is the last"),
+        ("label = resources.label(patients[0])", "label = resources.label(patients[ -1])",
+         "a record holds at most one Patient (check_one_patient refuses two): the first is the last"),
         ("low, high = FIELDS[\"bmi\"].bounds or (0.0, 0.0)", "low, high = FIELDS[\"bmi\"].bounds or (0.0, -1.0)",
          "bmi has bounds (10-90): the default is never used"),
         ("low, high = FIELDS[\"bmi\"].bounds or (0.0, 0.0)", "low, high = FIELDS[\"bmi\"].bounds or ( -1.0, 0.0)",

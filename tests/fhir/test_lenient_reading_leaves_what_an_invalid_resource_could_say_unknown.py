@@ -234,3 +234,24 @@ def test_a_null_resource_holds_nothing_and_leaves_every_field_as_read() -> None:
     data = bundle(er)
     data["entry"].append({"resource": None})
     assert map_bundle(data).profile.er_status == "positive"
+
+
+@pytest.mark.parametrize("coding", [["85337-4"], [{"system": LOINC, "code": 85337}]], ids=["text", "number"])
+def test_an_observation_whose_coding_cannot_be_read_makes_every_observation_field_unknown(coding: list[Any]) -> None:
+    """A coding that is not an object, or a code that is a number, cannot say which field the
+    Observation is about: ER is unknown beside a valid positive ER, with every other Observation
+    field, and nothing crashes. Mutations in raw_codes: the checks joined with `and` (a text coding
+    read with .get, a crash; a numeric code taken as a code nothing reads)."""
+    good = observation("er-good", "85337-4", "2024-02-01", valueCodeableConcept=POSITIVE)
+    bad = {"resourceType": "Observation", "id": "u", "status": "final", "code": {"coding": coding}}
+    case = map_bundle(bundle(good, bad))
+    assert case.profile.er_status == "unknown"
+    assert "Observation/u" in case.mapping.source("serum_igf1").resources
+
+
+def test_the_skip_warning_names_the_resource_once_and_then_each_element() -> None:
+    """Mutation: the problem's location not split from its resource label (`split(': ', 0)`), so the
+    warning named the resource twice."""
+    assert ("Observation/er-bad skipped, not valid FHIR R4 (Observation.valueCodeableConcept, "
+            "Observation.valueString: a choice element given 2 ways; give one); left unknown: er_status"
+            ) in map_bundle(bundle(TWO_VALUES)).mapping.warnings
