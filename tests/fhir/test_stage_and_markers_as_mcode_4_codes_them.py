@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from igfrules.fhir.staging import MAX_STAGE_TEXT, parse_stage
 from tests.fhir.builders import LOINC, MC, NEGATIVE, POSITIVE, SCT, cc, condition, mapped, observation, reading_warnings
 
 AJCC = "http://cancerstaging.org"
@@ -144,3 +145,23 @@ def test_stage_iv_from_m1_alone_gives_the_m1_date_in_its_note() -> None:
     """Mutation: `latest[5] or 'undated'` turned into `and` (a dated M1 called undated)."""
     note = mapped(m_category("m", "1229903009")).mapping.source("stage").note
     assert note == "clinical M category M1 (2024-01-01): AJCC stage IV (any T, any N, M1); no stage group recorded"
+
+
+def test_stage_iv_from_m1_alone_names_the_m1_observation_as_its_source() -> None:
+    """Mutation: the sources built from another element than the label (`m[4]`, the kind)."""
+    assert mapped(m_category("m", "1229903009")).mapping.source("stage").resources == ("Observation/m",)
+
+
+@pytest.mark.parametrize("text", ["Stage IV (suspected)", "IV (ruled out)", "Stage IIB (provisional)"])
+def test_a_hedged_or_negated_stage_text_names_no_stage_group(text: str) -> None:
+    """parse_stage's contract: a negation or hedge anywhere, brackets included, names no stage
+    group. Mutation: `too long or hedged` turned into `and` (a short hedged text read as a stage)."""
+    assert parse_stage(text) is None
+    assert parse_stage(text.split(" (")[0]) is not None
+
+
+def test_a_stage_text_of_up_to_80_characters_is_read_and_a_longer_one_is_not() -> None:
+    """Mutation: `len(text) > MAX_STAGE_TEXT` turned into `>=` (an 80-character text refused)."""
+    padded = "American Joint Committee on Cancer stage IIB".ljust(MAX_STAGE_TEXT)
+    assert len(padded) == MAX_STAGE_TEXT and parse_stage(padded) == "IIB"
+    assert parse_stage(padded + " ") is None
