@@ -121,3 +121,14 @@ def test_a_medicine_begun_the_day_distant_disease_was_recorded_is_metastatic(dis
     turned into `>`, and `stage IV or M1` into `and` in _metastatic_since."""
     [therapy] = therapies(medication("m", cc(RX, "10324"), began, intent_kind=""), distant)
     assert therapy.setting == setting
+
+
+def test_a_surgery_dated_by_its_period_dates_the_curative_setting() -> None:
+    """A breast surgery recorded with performedPeriod (no performedDateTime) is dated by the period's
+    start: a curative medicine begun after it is adjuvant. Mutation: the period read only when it
+    is absent (`if not period`)."""
+    surgery = _procedure("s", "2020-06-01")
+    del surgery["performedDateTime"]
+    surgery["performedPeriod"] = {"start": "2020-06-01", "end": "2020-06-01"}
+    [therapy] = therapies(surgery, medication("adj", cc(RX, "10324"), "2020-08-01", intent_kind="curative"))
+    assert therapy.setting == "adjuvant"
