@@ -3,6 +3,9 @@ cases whose missing details differ (the order cases arrive in changes nothing)."
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import igfrules
 from igfrules.model.validation import profile_from_mapping
 from tests.conftest import RULES
@@ -30,3 +33,25 @@ def test_two_cases_that_miss_different_details_are_explained_apart_in_either_ord
     assert missing(igfrules.evaluate(SETTING_UNKNOWN, kb), "NCT01062620") == ("prior_therapies.setting",)
     assert missing(igfrules.evaluate(BOTH_UNKNOWN, kb), "NCT01062620") == ("prior_therapies.progressed",
                                                                          "prior_therapies.setting")
+
+
+def test_an_entry_whose_condition_reads_two_fields_is_explained_by_both(tmp_path: Path) -> None:
+    """A context note shown when ER is negative or BMI is at least 25: an ER-positive case with BMI
+    30 is explained by its BMI, never by the "ER status is negative" of the case before it with the
+    same BMI. Mutation: a memo key of two values built from the first alone (`len(indices) == 1`
+    turned into `== 2`)."""
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES, rules)
+    note = rules / "context" / "ctx-er-negative-low-igf1r.yaml"
+    one_field = "  all:\n    - {field: er_status, op: equals, value: negative}\n"
+    assert one_field in note.read_text(encoding="utf-8")
+    note.write_text(note.read_text(encoding="utf-8").replace(one_field, (
+        "  any:\n    - {field: er_status, op: equals, value: negative}\n"
+        "    - {field: bmi, op: at_least, value: 25}\n")), encoding="utf-8")
+    kb = igfrules.load_knowledge_base(rules)
+
+    def because(case: dict[str, object]) -> tuple[str, ...]:
+        return next(c.because for c in igfrules.evaluate(case, kb).context if c.id == "CTX-ER-NEGATIVE-LOW-IGF1R")
+
+    assert because({"er_status": "negative", "bmi": 30}) == ("ER status is negative",)
+    assert because({"er_status": "positive", "bmi": 30}) == ("BMI is 30 (at least 25)",)

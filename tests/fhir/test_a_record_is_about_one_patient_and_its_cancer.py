@@ -79,3 +79,14 @@ def test_a_condition_with_an_mcode_cancer_profile_is_a_cancer() -> None:
                         meta={"profile": ["http://hl7.org/fhir/us/mcode/StructureDefinition/"
                                           "mcode-primary-cancer-condition"]})
     assert _unknown_medicine_for(primary) == ["MedicationRequest/x"]
+
+
+def test_a_bundle_id_the_profile_refuses_is_a_clear_error_naming_the_file_and_case_id() -> None:
+    """A Bundle.id with a bidirectional override is read leniently by the FHIR reader, then refused
+    by the profile (it is written into every output): the refusal must be a CaseError naming the
+    source and `case_id`, never a pydantic traceback. Mutation: `except ValidationError` in
+    map_resources made to catch nothing."""
+    er = observation("er", "85337-4", valueCodeableConcept={"text": "positive"})
+    with pytest.raises(CaseError) as caught:
+        map_bundle(bundle(PATIENT, er, bundle_id="case\u202eone"), source="case.json")
+    assert str(caught.value).startswith("case.json: case_id: contains control characters")

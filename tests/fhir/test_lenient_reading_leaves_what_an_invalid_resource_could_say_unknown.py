@@ -12,8 +12,9 @@ from click.testing import CliRunner
 
 from igfrules import CaseError
 from igfrules.cli import main
-from igfrules.fhir.profile import map_bundle
-from tests.fhir.builders import LOINC, POSITIVE, bundle, cc, observation
+from igfrules.fhir.bundle import read_bundle
+from igfrules.fhir.profile import map_bundle, map_resources
+from tests.fhir.builders import ICD10, LOINC, POSITIVE, SCT, bundle, cc, condition, observation
 
 TWO_VALUES = observation("er-bad", "85337-4", valueCodeableConcept=POSITIVE, valueString="positive")
 AS_OBJECT = observation("pr-bad", "85339-0", valueCodeableConcept=POSITIVE, interpretation=cc(LOINC, "A"))
@@ -99,6 +100,107 @@ def test_strict_in_a_batch_is_an_error_line_and_lenient_a_report(tmp_path: Path)
     assert "Observation/er-bad" in json.dumps(line) and "error" in line
 
 
+def test_resources_already_read_are_mapped_leniently_unless_strict_is_asked() -> None:
+    """The service maps a prefetch with map_resources and no `strict`: an invalid resource in it must
+    be skipped with a warning, not refuse the whole request. Mutation: map_resources' default
+    `strict=False` turned into True."""
+    good = observation("er-good", "85337-4", "2024-02-01", valueCodeableConcept=POSITIVE)
+    resources = read_bundle(bundle(good, AS_OBJECT), "prefetch")[1]
+    case = map_resources(resources, source="prefetch")
+    assert case.profile.er_status == "positive" and case.profile.pr_status == "unknown"
+    assert any(w.startswith("Observation/pr-bad skipped") for w in case.mapping.warnings)
+    with pytest.raises(CaseError, match=r"Observation\.interpretation"):
+        map_resources(resources, source="prefetch", strict=True)
+
+
+DIABETES, HYPERTENSION = "73211009", "38341003"
+STAGE_IV = observation("stage", "21908-9", valueCodeableConcept={"text": "Stage IV"})
+
+
+def _diabetes_and_stage_beside(invalid: dict[str, Any]) -> tuple[Any, Any]:
+    profile = map_bundle(bundle(invalid, condition("dm-good", SCT, DIABETES), STAGE_IV)).profile
+    return profile.diabetes, profile.stage
+
+
+@pytest.mark.parametrize("coding", [[{"system": SCT, "code": DIABETES}], [{"system": ICD10, "code": "E11.9"}]])
+def test_an_invalid_diabetes_condition_leaves_diabetes_unknown_and_the_stage_read(coding: list[Any]) -> None:
+    """A Condition whose every code is diabetes (SNOMED CT or ICD-10-CM E10-E13) can inform only
+    diabetes: the valid diabetes Condition beside it no longer decides, the stage still does.
+    Mutations in informed_fields: the diabetes test inverted or its `and`/`or` swapped."""
+    invalid = {**condition("dm-bad", SCT, DIABETES, onsetDateTime="not a date"), "code": {"coding": coding}}
+    assert _diabetes_and_stage_beside(invalid) == ("unknown", "IV")
+
+
+@pytest.mark.parametrize("coding", [[{"system": SCT, "code": DIABETES}, {"system": SCT, "code": HYPERTENSION}], [],
+                                    [{"system": ICD10, "code": "C50.911"}]])
+def test_an_invalid_condition_not_only_diabetes_leaves_every_condition_field_unknown(coding: list[Any]) -> None:
+    """A Condition also coded otherwise, or with no code to read, could be the cancer itself: the
+    stage, diabetes and every other field a Condition informs are unknown. Mutations: "every code is
+    diabetes" (`all`) read as "one code is" (`any`), and "ICD-10-CM and a diabetes prefix" read as
+    "ICD-10-CM or ..." (a breast cancer coded C50.911 taken for diabetes)."""
+    invalid = {**condition("dm-bad", SCT, DIABETES, onsetDateTime="not a date"), "code": {"coding": coding}}
+    assert _diabetes_and_stage_beside(invalid) == ("unknown", "unknown")
+
+
+def test_a_component_with_two_values_is_named_and_its_observation_skipped() -> None:
+    """Two value[x] in one component are a fault of that component, named with its index; the
+    Observation is skipped and what its code informs (HER2) is unknown, while ER is read. Mutations
+    in choice_conflicts: the component check dropped, or `len(keys) > 1` turned into `>= 1`."""
+    component = {"code": cc(LOINC, "48018-6"), "valueQuantity": {"value": 1}, "valueString": "x"}
+    her2 = observation("her2", "85319-2", valueCodeableConcept=POSITIVE, component=[component])
+    er = observation("er", "85337-4", valueCodeableConcept=POSITIVE)
+    case = map_bundle(bundle(her2, er))
+    assert (case.profile.her2_status, case.profile.er_status) == ("unknown", "positive")
+    warning = next(w for w in case.mapping.warnings if w.startswith("Observation/her2 skipped"))
+    assert "Observation.component[0].valueQuantity, Observation.component[0].valueString" in warning
+    one_value = {k: v for k, v in component.items() if k != "valueString"}
+    assert map_bundle(bundle({**her2, "component": [one_value]}, er)).profile.her2_status == "positive"
+
+
+def test_an_entry_that_is_not_a_resource_is_skipped_with_a_warning_naming_where_it_sits() -> None:
+    """An entry's resource that is not a JSON object has no label but its place: the warning names
+    the place once and the rest is read. Mutation: the problem's element taken as the second part
+    of its location (`[+1]` for `[-1]`), which a location with no resource label does not have."""
+    data = bundle(observation("er", "85337-4", valueCodeableConcept=POSITIVE))
+    data["entry"].append({"resource": "not an object"})
+    case = map_bundle(data)
+    assert case.profile.er_status == "positive"
+    assert ("Bundle.entry[1].resource skipped, not valid FHIR R4 (Bundle.entry[1].resource: a resource must be a "
+            "JSON object); left unknown: none of the fields igfrules reads") in case.mapping.warnings
+
+
+def test_an_invalid_comorbidities_observation_leaves_diabetes_unknown_and_the_stage_read() -> None:
+    """mCODE's comorbidities Observation (SNOMED CT 398192003) can record diabetes: an invalid one
+    leaves it unknown beside a valid diabetes Condition. Mutation: `system == SNOMED and code ==
+    COMORBIDITIES` negated on the system (the comorbidities code informing nothing)."""
+    invalid = observation("c", "398192003", system=SCT, valueCodeableConcept=POSITIVE, valueString="x")
+    assert _diabetes_and_stage_beside(invalid) == ("unknown", "IV")
+
+
+def test_an_invalid_snomed_stage_group_observation_leaves_the_stage_unknown_and_diabetes_read() -> None:
+    """Mutation: `system == SNOMED and code == COMORBIDITIES` turned into `or` (every SNOMED-coded
+    Observation read as comorbidities: an invalid SNOMED stage group left diabetes unknown instead
+    of the stage)."""
+    invalid = observation("g", "399537006", system=SCT, valueCodeableConcept=cc(SCT, "1222769001"), valueString="x")
+    assert _diabetes_and_stage_beside(invalid) == (True, "unknown")
+
+
+@pytest.mark.parametrize("where", ["component", "resource"])
+def test_a_bare_value_key_is_an_invalid_resource_skipped_never_a_crash(where: str) -> None:
+    """`value` with no type (valueQuantity, valueString, ...) is not FHIR: the Observation is skipped
+    with a warning. Mutation: the choice check's `len(k) > 5` turned into `>= 5`, which reads past
+    the end of "value" (an IndexError, a traceback)."""
+    if where == "component":
+        bad = observation("her2", "85319-2", valueCodeableConcept=POSITIVE,
+                          component=[{"code": cc(LOINC, "48018-6"), "value": 5}])
+    else:
+        bad = observation("her2", "85319-2", value=5)
+    case = map_bundle(bundle(bad, observation("er", "85337-4", valueCodeableConcept=POSITIVE)))
+    assert (case.profile.her2_status, case.profile.er_status) == ("unknown", "positive")
+    assert any(w.startswith("Observation/her2 skipped") and "value: Extra inputs are not permitted" in w
+               for w in case.mapping.warnings)
+
+
 @pytest.mark.parametrize("kind", [None, "Observaton"])
 def test_a_resource_with_no_or_an_unknown_resource_type_could_be_any_so_every_field_is_unknown(
         kind: str | None) -> None:
@@ -132,3 +234,24 @@ def test_a_null_resource_holds_nothing_and_leaves_every_field_as_read() -> None:
     data = bundle(er)
     data["entry"].append({"resource": None})
     assert map_bundle(data).profile.er_status == "positive"
+
+
+@pytest.mark.parametrize("coding", [["85337-4"], [{"system": LOINC, "code": 85337}]], ids=["text", "number"])
+def test_an_observation_whose_coding_cannot_be_read_makes_every_observation_field_unknown(coding: list[Any]) -> None:
+    """A coding that is not an object, or a code that is a number, cannot say which field the
+    Observation is about: ER is unknown beside a valid positive ER, with every other Observation
+    field, and nothing crashes. Mutations in raw_codes: the checks joined with `and` (a text coding
+    read with .get, a crash; a numeric code taken as a code nothing reads)."""
+    good = observation("er-good", "85337-4", "2024-02-01", valueCodeableConcept=POSITIVE)
+    bad = {"resourceType": "Observation", "id": "u", "status": "final", "code": {"coding": coding}}
+    case = map_bundle(bundle(good, bad))
+    assert case.profile.er_status == "unknown"
+    assert "Observation/u" in case.mapping.source("serum_igf1").resources
+
+
+def test_the_skip_warning_names_the_resource_once_and_then_each_element() -> None:
+    """Mutation: the problem's location not split from its resource label (`split(': ', 0)`), so the
+    warning named the resource twice."""
+    assert ("Observation/er-bad skipped, not valid FHIR R4 (Observation.valueCodeableConcept, "
+            "Observation.valueString: a choice element given 2 ways; give one); left unknown: er_status"
+            ) in map_bundle(bundle(TWO_VALUES)).mapping.warnings

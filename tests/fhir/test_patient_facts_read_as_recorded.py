@@ -75,3 +75,11 @@ def test_serum_igf1_by_the_first_reference_range(ranges: list[dict[str, Any]], l
     """Mutations: the low end's `is not None` checks inverted or joined with `or`, a range with
     one end read as normal, or the last range used instead of the first."""
     assert _profile(_igf1(referenceRange=ranges)).serum_igf1 == level
+
+
+@pytest.mark.parametrize(("value", "read"), [(10, 10.0), (90, 90.0), (9.9, "unknown"), (90.1, "unknown")])
+def test_a_bmi_at_either_end_of_the_plausible_range_is_used_and_one_past_it_is_not(value: float, read: Any) -> None:
+    """The profile's BMI bounds (10-90 kg/m2) are inclusive. Mutations: `low <= value <= high`
+    turned into `low < value` or `value < high` (a recorded BMI of 10 or 90 dropped as implausible)."""
+    case = map_bundle(bundle(observation("bmi", "39156-5", valueQuantity={"value": value, "unit": "kg/m2"})))
+    assert case.profile.bmi == read

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from igfrules.fhir.staging import MAX_STAGE_TEXT, parse_stage
 from tests.fhir.builders import LOINC, MC, NEGATIVE, POSITIVE, SCT, cc, condition, mapped, observation, reading_warnings
 
 AJCC = "http://cancerstaging.org"
@@ -83,6 +84,32 @@ def test_an_equivocal_or_negative_pr_presence_code_reads_as_before() -> None:
         "unknown"
 
 
+def test_m0_on_the_date_of_a_stage_iv_group_leaves_the_stage_unknown_and_an_earlier_m0_does_not() -> None:
+    """M0 and stage IV on one day contradict each other; an M0 before the stage IV group is the
+    disease before it spread, and stage IV stands. Mutations in _with_m: the M0 test inverted,
+    `and` turned into `or`, or the same-day comparison negated."""
+    same_day = mapped(m_category("m", "1229901006"), snomed_stage("g", "1222837003"))
+    assert same_day.profile.stage == "unknown"
+    assert "says M0 on the date of Observation/g's stage IV" in " ".join(reading_warnings(same_day))
+    before = mapped(m_category("m", "1229901006", "2023-06-01"), snomed_stage("g", "1222837003"))
+    assert (before.profile.stage, reading_warnings(before)) == ("IV", ())
+
+
+def test_m1_since_a_lower_stage_group_is_stage_iv_dated_by_the_latest_m1() -> None:
+    """Distant disease found after a stage IIB group: stage IV stands, and the note and warning give
+    the latest M1's date and name it, whatever the order of the Observations; the stage's sources
+    list the stage group and every M category read. Mutations: the latest M1 chosen by another
+    element than its date (`m[1]`, so the first listed), the warning or the sources naming another
+    element than the label (`[4]` for `[3]`), or the M categories left out of the sources."""
+    case = mapped(m_category("m1", "1229903009", "2025-01-01"), m_category("m2", "1229903009", "2025-06-01"),
+                  snomed_stage("g", "1222769001"))
+    assert case.profile.stage == "IV"
+    assert case.mapping.source("stage").note == "clinical M category M1 (2025-06-01) after stage group IIB: stage IV"
+    assert reading_warnings(case) == ("stage: Observation/m2 says M1 on 2025-06-01, after Observation/g's stage group "
+                                      "IIB; stage IV stands (distant disease since)",)
+    assert case.mapping.source("stage").resources == ("Observation/g", "Observation/m1", "Observation/m2")
+
+
 @pytest.mark.parametrize("order", [("iv", "iia"), ("iia", "iv")])
 def test_stage_groups_of_equal_rank_that_disagree_leave_the_stage_unknown_whatever_their_order(
         order: tuple[str, str]) -> None:
@@ -103,3 +130,38 @@ def test_m1_later_on_the_same_date_as_a_lower_stage_group_still_contradicts_it(s
                                                                                m_when: str) -> None:
     case = mapped(snomed_stage("g", "1222766008", stage_when), m_category("m", "1229903009", m_when))
     assert case.profile.stage == "unknown"
+
+
+@pytest.mark.parametrize(("value", "stage"), [({"text": "cM1"}, "IV"), (cc(AJCC, "cM1"), "IV"),
+                                              ({"text": "M1 (suspected)"}, "unknown")])
+def test_an_m_category_in_words_or_an_ajcc_code_is_read_and_a_hedged_one_is_not(value: dict, stage: str) -> None:
+    """An M1 written as text or as an AJCC code, with no SNOMED CT code, is stage IV with no stage
+    group; "suspected" is no finding. Mutation: _parse_m's `if match` negated (no M category read
+    from words or AJCC codes)."""
+    assert mapped(observation("m", "399387003", system=SCT, valueCodeableConcept=value)).profile.stage == stage
+
+
+def test_stage_iv_from_m1_alone_gives_the_m1_date_in_its_note() -> None:
+    """Mutation: `latest[5] or 'undated'` turned into `and` (a dated M1 called undated)."""
+    note = mapped(m_category("m", "1229903009")).mapping.source("stage").note
+    assert note == "clinical M category M1 (2024-01-01): AJCC stage IV (any T, any N, M1); no stage group recorded"
+
+
+def test_stage_iv_from_m1_alone_names_the_m1_observation_as_its_source() -> None:
+    """Mutation: the sources built from another element than the label (`m[4]`, the kind)."""
+    assert mapped(m_category("m", "1229903009")).mapping.source("stage").resources == ("Observation/m",)
+
+
+@pytest.mark.parametrize("text", ["Stage IV (suspected)", "IV (ruled out)", "Stage IIB (provisional)"])
+def test_a_hedged_or_negated_stage_text_names_no_stage_group(text: str) -> None:
+    """parse_stage's contract: a negation or hedge anywhere, brackets included, names no stage
+    group. Mutation: `too long or hedged` turned into `and` (a short hedged text read as a stage)."""
+    assert parse_stage(text) is None
+    assert parse_stage(text.split(" (")[0]) is not None
+
+
+def test_a_stage_text_of_up_to_80_characters_is_read_and_a_longer_one_is_not() -> None:
+    """Mutation: `len(text) > MAX_STAGE_TEXT` turned into `>=` (an 80-character text refused)."""
+    padded = "American Joint Committee on Cancer stage IIB".ljust(MAX_STAGE_TEXT)
+    assert len(padded) == MAX_STAGE_TEXT and parse_stage(padded) == "IIB"
+    assert parse_stage(padded + " ") is None

@@ -66,7 +66,19 @@ def test_a_second_primary_of_another_site_beside_breast_is_a_warning_and_its_sta
                       stage=[{"summary": {"text": "Stage IV"}}])
     case = mapped(breast, colon)
     assert case.profile.stage == "IIA"
-    assert any(w.startswith("Condition/colon: a primary cancer of the colon") for w in case.mapping.warnings)
+    assert ("Condition/colon: a primary cancer of the colon (SNOMED CT 363406005), beside the breast cancer; its "
+            "stage is not read") in case.mapping.warnings
+
+
+def test_a_primary_of_another_site_beside_one_not_placed_is_named_as_beside_a_cancer_not_placed() -> None:
+    """Mutation: the warning's `if found.breast` negated (the colon said to be beside a breast
+    cancer the record never confirmed)."""
+    unplaced = condition("c", SCT, "999999999", "Some carcinoma", **PRIMARY)
+    colon = condition("colon", SCT, "363406005", "Malignant neoplasm of colon", **PRIMARY)
+    case = mapped(unplaced, colon, ER)
+    assert ("Condition/colon: a primary cancer of the colon (SNOMED CT 363406005), beside a cancer not placed; its "
+            "stage is not read") in case.mapping.warnings
+    assert UNCONFIRMED in case.mapping.warnings
 
 
 def test_a_secondary_cancer_is_not_a_primary_of_another_site() -> None:
@@ -79,6 +91,74 @@ def test_an_invalid_colon_cancer_condition_still_refuses_the_record() -> None:
     colon = condition("colon", SCT, "363406005", "Malignant neoplasm of colon", onsetDateTime="not a date")
     with pytest.raises(CaseError, match="Condition/colon"):
         mapped(colon, STAGE_IV, ER)
+
+
+@pytest.mark.parametrize("code", ["C00.0", "C18.7", "C75.9", "C81.90", "C96.9", "D00.00", "D09.9"])
+def test_every_icd_10_block_of_another_site_is_refused_to_its_last_code(code: str) -> None:
+    """ICD-10-CM C00-C75 (but C50), C81-C96 and D00-D09 (but D05) name a cancer of another site, up
+    to and including each block's last code. Mutations: `block <= 75`, `81 <= block <= 96` or
+    `block <= 9` turned into `<`, or the C/D letter test inverted."""
+    with pytest.raises(CaseError, match="not breast cancer"):
+        mapped(condition("other", ICD10, code, **PRIMARY), ER)
+
+
+@pytest.mark.parametrize("code", ["C76.0", "C80.1", "C97", "D10.0", "C4", "D3A.0", "CA125"])
+def test_an_icd_10_code_that_names_no_site_is_read_with_a_warning_never_refused(code: str) -> None:
+    """C76 and C80 (ill-defined, unspecified sites), C97 (multiple primaries), D10 and D3A (benign) and
+    a code too short or malformed to place say nothing of the site: a breast cancer coded so must
+    be read, with the warning that breast could not be confirmed, never a
+    crash. Mutations: the block bounds widened (`<= 76`, `80 <= block`, `<= 97`, `<= 10`), the
+    length check loosened, or the digits checked at `code[1:2]` or `code[2:3]` instead of the block
+    `code[1:3]` that is read."""
+    case = mapped(condition("c", ICD10, code, **PRIMARY), ER)
+    assert case.profile.er_status == "positive"
+    assert any(w.startswith("Condition/c: breast cancer could not be confirmed") for w in case.mapping.warnings)
+
+
+def test_a_condition_that_is_no_cancer_listed_first_never_hides_the_primary_after_it() -> None:
+    """Mutation: `continue` past a Condition that is not a primary cancer turned into `break` (the
+    colon cancer after hypertension was never seen, and the record read as breast cancer)."""
+    hypertension = condition("htn", SCT, "38341003", "Hypertensive disorder")
+    with pytest.raises(CaseError, match="Condition/colon"):
+        mapped(hypertension, condition("colon", SCT, "363406005", "Malignant neoplasm of colon", **PRIMARY), ER)
+
+
+UNCONFIRMED = "Condition/c: breast cancer could not be confirmed from its code or body site; read as breast cancer"
+BREAST_AND_COLON = {"coding": [{"system": SCT, "code": "254837009"}, {"system": SCT, "code": "363406005"}]}
+
+
+def test_codes_or_a_body_site_naming_breast_and_another_site_leave_the_site_unconfirmed() -> None:
+    """A record that names breast and another site for one primary is read with the warning, never
+    refused and never confirmed. Mutations in site(): `named == {"breast"}` negated, or
+    `"breast" not in named` turned into `in`, or `and` into `or`."""
+    both_codes = {**condition("c", SCT, "254837009", **PRIMARY), "code": BREAST_AND_COLON}
+    colon_in_breast = condition("c", SCT, "363406005", "Malignant neoplasm of colon",
+                                body=("80248007", "Left breast structure"), **PRIMARY)
+    for primary in (both_codes, colon_in_breast):
+        case = mapped(primary, ER)
+        assert case.profile.er_status == "positive"
+        assert UNCONFIRMED in case.mapping.warnings
+
+
+@pytest.mark.parametrize("profiled", [True, False])
+def test_mammary_in_the_words_confirms_breast_when_no_code_places_it(profiled: bool) -> None:
+    """Mutation: the words read only when a code places the cancer (`if not named` inverted)."""
+    carcinoma = condition("c", SCT, "999999999", "Carcinoma of mammary gland", **(PRIMARY if profiled else {}))
+    case = mapped(carcinoma, ER)
+    assert not any("breast cancer could not be confirmed" in w or w.startswith("no primary cancer")
+                   for w in case.mapping.warnings)
+
+
+def test_an_invalid_condition_counts_as_breast_only_when_every_code_is_breast() -> None:
+    """An invalid (skipped) breast-cancer Condition beside a colon primary keeps the record (with
+    the warning about the colon); one coded breast and colon confirms nothing, and the colon primary
+    refuses the record. Mutations in _skipped_conditions: the all-breast test negated or loosened."""
+    colon = condition("colon", SCT, "363406005", "Malignant neoplasm of colon", **PRIMARY)
+    invalid_breast = condition("b", SCT, "254837009", onsetDateTime="not a date")
+    case = mapped(invalid_breast, colon, ER)
+    assert any(w.startswith("Condition/colon: a primary cancer of the colon") for w in case.mapping.warnings)
+    with pytest.raises(CaseError, match="Condition/colon"):
+        mapped({**invalid_breast, "code": BREAST_AND_COLON}, colon, ER)
 
 
 MELANOMA = condition("mel", ICD10, "C43.9", "Malignant melanoma of skin, unspecified", when="2015-01-01")
@@ -153,3 +233,25 @@ def test_a_prior_melanoma_in_recurrence_does_not_unsettle_the_breast_cancers_sta
     case = mapped(breast, melanoma, surgery)
     assert case.profile.stage == "IIA"
     assert case.profile.treatment_intent == "curative"
+
+
+def test_a_condition_coded_as_a_secondary_cancer_is_no_primary_whatever_its_profile() -> None:
+    """A liver metastasis (SNOMED CT 94381002) that carries mCODE's primary-cancer profile by mistake
+    is still the metastasis: its liver site is read, and it is not taken for a primary whose site
+    could not be confirmed. Mutation in _secondary_coded: a SNOMED CT code counted as secondary only
+    when it is both site-specific and generic (`or` turned into `and`)."""
+    liver = condition("m", SCT, "94381002", "Secondary malignant neoplasm of liver", **PRIMARY)
+    case = mapped(liver, ER)
+    assert case.profile.metastatic_sites == ("liver",)
+    assert case.mapping.warnings == ("no primary cancer Condition: the record does not confirm breast cancer; "
+                                     "read as one",)
+
+
+@pytest.mark.parametrize(("code", "category"), [("C7A.00", "C7A"), ("C4A.9", "C4A"), ("C18.7", "C18"),
+                                                ("D01.0", "D01")])
+def test_the_refusal_names_the_icd_10_category_of_the_other_site(code: str, category: str) -> None:
+    """The error says which ICD-10-CM category placed the cancer elsewhere, all three characters.
+    Mutation: the category cut to two (`code[:2]`: "C7" for C7A)."""
+    with pytest.raises(CaseError) as caught:
+        mapped(condition("x", ICD10, code, **PRIMARY), ER)
+    assert f"a cancer of a site other than breast (ICD-10-CM {category}" in str(caught.value)

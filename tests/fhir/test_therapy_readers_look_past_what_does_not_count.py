@@ -104,3 +104,31 @@ def test_an_unrecognised_medicine_given_for_the_cancer_is_listed() -> None:
                        reasonReference=[{"reference": "Condition/bc"}])
     assert [m.resource for m in map_bundle(bundle(cancer, given)).mapping.unrecognised_medicines] == [
         "MedicationRequest/x"]
+
+
+STAGE_IV = observation("stage", "21908-9", "2024-03-01", valueCodeableConcept={"text": "Stage IV"})
+M1 = observation("m", "399387003", "2024-03-01", system=SCT, valueCodeableConcept=cc(SCT, "1229903009"))
+
+
+@pytest.mark.parametrize("distant", [STAGE_IV, M1], ids=["stage IV", "M1"])
+@pytest.mark.parametrize(("began", "setting"), [("2024-02-29", "unknown"), ("2024-03-01", "metastatic"),
+                                                ("2024-03-02", "metastatic")])
+def test_a_medicine_begun_the_day_distant_disease_was_recorded_is_metastatic(distant: dict[str, Any], began: str,
+                                                                             setting: str) -> None:
+    """With no intent recorded, a medicine begun on or after the first record of distant disease (a
+    stage IV group, or an M1 category alone) was given in the metastatic setting, the same day
+    included; one begun the day before says nothing. Mutations: `given.start >= metastatic_since`
+    turned into `>`, and `stage IV or M1` into `and` in _metastatic_since."""
+    [therapy] = therapies(medication("m", cc(RX, "10324"), began, intent_kind=""), distant)
+    assert therapy.setting == setting
+
+
+def test_a_surgery_dated_by_its_period_dates_the_curative_setting() -> None:
+    """A breast surgery recorded with performedPeriod (no performedDateTime) is dated by the period's
+    start: a curative medicine begun after it is adjuvant. Mutation: the period read only when it
+    is absent (`if not period`)."""
+    surgery = _procedure("s", "2020-06-01")
+    del surgery["performedDateTime"]
+    surgery["performedPeriod"] = {"start": "2020-06-01", "end": "2020-06-01"}
+    [therapy] = therapies(surgery, medication("adj", cc(RX, "10324"), "2020-08-01", intent_kind="curative"))
+    assert therapy.setting == "adjuvant"
