@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from igfrules.engine.reference import evaluate
 from igfrules.errors import CaseError
 from igfrules.knowledge.loader import KnowledgeBase
-from igfrules.model.conditions import Compare, Condition, Includes, leaves
+from igfrules.model.conditions import AllOf, AnyOf, Compare, Condition, Includes, Not
 from igfrules.model.fields import FIELDS, SETTINGS, STAGE_RANGES, UNKNOWN, Kind
 from igfrules.model.validation import profile_from_mapping
 from tests.strategies import VOCAB, cases, field_value
@@ -122,6 +122,16 @@ def _values_for(leaf: Compare | Includes) -> st.SearchStrategy[dict[str, Any]]:
     return st.one_of(st.just({}), _compare_values(leaf).map(lambda v: {leaf.field: v}))
 
 
+def _polar_leaves(condition: Condition, negated: bool = False) -> list[tuple[Compare | Includes, bool]]:
+    """Every test in the condition, with whether it sits under an odd number of `not`s: to make
+    the entry true, such a test must be false (an exclusion), not true."""
+    if isinstance(condition, AllOf | AnyOf):
+        return [pair for part in condition.parts for pair in _polar_leaves(part, negated)]
+    if isinstance(condition, Not):
+        return _polar_leaves(condition.part, not negated)
+    return [(condition, negated)]
+
+
 @st.composite
 def aimed_cases(draw: st.DrawFn, kb: KnowledgeBase) -> dict[str, Any]:
     """A valid case mapping aimed at one entry's condition; other fields at random."""
@@ -131,9 +141,16 @@ def aimed_cases(draw: st.DrawFn, kb: KnowledgeBase) -> dict[str, Any]:
     aim = draw(st.sampled_from([0.95, 0.8, 0.5]))  # how often a test is given a value that passes it
     # Tests of derived fields first: a test of an input field they are derived from then has the
     # last word; therapies add up (a test of advanced disease must not erase a prior tamoxifen).
-    for leaf in sorted(leaves(condition), key=lambda leaf: not FIELDS[leaf.field].derived_from):
+    # A test under `not` (an exclusion) is aimed the other way: aiming at the entry leaves a prior
+    # therapy exclusion to the therapies the other tests add (a known list without that class), and
+    # missing the entry gives the excluded therapy.
+    polar = _polar_leaves(condition)
+    for leaf, negated in sorted(polar, key=lambda pair: not FIELDS[pair[0].field].derived_from):
         passing = draw(st.floats(0, 1)) < aim
-        for name, drawn in draw(_passing(leaf) if passing else _values_for(leaf)).items():
+        if negated and passing and isinstance(leaf, Includes):
+            continue
+        wanted = _passing(leaf) if passing != negated else _values_for(leaf)
+        for name, drawn in draw(wanted).items():
             earlier = case.get(name)
             both_lists = isinstance(earlier, list) and isinstance(drawn, list)
             case[name] = earlier + drawn if name == "prior_therapies" and both_lists else drawn
