@@ -81,7 +81,8 @@ MODULES: dict[str, list[str]] = {
                            "tests/knowledge/test_the_cache_only_ever_saves_time.py",
                            "tests/knowledge/test_knowledge_base_cache.py"],
     "service/app.py": ["tests/service"],
-    "service/auth/checks.py": ["tests/service/test_client_authentication_over_http.py",
+    "service/auth/checks.py": ["tests/service/test_client_authentication_limits_hold_at_their_edges.py",
+                               "tests/service/test_client_authentication_over_http.py",
                                "tests/service/test_jwk_sets_are_fetched_with_limits.py",
                                "tests/service/test_trusted_issuers_file.py"],
 }
