@@ -29,8 +29,6 @@ import http.client
 import json
 import os
 import platform
-import socket
-import subprocess
 import sys
 import threading
 import time
@@ -41,6 +39,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # tests.external: the FHIR server the tests start
 
+from benchmarks.service_bench import free_port, start_server  # noqa: E402 - one way to start the service
 from igfrules.service.example import hook_request  # noqa: E402
 from igfrules.service.hooks import PREFETCH, SERVICE_ID  # noqa: E402
 from tests.external.fhir_server import FhirServer, started  # noqa: E402
@@ -63,30 +62,6 @@ def patients(count: int, start: int) -> Iterator[dict[str, Any]]:
     originals = [json.loads(p.read_text(encoding="utf-8")) for p in CASES]
     for n in range(start, start + count):
         yield renamed(originals[n % len(originals)], f"-b{n}")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def start_service(port: int) -> subprocess.Popen[bytes]:
-    process = subprocess.Popen([sys.executable, "-m", "igfrules", "serve", "--host", "127.0.0.1", "--port",
-                                str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/cds-services")
-            conn.getresponse().read()
-            conn.close()
-        except OSError:
-            time.sleep(0.1)
-        else:
-            return process
-    process.kill()
-    raise SystemExit("the service did not start")
 
 
 def prefetch_body(bundle: dict[str, Any], version: int) -> bytes:
@@ -171,7 +146,7 @@ def main() -> None:
     rows = []
     with started(page_size=args.page_size) as fhir:
         port = free_port()
-        service = start_service(port)
+        service = start_server(port, workers=1)
         try:
             for clients in (1, 16):
                 fhir.reset()  # the repository holds the clients' patients only: its search is a linear scan

@@ -40,6 +40,7 @@ import certifi
 import httpx
 
 from ..documents.strict_json import DocumentError, parse_json
+from .auth.trust import is_loopback
 from .hooks import PREFETCH
 from .prefetch import MissingPrefetch, failed, next_link
 
@@ -93,7 +94,7 @@ def server_base(url: Any) -> str:
     if len(host) > 253 or not (_HOST.fullmatch(host) or _is_ip(host)):  # the length first: the regex backtracks
         raise Refused("fhirServer must name its host by a DNS name (letters, digits, '-' and '.', at most 253) "
                       "or an IP address")
-    if parts.scheme == "http" and not _loopback(parts.hostname):
+    if parts.scheme == "http" and not is_loopback(host):
         raise Refused("fhirServer must use https: http is accepted only on a loopback address "
                       "(127.0.0.0/8, ::1, localhost) for local development and tests")
     return url.rstrip("/")
@@ -105,15 +106,6 @@ def _is_ip(host: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def _loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _is_id(text: str) -> bool:
