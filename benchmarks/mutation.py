@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime
+import json
 import os
 import re
 import shlex
@@ -102,143 +103,8 @@ KEPT_OPERATORS = [
     "core/ExceptionReplacer", "core/NumberReplacer", "core/ZeroIterationForLoop",
 ]
 
-# Survivors that no test can kill because the program's behaviour does not change:
-# module -> [(the line as written, the line as mutated (both stripped), reason)]. Matched on text,
-# not line numbers, so that an edit elsewhere in the module keeps them.
-_NEEDS_ORDER = ('needs_order = sorted([(%s if p.entry.kind == "rationale" else %s, i) for i, p in '
-                'self.catalog.entries.items()]')
-_ORDER_ONLY = "only the order of the ranks matters (rationales, then context notes, then trials), and it is kept"
-_MEMO_ONLY = "the memo's bound: lines are recomputed more often or kept one fewer, never different; speed only"
-EQUIVALENT: dict[str, list[tuple[str, str, str]]] = {
-    "model/verdict.py": [
-        ("if len(_lines) >= 4096:", "if len(_lines) < 4096:", _MEMO_ONLY),
-        ("if len(_lines) >= 4096:", "if not len(_lines) >= 4096:", _MEMO_ONLY),
-        ("if len(_lines) >= 4096:", "if len(_lines) >= 4095:", _MEMO_ONLY),
-    ],
-    "model/conditions.py": [
-        ("@dataclass(frozen=True, slots=True)", "@dataclass(frozen=True, slots=False)",
-         "memory layout only: the classes stay frozen, so no attribute can be set or added either way"),
-        ("key = combinators[0]", "key = combinators[ -1]",
-         "the mapping holds exactly one key here (checked on the line above): the first is the last"),
-        ("low, high = field.bounds or (0.0, 0.0)", "low, high = field.bounds or (0.0, -1.0)",
-         "every number field has bounds (bmi: 10-90): the default is never used"),
-        ("low, high = field.bounds or (0.0, 0.0)", "low, high = field.bounds or (0.0, 1.0)",
-         "every number field has bounds (bmi: 10-90): the default is never used"),
-        ("low, high = field.bounds or (0.0, 0.0)", "low, high = field.bounds or ( -1.0, 0.0)",
-         "every number field has bounds (bmi: 10-90): the default is never used"),
-        ("low, high = field.bounds or (0.0, 0.0)", "low, high = field.bounds or ( 1.0, 0.0)",
-         "every number field has bounds (bmi: 10-90): the default is never used"),
-        ("low, high = field.bounds or (0.0, 0.0)", "low, high = field.bounds or (1.0, 0.0)",
-         "every number field has bounds (bmi: 10-90): the default is never used"),
-    ],
-    "engine/compiler.py": [
-        ("low = STAGE_RANGES[c.value][0]", "low = STAGE_RANGES[c.value][ 1]",
-         "a stage threshold is a single stage (STAGE_THRESHOLDS): its range's low end is its high end"),
-        ("return flat[0] if len(flat) == 1 else {key: flat}", "return flat[ -1] if len(flat) == 1 else {key: flat}",
-         "one item: the first is the last"),
-        ('return _or([_negate(opposite), {"$nex": {_presence_key(c): 1}}])',
-         'return _or([_negate(opposite), {"$nex": {_presence_key(c): 0}}])',
-         "durable_rules' $nex tests only whether the field is absent and never reads its operand (the "
-         "engine-agreement property, which generates is_known / is_unknown tests, passes with 0)"),
-        ('return {"$ex" if present else "$nex": {_presence_key(c): 1}}',
-         'return {"$ex" if present else "$nex": {_presence_key(c): 0}}',
-         "durable_rules' $ex / $nex test only whether the field is there and never read their operand"),
-        ('return _or([_negate(opposite), {"$nex": {_presence_key(c): 1}}])',
-         'return _or([_negate(opposite), {"$nex": {_presence_key(c): 2}}])',
-         "durable_rules' $nex tests only whether the field is absent and never reads its operand"),
-        ("high = STAGE_RANGES[c.value][1]", "high = STAGE_RANGES[c.value][ 0]",
-         "a stage threshold is a single stage (STAGE_THRESHOLDS): its range's high end is its low end"),
-    ],
-    "cohort/output.py": [
-        ("source.seek(done[0])", "source.seek(done[ -1])", "`done` is a one-item list: the first is the last"),
-        ("elif done[0]:", "elif done[ -1]:", "`done` is a one-item list: the first is the last"),
-        ("while done[0] < size and self._sendfile:", "while done[ -1] < size and self._sendfile:",
-         "`done` is a one-item list: the first is the last"),
-        ("umask = os.umask(0)", "umask = os.umask( -1)",
-         "the mask is set only to read the old one, and put back on the next line: the value read is the same"),
-    ],
-    "fhir/therapies.py": [
-        ("for size in range(min(longest, len(tokens) - position), 0, -1):",
-         "for size in range(min(longest, len(tokens) - position), -1, -1):",
-         "size 0 looks up the empty name, which is never in the index: the loop goes on as before"),
-        ("return index, max((len(k) for k in index), default=0)",
-         "return index, max((len(k) for k in index), default= 1)",
-         "the vocabulary always names agents: the default of an empty index is never used"),
-        ("inside = [s for s in statuses if s[0] and s[0] > start and (not end or s[0] <= end)]",
-         "inside = [s for s in statuses if s[ -1] and s[0] > start and (not end or s[0] <= end)]",
-         "s[0] is a status's day, always text ('' when undated), and start is not empty here: '' > start is "
-         "already false, so the first test only repeats the second; s[-1], the label, is never empty"),
-        ("while position < len(tokens):", "while position <= len(tokens):",
-         "at position == len(tokens) the inner range is empty (0 tokens left), so the pass finds nothing and "
-         "only steps past the end: the same agents, one idle turn more"),
-    ],
-    "evaluation/evaluate.py": [
-        (_NEEDS_ORDER % ("0", "1"), _NEEDS_ORDER % (" -1", "1"), _ORDER_ONLY),
-        ("+ [(2, nct) for nct in kb.trials])", "+ [( 3, nct) for nct in kb.trials])", _ORDER_ONLY),
-        ("return lambda mapping: (mapping[names[0]],)", "return lambda mapping: (mapping[names[ -1]],)",
-         "one name: the first is the last"),
-        ("if len(self) >= self.LIMIT:", "if not len(self) >= self.LIMIT:",
-         "the memo is cleared before almost every insert: explanations recomputed, never different; speed only"),
-        ("for trial, value in zip(self.trials, self._trial_truth(truth), strict=True):",
-         "for trial, value in zip(self.trials, self._trial_truth(truth), strict=False):",
-         "both come from the same trials, always as many: strict never has anything to refuse"),
-        ("if len(self) >= self.LIMIT:", "if len(self) < self.LIMIT:",
-         "the memo is cleared before every insert (it never reaches the limit): explanations recomputed, "
-         "never different; speed only"),
-        ("return itemgetter(indices[0])", "return itemgetter(indices[ -1])", "one index: the first is the last"),
-        ("if len(indices) == 1:", "if len(indices) == 0:",
-         "every condition has a leaf (parse_condition refuses an empty all/any), so a key reads at least one "
-         "value; with one, itemgetter(*[i]) is itemgetter(i): the same key"),
-        ("for state, test in zip([get(k) for k in self.includes_keys], self.includes_tests, strict=True)])",
-         "for state, test in zip([get(k) for k in self.includes_keys], self.includes_tests, strict=False)])",
-         "both are built from the same sorted includes keys (_Row.__init__), always as many"),
-        ("key: tuple[Any, ...] = (plan.id, True, plan.key(row), tuple(",
-         "key: tuple[Any, ...] = (plan.id, False, plan.key(row), tuple(",
-         "a constant in the memo key of a positive rationale: its key has four items, every other key three, "
-         "so no key of another kind can equal it either way"),
-        ("if plan.is_rationale and value:", "if plan.is_rationale or value:",
-         "only the memo key's shape changes: a context note's key gains its (empty or unheightened) cautions, "
-         "and a rationale whose value is None gets the True-shaped key; but the key holds every value the "
-         "entry's condition reads, so equal keys always come with equal values and no item is ever shared "
-         "between a True and a None case"),
-        ("for plan, value in zip(self.entries, self._entry_truth(truth), strict=True):",
-         "for plan, value in zip(self.entries, self._entry_truth(truth), strict=False):",
-         "both come from the same entries, always as many: strict never has anything to refuse"),
-        ('parts.entry.kind == "rationale" and parts.entry.strategy is not None,',
-         'parts.entry.kind == "rationale" or parts.entry.strategy is not None,',
-         "the loader refuses a rationale without a strategy and a context note with one (knowledge/"
-         "references.py): in every knowledge base that loads, either test alone decides the same"),
-    ],
-    "fhir/patient_facts.py": [
-        ('gender = getattr(patients[0], "gender", None)', 'gender = getattr(patients[ -1], "gender", None)',
-         "a record holds at most one Patient (check_one_patient refuses two, and one repeated is read once): "
-         "the first is the last"),
-        ("label = resources.label(patients[0])", "label = resources.label(patients[ -1])",
-         "a record holds at most one Patient (check_one_patient refuses two): the first is the last"),
-        ("low, high = FIELDS[\"bmi\"].bounds or (0.0, 0.0)", "low, high = FIELDS[\"bmi\"].bounds or (0.0, -1.0)",
-         "bmi has bounds (10-90): the default is never used"),
-        ("low, high = FIELDS[\"bmi\"].bounds or (0.0, 0.0)", "low, high = FIELDS[\"bmi\"].bounds or ( -1.0, 0.0)",
-         "bmi has bounds (10-90): the default is never used"),
-        ("low, high = FIELDS[\"bmi\"].bounds or (0.0, 0.0)", "low, high = FIELDS[\"bmi\"].bounds or (0.0, 1.0)",
-         "bmi has bounds (10-90): the default is never used"),
-        ("low, high = FIELDS[\"bmi\"].bounds or (0.0, 0.0)", "low, high = FIELDS[\"bmi\"].bounds or ( 1.0, 0.0)",
-         "bmi has bounds (10-90): the default is never used"),
-    ],
-    "knowledge/cache.py": [
-        ("if TYPE_CHECKING:", "if not TYPE_CHECKING:",
-         "a type-only import done at run time: loader imports cache only inside functions, so there is no "
-         "cycle, and nothing uses the name"),
-        ("entries.setdefault(match.group(1), []).append((item.stat(follow_symlinks=False).st_mtime, item.name))",
-         "entries.setdefault(match.group(1), []).append((item.stat(follow_symlinks=True).st_mtime, item.name))",
-         "reached only for regular files (is_file(follow_symlinks=False) above), where both stats agree"),
-        ("if now - item.stat(follow_symlinks=False).st_mtime > _LEFTOVER_SECONDS:",
-         "if now - item.stat(follow_symlinks=True).st_mtime > _LEFTOVER_SECONDS:",
-         "reached only for regular files (is_file(follow_symlinks=False) above), where both stats agree"),
-        ("if now - item.stat(follow_symlinks=False).st_mtime > _LEFTOVER_SECONDS:",
-         "if now - item.stat(follow_symlinks=False).st_mtime >= _LEFTOVER_SECONDS:",
-         "differs only for a file exactly 3600.000000 s old on a float clock: no run can meet that instant"),
-    ],
-}
+from mutation_equivalent import EQUIVALENT  # noqa: E402 - beside this script (sys.path[0])
+from mutation_select import SETTLE, measure  # noqa: E402
 
 COPIED = ("src", "tests", "rules", "cases", "docs", "benchmarks", "pyproject.toml", "README.md", "CHANGELOG.md")
 
@@ -277,14 +143,45 @@ def main() -> int:
         print("cosmic-ray is not installed: pip install -e '.[mutation]'", file=sys.stderr)
         return 2
     deadline = time.monotonic() + args.total_minutes * 60
+    measured = _measure(modules, args.workdir)
+    if measured is None:
+        return 1
     rows = []
     for done, module in enumerate(modules):
         budget = (deadline - time.monotonic()) / (len(modules) - done)
         if args.minutes is not None:
             budget = min(budget, args.minutes * 60)
-        rows.append(run_module(module, args.workdir, max(budget, 0.0), resume=args.resume))
+        rows.append(run_module(module, args.workdir, max(budget, 0.0), measured, resume=args.resume))
     _print_table(rows)
     return 0
+
+
+def _environment(repo: Path, workdir: Path) -> dict[str, str]:
+    """The tests' environment: the copy's code first, a cache folder of the run's own (the mutants'
+    knowledge-base cache entries never reach the user's), Ctrl-C as usual."""
+    return {**os.environ, "PYTHONPATH": str(repo / "src"), "PYTHONDONTWRITEBYTECODE": "1",
+            "IGFRULES_NO_CACHE": "", "XDG_CACHE_HOME": str(workdir / "xdg-cache"),
+            "HYPOTHESIS_PROFILE": os.environ.get("HYPOTHESIS_PROFILE", "ci")}
+
+
+def _measure(modules: list[str], workdir: Path) -> Path | None:
+    """Run every test of these modules once under coverage (mutation_select.py): which test
+    executes which line, and whether the tests pass unmutated. Done on every invocation, resumed
+    or not, since the tests may have changed."""
+    tests = list(dict.fromkeys(t for m in modules for t in MODULES[m]))
+    base = workdir / "measure"
+    shutil.rmtree(base, ignore_errors=True)
+    _copy_repository(base / "repo")
+    time.sleep(SETTLE)  # the copy's files must have settled before igfrules is imported (mutation_select.py)
+    print(f"== measuring which test runs which line: {' '.join(tests)}", flush=True)
+    started = time.monotonic()
+    code, tail = measure(base / "repo", modules, tests, base / "map.json", str(BIN / "python"),
+                         _environment(base / "repo", workdir))
+    if not (base / "map.json").exists():
+        print(tail, f"   the tests could not run (exit {code}); nothing measured", sep="\n", flush=True)
+        return None
+    print(f"   {time.monotonic() - started:.0f} s under coverage (pytest exit {code})", flush=True)
+    return base / "map.json"
 
 
 def _slug(module: str) -> str:
@@ -302,13 +199,14 @@ def _print_table(rows: list[dict[str, object]]) -> None:
         print("| {module} | {mutants} | {killed} | {survived} | {equivalent} | {pending} | {score} |".format(**row))
 
 
-def run_module(module: str, workdir: Path, budget: float, *, resume: bool) -> dict[str, object]:
+def run_module(module: str, workdir: Path, budget: float, measured: Path, *, resume: bool) -> dict[str, object]:
     base = workdir / _slug(module)
     repo, session, config = base / "repo", base / "session.sqlite", base / "config.toml"
     target = f"src/igfrules/{module}"
     if resume and session.exists() and (repo / target).read_bytes() != (ROOT / target).read_bytes():
         print(f"   {module} changed since its session began: starting again", flush=True)
         resume = False  # the session's mutants name places in the old text
+    resumed_timeout = None
     if not (resume and session.exists()):
         shutil.rmtree(base, ignore_errors=True)
         _copy_repository(repo)
@@ -324,30 +222,31 @@ def run_module(module: str, workdir: Path, budget: float, *, resume: bool) -> di
                 if _equivalent(module, source, row, diff) is None:
                     db.execute("DELETE FROM work_results WHERE job_id = ?", (job,))
         found = re.search(r"^timeout = ([0-9.]+)$", config.read_text(encoding="utf-8"), re.MULTILINE)
-        resumed_timeout = float(found.group(1)) if found else 60.0
+        resumed_timeout = float(found.group(1)) if found else None
     shutil.copy2(ROOT / target, repo / target)  # never a mutant left behind by a stopped run
-    env = {**os.environ, "PYTHONPATH": str(repo / "src"), "PYTHONDONTWRITEBYTECODE": "1",
-           "IGFRULES_NO_CACHE": "", "HYPOTHESIS_PROFILE": os.environ.get("HYPOTHESIS_PROFILE", "ci")}
+    shutil.copy2(ROOT / target, base / "pristine.py")  # what the runner compares each mutant with
+    env = _environment(repo, workdir)
     tests = MODULES[module]
-    command = [str(BIN / "python"), "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests]
     print(f"== {module}: {' '.join(tests)}", flush=True)
-    started = time.monotonic()
-    baseline = subprocess.run(command, cwd=repo, env=env, capture_output=True, text=True, check=False,
-                              preexec_fn=_default_sigint)
-    seconds = time.monotonic() - started
-    if baseline.returncode != 0:  # a score would be meaningless: every mutant would look killed
-        print(baseline.stdout[-3000:], baseline.stderr[-3000:], sep="\n")
-        print(f"   {module}: the tests fail without any mutant; no score", flush=True)
+    outcome = json.loads(measured.read_text(encoding="utf-8"))
+    mine = [n for n in outcome["durations"] if _under(n, tests)]
+    failed = [n for n in outcome["failed"] if _under(n, tests)]
+    if failed or not mine:  # a score would be meaningless: every mutant would look killed
+        print(f"   {module}: its tests fail without any mutant ({', '.join(failed[:5]) or 'none ran'}); no score",
+              flush=True)
         return {"module": module, "mutants": "-", "killed": "-", "survived": "-", "equivalent": "-",
                 "pending": "-", "score": "tests fail unmutated"}
-    if session.exists():  # resumed: the same timeout, the tests named now
-        config.write_text(_config(target, shlex.join(command), resumed_timeout), encoding="utf-8")
-    else:
-        timeout = max(30.0, 3 * seconds)
-        config.write_text(_config(target, shlex.join(command), timeout), encoding="utf-8")
+    # Each mutant runs only the tests that execute its line (mutation_select.py); the whole list
+    # (under coverage, slower than plain) bounds the time a mutant may take.
+    whole = sum(outcome["durations"][n] for n in mine)
+    timeout = resumed_timeout or max(60.0, 3 * whole)
+    command = [str(BIN / "python"), str(ROOT / "benchmarks" / "mutation_select.py"), "run", module, str(repo),
+               str(measured), str(base / "pristine.py"), *tests]
+    config.write_text(_config(target, shlex.join(command), timeout), encoding="utf-8")
+    if resumed_timeout is None:
         _cosmic("cosmic-ray", "init", str(config), str(session), cwd=repo, env=env)
         _cosmic("cr-filter-operators", str(session), str(config), cwd=repo, env=env)
-        print(f"   unmutated tests: {seconds:.0f} s; timeout per mutant {timeout:.0f} s", flush=True)
+        print(f"   {len(mine)} tests, {whole:.0f} s under coverage; timeout per mutant {timeout:.0f} s", flush=True)
     process = subprocess.Popen([str(BIN / "cosmic-ray"), "exec", str(config), str(session)], cwd=repo, env=env,
                                start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                preexec_fn=_default_sigint)
@@ -360,6 +259,12 @@ def run_module(module: str, workdir: Path, budget: float, *, resume: bool) -> di
     finally:
         shutil.copy2(ROOT / target, repo / target)
     return _tally(module, session, base / "survivors.txt")
+
+
+def _under(nodeid: str, tests: list[str]) -> bool:
+    """Whether a test's node id is one of `tests` (files or folders)."""
+    path = nodeid.split("::", 1)[0]
+    return any(path == t or path.startswith(t.rstrip("/") + "/") for t in tests)
 
 
 def _default_sigint() -> None:

@@ -1,0 +1,147 @@
+"""The surviving mutants that cannot change what igfrules does (benchmarks/mutation.py).
+
+Each is listed by module, as (the source line as written, the line as mutated, the reason), both
+stripped, and matched on text rather than line numbers so that an edit elsewhere in the module
+keeps them. A mutant belongs here only when no input can make the program behave differently;
+a mutant that no test happens to reach is a gap in the tests, not an equivalent.
+"""
+
+from __future__ import annotations
+
+# Survivors that no test can kill because the program's behaviour does not change:
+# module -> [(the line as written, the line as mutated (both stripped), reason)]. Matched on text,
+# not line numbers, so that an edit elsewhere in the module keeps them.
+_NEEDS_ORDER = ('needs_order = sorted([(%s if p.entry.kind == "rationale" else %s, i) for i, p in '
+                'self.catalog.entries.items()]')
+_ORDER_ONLY = "only the order of the ranks matters (rationales, then context notes, then trials), and it is kept"
+_MEMO_ONLY = "the memo's bound: lines are recomputed more often or kept one fewer, never different; speed only"
+EQUIVALENT: dict[str, list[tuple[str, str, str]]] = {
+    "model/verdict.py": [
+        ("if len(_lines) >= 4096:", "if len(_lines) < 4096:", _MEMO_ONLY),
+        ("if len(_lines) >= 4096:", "if not len(_lines) >= 4096:", _MEMO_ONLY),
+        ("if len(_lines) >= 4096:", "if len(_lines) >= 4095:", _MEMO_ONLY),
+    ],
+    "model/conditions.py": [
+        ("@dataclass(frozen=True, slots=True)", "@dataclass(frozen=True, slots=False)",
+         "memory layout only: the classes stay frozen, so no attribute can be set or added either way"),
+        ("key = combinators[0]", "key = combinators[ -1]",
+         "the mapping holds exactly one key here (checked on the line above): the first is the last"),
+        ("low, high = field.bounds or (0.0, 0.0)", "low, high = field.bounds or (0.0, -1.0)",
+         "every number field has bounds (bmi: 10-90): the default is never used"),
+        ("low, high = field.bounds or (0.0, 0.0)", "low, high = field.bounds or (0.0, 1.0)",
+         "every number field has bounds (bmi: 10-90): the default is never used"),
+        ("low, high = field.bounds or (0.0, 0.0)", "low, high = field.bounds or ( -1.0, 0.0)",
+         "every number field has bounds (bmi: 10-90): the default is never used"),
+        ("low, high = field.bounds or (0.0, 0.0)", "low, high = field.bounds or ( 1.0, 0.0)",
+         "every number field has bounds (bmi: 10-90): the default is never used"),
+        ("low, high = field.bounds or (0.0, 0.0)", "low, high = field.bounds or (1.0, 0.0)",
+         "every number field has bounds (bmi: 10-90): the default is never used"),
+    ],
+    "engine/compiler.py": [
+        ("low = STAGE_RANGES[c.value][0]", "low = STAGE_RANGES[c.value][ 1]",
+         "a stage threshold is a single stage (STAGE_THRESHOLDS): its range's low end is its high end"),
+        ("return flat[0] if len(flat) == 1 else {key: flat}", "return flat[ -1] if len(flat) == 1 else {key: flat}",
+         "one item: the first is the last"),
+        ('return _or([_negate(opposite), {"$nex": {_presence_key(c): 1}}])',
+         'return _or([_negate(opposite), {"$nex": {_presence_key(c): 0}}])',
+         "durable_rules' $nex tests only whether the field is absent and never reads its operand (the "
+         "engine-agreement property, which generates is_known / is_unknown tests, passes with 0)"),
+        ('return {"$ex" if present else "$nex": {_presence_key(c): 1}}',
+         'return {"$ex" if present else "$nex": {_presence_key(c): 0}}',
+         "durable_rules' $ex / $nex test only whether the field is there and never read their operand"),
+        ('return _or([_negate(opposite), {"$nex": {_presence_key(c): 1}}])',
+         'return _or([_negate(opposite), {"$nex": {_presence_key(c): 2}}])',
+         "durable_rules' $nex tests only whether the field is absent and never reads its operand"),
+        ("high = STAGE_RANGES[c.value][1]", "high = STAGE_RANGES[c.value][ 0]",
+         "a stage threshold is a single stage (STAGE_THRESHOLDS): its range's high end is its low end"),
+    ],
+    "cohort/output.py": [
+        ("source.seek(done[0])", "source.seek(done[ -1])", "`done` is a one-item list: the first is the last"),
+        ("elif done[0]:", "elif done[ -1]:", "`done` is a one-item list: the first is the last"),
+        ("while done[0] < size and self._sendfile:", "while done[ -1] < size and self._sendfile:",
+         "`done` is a one-item list: the first is the last"),
+        ("umask = os.umask(0)", "umask = os.umask( -1)",
+         "the mask is set only to read the old one, and put back on the next line: the value read is the same"),
+    ],
+    "fhir/therapies.py": [
+        ("for size in range(min(longest, len(tokens) - position), 0, -1):",
+         "for size in range(min(longest, len(tokens) - position), -1, -1):",
+         "size 0 looks up the empty name, which is never in the index: the loop goes on as before"),
+        ("return index, max((len(k) for k in index), default=0)",
+         "return index, max((len(k) for k in index), default= 1)",
+         "the vocabulary always names agents: the default of an empty index is never used"),
+        ("inside = [s for s in statuses if s[0] and s[0] > start and (not end or s[0] <= end)]",
+         "inside = [s for s in statuses if s[ -1] and s[0] > start and (not end or s[0] <= end)]",
+         "s[0] is a status's day, always text ('' when undated), and start is not empty here: '' > start is "
+         "already false, so the first test only repeats the second; s[-1], the label, is never empty"),
+        ("while position < len(tokens):", "while position <= len(tokens):",
+         "at position == len(tokens) the inner range is empty (0 tokens left), so the pass finds nothing and "
+         "only steps past the end: the same agents, one idle turn more"),
+    ],
+    "evaluation/evaluate.py": [
+        (_NEEDS_ORDER % ("0", "1"), _NEEDS_ORDER % (" -1", "1"), _ORDER_ONLY),
+        ("+ [(2, nct) for nct in kb.trials])", "+ [( 3, nct) for nct in kb.trials])", _ORDER_ONLY),
+        ("return lambda mapping: (mapping[names[0]],)", "return lambda mapping: (mapping[names[ -1]],)",
+         "one name: the first is the last"),
+        ("if len(self) >= self.LIMIT:", "if not len(self) >= self.LIMIT:",
+         "the memo is cleared before almost every insert: explanations recomputed, never different; speed only"),
+        ("for trial, value in zip(self.trials, self._trial_truth(truth), strict=True):",
+         "for trial, value in zip(self.trials, self._trial_truth(truth), strict=False):",
+         "both come from the same trials, always as many: strict never has anything to refuse"),
+        ("if len(self) >= self.LIMIT:", "if len(self) < self.LIMIT:",
+         "the memo is cleared before every insert (it never reaches the limit): explanations recomputed, "
+         "never different; speed only"),
+        ("return itemgetter(indices[0])", "return itemgetter(indices[ -1])", "one index: the first is the last"),
+        ("if len(indices) == 1:", "if len(indices) == 0:",
+         "every condition has a leaf (parse_condition refuses an empty all/any), so a key reads at least one "
+         "value; with one, itemgetter(*[i]) is itemgetter(i): the same key"),
+        ("for state, test in zip([get(k) for k in self.includes_keys], self.includes_tests, strict=True)])",
+         "for state, test in zip([get(k) for k in self.includes_keys], self.includes_tests, strict=False)])",
+         "both are built from the same sorted includes keys (_Row.__init__), always as many"),
+        ("key: tuple[Any, ...] = (plan.id, True, plan.key(row), tuple(",
+         "key: tuple[Any, ...] = (plan.id, False, plan.key(row), tuple(",
+         "a constant in the memo key of a positive rationale: its key has four items, every other key three, "
+         "so no key of another kind can equal it either way"),
+        ("if plan.is_rationale and value:", "if plan.is_rationale or value:",
+         "only the memo key's shape changes: a context note's key gains its (empty or unheightened) cautions, "
+         "and a rationale whose value is None gets the True-shaped key; but the key holds every value the "
+         "entry's condition reads, so equal keys always come with equal values and no item is ever shared "
+         "between a True and a None case"),
+        ("for plan, value in zip(self.entries, self._entry_truth(truth), strict=True):",
+         "for plan, value in zip(self.entries, self._entry_truth(truth), strict=False):",
+         "both come from the same entries, always as many: strict never has anything to refuse"),
+        ('parts.entry.kind == "rationale" and parts.entry.strategy is not None,',
+         'parts.entry.kind == "rationale" or parts.entry.strategy is not None,',
+         "the loader refuses a rationale without a strategy and a context note with one (knowledge/"
+         "references.py): in every knowledge base that loads, either test alone decides the same"),
+    ],
+    "fhir/patient_facts.py": [
+        ('gender = getattr(patients[0], "gender", None)', 'gender = getattr(patients[ -1], "gender", None)',
+         "a record holds at most one Patient (check_one_patient refuses two, and one repeated is read once): "
+         "the first is the last"),
+        ("label = resources.label(patients[0])", "label = resources.label(patients[ -1])",
+         "a record holds at most one Patient (check_one_patient refuses two): the first is the last"),
+        ("low, high = FIELDS[\"bmi\"].bounds or (0.0, 0.0)", "low, high = FIELDS[\"bmi\"].bounds or (0.0, -1.0)",
+         "bmi has bounds (10-90): the default is never used"),
+        ("low, high = FIELDS[\"bmi\"].bounds or (0.0, 0.0)", "low, high = FIELDS[\"bmi\"].bounds or ( -1.0, 0.0)",
+         "bmi has bounds (10-90): the default is never used"),
+        ("low, high = FIELDS[\"bmi\"].bounds or (0.0, 0.0)", "low, high = FIELDS[\"bmi\"].bounds or (0.0, 1.0)",
+         "bmi has bounds (10-90): the default is never used"),
+        ("low, high = FIELDS[\"bmi\"].bounds or (0.0, 0.0)", "low, high = FIELDS[\"bmi\"].bounds or ( 1.0, 0.0)",
+         "bmi has bounds (10-90): the default is never used"),
+    ],
+    "knowledge/cache.py": [
+        ("if TYPE_CHECKING:", "if not TYPE_CHECKING:",
+         "a type-only import done at run time: loader imports cache only inside functions, so there is no "
+         "cycle, and nothing uses the name"),
+        ("entries.setdefault(match.group(1), []).append((item.stat(follow_symlinks=False).st_mtime, item.name))",
+         "entries.setdefault(match.group(1), []).append((item.stat(follow_symlinks=True).st_mtime, item.name))",
+         "reached only for regular files (is_file(follow_symlinks=False) above), where both stats agree"),
+        ("if now - item.stat(follow_symlinks=False).st_mtime > _LEFTOVER_SECONDS:",
+         "if now - item.stat(follow_symlinks=True).st_mtime > _LEFTOVER_SECONDS:",
+         "reached only for regular files (is_file(follow_symlinks=False) above), where both stats agree"),
+        ("if now - item.stat(follow_symlinks=False).st_mtime > _LEFTOVER_SECONDS:",
+         "if now - item.stat(follow_symlinks=False).st_mtime >= _LEFTOVER_SECONDS:",
+         "differs only for a file exactly 3600.000000 s old on a float clock: no run can meet that instant"),
+    ],
+}
