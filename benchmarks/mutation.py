@@ -14,13 +14,15 @@ test does not see, and it leaves module-level code and decorated functions alone
 
 Each module is mutated in a copy of the repository under --workdir (never in this clone, which
 may be edited meanwhile); the copy comes first on PYTHONPATH, so the tests import the mutant.
-Only that module's relevant tests run (MODULES), fastest first, with pytest -x: a killed mutant
-costs only the tests up to its first failure. Operators are a fixed, deterministic subset
-(KEPT_OPERATORS: negated and boundary comparisons, and/or, not, True/False, numbers, +/-, loops,
-break/continue, exceptions); cosmic-ray's random variable replacers and its other operators are
-left out so that a run of every module fits in an hour on two cores.
+The relevant tests (MODULES) first run once under coverage, which records which test executes
+which line (mutation_select.py); each mutant then runs only the tests that executed its statement
+(the whole list for a statement run at import), fastest first, with pytest -x. Operators are a
+fixed, deterministic subset (KEPT_OPERATORS: negated and boundary comparisons, and/or, not,
+True/False, numbers, +/-, loops, break/continue, exceptions); cosmic-ray's random variable
+replacers and its other operators are left out so that a run of every module fits in an hour on
+two cores.
 
-A mutant is killed when its tests fail or time out (3x the unmutated run, at least 30 s).
+A mutant is killed when its tests fail or time out (3x the module's tests under coverage, at least 60 s).
 Survivors listed in EQUIVALENT (by module, operator and the source line's text, with the reason)
 are counted as equivalent; the score is killed / (mutants - equivalent). Every other survivor is
 printed with its diff in <workdir>/<module>/survivors.txt. Not part of .ci/run: it takes long.
