@@ -56,6 +56,7 @@ def coverage_config(data_file: Path, files: list[Path]) -> str:
         f"data_file = {data_file}\n"
         "parallel = true\n"
         "concurrency = multiprocessing,thread\n"
+        "sigterm = true\n"  # a server a test stops with SIGTERM still writes what it executed
         f"context = ${{{CONTEXT_VARIABLE}}}\n"
         f"include =\n    {include}\n"
     )
