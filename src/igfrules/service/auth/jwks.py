@@ -53,6 +53,7 @@ def fetch_jwks(url: str, timeout: float = FETCH_SECONDS) -> list[dict[str, Any]]
                 raise JwksUnavailable(f"the JWK Set URL answered HTTP {response.status}")
             body = _read_within(response, time.monotonic() + 2 * timeout)
     except urllib.error.HTTPError as err:
+        err.close()  # the error holds the response: closed now, not when it is collected
         raise JwksUnavailable(f"the JWK Set URL answered HTTP {err.code}") from None
     except (urllib.error.URLError, OSError, ValueError) as err:
         # The caller has not yet proved who it is: it learns that the fetch failed, not this host's
