@@ -179,3 +179,43 @@ def test_behind_a_proxy_aud_is_the_public_url() -> None:
             statuses.append(conn.getresponse().status)
             conn.close()
     assert statuses == [200, 401]  # the address it listens on is not the URL clients call
+
+
+def test_a_jku_that_does_not_answer_http_is_refused_and_not_asked_again_on_every_call() -> None:
+    """http.client raises BadStatusLine (an HTTPException, not an OSError) for an answer that is
+    not HTTP: it must be the jku refusal, remembered like any failed fetch, not an error no check
+    expects (a 401 on 'token', logged at ERROR, and a fetch on every call)."""
+    import socket
+    import threading
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    accepted: list[int] = []
+
+    def answer_garbage() -> None:
+        while True:
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return
+            with connection:
+                accepted.append(1)
+                connection.recv(65536)
+                connection.sendall(b"NOT HTTP AT ALL\r\n\r\n")
+
+    threading.Thread(target=answer_garbage, daemon=True).start()
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}/k"
+
+    async def run() -> list[str]:
+        cache, errors = JwksCache(), []
+        for _ in range(2):
+            try:
+                await cache.key(url, "ec-1")
+            except JwksUnavailable as err:
+                errors.append(str(err))
+        return errors
+
+    try:
+        assert asyncio.run(run()) == ["the JWK Set URL could not be fetched"] * 2
+    finally:
+        listener.close()
+    assert accepted == [1]

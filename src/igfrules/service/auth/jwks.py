@@ -15,6 +15,7 @@ Nothing here sees a token.
 from __future__ import annotations
 
 import asyncio
+import http.client
 import logging
 import time
 import urllib.error
@@ -53,8 +54,9 @@ def fetch_jwks(url: str, timeout: float = FETCH_SECONDS) -> list[dict[str, Any]]
                 raise JwksUnavailable(f"the JWK Set URL answered HTTP {response.status}")
             body = _read_within(response, time.monotonic() + 2 * timeout)
     except urllib.error.HTTPError as err:
+        err.close()  # the error holds the response: closed now, not when it is collected
         raise JwksUnavailable(f"the JWK Set URL answered HTTP {err.code}") from None
-    except (urllib.error.URLError, OSError, ValueError) as err:
+    except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as err:  # HTTPException: not HTTP
         # The caller has not yet proved who it is: it learns that the fetch failed, not this host's
         # network errors ('[Errno 111] Connection refused' tells what listens where); the log does.
         reason = getattr(err, "reason", None) or err
