@@ -130,6 +130,17 @@ EQUIVALENT: dict[str, list[tuple[str, str, str]]] = {
         ("low, high = FIELDS[\"bmi\"].bounds or (0.0, 0.0)", "low, high = FIELDS[\"bmi\"].bounds or ( 1.0, 0.0)",
          "bmi has bounds (10-90): the default is never used"),
     ],
+    "service/auth/checks.py": [
+        ("except (jwt.PyJWTError, UnicodeDecodeError, DocumentError, ValueError):",
+         "except (jwt.PyJWTError, CosmicRayTestingException, DocumentError, ValueError):",
+         "UnicodeDecodeError is a ValueError, still caught by the same clause with the same answer"),
+        ("except (jwt.PyJWTError, UnicodeDecodeError, DocumentError, ValueError):",
+         "except (jwt.PyJWTError, UnicodeDecodeError, CosmicRayTestingException, ValueError):",
+         "DocumentError (documents/strict_json.py) is a ValueError, still caught by the same clause"),
+        ("break", "continue",
+         "the key search's only loop: once a key is found every later turn meets the same test and goes "
+         "on without fetching or assigning; only idle turns over the issuer's few jku URLs are added"),
+    ],
     "knowledge/cache.py": [
         ("if TYPE_CHECKING:", "if not TYPE_CHECKING:",
          "a type-only import done at run time: loader imports cache only inside functions, so there is no "
