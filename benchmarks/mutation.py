@@ -108,6 +108,7 @@ KEPT_OPERATORS = [
     "core/ExceptionReplacer", "core/NumberReplacer", "core/ZeroIterationForLoop",
 ]
 
+from mutation_confirm import confirm  # noqa: E402
 from mutation_equivalent import EQUIVALENT  # noqa: E402 - beside this script (sys.path[0])
 from mutation_select import SETTLE, measure  # noqa: E402
 
@@ -127,6 +128,10 @@ def main() -> int:
                         help="continue the sessions in --workdir: the tests are copied again, mutants not run "
                              "yet are run and survivors are run again (against the tests as they are now)")
     parser.add_argument("--list", action="store_true", help="print the modules and their tests, and stop")
+    parser.add_argument("--confirm", action="store_true",
+                        help="run each survivor of the sessions in --workdir against its module's whole test "
+                             "list (a survivor it kills was missed by the tests chosen for it), then print the "
+                             "table; runs no new mutants")
     parser.add_argument("--report", action="store_true",
                         help="print the table of the sessions in --workdir (equivalent mutants as listed now), "
                              "run nothing")
@@ -139,10 +144,13 @@ def main() -> int:
         for module in modules:
             print(f"{module}: {' '.join(MODULES[module])}")
         return 0
-    if args.report:
-        rows = [_tally(m, args.workdir / _slug(m) / "session.sqlite", args.workdir / _slug(m) / "survivors.txt")
-                for m in modules if (args.workdir / _slug(m) / "session.sqlite").exists()]
-        _print_table(rows)
+    if args.report or args.confirm:
+        done = [m for m in modules if (args.workdir / _slug(m) / "session.sqlite").exists()]
+        if args.confirm:
+            for module in done:
+                _confirm(module, args.workdir)
+        _print_table([_tally(m, args.workdir / _slug(m) / "session.sqlite", args.workdir / _slug(m) / "survivors.txt")
+                      for m in done])
         return 0
     if shutil.which("cosmic-ray", path=str(BIN)) is None:
         print("cosmic-ray is not installed: pip install -e '.[mutation]'", file=sys.stderr)
@@ -264,6 +272,17 @@ def run_module(module: str, workdir: Path, budget: float, measured: Path, *, res
     finally:
         shutil.copy2(ROOT / target, repo / target)
     return _tally(module, session, base / "survivors.txt")
+
+
+def _confirm(module: str, workdir: Path) -> None:
+    base = workdir / _slug(module)
+    found = re.search(r"^timeout = ([0-9.]+)$", (base / "config.toml").read_text(encoding="utf-8"), re.MULTILINE)
+    source = (base / "pristine.py").read_text(encoding="utf-8").splitlines()
+    print(f"== {module}: survivors against {' '.join(MODULES[module])}", flush=True)
+    tried, killed = confirm(module, base, MODULES[module], _environment(base / "repo", workdir),
+                            float(found.group(1)) if found else 600.0,
+                            lambda row, diff: _equivalent(module, source, row, diff))
+    print(f"   {tried} survivors tried, {killed} killed by the whole list", flush=True)
 
 
 def _under(nodeid: str, tests: list[str]) -> bool:

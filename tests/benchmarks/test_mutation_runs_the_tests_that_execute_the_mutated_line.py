@@ -93,3 +93,36 @@ def test_the_changed_line_is_the_first_that_differs(select: ModuleType) -> None:
     assert select.changed_line(SOURCE, mutated) == 4
     assert select.changed_line(SOURCE, SOURCE) is None
     assert select.changed_line("a\nb\n", "a\nb\nc\n") == 3
+
+
+@pytest.fixture(scope="module")
+def confirming() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("mutation_confirm", ROOT / "benchmarks" / "mutation_confirm.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+DIFF = """--- mutation diff ---
+--- a/src/igfrules/example.py
++++ b/src/igfrules/example.py
+@@ -3,4 +3,4 @@
+ def check(value, *, bound=LIMIT):  # 3
+-    if (value >  # 4
++    if (value >=  # 4
+             bound):  # 5
+         return "over"  # 6
+"""
+
+
+def test_a_survivor_is_written_again_exactly_as_cosmic_ray_wrote_it(confirming: ModuleType) -> None:
+    """--confirm writes each survivor into the module again from its stored diff; a diff applied
+    one line off would try another mutant, or none, against the whole list."""
+    mutated = confirming.apply(SOURCE, DIFF)
+    assert mutated == SOURCE.replace("if (value >  # 4", "if (value >=  # 4")
+
+
+def test_a_diff_that_does_not_fit_the_module_is_not_applied(confirming: ModuleType) -> None:
+    assert confirming.apply(SOURCE.replace("bound):  # 5", "limit):  # 5"), DIFF) is None
+    assert confirming.apply(SOURCE, "no hunk at all") is None
