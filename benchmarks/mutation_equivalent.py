@@ -115,6 +115,12 @@ EQUIVALENT: dict[str, list[tuple[str, str, str]]] = {
          "the loader refuses a rationale without a strategy and a context note with one (knowledge/"
          "references.py): in every knowledge base that loads, either test alone decides the same"),
     ],
+    "fhir/lenient.py": [
+        ("@dataclass(frozen=True)", "@dataclass(frozen=False)",
+         "a Skipped is built once (bundle.read_resources) and only read by attribute (lenient.leave_unknown, "
+         "breast._skipped_conditions, profile's strict refusal): never assigned, hashed, nor a key or set "
+         "member; equality and repr are the same either way"),
+    ],
     "fhir/patient_facts.py": [
         ('gender = getattr(patients[0], "gender", None)', 'gender = getattr(patients[ -1], "gender", None)',
          "a record holds at most one Patient (check_one_patient refuses two, and one repeated is read once): "
