@@ -298,3 +298,13 @@ def test_an_element_whose_name_holds_a_colon_is_named_whole_in_the_skip_warning(
     resource = observation("er", "85337-4", valueCodeableConcept=POSITIVE, **{"note: x": 1})
     assert _skip_warning(resource) == ("Observation/er skipped, not valid FHIR R4 (Observation['note: x']: Extra "
                                        "inputs are not permitted (got 1)); left unknown: er_status")
+
+
+def test_a_resource_whose_id_holds_a_colon_has_its_elements_named_whole_in_the_skip_warning() -> None:
+    """The elements at fault are what follows the resource's label, whatever the label holds: an
+    (invalid) id with ": " once left its tail in front of each element ("bad: Observation.id")."""
+    resource = observation("er: bad", "85337-4", valueCodeableConcept=POSITIVE, valueString="positive")
+    assert _skip_warning(resource) == (
+        "Observation/er: bad skipped, not valid FHIR R4 (Observation.valueCodeableConcept, Observation.valueString: "
+        "a choice element given 2 ways; give one; Observation.id: String should match pattern "
+        "'^[A-Za-z0-9\\-.]+$' (got 'er: bad')); left unknown: er_status")
