@@ -77,6 +77,22 @@ EQUIVALENT: dict[str, list[tuple[str, str, str]]] = {
         ("while position < len(tokens):", "while position <= len(tokens):",
          "at position == len(tokens) the inner range is empty (0 tokens left), so the pass finds nothing and "
          "only steps past the end: the same agents, one idle turn more"),
+        ("for size in range(min(longest, len(tokens) - position), 0, -1):",
+         "for size in range(min(longest, len(tokens) + position), 0, -1):",
+         "the sizes added all exceed the tokens left, and a slice past the end is just the tokens left: the "
+         "same lookup as the first size of the original, and a match there ends the text either way"),
+        ('if item.start and (not group["start"] or item.start < group["start"]):',
+         'if item.start and (not group["start"] or item.start <= group["start"]):',
+         "an equal start is assigned again: the group's start is the same text either way"),
+        ("names = sorted({agent, *vocabulary().agents[agent].synonyms}, key=len, reverse=True)",
+         "names = sorted({agent, *vocabulary().agents[agent].synonyms}, key=len, reverse=False)",
+         "the pattern is used only as `.search(text)`'s truth (_formulations); Python's re tries every "
+         "alternative of an alternation on backtracking, so the names' order changes which match is found "
+         "first, never whether one is"),
+        ("return index, max((len(k) for k in index), default=0)",
+         "return index, max((len(k) for k in index), default= -1)",
+         "the default is used only for an empty index, where no size can find an agent: with -1 no size "
+         "is tried, with 0 likewise (range(0, 0, -1) is empty); the same nothing found"),
     ],
     "evaluation/evaluate.py": [
         (_NEEDS_ORDER % ("0", "1"), _NEEDS_ORDER % (" -1", "1"), _ORDER_ONLY),
