@@ -77,6 +77,22 @@ EQUIVALENT: dict[str, list[tuple[str, str, str]]] = {
         ("while position < len(tokens):", "while position <= len(tokens):",
          "at position == len(tokens) the inner range is empty (0 tokens left), so the pass finds nothing and "
          "only steps past the end: the same agents, one idle turn more"),
+        ("for size in range(min(longest, len(tokens) - position), 0, -1):",
+         "for size in range(min(longest, len(tokens) + position), 0, -1):",
+         "the sizes added all exceed the tokens left, and a slice past the end is just the tokens left: the "
+         "same lookup as the first size of the original, and a match there ends the text either way"),
+        ('if item.start and (not group["start"] or item.start < group["start"]):',
+         'if item.start and (not group["start"] or item.start <= group["start"]):',
+         "an equal start is assigned again: the group's start is the same text either way"),
+        ("names = sorted({agent, *vocabulary().agents[agent].synonyms}, key=len, reverse=True)",
+         "names = sorted({agent, *vocabulary().agents[agent].synonyms}, key=len, reverse=False)",
+         "the pattern is used only as `.search(text)`'s truth (_formulations); Python's re tries every "
+         "alternative of an alternation on backtracking, so the names' order changes which match is found "
+         "first, never whether one is"),
+        ("return index, max((len(k) for k in index), default=0)",
+         "return index, max((len(k) for k in index), default= -1)",
+         "the default is used only for an empty index, where no size can find an agent: with -1 no size "
+         "is tried, with 0 likewise (range(0, 0, -1) is empty); the same nothing found"),
     ],
     "evaluation/evaluate.py": [
         (_NEEDS_ORDER % ("0", "1"), _NEEDS_ORDER % (" -1", "1"), _ORDER_ONLY),
@@ -114,6 +130,39 @@ EQUIVALENT: dict[str, list[tuple[str, str, str]]] = {
          'parts.entry.kind == "rationale" or parts.entry.strategy is not None,',
          "the loader refuses a rationale without a strategy and a context note with one (knowledge/"
          "references.py): in every knowledge base that loads, either test alone decides the same"),
+    ],
+    "fhir/lenient.py": [
+        ("@dataclass(frozen=True)", "@dataclass(frozen=False)",
+         "a Skipped is built once (bundle.read_resources) and only read by attribute (lenient.leave_unknown, "
+         "breast._skipped_conditions, profile's strict refusal): never assigned, hashed, nor a key or set "
+         "member; equality and repr are the same either way"),
+    ],
+    "fhir/staging.py": [
+        ("return bool(a and b) and a > b and not a.startswith(b)",
+         "return bool(a and b) and a >= b and not a.startswith(b)",
+         "they differ only when a == b, where a.startswith(b) holds and the answer is False either way"),
+        ("return bool(a and b) and a > b and not a.startswith(b)",
+         "return bool(a or b) and a > b and not a.startswith(b)",
+         "with one side empty the answer is False anyway: '' > b is false, and a.startswith('') is true"),
+        ("a, b = later[:10], when[:10]", "a, b = later[: 11], when[:10]",
+         "b is at most 10 characters: an 11th character of a changes neither a > b (it decides only when a == b, "
+         "where a.startswith(b) answers False) nor whether a starts with b"),
+        ("a, b = later[:10], when[:10]", "a, b = later[:10], when[: 11]",
+         "a is at most 10 characters and holds no 'T': when b gains one, a == b[:10] sorts before it (False, "
+         "as a == b was), and a differing earlier compares and starts the same"),
+        ('summaries[(label, value)] = (instant(when), False, value, label, "Condition.stage.summary", day(when))',
+         'summaries[(label, value)] = (instant(when), True, value, label, "Condition.stage.summary", day(when))',
+         "summaries are ranked only among themselves (`observed.values() or summaries.values()`), and every "
+         "one gets the same flag either way; nothing else reads it"),
+        ('if "is" in match.group(1):', 'if "is" in match.group( 0):',
+         "the match holds an 's' only in its group 1 (the prefix is c, p, yc, yp, rc or rp; the separators are "
+         "spaces, _ and -; the letter is a, b or c), so 'is' is in the whole match exactly when it is in group 1"),
+        ("return found[0] if len(found) == 1 else None", "return found[ -1] if len(found) == 1 else None",
+         "one item (stage_of and _one_stage): the first is the last"),
+        ('same = [m for m in m_read if m[2] == "M0" and m[0] and when and m[0][:10] == when[:10]]',
+         'same = [m for m in m_read if m[2] == "M0" and m[ -1] and when and m[0][:10] == when[:10]]',
+         "m[-1] (the M0's day) and m[0] (its instant) come from the same time and are empty together; and with "
+         "`when` not empty, m[0][:10] == when[:10] already needs m[0] not empty"),
     ],
     "fhir/patient_facts.py": [
         ('gender = getattr(patients[0], "gender", None)', 'gender = getattr(patients[ -1], "gender", None)',

@@ -83,3 +83,25 @@ def test_a_bmi_at_either_end_of_the_plausible_range_is_used_and_one_past_it_is_n
     turned into `low < value` or `value < high` (a recorded BMI of 10 or 90 dropped as implausible)."""
     case = map_bundle(bundle(observation("bmi", "39156-5", valueQuantity={"value": value, "unit": "kg/m2"})))
     assert case.profile.bmi == read
+
+
+@pytest.mark.parametrize(("comparator", "level"), [("", "normal"), (">=", "unknown"), (">", "high")])
+def test_an_igf1_at_the_top_of_its_reference_range_is_normal_and_one_that_may_be_above_it_is_not_judged(
+        comparator: str, level: str) -> None:
+    """The laboratory's range includes its ends: 250 ng/mL against 60-250 is normal; ">=250" may be
+    250 or more (not judged), ">250" is above it. Mutation: `value > high` turned into
+    `value >= high` in fhir/patient_facts.py's serum_igf1 (the top of the range read as high)."""
+    quantity = {"value": 250, "unit": "ng/mL", **({"comparator": comparator} if comparator else {})}
+    igf1 = observation("igf", "2484-4", valueQuantity=quantity,
+                       referenceRange=[{"low": {"value": 60}, "high": {"value": 250}}])
+    assert _profile(igf1).serum_igf1 == level
+
+
+@pytest.mark.parametrize(("gender", "note"), [("other", "Patient.gender is other: sex left unknown"),
+                                              (None, "Patient.gender is absent: sex left unknown")])
+def test_the_mapping_says_which_gender_left_sex_unknown(gender: str | None, note: str) -> None:
+    """The mapping shown to the board says why sex is unknown: the gender the record gives, or
+    that it gives none. Mutation: `gender or 'absent'` turned into `and` in fhir/patient_facts.py's
+    sex ("is absent" for `other`, "is None" for no gender)."""
+    patient = {"resourceType": "Patient", "id": "p", **({"gender": gender} if gender else {})}
+    assert map_bundle(bundle(patient)).mapping.source("sex").note == note

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from igfrules.fhir.staging import MAX_STAGE_TEXT, parse_stage
+from igfrules.fhir.staging import parse_stage
 from tests.fhir.builders import LOINC, MC, NEGATIVE, POSITIVE, SCT, cc, condition, mapped, observation, reading_warnings
 
 AJCC = "http://cancerstaging.org"
@@ -161,7 +161,9 @@ def test_a_hedged_or_negated_stage_text_names_no_stage_group(text: str) -> None:
 
 
 def test_a_stage_text_of_up_to_80_characters_is_read_and_a_longer_one_is_not() -> None:
-    """Mutation: `len(text) > MAX_STAGE_TEXT` turned into `>=` (an 80-character text refused)."""
-    padded = "American Joint Committee on Cancer stage IIB".ljust(MAX_STAGE_TEXT)
-    assert len(padded) == MAX_STAGE_TEXT and parse_stage(padded) == "IIB"
+    """The bound is written here as a number, not imported, so that changing it fails this test.
+    Mutations: `len(text) > MAX_STAGE_TEXT` turned into `>=` (an 80-character text refused), and
+    MAX_STAGE_TEXT itself turned into 79 or 81 in fhir/staging.py."""
+    padded = "American Joint Committee on Cancer stage IIB".ljust(80)
+    assert len(padded) == 80 and parse_stage(padded) == "IIB"
     assert parse_stage(padded + " ") is None

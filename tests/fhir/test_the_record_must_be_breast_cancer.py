@@ -235,23 +235,149 @@ def test_a_prior_melanoma_in_recurrence_does_not_unsettle_the_breast_cancers_sta
     assert case.profile.treatment_intent == "curative"
 
 
-def test_a_condition_coded_as_a_secondary_cancer_is_no_primary_whatever_its_profile() -> None:
-    """A liver metastasis (SNOMED CT 94381002) that carries mCODE's primary-cancer profile by mistake
-    is still the metastasis: its liver site is read, and it is not taken for a primary whose site
-    could not be confirmed. Mutation in _secondary_coded: a SNOMED CT code counted as secondary only
-    when it is both site-specific and generic (`or` turned into `and`)."""
-    liver = condition("m", SCT, "94381002", "Secondary malignant neoplasm of liver", **PRIMARY)
+@pytest.mark.parametrize(("system", "code"), [(SCT, "94381002"), (ICD10, "C78.7")])
+def test_a_condition_coded_as_a_secondary_cancer_is_no_primary_whatever_its_profile(system: str, code: str) -> None:
+    """A liver metastasis (SNOMED CT 94381002, ICD-10-CM C78.7) that carries mCODE's primary-cancer
+    profile by mistake is still the metastasis: its liver site is read, and it is not taken for a
+    primary whose site could not be confirmed. Mutations in _secondary_coded: a SNOMED CT code
+    counted as secondary only when it is both site-specific and generic (`or` turned into `and`),
+    and the ICD-10-CM test inverted (`system != ICD10CM`: C78.7 no longer a secondary code)."""
+    liver = condition("m", system, code, "Secondary malignant neoplasm of liver", **PRIMARY)
     case = mapped(liver, ER)
     assert case.profile.metastatic_sites == ("liver",)
     assert case.mapping.warnings == ("no primary cancer Condition: the record does not confirm breast cancer; "
                                      "read as one",)
 
 
-@pytest.mark.parametrize(("code", "category"), [("C7A.00", "C7A"), ("C4A.9", "C4A"), ("C18.7", "C18"),
-                                                ("D01.0", "D01")])
+@pytest.mark.parametrize(("code", "category"), [("C7A.00", "C7A)"), ("C4A.9", "C4A)"), ("C18.7", "C18)"),
+                                                ("D01.0", "D01, in situ)"), ("C18", "C18)")])
 def test_the_refusal_names_the_icd_10_category_of_the_other_site(code: str, category: str) -> None:
-    """The error says which ICD-10-CM category placed the cancer elsewhere, all three characters.
-    Mutation: the category cut to two (`code[:2]`: "C7" for C7A)."""
+    """The error says which ICD-10-CM category placed the cancer elsewhere: its three characters,
+    no more and no fewer, and a category given alone ("C18") is placed as its codes are.
+    Mutations: the category cut to two (`code[:2]`: "C7" for C7A) or to four (`code[:4]`: "C7A0",
+    "C187", "D010"), and the shortest code placed raised from 3 characters to 4 (`len(code) <= 3`,
+    `len(code) < 4`: "C18" read as naming no site), all in fhir/breast.py's _icd_site."""
     with pytest.raises(CaseError) as caught:
         mapped(condition("x", ICD10, code, **PRIMARY), ER)
     assert f"a cancer of a site other than breast (ICD-10-CM {category}" in str(caught.value)
+
+
+@pytest.mark.parametrize("code", ["C84.A0", "C96.A"])
+def test_a_code_with_a_letter_after_its_block_is_placed_by_its_block(code: str) -> None:
+    """ICD-10-CM puts letters after some blocks: C84.A0 (cutaneous T-cell lymphoma) and C96.A
+    (histiocytic sarcoma) are of C81-C96, a cancer of another site, refused. Mutation: the block's
+    digits checked at `code[1:4]` instead of `code[1:3]` in fhir/breast.py (the letter read as part
+    of the block: no site, and the record read as breast cancer)."""
+    with pytest.raises(CaseError) as caught:
+        mapped(condition("x", ICD10, code, **PRIMARY), ER)
+    assert f"a cancer of a site other than breast (ICD-10-CM {code[:3]})" in str(caught.value)
+
+
+def _refusal(*resources: dict[str, object]) -> str:
+    with pytest.raises(CaseError) as caught:
+        mapped(*resources)
+    return str(caught.value)
+
+
+@pytest.mark.parametrize(("display", "named"), [("Malignant neoplasm of colon", "Malignant neoplasm of colon"),
+                                                ("", "363406005")])
+def test_the_refusal_names_the_primary_by_its_words_else_by_its_code(display: str, named: str) -> None:
+    """The tumour board reads which Condition was taken for another site's cancer: by its words
+    when it has some, else by its code. Mutation: `display_text(...) or codes` turned into `and` in
+    fhir/breast.py's check_breast (the code named beside words, nothing without)."""
+    message = _refusal(condition("colon", SCT, "363406005", display, **PRIMARY), ER)
+    assert (f"Condition/colon: Condition.code: the primary cancer is {named!r}, a cancer of the colon (SNOMED CT "
+            "363406005), not breast cancer") in message
+
+
+def test_the_refusal_names_an_invalid_primary_by_its_code() -> None:
+    """An invalid (skipped) colon-cancer Condition that refuses the record is named by the code
+    still read from its raw JSON. Mutation: `item.codes or ()` turned into `and` in fhir/breast.py's
+    _skipped_conditions (no code named)."""
+    colon = condition("colon", SCT, "363406005", "Malignant neoplasm of colon", onsetDateTime="not a date")
+    assert ("the primary cancer is '363406005 (a Condition skipped as not valid FHIR R4)', a cancer of the colon "
+            "(SNOMED CT 363406005), not breast cancer") in _refusal(colon, ER)
+
+
+TWO_OTHER_SITES = {"coding": [{"system": SCT, "code": "363406005"}, {"system": SCT, "code": "363358000"}]}
+
+
+@pytest.mark.parametrize("valid", [True, False])
+def test_a_primary_coded_for_two_other_sites_is_refused_naming_the_first(valid: bool) -> None:
+    """A Condition coded colon then lung cancer is refused naming the colon, valid or skipped as
+    invalid. Mutations in fhir/breast.py: the site taken as the last (`others[-1]` in site(),
+    `places[-1]` in _skipped_conditions)."""
+    primary = {**condition("x", SCT, "363406005", **PRIMARY), "code": TWO_OTHER_SITES}
+    if not valid:
+        primary["onsetDateTime"] = "not a date"
+    assert "a cancer of the colon (SNOMED CT 363406005), not breast cancer" in _refusal(primary, ER)
+
+
+INVALID_OBSERVATION = observation("o", "85337-4", valueCodeableConcept=POSITIVE, valueString="positive")
+INVALID_DIABETES = condition("d", ICD10, "E11.9", onsetDateTime="not a date")
+
+
+@pytest.mark.parametrize("before", [INVALID_OBSERVATION, INVALID_DIABETES], ids=["observation", "diabetes"])
+def test_an_invalid_resource_before_an_invalid_colon_cancer_never_hides_it(before: dict[str, object]) -> None:
+    """Every skipped resource is looked at: an invalid Observation, or an invalid Condition that is
+    no primary (diabetes), skipped before an invalid colon-cancer Condition leaves the colon cancer
+    to refuse the record. Mutations in fhir/breast.py's _skipped_conditions: `continue` past a
+    skipped resource that is no Condition, or past one that places no cancer, turned into `break`."""
+    colon = condition("colon", SCT, "363406005", "Malignant neoplasm of colon", onsetDateTime="not a date")
+    assert "Condition/colon: Condition.code" in _refusal(before, colon, ER)
+
+
+NO_WORDS = {"code": {"coding": [{"system": SCT, "code": "999999999"}]}}
+
+
+@pytest.mark.parametrize(("system", "body", "confirmed"), [
+    (SCT, "80248007", True),  # left breast structure
+    ("http://example.org/local-sites", "80248007", False),  # the same digits in another code system
+    (SCT, "71854001", False),  # colon structure
+])
+def test_only_a_snomed_ct_breast_body_site_confirms_breast_without_words(system: str, body: str,
+                                                                         confirmed: bool) -> None:
+    """A primary whose code places no site, with no words anywhere, is confirmed as breast by a
+    SNOMED CT breast body site, and by no other code. Mutations in fhir/breast.py's _body_site: the
+    SNOMED CT test inverted (`!=`, `not ==`) or joined with `or` (any SNOMED CT site taken for breast)."""
+    primary = {**condition("c", SCT, "999999999", **PRIMARY), **NO_WORDS,
+               "bodySite": [{"coding": [{"system": system, "code": body}]}]}
+    case = mapped(primary, ER)
+    assert case.profile.er_status == "positive"
+    assert (UNCONFIRMED not in case.mapping.warnings) is confirmed
+
+
+@pytest.mark.parametrize("status", ["refuted", "entered-in-error"])
+def test_a_refuted_primary_of_another_site_is_no_primary(status: str) -> None:
+    """A colon cancer the record refutes (or entered in error) is not the patient's cancer: the
+    record is read, with the warning that it names no primary. Mutation: `return False` for a
+    refuted Condition turned into `return True` in fhir/breast.py's is_primary_cancer."""
+    verification = cc("http://terminology.hl7.org/CodeSystem/condition-ver-status", status)
+    colon = condition("colon", SCT, "363406005", "Malignant neoplasm of colon", **PRIMARY,
+                      verificationStatus=verification)
+    case = mapped(colon, ER)
+    assert case.profile.er_status == "positive"
+    assert any(w.startswith("no primary cancer Condition") for w in case.mapping.warnings)
+
+
+def test_a_breast_cancer_coded_in_snomed_ct_and_called_metastatic_is_the_breast_primary() -> None:
+    """Words that say the cancer has spread do not make a Condition coded as breast cancer a
+    secondary one, in SNOMED CT as in ICD-10-CM. Mutation: `system == SNOMED and (a secondary code)`
+    turned into `or` in fhir/breast.py's _secondary_coded (every SNOMED CT code counted secondary)."""
+    case = mapped(condition("b", SCT, "254837009", "Metastatic carcinoma of breast"), ER)
+    assert case.mapping.warnings == ()
+
+
+RECURRENCE = {"clinicalStatus": cc("http://terminology.hl7.org/CodeSystem/condition-clinical", "recurrence")}
+NOT_PLACED_IN_RECURRENCE = condition("mel", SCT, "372244006", "Malignant melanoma of skin", **PRIMARY, **RECURRENCE)
+STAGE_IIA = observation("stage", "21908-9", valueCodeableConcept={"text": "Stage IIA"})
+
+
+def test_the_clinical_status_read_is_the_breast_primarys_else_that_of_the_primaries_not_placed() -> None:
+    """Beside a breast primary, a cancer not placed (a melanoma under a SNOMED CT code not listed)
+    in recurrence leaves the breast stage read; without a breast primary, that cancer's recurrence
+    is this cancer's, and the stage before it is not the current one. Mutation: `if self.breast`
+    negated in fhir/breast.py's Primaries.of_this_cancer."""
+    breast = condition("b", ICD10, "C50.911", "Malignant neoplasm of right breast", **PRIMARY)
+    assert mapped(breast, NOT_PLACED_IN_RECURRENCE, STAGE_IIA).profile.stage == "IIA"
+    assert mapped(NOT_PLACED_IN_RECURRENCE, STAGE_IIA).profile.stage == "unknown"

@@ -132,3 +132,49 @@ def test_a_surgery_dated_by_its_period_dates_the_curative_setting() -> None:
     surgery["performedPeriod"] = {"start": "2020-06-01", "end": "2020-06-01"}
     [therapy] = therapies(surgery, medication("adj", cc(RX, "10324"), "2020-08-01", intent_kind="curative"))
     assert therapy.setting == "adjuvant"
+
+
+def test_a_request_never_given_never_hides_the_medicine_after_it() -> None:
+    """Mutation: `continue` past a medication record that was not given (cancelled, in error)
+    turned into `break` in fhir/therapies.py's prior_therapies (every later record of that kind
+    unread)."""
+    cancelled = {**medication("x", cc(RX, "56946")), "status": "cancelled"}
+    given = medication("t", cc(RX, "10324"), "2020-08-01")
+    result = therapies(cancelled, given)
+    assert result != "unknown"
+    assert [t.agent for t in result] == ["tamoxifen"]
+
+
+@pytest.mark.parametrize("unread", [{"status": "entered-in-error"}, {"status": "preliminary"},
+                                    {"dataAbsentReason": cc("http://terminology.hl7.org/CodeSystem/data-absent-reason",
+                                                            "error")}],
+                         ids=["in error", "preliminary", "data absent"])
+def test_a_disease_status_in_error_preliminary_or_absent_is_no_progression(unread: dict[str, Any]) -> None:
+    """Only a disease status that stands, with a value, says a therapy progressed. Mutations in
+    fhir/therapies.py's _statuses: `code is not a status or not usable or dataAbsentReason` with
+    either `or` turned into `and` (a status in error, or one whose data is absent, read)."""
+    worse = {**status("worse", "2021-06-01", "271299001"), **unread}
+    [therapy] = therapies(medication("first", cc(RX, "84857"), "2021-01-01"), worse)
+    assert therapy.progressed == "unknown"
+
+
+@pytest.mark.parametrize(("began", "setting"), [("2020-05-31", "neoadjuvant"), ("2020-06-01", "adjuvant")])
+def test_a_curative_medicine_begun_the_day_of_surgery_is_adjuvant(began: str, setting: str) -> None:
+    """Neoadjuvant is strictly before the surgery: a curative medicine begun the same day is read as
+    after it. Mutation: `given.start < surgery` turned into `<=` in fhir/therapies.py's _setting."""
+    [therapy] = therapies(_procedure("s", "2020-06-01"), medication("m", cc(RX, "10324"), began,
+                                                                    intent_kind="curative"))
+    assert therapy.setting == setting
+
+
+@pytest.mark.parametrize(("resources", "note"), [
+    ([], "no medication resource names an agent igfrules knows"),
+    ([medication("x", {"text": "investigational drug XYZ-123"})],
+     "no medication resource names an agent igfrules knows; 1 cancer-related medicine(s) not recognised"),
+])
+def test_the_mapping_says_when_prior_therapies_are_unknown_for_a_medicine_not_recognised(
+        resources: list[dict[str, Any]], note: str) -> None:
+    """Why prior therapies are unknown, as the mapping shows it: no agent named, and how many
+    cancer-related medicines were not recognised when there are some. Mutation: `if unrecognised`
+    negated in fhir/therapies.py's prior_therapies ("0 ... not recognised" said, the real count not)."""
+    assert map_bundle(bundle(*resources)).mapping.source("prior_therapies").note == note

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from tests.fhir.builders import (
+    ICD10,
     LOINC,
     NEGATIVE,
     POSITIVE,
@@ -142,3 +145,40 @@ def test_a_gene_code_from_another_system_is_not_an_hgnc_id() -> None:
     region = observation("region", "53041-0", component=[
         {"code": cc(LOINC, "48018-6"), "valueCodeableConcept": cc("http://example.org/local-genes", "8975")}])
     assert mapped(region).profile.pik3ca_mutation == "unknown"
+
+
+VER_STATUS = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
+BONE_METASTASIS = condition("bone", SCT, "94222008", body=("272673000", "Bone structure"))
+
+
+def test_visceral_disease_is_read_from_the_conditions_when_the_sites_are_unknown() -> None:
+    """A confirmed liver metastasis beside a provisional lung one: the sites are unknown (the lung
+    may or may not be one), but visceral disease is certain; axillary node disease alone leaves no
+    distant site, and is not visceral. Mutations in fhir/tumour.py's visceral(): its `value=True`
+    for a visceral site turned into False, and `value=False` for non-visceral sites only into True."""
+    liver = condition("liver", SCT, "94381002", body=("10200004", "Liver structure"))
+    lung = condition("lung", SCT, "94391008", verificationStatus=cc(VER_STATUS, "provisional"))
+    case = mapped(liver, lung)
+    assert (case.profile.metastatic_sites, case.profile.value("visceral_disease")) == ("unknown", True)
+    axillary = mapped(condition("n", ICD10, "C77.3", "Secondary malignant neoplasm of axillary lymph nodes"))
+    assert (axillary.profile.metastatic_sites, axillary.profile.value("visceral_disease")) == ("unknown", False)
+
+
+@pytest.mark.parametrize("text", ["Suspected metastatic disease in mother", "Possible metastasis ruled out"])
+def test_a_doubt_about_someone_elses_metastasis_or_one_ruled_out_leaves_the_sites_read(text: str) -> None:
+    """Only a doubt about the patient's own metastasis makes the sites unknown. Mutation: `a
+    secondary mention and uncertain and not negated and not someone else's` with its second `and`
+    turned into `or` in fhir/tumour.py's _doubted_secondary."""
+    other = {"resourceType": "Condition", "id": "o", "code": {"text": text}, "subject": {"reference": "Patient/p"}}
+    assert mapped(other, BONE_METASTASIS).profile.metastatic_sites == ("bone",)
+
+
+@pytest.mark.parametrize("before", [
+    condition("r", SCT, "94381002", verificationStatus=cc(VER_STATUS, "refuted")),
+    condition("h", SCT, "38341003", clinicalStatus=cc("http://terminology.hl7.org/CodeSystem/condition-clinical",
+                                                      "resolved")),
+], ids=["refuted", "resolved"])
+def test_a_refuted_or_resolved_condition_never_hides_the_metastasis_after_it(before: dict[str, Any]) -> None:
+    """Mutations: `continue` past a refuted Condition, or past one no longer current, turned into
+    `break` in fhir/tumour.py's current_secondary_sites."""
+    assert mapped(before, BONE_METASTASIS).profile.metastatic_sites == ("bone",)

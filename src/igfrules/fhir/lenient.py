@@ -165,7 +165,9 @@ def leave_unknown(fields: list[FieldSource], skipped: list[Skipped], warnings: l
         informed = item.fields()
         for name in informed:
             by_field.setdefault(name, []).append(item.label)
-        at_fault = "; ".join(f"{p.location.split(': ', 1)[-1]}: {p.message}" for p in item.problems)
+        # Each element at fault is what follows the label ("Observation/er: Observation.valueString"),
+        # whatever the label holds: an invalid id may itself hold ": ".
+        at_fault = "; ".join(f"{p.location.removeprefix(f'{item.label}: ')}: {p.message}" for p in item.problems)
         left = ", ".join(informed) if informed else "none of the fields igfrules reads"
         warnings.append(f"{item.label} skipped, not valid FHIR R4 ({at_fault}); left unknown: {left}")
     out = []
