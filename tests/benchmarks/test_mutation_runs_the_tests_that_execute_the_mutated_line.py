@@ -1,11 +1,11 @@
 """benchmarks/mutation.py runs against each mutant only the tests that executed its line
-(benchmarks/mutation_select.py). A mistake there would not fail any run: it would make mutants
+(benchmarks/mutants/choose.py). A mistake there would not fail any run: it would make mutants
 survive that the module's tests kill (a score too low), or, worse, pick no tests for a line that
 runs at import and call the mutant survived without trying. These pin the choice."""
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -17,12 +17,16 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def select() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("mutation_select", ROOT / "benchmarks" / "mutation_select.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("mutation_select", module)
-    spec.loader.exec_module(module)
-    return module
+    return _benchmark("mutants.choose")
+
+
+def _benchmark(name: str) -> ModuleType:
+    """A module of benchmarks/mutants, imported as benchmarks/mutation.py imports it."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
 
 
 SOURCE = '''\
@@ -97,11 +101,7 @@ def test_the_changed_line_is_the_first_that_differs(select: ModuleType) -> None:
 
 @pytest.fixture(scope="module")
 def confirming() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("mutation_confirm", ROOT / "benchmarks" / "mutation_confirm.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return _benchmark("mutants.confirm")
 
 
 DIFF = """--- mutation diff ---

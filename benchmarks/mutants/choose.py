@@ -9,11 +9,11 @@ from the environment (IGFRULES_MUTATION_TEST, set by the pytest plugin below) th
 COVERAGE_PROCESS_START, which coverage.py's .pth file reads at every Python start. The result is a
 map: module -> line -> the tests that executed it, and how long each test took.
 
-For each mutant cosmic-ray runs `mutation_select.py run`, which finds the line that differs from
+For each mutant cosmic-ray runs `choose.py run`, which finds the line that differs from
 the unmutated module, and runs:
 
 - the tests that executed that line's statement, fastest first, with pytest -x;
-- the module's whole test list (mutation.MODULES) when the statement runs at import (module level,
+- the module's whole test list (modules.MODULES) when the statement runs at import (module level,
   a `def` or `class` line, a decorator, a default argument): its effect reaches tests that never
   execute it again, so coverage cannot say who depends on it;
 - the whole list too when the statement was executed only outside any test (by a process that did
@@ -26,7 +26,7 @@ knowledge-base cache off when its own code changed less than 2 s before it was i
 (knowledge/file_stamps.py), and a test that needs the cache would otherwise fail for that reason
 alone and count a mutant as killed by chance.
 
-    python benchmarks/mutation_select.py plugin-help   # what the pytest plugin does
+    python benchmarks/mutants/choose.py run <module> <copy> <map> <pristine> <tests...>   # what cosmic-ray runs
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ def coverage_config(data_file: Path, files: list[Path]) -> str:
 
 
 class ContextPlugin:
-    """Loaded with `-p mutation_select` in the measuring run: each test's node id becomes the
+    """Loaded with `-p mutants.choose` in the measuring run: each test's node id becomes the
     coverage context of its setup, call and teardown, in this process and (through the
     environment) in every process it starts; the durations are written for the runner's order."""
 
@@ -97,7 +97,7 @@ class ContextPlugin:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """The entry point of `-p mutation_select`."""
+    """The entry point of `-p mutants.choose`."""
     config.pluginmanager.register(ContextPlugin(), "igfrules-mutation-contexts")
 
 
@@ -119,8 +119,8 @@ def measure(repo: Path, modules: list[str], tests: list[str], out: Path, python:
     durations = out.parent / "durations.json"
     run_env = {**env, "COVERAGE_PROCESS_START": str(rc), CONTEXT_VARIABLE: "",
                "IGFRULES_MUTATION_DURATIONS": str(durations),
-               "PYTHONPATH": os.pathsep.join([env["PYTHONPATH"], str(Path(__file__).parent)])}
-    done = subprocess.run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "mutation_select",
+               "PYTHONPATH": os.pathsep.join([env["PYTHONPATH"], str(Path(__file__).parents[1])])}
+    done = subprocess.run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "mutants.choose",
                            *tests], cwd=repo, env=run_env, capture_output=True, text=True, check=False)
     if not durations.exists():  # pytest did not even get to the end (a collection error)
         return done.returncode or 1, done.stdout[-3000:] + done.stderr[-3000:]
