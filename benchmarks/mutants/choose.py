@@ -189,22 +189,38 @@ def run(module: str, repo: Path, map_file: Path, pristine_file: Path, whole: lis
     mutated = target.read_text(encoding="utf-8")
     line = changed_line(pristine, mutated)
     measured = json.loads(map_file.read_text(encoding="utf-8"))
+    durations: dict[str, float] = measured["durations"]
     if line is None:
         chosen: list[str] | None = None
         print("no line differs: running the whole list")
     else:
         lines, at_import = statement_of(pristine, line)
-        chosen = choose(measured["lines"].get(module, {}), measured["durations"], lines, at_import)
+        chosen = choose(measured["lines"].get(module, {}), durations, lines, at_import)
+        if chosen:  # the module's own tests only: a score must not depend on which modules were measured together
+            chosen = [n for n in chosen if under(n, whole)]
         print(f"line {line} (statement at {lines.start}{', run at import' if at_import else ''}): "
               f"{'the whole list' if chosen is None else f'{len(chosen)} tests'}")
     if chosen == []:
-        print("no test executes this line: the mutant survives")
+        print("no test of this module executes this line: the mutant survives")
         return 0
     settled = max(target.stat().st_mtime, target.stat().st_ctime) + SETTLE
     time.sleep(max(0.0, settled - time.time()))
     tests = whole if chosen is None else chosen
+    # A minute and five times what these tests took under coverage (itself slower than a plain
+    # run): a mutant past that has made them loop, not merely run on a busy machine.
+    limit = 60 + 5 * sum(d for n, d in durations.items() if (n in tests if chosen else under(n, whole)))
     command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests]
-    return subprocess.run(command, cwd=repo, check=False).returncode
+    try:
+        return subprocess.run(command, cwd=repo, check=False, timeout=limit).returncode
+    except subprocess.TimeoutExpired:
+        print(f"the tests ran past {limit:.0f} s: the mutant is taken to loop (killed)")
+        return 1
+
+
+def under(nodeid: str, tests: list[str]) -> bool:
+    """Whether a test's node id is one of `tests` (files or folders)."""
+    path = nodeid.split("::", 1)[0]
+    return any(path == t or path.startswith(t.rstrip("/") + "/") for t in tests)
 
 
 def main() -> int:

@@ -126,3 +126,13 @@ def test_a_survivor_is_written_again_exactly_as_cosmic_ray_wrote_it(confirming: 
 def test_a_diff_that_does_not_fit_the_module_is_not_applied(confirming: ModuleType) -> None:
     assert confirming.apply(SOURCE.replace("bound):  # 5", "limit):  # 5"), DIFF) is None
     assert confirming.apply(SOURCE, "no hunk at all") is None
+
+
+def test_only_the_modules_own_tests_are_chosen(select: ModuleType) -> None:
+    """The map holds every test measured in the run, of every module; a mutant runs only those of
+    its own module's list, so its score does not depend on which modules were measured together."""
+    own = ["tests/fhir", "tests/model/test_verdict.py"]
+    assert select.under("tests/fhir/test_x.py::test_y[a]", own)
+    assert select.under("tests/model/test_verdict.py::test_z", own)
+    assert not select.under("tests/fhirish/test_x.py::test_y", own)
+    assert not select.under("tests/model/test_verdict_names.py::test_z", own)
