@@ -1,11 +1,11 @@
 """benchmarks/mutation.py runs against each mutant only the tests that executed its line
-(benchmarks/mutation_select.py). A mistake there would not fail any run: it would make mutants
+(benchmarks/mutants/choose.py). A mistake there would not fail any run: it would make mutants
 survive that the module's tests kill (a score too low), or, worse, pick no tests for a line that
 runs at import and call the mutant survived without trying. These pin the choice."""
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -17,12 +17,16 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def select() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("mutation_select", ROOT / "benchmarks" / "mutation_select.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("mutation_select", module)
-    spec.loader.exec_module(module)
-    return module
+    return _benchmark("mutants.choose")
+
+
+def _benchmark(name: str) -> ModuleType:
+    """A module of benchmarks/mutants, imported as benchmarks/mutation.py imports it."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
 
 
 SOURCE = '''\
@@ -97,11 +101,7 @@ def test_the_changed_line_is_the_first_that_differs(select: ModuleType) -> None:
 
 @pytest.fixture(scope="module")
 def confirming() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("mutation_confirm", ROOT / "benchmarks" / "mutation_confirm.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return _benchmark("mutants.confirm")
 
 
 DIFF = """--- mutation diff ---
@@ -126,3 +126,13 @@ def test_a_survivor_is_written_again_exactly_as_cosmic_ray_wrote_it(confirming: 
 def test_a_diff_that_does_not_fit_the_module_is_not_applied(confirming: ModuleType) -> None:
     assert confirming.apply(SOURCE.replace("bound):  # 5", "limit):  # 5"), DIFF) is None
     assert confirming.apply(SOURCE, "no hunk at all") is None
+
+
+def test_only_the_modules_own_tests_are_chosen(select: ModuleType) -> None:
+    """The map holds every test measured in the run, of every module; a mutant runs only those of
+    its own module's list, so its score does not depend on which modules were measured together."""
+    own = ["tests/fhir", "tests/model/test_verdict.py"]
+    assert select.under("tests/fhir/test_x.py::test_y[a]", own)
+    assert select.under("tests/model/test_verdict.py::test_z", own)
+    assert not select.under("tests/fhirish/test_x.py::test_y", own)
+    assert not select.under("tests/model/test_verdict_names.py::test_z", own)

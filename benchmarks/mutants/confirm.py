@@ -1,10 +1,10 @@
 """Survivors tried again against the module's whole test list (benchmarks/mutation.py --confirm).
 
-A mutant runs only the tests that executed its line (mutation_select.py). That choice can only
+A mutant runs only the tests that executed its line (choose.py). That choice can only
 err one way: a test coverage did not see (a process that did not write its data, a module-scoped
 fixture whose set-up ran under another test's name) might have killed a mutant that then survives.
 So each survivor not listed as equivalent is written into the module's copy again and the module's
-whole list (MODULES) runs against it; one it kills is recorded as killed, with the reason, and
+whole list (modules.MODULES) runs against it; one it kills is recorded as killed, with the reason, and
 counted: that count is how often the choice missed.
 """
 
@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-SETTLE = 2.2  # as mutation_select.SETTLE: the mutated file must be this old before igfrules is imported
+from mutants.choose import SETTLE
 
 
 def apply(source: str, diff: str) -> str | None:

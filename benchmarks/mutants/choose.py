@@ -9,11 +9,11 @@ from the environment (IGFRULES_MUTATION_TEST, set by the pytest plugin below) th
 COVERAGE_PROCESS_START, which coverage.py's .pth file reads at every Python start. The result is a
 map: module -> line -> the tests that executed it, and how long each test took.
 
-For each mutant cosmic-ray runs `mutation_select.py run`, which finds the line that differs from
+For each mutant cosmic-ray runs `choose.py run`, which finds the line that differs from
 the unmutated module, and runs:
 
 - the tests that executed that line's statement, fastest first, with pytest -x;
-- the module's whole test list (mutation.MODULES) when the statement runs at import (module level,
+- the module's whole test list (modules.MODULES) when the statement runs at import (module level,
   a `def` or `class` line, a decorator, a default argument): its effect reaches tests that never
   execute it again, so coverage cannot say who depends on it;
 - the whole list too when the statement was executed only outside any test (by a process that did
@@ -26,7 +26,7 @@ knowledge-base cache off when its own code changed less than 2 s before it was i
 (knowledge/file_stamps.py), and a test that needs the cache would otherwise fail for that reason
 alone and count a mutant as killed by chance.
 
-    python benchmarks/mutation_select.py plugin-help   # what the pytest plugin does
+    python benchmarks/mutants/choose.py run <module> <copy> <map> <pristine> <tests...>   # what cosmic-ray runs
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ def coverage_config(data_file: Path, files: list[Path]) -> str:
 
 
 class ContextPlugin:
-    """Loaded with `-p mutation_select` in the measuring run: each test's node id becomes the
+    """Loaded with `-p mutants.choose` in the measuring run: each test's node id becomes the
     coverage context of its setup, call and teardown, in this process and (through the
     environment) in every process it starts; the durations are written for the runner's order."""
 
@@ -97,7 +97,7 @@ class ContextPlugin:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """The entry point of `-p mutation_select`."""
+    """The entry point of `-p mutants.choose`."""
     config.pluginmanager.register(ContextPlugin(), "igfrules-mutation-contexts")
 
 
@@ -119,8 +119,8 @@ def measure(repo: Path, modules: list[str], tests: list[str], out: Path, python:
     durations = out.parent / "durations.json"
     run_env = {**env, "COVERAGE_PROCESS_START": str(rc), CONTEXT_VARIABLE: "",
                "IGFRULES_MUTATION_DURATIONS": str(durations),
-               "PYTHONPATH": os.pathsep.join([env["PYTHONPATH"], str(Path(__file__).parent)])}
-    done = subprocess.run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "mutation_select",
+               "PYTHONPATH": os.pathsep.join([env["PYTHONPATH"], str(Path(__file__).parents[1])])}
+    done = subprocess.run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "mutants.choose",
                            *tests], cwd=repo, env=run_env, capture_output=True, text=True, check=False)
     if not durations.exists():  # pytest did not even get to the end (a collection error)
         return done.returncode or 1, done.stdout[-3000:] + done.stderr[-3000:]
@@ -189,22 +189,38 @@ def run(module: str, repo: Path, map_file: Path, pristine_file: Path, whole: lis
     mutated = target.read_text(encoding="utf-8")
     line = changed_line(pristine, mutated)
     measured = json.loads(map_file.read_text(encoding="utf-8"))
+    durations: dict[str, float] = measured["durations"]
     if line is None:
         chosen: list[str] | None = None
         print("no line differs: running the whole list")
     else:
         lines, at_import = statement_of(pristine, line)
-        chosen = choose(measured["lines"].get(module, {}), measured["durations"], lines, at_import)
+        chosen = choose(measured["lines"].get(module, {}), durations, lines, at_import)
+        if chosen:  # the module's own tests only: a score must not depend on which modules were measured together
+            chosen = [n for n in chosen if under(n, whole)]
         print(f"line {line} (statement at {lines.start}{', run at import' if at_import else ''}): "
               f"{'the whole list' if chosen is None else f'{len(chosen)} tests'}")
     if chosen == []:
-        print("no test executes this line: the mutant survives")
+        print("no test of this module executes this line: the mutant survives")
         return 0
     settled = max(target.stat().st_mtime, target.stat().st_ctime) + SETTLE
     time.sleep(max(0.0, settled - time.time()))
     tests = whole if chosen is None else chosen
+    # A minute and five times what these tests took under coverage (itself slower than a plain
+    # run): a mutant past that has made them loop, not merely run on a busy machine.
+    limit = 60 + 5 * sum(d for n, d in durations.items() if (n in tests if chosen else under(n, whole)))
     command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests]
-    return subprocess.run(command, cwd=repo, check=False).returncode
+    try:
+        return subprocess.run(command, cwd=repo, check=False, timeout=limit).returncode
+    except subprocess.TimeoutExpired:
+        print(f"the tests ran past {limit:.0f} s: the mutant is taken to loop (killed)")
+        return 1
+
+
+def under(nodeid: str, tests: list[str]) -> bool:
+    """Whether a test's node id is one of `tests` (files or folders)."""
+    path = nodeid.split("::", 1)[0]
+    return any(path == t or path.startswith(t.rstrip("/") + "/") for t in tests)
 
 
 def main() -> int:
