@@ -12,6 +12,7 @@ import os
 import shutil
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -135,6 +136,24 @@ def test_a_write_that_fails_leaves_no_temporary_file(folder: Path, monkeypatch: 
     monkeypatch.setattr(cache.os, "replace", refuse)
     cache.write("d" * 64, ("value",))
     assert [p.name for p in folder.iterdir()] == []
+
+
+def test_a_temporary_file_goes_only_once_a_whole_hour_old(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another process may still be writing a temporary file under an hour old: it is kept to the
+    last second of the hour, and removed just past it. The clock is set, so the edge is exact.
+    Mutation: the hour shortened to 3599 s (`_LEFTOVER_SECONDS = 3600` turned into 3599 in
+    knowledge/cache.py)."""
+    now = 1_800_000_000.0
+    monkeypatch.setattr(cache, "time", SimpleNamespace(time=lambda: now))
+    folder.mkdir(parents=True, mode=0o700)
+    writing = folder / ".tmp-still-being-written"
+    writing.write_bytes(b"")
+    os.utime(writing, (now - 3599.5, now - 3599.5))  # half a second short of the hour
+    left = folder / ".tmp-left-behind"
+    left.write_bytes(b"")
+    os.utime(left, (now - 3600.5, now - 3600.5))  # half a second past it
+    _prune(folder)
+    assert [p.name for p in folder.iterdir()] == [".tmp-still-being-written"]
 
 
 def test_leftover_temporary_files_go_after_an_hour_and_nothing_else_does(folder: Path) -> None:
