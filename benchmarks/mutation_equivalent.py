@@ -154,5 +154,10 @@ EQUIVALENT: dict[str, list[tuple[str, str, str]]] = {
         ("if now - item.stat(follow_symlinks=False).st_mtime > _LEFTOVER_SECONDS:",
          "if now - item.stat(follow_symlinks=False).st_mtime >= _LEFTOVER_SECONDS:",
          "differs only for a file exactly 3600.000000 s old on a float clock: no run can meet that instant"),
+        ('temporary = f".tmp-{secrets.token_hex(8)}"', 'temporary = f".tmp-{secrets.token_hex( 7)}"',
+         "only the random part of a transient name shrinks (56 bits instead of 64): the file is renamed into "
+         "place or removed within the call, the prune matches it by its `.tmp-` prefix alone, and a clash "
+         "(odds of 2**-56 against another writer's name at that instant) fails O_EXCL into the no-cache path "
+         "that any unwritable disk already takes"),
     ],
 }
