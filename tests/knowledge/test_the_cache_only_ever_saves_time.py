@@ -179,3 +179,22 @@ def test_leftover_temporary_files_go_after_an_hour_and_nothing_else_does(folder:
     assert not old.exists()
     assert recent.exists() and link.is_symlink() and (folder / "a-subfolder").is_dir()
     assert sorted(p.name for p in folder.glob("*.pickle")) == [f"{n:064x}.pickle" for n in range(6, 30)]
+
+
+def test_a_parent_folder_that_cannot_be_examined_means_no_cache(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whether others could swap the cache folder is unknown when its parent cannot be examined
+    (stat refused, or the parent swapped away at that moment), and unknown is not safe: the entry
+    is not unpickled, though the folder itself would open. Mutation: `return False` turned into
+    `return True` in _parent_safe's `except OSError` (knowledge/cache.py)."""
+    load_knowledge_base(RULES, use_cache=True)
+    sha256 = load_knowledge_base(RULES).sha256
+    assert cache.load(RULES, sha256) is not None  # an entry is there, and trusted
+    real_stat = os.stat
+
+    def refused_for_the_parent(path: object, *args: object, **kwargs: object) -> os.stat_result:
+        if isinstance(path, str | os.PathLike) and Path(path) == folder.parent:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_stat(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cache.os, "stat", refused_for_the_parent)
+    assert cache.load(RULES, sha256) is None
