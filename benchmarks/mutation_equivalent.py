@@ -159,5 +159,9 @@ EQUIVALENT: dict[str, list[tuple[str, str, str]]] = {
          "place or removed within the call, the prune matches it by its `.tmp-` prefix alone, and a clash "
          "(odds of 2**-56 against another writer's name at that instant) fails O_EXCL into the no-cache path "
          "that any unwritable disk already takes"),
+        ('temporary = f".tmp-{secrets.token_hex(8)}"', 'temporary = f".tmp-{secrets.token_hex( 9)}"',
+         "only the random part of a transient name grows (72 bits instead of 64, 23 characters in all): the "
+         "file is renamed into place or removed within the call and the prune matches it by its `.tmp-` "
+         "prefix alone"),
     ],
 }
