@@ -134,3 +134,19 @@ def test_a_spooled_chunk_is_appended_with_sendfile(tmp_path: Path, monkeypatch: 
         os.close(fd)
     assert sent and target.read_bytes() == b'{"case":1}\n{"case":2}\n' and out.lines == 2
     assert not spooled.exists()
+
+
+def test_an_output_that_failed_stops_the_batch_as_a_failure_not_an_interruption(tmp_path: Path) -> None:
+    """A batch stopped by its output (a full disk, a broken pipe) exits 1, a failure; only Ctrl-C
+    exits 130 (128 + SIGINT), which a shell or a scheduler reads as "the user stopped it" and may
+    not retry. Mutation: `interrupted: bool = False` turned into `= True` in BatchOutput.stopped
+    (cohort/output.py)."""
+    with (tmp_path / "out.jsonl").open("wb") as handle:
+        out = BatchOutput(handle.fileno(), "out.jsonl")
+        out.write(b'{"case":1}\n', 1)
+        failed = out.stopped("No space left on device")
+        interrupted = out.stopped("interrupted", interrupted=True)
+    assert (failed.exit_code, failed.interrupted) == (1, False)
+    assert [p.message for p in failed.problems] == [
+        "No space left on device; the batch stopped after 1 complete line (cases 1-1)"]
+    assert (interrupted.exit_code, interrupted.interrupted) == (130, True)
