@@ -57,6 +57,7 @@ EQUIVALENT: dict[str, list[tuple[str, str, str]]] = {
     ],
     "cohort/output.py": [
         ("source.seek(done[0])", "source.seek(done[ -1])", "`done` is a one-item list: the first is the last"),
+        ("done[0] += written", "done[ -1] += written", "`done` is a one-item list: the first is the last"),
         ("elif done[0]:", "elif done[ -1]:", "`done` is a one-item list: the first is the last"),
         ("while done[0] < size and self._sendfile:", "while done[ -1] < size and self._sendfile:",
          "`done` is a one-item list: the first is the last"),
