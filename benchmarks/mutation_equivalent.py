@@ -58,6 +58,11 @@ EQUIVALENT: dict[str, list[tuple[str, str, str]]] = {
     "cohort/output.py": [
         ("source.seek(done[0])", "source.seek(done[ -1])", "`done` is a one-item list: the first is the last"),
         ("done[0] += written", "done[ -1] += written", "`done` is a one-item list: the first is the last"),
+        ("done[0] += os.sendfile(self.fd, source.fileno(), done[0], size - done[0])",
+         "done[ -1] += os.sendfile(self.fd, source.fileno(), done[0], size - done[0])",
+         "`done` is a one-item list: the first is the last"),
+        ("umask = os.umask(0)", "umask = os.umask( 1)",
+         "the mask is set only to read the old one, and put back on the next line: the value read is the same"),
         ("elif done[0]:", "elif done[ -1]:", "`done` is a one-item list: the first is the last"),
         ("while done[0] < size and self._sendfile:", "while done[ -1] < size and self._sendfile:",
          "`done` is a one-item list: the first is the last"),

@@ -136,6 +136,31 @@ def test_a_spooled_chunk_is_appended_with_sendfile(tmp_path: Path, monkeypatch: 
     assert not spooled.exists()
 
 
+def test_a_full_disk_during_sendfile_stops_the_batch_and_is_not_taken_for_a_refusal(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only a kernel that refuses sendfile (EINVAL, ENOSYS, EOPNOTSUPP) sends a chunk the slow way,
+    by copying; a full disk is a failure: the batch stops after the lines already out, as it does
+    when a plain write fails, rather than retrying and going on. Mutation: `... or done[0]` turned
+    into `... and done[0]` in BatchOutput.append_file (cohort/output.py)."""
+    spooled = tmp_path / "chunk"
+    spooled.write_bytes(b'{"case":2}\n{"case":3}\n')
+
+    def disk_full(out_fd: int, in_fd: int, offset: int, count: int) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(output.os, "sendfile", disk_full)
+    target = tmp_path / "out.jsonl"
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT)
+    try:
+        out = BatchOutput(fd, str(target))
+        out.write(b'{"case":1}\n', 1)
+        with pytest.raises(OSError, match="No space left on device"):
+            out.append_file(str(spooled), 2)
+    finally:
+        os.close(fd)
+    assert out.lines == 1 and target.read_bytes() == b'{"case":1}\n'
+
+
 def test_an_output_that_failed_stops_the_batch_as_a_failure_not_an_interruption(tmp_path: Path) -> None:
     """A batch stopped by its output (a full disk, a broken pipe) exits 1, a failure; only Ctrl-C
     exits 130 (128 + SIGINT), which a shell or a scheduler reads as "the user stopped it" and may
