@@ -81,6 +81,22 @@ def test_a_completed_run_replaces_the_out_file_with_its_permissions(tmp_path: Pa
     assert len(out.read_text().splitlines()) == 3 and out.stat().st_mode & 0o777 == 0o640
 
 
+def _usual_umask() -> None:
+    os.umask(0o022)  # in the child: whatever umask pytest runs under
+
+
+def test_a_new_out_file_gets_the_usual_permissions_and_is_never_executable(tmp_path: Path) -> None:
+    """A new --out file is made as a shell's `>` makes one: read and write as the umask allows
+    (not the temporary file's 0600, which would hide results from a team that shares them), and
+    never executable. Mutation: `0o666 & ~umask` turned into `0o667 & ~umask` (439) in
+    ReplacedFile (cohort/output.py)."""
+    out = tmp_path / "results.jsonl"
+    result = _run(["batch", str(_cohort(tmp_path, 2)), "--out", str(out), "--workers", "1"],
+                  limit=_usual_umask)
+    assert result.returncode == 0, result.stderr
+    assert len(out.read_text().splitlines()) == 2 and out.stat().st_mode & 0o777 == 0o644
+
+
 def _sigint_as_usual() -> None:
     """In the batch's process: Ctrl-C acts, even when pytest runs as a shell's background job
     (which ignores SIGINT, and its children inherit that)."""

@@ -175,3 +175,17 @@ def test_an_output_that_failed_stops_the_batch_as_a_failure_not_an_interruption(
     assert [p.message for p in failed.problems] == [
         "No space left on device; the batch stopped after 1 complete line (cases 1-1)"]
     assert (interrupted.exit_code, interrupted.interrupted) == (130, True)
+
+
+def test_the_stop_record_is_written_in_utf_8_like_every_other_record(tmp_path: Path) -> None:
+    """The stop record is text like every other line of the batch (batch.py writes its error
+    records the same way): a file name outside ASCII in its reason reads as written, so that the
+    line matches the name a user searches for. Mutation: `ensure_ascii=False` turned into True
+    in BatchOutput.write_trailer (cohort/output.py)."""
+    target = tmp_path / "out.jsonl"
+    with target.open("wb") as handle:
+        out = BatchOutput(handle.fileno(), "<stdout>")
+        out.write_trailer(out.stopped("/données/spool-1.jsonl: Input/output error"))
+    line = target.read_bytes()
+    assert b'"message":"/donn\xc3\xa9es/spool-1.jsonl: Input/output error; the batch stopped before any line' in line
+    assert json.loads(line)["position"] == 1
