@@ -64,6 +64,16 @@ EQUIVALENT: dict[str, list[tuple[str, str, str]]] = {
         ("done[0] += os.sendfile(self.fd, source.fileno(), done[0], size - done[0])",
          "done[0] += os.sendfile(self.fd, source.fileno(), done[0], size - done[ -1])",
          "`done` is a one-item list: the first is the last"),
+        ("out = prefix(done[0])", "out = prefix(done[ -1])", "`done` is a one-item list: the first is the last"),
+        ("_COPY_BLOCK = 1 << 20", "_COPY_BLOCK = 1 << 21",
+         "the size of each read in the copy that stands in for sendfile: the same bytes go out in the same "
+         "order, each write adds what it wrote to `done`, so a failure part-way counts the same lines; "
+         "memory only"),
+        ('self.write(text.encode("utf-8", "backslashreplace"), 0)',
+         'self.write(text.encode("utf-8", "backslashreplace"), 1)',
+         "only `lines` after the stop record changes: write_trailer is called only once the batch stopped "
+         "(cli/batch.py, cli/diff.py), which then raise the BatchStopped already made with its count; nothing "
+         "reads `lines` again, and a failed trailer write is counted from its bytes, not from this number"),
         ("umask = os.umask(0)", "umask = os.umask( 1)",
          "the mask is set only to read the old one, and put back on the next line: the value read is the same"),
         ("elif done[0]:", "elif done[ -1]:", "`done` is a one-item list: the first is the last"),

@@ -97,6 +97,15 @@ def test_a_new_out_file_gets_the_usual_permissions_and_is_never_executable(tmp_p
     assert len(out.read_text().splitlines()) == 2 and out.stat().st_mode & 0o777 == 0o644
 
 
+def test_out_to_a_device_is_written_straight_to_it_and_the_run_succeeds(tmp_path: Path) -> None:
+    """`--out /dev/null`, a device, is written directly (it cannot be replaced) and the run exits
+    0: fsync, which puts a replaced file's data on disk before its new name points at it, is not
+    asked of a device, which refuses it (EINVAL). Mutation: `if self.temp is not None:` before
+    the fsync turned into `if not self.temp is not None:` in ReplacedFile.commit (cohort/output.py)."""
+    result = _run(["batch", str(_cohort(tmp_path, 2)), "--out", "/dev/null", "--workers", "1"])
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "2 cases: 2 evaluated, 0 failed\n")
+
+
 def _sigint_as_usual() -> None:
     """In the batch's process: Ctrl-C acts, even when pytest runs as a shell's background job
     (which ignores SIGINT, and its children inherit that)."""
