@@ -69,6 +69,10 @@ EQUIVALENT: dict[str, list[tuple[str, str, str]]] = {
          "the size of each read in the copy that stands in for sendfile: the same bytes go out in the same "
          "order, each write adds what it wrote to `done`, so a failure part-way counts the same lines; "
          "memory only"),
+        ("_COPY_BLOCK = 1 << 20", "_COPY_BLOCK = 2 << 20",
+         "the size of each read in the copy that stands in for sendfile: the same bytes go out in the same "
+         "order, each write adds what it wrote to `done`, so a failure part-way counts the same lines; "
+         "memory only"),
         ('self.write(text.encode("utf-8", "backslashreplace"), 0)',
          'self.write(text.encode("utf-8", "backslashreplace"), 1)',
          "only `lines` after the stop record changes: write_trailer is called only once the batch stopped "

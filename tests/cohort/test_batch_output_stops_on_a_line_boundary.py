@@ -161,6 +161,40 @@ def test_a_full_disk_during_sendfile_stops_the_batch_and_is_not_taken_for_a_refu
     assert out.lines == 1 and target.read_bytes() == b'{"case":1}\n'
 
 
+def test_a_spooled_chunk_cut_on_a_pipe_counts_the_whole_lines_that_went_out(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A spooled chunk sent to a pipe that breaks inside its second line: the first line is counted
+    (the stop record says case 2 is the first not written, on a line of its own) and the error is
+    the pipe's own. Mutation: the chunk's first bytes read back from offset -1 instead of 0
+    (`os.pread(source.fileno(), n, 0)` in BatchOutput.append_file, cohort/output.py): the read
+    failed, "Invalid argument" replaced "Broken pipe" and no line was counted."""
+    read_end, write_end = os.pipe()
+    spooled = tmp_path / "chunk"
+    spooled.write_bytes(b'{"case":1}\n{"case":2}\n')
+    real_sendfile = os.sendfile
+    calls = []
+
+    def cut_inside_the_second_line(out_fd: int, in_fd: int, offset: int, count: int) -> int:
+        calls.append(offset)
+        if len(calls) == 1:
+            return real_sendfile(out_fd, in_fd, offset, 14)  # '{"case":1}\n{"c'
+        raise OSError(errno.EPIPE, "Broken pipe")
+
+    try:
+        out = BatchOutput(write_end, "<stdout>")
+        monkeypatch.setattr(output.os, "sendfile", cut_inside_the_second_line)
+        with pytest.raises(OSError, match="Broken pipe"):
+            out.append_file(str(spooled), 2)
+        monkeypatch.setattr(output.os, "sendfile", real_sendfile)
+        assert out.lines == 1
+        out.write_trailer(out.stopped("Broken pipe"))
+    finally:
+        os.close(write_end)
+    with os.fdopen(read_end, "rb") as pipe:
+        lines = pipe.read().decode().split("\n")
+    assert lines[:2] == ['{"case":1}', '{"c'] and json.loads(lines[2])["position"] == 2
+
+
 def test_an_output_that_failed_stops_the_batch_as_a_failure_not_an_interruption(tmp_path: Path) -> None:
     """A batch stopped by its output (a full disk, a broken pipe) exits 1, a failure; only Ctrl-C
     exits 130 (128 + SIGINT), which a shell or a scheduler reads as "the user stopped it" and may
