@@ -73,6 +73,9 @@ EQUIVALENT: dict[str, list[tuple[str, str, str]]] = {
          "the size of each read in the copy that stands in for sendfile: the same bytes go out in the same "
          "order, each write adds what it wrote to `done`, so a failure part-way counts the same lines; "
          "memory only"),
+        ("if done[0] < size:", "if done[0] <= size:",
+         "with the whole chunk sent (done == size) the copy seeks to the end of the spooled file, which "
+         "nothing writes any more, and its first read is empty: not a byte is copied"),
         ('self.write(text.encode("utf-8", "backslashreplace"), 0)',
          'self.write(text.encode("utf-8", "backslashreplace"), 1)',
          "only `lines` after the stop record changes: write_trailer is called only once the batch stopped "
