@@ -65,6 +65,7 @@ EQUIVALENT: dict[str, list[tuple[str, str, str]]] = {
          "done[0] += os.sendfile(self.fd, source.fileno(), done[0], size - done[ -1])",
          "`done` is a one-item list: the first is the last"),
         ("out = prefix(done[0])", "out = prefix(done[ -1])", "`done` is a one-item list: the first is the last"),
+        ("if done[0] < size:", "if done[ -1] < size:", "`done` is a one-item list: the first is the last"),
         ("_COPY_BLOCK = 1 << 20", "_COPY_BLOCK = 1 << 21",
          "the size of each read in the copy that stands in for sendfile: the same bytes go out in the same "
          "order, each write adds what it wrote to `done`, so a failure part-way counts the same lines; "
