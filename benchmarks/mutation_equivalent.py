@@ -82,6 +82,11 @@ EQUIVALENT: dict[str, list[tuple[str, str, str]]] = {
          "only `lines` after the stop record changes: write_trailer is called only once the batch stopped "
          "(cli/batch.py, cli/diff.py), which then raise the BatchStopped already made with its count; nothing "
          "reads `lines` again, and a failed trailer write is counted from its bytes, not from this number"),
+        ('self.write(text.encode("utf-8", "backslashreplace"), 0)',
+         'self.write(text.encode("utf-8", "backslashreplace"), -1)',
+         "only `lines` after the stop record changes: write_trailer is called only once the batch stopped "
+         "(cli/batch.py, cli/diff.py), which then raise the BatchStopped already made with its count; nothing "
+         "reads `lines` again, and a failed trailer write is counted from its bytes, not from this number"),
         ("umask = os.umask(0)", "umask = os.umask( 1)",
          "the mask is set only to read the old one, and put back on the next line: the value read is the same"),
         ("elif done[0]:", "elif done[ -1]:", "`done` is a one-item list: the first is the last"),

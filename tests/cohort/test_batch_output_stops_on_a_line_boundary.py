@@ -161,38 +161,45 @@ def test_a_full_disk_during_sendfile_stops_the_batch_and_is_not_taken_for_a_refu
     assert out.lines == 1 and target.read_bytes() == b'{"case":1}\n'
 
 
+@pytest.mark.parametrize(("cut", "lines_out", "expected"), [
+    (14, 1, ['{"case":1}', '{"c']),  # inside the second line
+    (10, 0, ['{"case":1}']),  # just before the first newline: no line is whole
+    (11, 1, ['{"case":1}']),  # just after it: the stop record follows on the next line, no blank line
+])
 def test_a_spooled_chunk_cut_on_a_pipe_counts_the_whole_lines_that_went_out(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A spooled chunk sent to a pipe that breaks inside its second line: the first line is counted
-    (the stop record says case 2 is the first not written, on a line of its own) and the error is
-    the pipe's own. Mutation: the chunk's first bytes read back from offset -1 instead of 0
-    (`os.pread(source.fileno(), n, 0)` in BatchOutput.append_file, cohort/output.py): the read
-    failed, "Invalid argument" replaced "Broken pipe" and no line was counted."""
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cut: int, lines_out: int, expected: list[str]) -> None:
+    """A spooled chunk sent to a pipe that breaks after `cut` bytes: the lines that went out whole
+    are counted, the stop record names the first case not written, on a line of its own, and the
+    error is the pipe's own. Mutations: the chunk's first bytes read back from offset -1 or 1
+    instead of 0 (`os.pread(source.fileno(), n, 0)` in BatchOutput.append_file, cohort/output.py):
+    "Invalid argument" replaced "Broken pipe" and no line was counted, or the lines were counted
+    from the wrong bytes."""
     read_end, write_end = os.pipe()
     spooled = tmp_path / "chunk"
     spooled.write_bytes(b'{"case":1}\n{"case":2}\n')
     real_sendfile = os.sendfile
     calls = []
 
-    def cut_inside_the_second_line(out_fd: int, in_fd: int, offset: int, count: int) -> int:
+    def cut_after(out_fd: int, in_fd: int, offset: int, count: int) -> int:
         calls.append(offset)
         if len(calls) == 1:
-            return real_sendfile(out_fd, in_fd, offset, 14)  # '{"case":1}\n{"c'
+            return real_sendfile(out_fd, in_fd, offset, cut)
         raise OSError(errno.EPIPE, "Broken pipe")
 
     try:
         out = BatchOutput(write_end, "<stdout>")
-        monkeypatch.setattr(output.os, "sendfile", cut_inside_the_second_line)
+        monkeypatch.setattr(output.os, "sendfile", cut_after)
         with pytest.raises(OSError, match="Broken pipe"):
             out.append_file(str(spooled), 2)
         monkeypatch.setattr(output.os, "sendfile", real_sendfile)
-        assert out.lines == 1
+        assert out.lines == lines_out
         out.write_trailer(out.stopped("Broken pipe"))
     finally:
         os.close(write_end)
     with os.fdopen(read_end, "rb") as pipe:
         lines = pipe.read().decode().split("\n")
-    assert lines[:2] == ['{"case":1}', '{"c'] and json.loads(lines[2])["position"] == 2
+    assert lines[:-2] == expected and lines[-1] == ""
+    assert json.loads(lines[-2])["position"] == lines_out + 1
 
 
 def test_an_output_that_failed_stops_the_batch_as_a_failure_not_an_interruption(tmp_path: Path) -> None:
