@@ -70,3 +70,23 @@ def test_a_one_item_group_is_no_group_so_a_condition_that_fits_stays_loadable() 
     assert engine.evaluate(profile_from_mapping({**single, "er_status": "negative", "bmi": 40}))["wide"] is False
     intent_unknown = {name: value for name, value in single.items() if name != "treatment_intent"}
     assert engine.evaluate(profile_from_mapping(intent_unknown))["wide"] is None
+
+
+def _two_way_parts(parts: int) -> AllOf:
+    """An `all` of `parts` two-way `any`s of `all`s: 3 groups each, too many for one pattern, so it is
+    split, into 2**parts branches."""
+    er, pr = Compare("er_status", "equals", "positive"), Compare("pr_status", "equals", "positive")
+    return AllOf(tuple(AnyOf((AllOf((Compare("bmi", "at_least", float(20 + i)), er)),
+                              AllOf((Compare("bmi", "at_most", float(12 + i)), pr)))) for i in range(parts)))
+
+
+def test_a_condition_of_exactly_64_alternatives_loads_and_one_of_128_does_not() -> None:
+    """64 branches are allowed (MAX_BRANCHES, the limit the error message names); 128 are refused.
+    Mutation: `len(conjunctions) > MAX_BRANCHES` turned into `>=` in _dnf (engine/compiler.py),
+    which refused a condition of exactly 64."""
+    engine = Engine({"sixty_four": _two_way_parts(6)})
+    assert engine.evaluate(profile_from_mapping({"bmi": 30, "er_status": "positive"}))["sixty_four"] is True
+    assert engine.evaluate(profile_from_mapping({"bmi": 22, "er_status": "positive"}))["sixty_four"] is False
+    assert engine.evaluate(profile_from_mapping({"er_status": "positive"}))["sixty_four"] is None
+    with pytest.raises(KnowledgeBaseError, match="more than 64 alternatives"):
+        Engine({"one_hundred_and_twenty_eight": _two_way_parts(7)})
