@@ -57,6 +57,38 @@ EQUIVALENT: dict[str, list[tuple[str, str, str]]] = {
     ],
     "cohort/output.py": [
         ("source.seek(done[0])", "source.seek(done[ -1])", "`done` is a one-item list: the first is the last"),
+        ("done[0] += written", "done[ -1] += written", "`done` is a one-item list: the first is the last"),
+        ("done[0] += os.sendfile(self.fd, source.fileno(), done[0], size - done[0])",
+         "done[ -1] += os.sendfile(self.fd, source.fileno(), done[0], size - done[0])",
+         "`done` is a one-item list: the first is the last"),
+        ("done[0] += os.sendfile(self.fd, source.fileno(), done[0], size - done[0])",
+         "done[0] += os.sendfile(self.fd, source.fileno(), done[0], size - done[ -1])",
+         "`done` is a one-item list: the first is the last"),
+        ("out = prefix(done[0])", "out = prefix(done[ -1])", "`done` is a one-item list: the first is the last"),
+        ("if done[0] < size:", "if done[ -1] < size:", "`done` is a one-item list: the first is the last"),
+        ("_COPY_BLOCK = 1 << 20", "_COPY_BLOCK = 1 << 21",
+         "the size of each read in the copy that stands in for sendfile: the same bytes go out in the same "
+         "order, each write adds what it wrote to `done`, so a failure part-way counts the same lines; "
+         "memory only"),
+        ("_COPY_BLOCK = 1 << 20", "_COPY_BLOCK = 2 << 20",
+         "the size of each read in the copy that stands in for sendfile: the same bytes go out in the same "
+         "order, each write adds what it wrote to `done`, so a failure part-way counts the same lines; "
+         "memory only"),
+        ("if done[0] < size:", "if done[0] <= size:",
+         "with the whole chunk sent (done == size) the copy seeks to the end of the spooled file, which "
+         "nothing writes any more, and its first read is empty: not a byte is copied"),
+        ('self.write(text.encode("utf-8", "backslashreplace"), 0)',
+         'self.write(text.encode("utf-8", "backslashreplace"), 1)',
+         "only `lines` after the stop record changes: write_trailer is called only once the batch stopped "
+         "(cli/batch.py, cli/diff.py), which then raise the BatchStopped already made with its count; nothing "
+         "reads `lines` again, and a failed trailer write is counted from its bytes, not from this number"),
+        ('self.write(text.encode("utf-8", "backslashreplace"), 0)',
+         'self.write(text.encode("utf-8", "backslashreplace"), -1)',
+         "only `lines` after the stop record changes: write_trailer is called only once the batch stopped "
+         "(cli/batch.py, cli/diff.py), which then raise the BatchStopped already made with its count; nothing "
+         "reads `lines` again, and a failed trailer write is counted from its bytes, not from this number"),
+        ("umask = os.umask(0)", "umask = os.umask( 1)",
+         "the mask is set only to read the old one, and put back on the next line: the value read is the same"),
         ("elif done[0]:", "elif done[ -1]:", "`done` is a one-item list: the first is the last"),
         ("while done[0] < size and self._sendfile:", "while done[ -1] < size and self._sendfile:",
          "`done` is a one-item list: the first is the last"),
@@ -203,5 +235,14 @@ EQUIVALENT: dict[str, list[tuple[str, str, str]]] = {
         ("if now - item.stat(follow_symlinks=False).st_mtime > _LEFTOVER_SECONDS:",
          "if now - item.stat(follow_symlinks=False).st_mtime >= _LEFTOVER_SECONDS:",
          "differs only for a file exactly 3600.000000 s old on a float clock: no run can meet that instant"),
+        ('temporary = f".tmp-{secrets.token_hex(8)}"', 'temporary = f".tmp-{secrets.token_hex( 7)}"',
+         "only the random part of a transient name shrinks (56 bits instead of 64): the file is renamed into "
+         "place or removed within the call, the prune matches it by its `.tmp-` prefix alone, and a clash "
+         "(odds of 2**-56 against another writer's name at that instant) fails O_EXCL into the no-cache path "
+         "that any unwritable disk already takes"),
+        ('temporary = f".tmp-{secrets.token_hex(8)}"', 'temporary = f".tmp-{secrets.token_hex( 9)}"',
+         "only the random part of a transient name grows (72 bits instead of 64, 23 characters in all): the "
+         "file is renamed into place or removed within the call and the prune matches it by its `.tmp-` "
+         "prefix alone"),
     ],
 }

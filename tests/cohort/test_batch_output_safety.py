@@ -81,6 +81,31 @@ def test_a_completed_run_replaces_the_out_file_with_its_permissions(tmp_path: Pa
     assert len(out.read_text().splitlines()) == 3 and out.stat().st_mode & 0o777 == 0o640
 
 
+def _usual_umask() -> None:
+    os.umask(0o022)  # in the child: whatever umask pytest runs under
+
+
+def test_a_new_out_file_gets_the_usual_permissions_and_is_never_executable(tmp_path: Path) -> None:
+    """A new --out file is made as a shell's `>` makes one: read and write as the umask allows
+    (not the temporary file's 0600, which would hide results from a team that shares them), and
+    never executable. Mutation: `0o666 & ~umask` turned into `0o667 & ~umask` (439) in
+    ReplacedFile (cohort/output.py)."""
+    out = tmp_path / "results.jsonl"
+    result = _run(["batch", str(_cohort(tmp_path, 2)), "--out", str(out), "--workers", "1"],
+                  limit=_usual_umask)
+    assert result.returncode == 0, result.stderr
+    assert len(out.read_text().splitlines()) == 2 and out.stat().st_mode & 0o777 == 0o644
+
+
+def test_out_to_a_device_is_written_straight_to_it_and_the_run_succeeds(tmp_path: Path) -> None:
+    """`--out /dev/null`, a device, is written directly (it cannot be replaced) and the run exits
+    0: fsync, which puts a replaced file's data on disk before its new name points at it, is not
+    asked of a device, which refuses it (EINVAL). Mutation: `if self.temp is not None:` before
+    the fsync turned into `if not self.temp is not None:` in ReplacedFile.commit (cohort/output.py)."""
+    result = _run(["batch", str(_cohort(tmp_path, 2)), "--out", "/dev/null", "--workers", "1"])
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "2 cases: 2 evaluated, 0 failed\n")
+
+
 def _sigint_as_usual() -> None:
     """In the batch's process: Ctrl-C acts, even when pytest runs as a shell's background job
     (which ignores SIGINT, and its children inherit that)."""

@@ -113,6 +113,19 @@ def test_many_engines_in_one_process() -> None:
         assert Engine(CONDITIONS).evaluate(profile_from_mapping({"er_status": "positive"}))["er"] is True
 
 
+@pytest.mark.parametrize(("bmi", "expected"), [(22, True), (25, True), (25.5, False), (31, False), (None, None)])
+def test_a_number_at_most_its_bound_holds_up_to_it_and_not_past_it(bmi: float | None, expected: bool | None) -> None:
+    """`bmi at_most 25` (a knowledge base may bound any number from above) is true up to 25
+    included, false past it and unknown when BMI is; its negation the other way round. Written
+    out, not taken from the reference evaluator, which an engine bug would not change. Mutation:
+    `{"$lte": ...} if positive else {"$gt": ...}` turned into `if not positive` for numbers in
+    engine/compiler.py (every number bounded from above matched the other side)."""
+    conditions = {"lean": Compare("bmi", "at_most", 25.0), "not_lean": Not(Compare("bmi", "at_most", 25.0))}
+    profile = profile_from_mapping({} if bmi is None else {"bmi": bmi})
+    negated = None if expected is None else not expected
+    assert Engine(conditions).evaluate(profile) == {"lean": expected, "not_lean": negated}
+
+
 @pytest.mark.parametrize("width", [1, 3, 5])
 def test_hundreds_of_rules_matching_at_once(width: int) -> None:
     # With every rule under one anchor, a few dozen rules whose first tests hold together overflow

@@ -9,7 +9,10 @@ from typing import Any
 import pytest
 
 from igfrules.engine.compiler import MAX_GROUPS, MAX_PATTERN_WIDTH, branches, pattern_width
+from igfrules.engine.durable_engine import Engine
 from igfrules.errors import KnowledgeBaseError
+from igfrules.model.conditions import AllOf, AnyOf, Compare
+from igfrules.model.validation import profile_from_mapping
 
 
 def _or(width: int) -> dict[str, Any]:
@@ -48,3 +51,42 @@ def test_a_wide_conjunction_is_split_into_one_branch_per_alternative() -> None:
     too_many = {"$and": [_or(41), {"$or": [{"$eq": {"y": 1}}, {"$eq": {"y": 2}}]}]}  # 82 branches
     with pytest.raises(KnowledgeBaseError, match="more than 64 alternatives"):
         branches(too_many)
+
+
+def test_a_one_item_group_is_no_group_so_a_condition_that_fits_stays_loadable() -> None:
+    """An `all` of eight two-way `any`s and six `one_of`s of a single value (a value list a
+    curator may shorten to one) is nine groups once each one-item `one_of` is the comparison it
+    holds: it stays whole, loads and answers. Counted as fifteen groups, it would be split, and its
+    false side expands to 2**8 branches, past the 64 that are allowed: a knowledge-base error for a
+    condition that fits. Mutation: `flat[0] if len(flat) == 1` turned into `len(flat) == 0` in
+    _group (engine/compiler.py), which kept every one-item group as a group."""
+    single = {"sex": "female", "menopausal_status": "premenopausal", "er_status": "positive",
+              "pr_status": "positive", "her2_status": "positive", "treatment_intent": "curative"}
+    wide = AllOf((*(AnyOf((Compare("bmi", "at_least", float(20 + i)), Compare("er_status", "equals", "positive")))
+                    for i in range(8)),
+                  *(Compare(name, "one_of", (value,)) for name, value in single.items())))
+    engine = Engine({"wide": wide})
+    assert engine.evaluate(profile_from_mapping(single))["wide"] is True
+    assert engine.evaluate(profile_from_mapping({**single, "er_status": "negative", "bmi": 40}))["wide"] is False
+    intent_unknown = {name: value for name, value in single.items() if name != "treatment_intent"}
+    assert engine.evaluate(profile_from_mapping(intent_unknown))["wide"] is None
+
+
+def _two_way_parts(parts: int) -> AllOf:
+    """An `all` of `parts` two-way `any`s of `all`s: 3 groups each, too many for one pattern, so it is
+    split, into 2**parts branches."""
+    er, pr = Compare("er_status", "equals", "positive"), Compare("pr_status", "equals", "positive")
+    return AllOf(tuple(AnyOf((AllOf((Compare("bmi", "at_least", float(20 + i)), er)),
+                              AllOf((Compare("bmi", "at_most", float(12 + i)), pr)))) for i in range(parts)))
+
+
+def test_a_condition_of_exactly_64_alternatives_loads_and_one_of_128_does_not() -> None:
+    """64 branches are allowed (MAX_BRANCHES, the limit the error message names); 128 are refused.
+    Mutation: `len(conjunctions) > MAX_BRANCHES` turned into `>=` in _dnf (engine/compiler.py),
+    which refused a condition of exactly 64."""
+    engine = Engine({"sixty_four": _two_way_parts(6)})
+    assert engine.evaluate(profile_from_mapping({"bmi": 30, "er_status": "positive"}))["sixty_four"] is True
+    assert engine.evaluate(profile_from_mapping({"bmi": 22, "er_status": "positive"}))["sixty_four"] is False
+    assert engine.evaluate(profile_from_mapping({"er_status": "positive"}))["sixty_four"] is None
+    with pytest.raises(KnowledgeBaseError, match="more than 64 alternatives"):
+        Engine({"one_hundred_and_twenty_eight": _two_way_parts(7)})

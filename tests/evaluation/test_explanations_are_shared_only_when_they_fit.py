@@ -6,9 +6,11 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import yaml
+
 import igfrules
 from igfrules.model.validation import profile_from_mapping
-from tests.conftest import RULES
+from tests.conftest import CASES, RULES
 from tests.oracle.report_oracle import oracle_report
 
 # The phase I trials ask for progression on systemic therapy given for advanced disease: one case
@@ -55,3 +57,30 @@ def test_an_entry_whose_condition_reads_two_fields_is_explained_by_both(tmp_path
 
     assert because({"er_status": "negative", "bmi": 30}) == ("ER status is negative",)
     assert because({"er_status": "positive", "bmi": 30}) == ("BMI is 30 (at least 25)",)
+
+
+def test_a_heightened_caution_names_this_case_s_values_not_the_last_case_s(tmp_path: Path) -> None:
+    """A caution heightened when BMI is at least 30 (a knowledge base may heighten a caution on a
+    field its rationale never reads): a case with BMI 35 after one with BMI 32 is told "BMI is 35",
+    never the other patient's 32. Mutation: the memo key of a positive rationale built from its
+    cautions that are not heightened (`truth[c.truth_name] is True` turned into `is not True` in
+    evaluation/evaluate.py), so two heightened cases shared one explanation."""
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES, rules)
+    cautions = rules / "cautions.yaml"
+    diabetes = "  applies_to: {agents: [], classes: [igf1r_antibody, mtor_inhibitor, akt_inhibitor]}\n" \
+               "  heightened_when: {field: diabetes, op: equals, value: true}\n"
+    assert diabetes in cautions.read_text(encoding="utf-8")
+    cautions.write_text(cautions.read_text(encoding="utf-8").replace(diabetes, diabetes.replace(
+        "{field: diabetes, op: equals, value: true}", "{field: bmi, op: at_least, value: 30}")), encoding="utf-8")
+    kb = igfrules.load_knowledge_base(rules)
+    case = yaml.safe_load((CASES / "hr-positive-her2-negative-nonvisceral.yaml").read_text(encoding="utf-8"))
+
+    def heightened(bmi: int) -> set[tuple[str, tuple[str, ...]]]:
+        report = igfrules.evaluate({**case, "bmi": bmi}, kb)
+        return {(r.id, c.heightened_because) for r in report.rationales for c in r.cautions
+                if c.id == "CAU-HYPERGLYCAEMIA-CLASS" and c.heightened}
+
+    first = heightened(32)
+    assert first and {because for _, because in first} == {("BMI is 32 (at least 30)",)}
+    assert {because for _, because in heightened(35)} == {("BMI is 35 (at least 30)",)}

@@ -12,6 +12,7 @@ import os
 import shutil
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -137,6 +138,24 @@ def test_a_write_that_fails_leaves_no_temporary_file(folder: Path, monkeypatch: 
     assert [p.name for p in folder.iterdir()] == []
 
 
+def test_a_temporary_file_goes_only_once_a_whole_hour_old(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another process may still be writing a temporary file under an hour old: it is kept to the
+    last second of the hour, and removed just past it. The clock is set, so the edge is exact.
+    Mutation: the hour shortened to 3599 s (`_LEFTOVER_SECONDS = 3600` turned into 3599 in
+    knowledge/cache.py)."""
+    now = 1_800_000_000.0
+    monkeypatch.setattr(cache, "time", SimpleNamespace(time=lambda: now))
+    folder.mkdir(parents=True, mode=0o700)
+    writing = folder / ".tmp-still-being-written"
+    writing.write_bytes(b"")
+    os.utime(writing, (now - 3599.5, now - 3599.5))  # half a second short of the hour
+    left = folder / ".tmp-left-behind"
+    left.write_bytes(b"")
+    os.utime(left, (now - 3600.5, now - 3600.5))  # half a second past it
+    _prune(folder)
+    assert [p.name for p in folder.iterdir()] == [".tmp-still-being-written"]
+
+
 def test_leftover_temporary_files_go_after_an_hour_and_nothing_else_does(folder: Path) -> None:
     """Mutations: the hour moved (3601 s), a subfolder stopping the scan (`continue` -> `break`),
     a symlink named like a temporary file followed and removed (is_file(follow_symlinks=True))."""
@@ -160,3 +179,22 @@ def test_leftover_temporary_files_go_after_an_hour_and_nothing_else_does(folder:
     assert not old.exists()
     assert recent.exists() and link.is_symlink() and (folder / "a-subfolder").is_dir()
     assert sorted(p.name for p in folder.glob("*.pickle")) == [f"{n:064x}.pickle" for n in range(6, 30)]
+
+
+def test_a_parent_folder_that_cannot_be_examined_means_no_cache(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whether others could swap the cache folder is unknown when its parent cannot be examined
+    (stat refused, or the parent swapped away at that moment), and unknown is not safe: the entry
+    is not unpickled, though the folder itself would open. Mutation: `return False` turned into
+    `return True` in _parent_safe's `except OSError` (knowledge/cache.py)."""
+    load_knowledge_base(RULES, use_cache=True)
+    sha256 = load_knowledge_base(RULES).sha256
+    assert cache.load(RULES, sha256) is not None  # an entry is there, and trusted
+    real_stat = os.stat
+
+    def refused_for_the_parent(path: object, *args: object, **kwargs: object) -> os.stat_result:
+        if isinstance(path, str | os.PathLike) and Path(path) == folder.parent:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_stat(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cache.os, "stat", refused_for_the_parent)
+    assert cache.load(RULES, sha256) is None
