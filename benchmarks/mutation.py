@@ -316,7 +316,9 @@ def _cosmic(*command: str, cwd: Path, env: dict[str, str]) -> None:
 def _equivalent(module: str, source: list[str], row: int, diff: str | None) -> str | None:
     """The reason a surviving mutant is listed as equivalent, or None."""
     line = source[row - 1].strip() if 0 < row <= len(source) else ""
-    mutated = [d[1:].strip() for d in (diff or "").splitlines() if d.startswith("+") and not d.startswith("+++")]
+    # (a mutant of a module's last line also shows its blank end again: only lines with text count)
+    mutated = [d[1:].strip() for d in (diff or "").splitlines()
+               if d.startswith("+") and not d.startswith("+++") and d[1:].strip()]
     listed = {(old, new): why for old, new, why in EQUIVALENT.get(module, [])}
     return listed.get((line, mutated[0] if len(mutated) == 1 else ""))
 
