@@ -40,6 +40,9 @@ EQUIVALENT: dict[str, list[tuple[str, str, str]]] = {
     "engine/compiler.py": [
         ("low = STAGE_RANGES[c.value][0]", "low = STAGE_RANGES[c.value][ 1]",
          "a stage threshold is a single stage (STAGE_THRESHOLDS): its range's low end is its high end"),
+        ("low = STAGE_RANGES[c.value][0]", "low = STAGE_RANGES[c.value][ -1]",
+         "a stage threshold is a single stage (STAGE_THRESHOLDS): its range is a pair whose last item, its "
+         "high end, is its low end"),
         ("return flat[0] if len(flat) == 1 else {key: flat}", "return flat[ -1] if len(flat) == 1 else {key: flat}",
          "one item: the first is the last"),
         ('return _or([_negate(opposite), {"$nex": {_presence_key(c): 1}}])',

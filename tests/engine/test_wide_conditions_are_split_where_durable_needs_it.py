@@ -90,3 +90,12 @@ def test_a_condition_of_exactly_64_alternatives_loads_and_one_of_128_does_not() 
     assert engine.evaluate(profile_from_mapping({"er_status": "positive"}))["sixty_four"] is None
     with pytest.raises(KnowledgeBaseError, match="more than 64 alternatives"):
         Engine({"one_hundred_and_twenty_eight": _two_way_parts(7)})
+
+
+def test_an_any_of_exactly_64_alternatives_is_split_and_one_of_65_is_refused() -> None:
+    """An `any` wider than a pattern holds is split into its alternatives, 64 at most (the limit
+    the error message names). Mutation: `len(branches) > MAX_BRANCHES` turned into `>=` in _dnf's
+    `$or` (engine/compiler.py), which refused an `any` of exactly 64."""
+    assert branches(_or(64)) == _or(64)["$or"]
+    with pytest.raises(KnowledgeBaseError, match="more than 64 alternatives"):
+        branches(_or(65))

@@ -76,3 +76,20 @@ def test_includes_tests_that_differ_only_in_setting_have_different_keys() -> Non
     key, so the engine's facts for 'adjuvant' and 'metastatic' were the same fact)."""
     keys = {Includes(agent="tamoxifen", setting=s).key() for s in (None, "adjuvant", "metastatic")}
     assert len(keys) == 3
+
+
+def test_two_combinators_in_one_mapping_are_refused_naming_the_first_as_written() -> None:
+    """A curator who wrote `all` and `any` side by side is told about the first one, where the
+    mapping begins. Mutation: `combinators[0]` turned into `combinators[-1]` in the message."""
+    leaf = {"field": "er_status", "op": "equals", "value": "positive"}
+    refused = _refused({"all": [leaf], "any": [leaf]})
+    assert refused.message == "'all' must stand alone in its mapping"
+    refused = _refused({"any": [leaf], "not": leaf})
+    assert refused.message == "'any' must stand alone in its mapping"
+
+
+def test_two_unknown_keys_are_refused_naming_the_first_in_order() -> None:
+    """The message names one unknown key, the same one on every run (sorted). Mutation:
+    `unknown_keys[0]` turned into `unknown_keys[-1]`."""
+    refused = _refused({"field": "er_status", "op": "equals", "value": "positive", "zeta": 1, "alpha": 2})
+    assert refused.message == "unknown key 'alpha'; a comparison has field, op, value"
