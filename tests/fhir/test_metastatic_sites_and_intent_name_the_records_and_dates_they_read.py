@@ -1,0 +1,92 @@
+"""When no secondary-cancer Condition names a site, the note on `metastatic_sites` says which M
+category Observation was read, what it says and when, and draws the conclusion that value allows
+(M1: disease with no site; M0: none at that staging, not none now); a tumour board checks the
+record by these words. A treatment intent is dated by a period's start as by a date, so the latest
+record's intent stands whichever way the record dates it; and one left unknown because of the
+primary cancer's clinical status names that Condition among its sources, since it is the reason."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.fhir.builders import MC, RX, SCT, cc, condition, intent, mapped, medication, observation
+
+NO_CONDITION = "no secondary-cancer Condition (no record of a site is not a record of none)"
+M0, M1 = "1229901006", "1229903009"
+LETROZOLE = cc(RX, "72965", "letrozole")
+
+
+def m_category(oid: str, value: str, when: str) -> dict[str, Any]:
+    return observation(oid, "399387003", when, system=SCT, valueCodeableConcept=cc(SCT, value))
+
+
+def test_an_m1_with_no_site_recorded_is_named_with_its_value_and_date() -> None:
+    """Mutations in fhir/extent.py metastatic_sites(): `m[2] == "M1"` turned into `m[ 3] == "M1"`
+    (an M1 then read as "no distant metastasis at that staging"), the note's `m[3]` (the label)
+    turned into `m[ 4]` (the kind), and its `m[2]` (the value) into `m[ 1]` (the pathological flag);
+    and the resources' `m[3]` turned into `m[ 4]` (a kind instead of the Observation)."""
+    case = mapped(m_category("m", M1, "2024-02-03"))
+    source = case.mapping.source("metastatic_sites")
+    assert case.profile.metastatic_sites == "unknown"
+    assert source.note == (NO_CONDITION + "; Observation/m says M1 (2024-02-03): distant metastasis with no "
+                                          "site recorded")
+    assert source.resources == ("Observation/m",)
+
+
+def test_an_m0_is_named_as_no_metastasis_at_that_staging_only() -> None:
+    """The M0 counterpart of the test above (the same mutations of the label, value and resources)."""
+    case = mapped(m_category("n", M0, "2023-11-30"))
+    source = case.mapping.source("metastatic_sites")
+    assert case.profile.metastatic_sites == "unknown"
+    assert source.note == (NO_CONDITION + "; Observation/n says M0 (2023-11-30): no distant metastasis at that "
+                                          "staging, not a record of none now")
+    assert source.resources == ("Observation/n",)
+
+
+def _administered_over(start: str) -> dict[str, Any]:
+    given = medication("given", LETROZOLE, kind="MedicationAdministration", intent_kind="palliative")
+    del given["effectiveDateTime"]
+    given["effectivePeriod"] = {"start": start, "end": "2024-09-01"}
+    return given
+
+
+def _performed_over(start: str) -> dict[str, Any]:
+    return {"resourceType": "Procedure", "id": "given", "status": "completed", "subject": {"reference": "Patient/p"},
+            "code": cc(SCT, "392021009", "Lumpectomy of breast"), "extension": intent("palliative"),
+            "performedPeriod": {"start": start, "end": "2024-06-02"}}
+
+
+@pytest.mark.parametrize(("latest", "label"), [(_administered_over, "MedicationAdministration/given"),
+                                               (_performed_over, "Procedure/given")],
+                         ids=["effectivePeriod", "performedPeriod"])
+def test_a_record_dated_by_a_period_start_is_the_latest_when_it_starts_last(latest: Any, label: str) -> None:
+    """A palliative record given over a period that starts after a curative order: palliative is
+    the latest intent. Mutation: `period.start is not None` turned into `is None` in fhir/extent.py
+    _when() (a period with a start then read as undated, and the older curative order stood)."""
+    earlier = medication("adjuvant", LETROZOLE, "2023-01-01", intent_kind="curative")
+    case = mapped(earlier, latest("2024-06-01"))
+    assert case.profile.treatment_intent == "palliative"
+    source = case.mapping.source("treatment_intent")
+    assert source.note == "mCODE procedure intent palliative on the latest record that states one (2024-06-01)"
+    assert source.resources == (label,)
+
+
+def _primary(status: str) -> dict[str, Any]:
+    return condition("primary", SCT, "254837009", "Breast cancer",
+                     meta={"profile": [MC + "mcode-primary-cancer-condition"]},
+                     clinicalStatus=cc("http://terminology.hl7.org/CodeSystem/condition-clinical", status))
+
+
+def test_an_intent_left_unknown_by_the_primary_cancers_status_names_that_condition() -> None:
+    """A curative order before a recurrence, and a remission with no intent recorded: both unknown,
+    and the primary cancer Condition whose clinicalStatus decided it is among the sources.
+    Mutation: `primaries or []` turned into `primaries and []` in fhir/extent.py treatment_intent()
+    (the primary's label dropped from both)."""
+    relapsed = mapped(_primary("recurrence"), medication("m", LETROZOLE, "2022-05-01", intent_kind="curative"))
+    assert relapsed.profile.treatment_intent == "unknown"
+    assert relapsed.mapping.source("treatment_intent").resources == ("MedicationRequest/m", "Condition/primary")
+    remission = mapped(_primary("remission"))
+    assert remission.profile.treatment_intent == "unknown"
+    assert remission.mapping.source("treatment_intent").resources == ("Condition/primary",)
