@@ -25,8 +25,9 @@ def m_category(oid: str, value: str, when: str) -> dict[str, Any]:
 def test_an_m1_with_no_site_recorded_is_named_with_its_value_and_date() -> None:
     """Mutations in fhir/extent.py metastatic_sites(): `m[2] == "M1"` turned into `m[ 3] == "M1"`
     (an M1 then read as "no distant metastasis at that staging"), the note's `m[3]` (the label)
-    turned into `m[ 4]` (the kind), and its `m[2]` (the value) into `m[ 1]` (the pathological flag);
-    and the resources' `m[3]` turned into `m[ 4]` (a kind instead of the Observation)."""
+    turned into `m[ 4]` (the kind), its `m[2]` (the value) into `m[ 1]` (the pathological flag), its
+    `m[5] or 'undated'` into `and` (every date shown as "undated"); and the resources' `m[3]` turned
+    into `m[ 4]` or `m[ 2]` (a kind or a value instead of the Observation)."""
     case = mapped(m_category("m", M1, "2024-02-03"))
     source = case.mapping.source("metastatic_sites")
     assert case.profile.metastatic_sites == "unknown"
