@@ -1,0 +1,39 @@
+"""A multi-gene panel does not say whether it reports germline variants, so it never answers the
+germline BRCA field; but it must not hide the germline assessments the record lists after it
+either: those answer the field, True or False, wherever the panel stands in the Bundle."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.fhir.builders import LOINC, cc, gene_component, mapped, observation
+
+BRCA1 = ("HGNC:1100", "BRCA1")
+BRCA2 = ("HGNC:1101", "BRCA2")
+PRESENT, ABSENT = "LA9633-4", "LA9634-2"
+
+
+def panel() -> dict[str, Any]:
+    return observation("panel", "53041-0", component=[gene_component(*BRCA1), gene_component(*BRCA2)])
+
+
+def germline(oid: str, gene: tuple[str, str], answer: str) -> dict[str, Any]:
+    source = {"code": cc(LOINC, "48002-0"), "valueCodeableConcept": cc(LOINC, "LA6683-2")}  # germline
+    return observation(oid, "69548-6", component=[gene_component(*gene), source],
+                       valueCodeableConcept=cc(LOINC, answer))
+
+
+@pytest.mark.parametrize(("answers", "expected", "resources"), [
+    ((PRESENT, ABSENT), True, ("Observation/b1",)),  # the gene with the variant
+    ((ABSENT, ABSENT), False, ("Observation/b1", "Observation/b2")),
+], ids=["present", "absent"])
+def test_germline_assessments_after_a_panel_answer_the_brca_field(answers: tuple[str, str], expected: Any,
+                                                                   resources: tuple[str, ...]) -> None:
+    """Mutation: `continue` after a panel read for a germline field turned into `break` in
+    fhir/genes.py _one_gene() (every Observation after the panel then went unread, and the field
+    was left unknown as if only the panel had studied the genes)."""
+    case = mapped(panel(), germline("b1", BRCA1, answers[0]), germline("b2", BRCA2, answers[1]))
+    assert case.profile.brca_mutation is expected
+    assert case.mapping.source("brca_mutation").resources == resources
