@@ -1,9 +1,11 @@
 """When no secondary-cancer Condition names a site, the note on `metastatic_sites` says which M
 category Observation was read, what it says and when, and draws the conclusion that value allows
 (M1: disease with no site; M0: none at that staging, not none now); a tumour board checks the
-record by these words. A treatment intent is dated by a period's start as by a date, so the latest
-record's intent stands whichever way the record dates it; and one left unknown because of the
-primary cancer's clinical status names that Condition among its sources, since it is the reason."""
+record by these words. Regional (axillary) node disease is left out without hiding the sites listed
+after it. A treatment intent is dated by a period's start as by a date, so the latest record's
+intent stands whichever way the record dates it; a record stating both intents leaves it unknown;
+and one left unknown because of the primary cancer's clinical status names that Condition among
+its sources, since it is the reason."""
 
 from __future__ import annotations
 
@@ -11,7 +13,19 @@ from typing import Any
 
 import pytest
 
-from tests.fhir.builders import MC, RX, SCT, cc, condition, intent, mapped, medication, observation
+from tests.fhir.builders import (
+    ICD10,
+    MC,
+    RX,
+    SCT,
+    cc,
+    condition,
+    intent,
+    mapped,
+    medication,
+    observation,
+    reading_warnings,
+)
 
 NO_CONDITION = "no secondary-cancer Condition (no record of a site is not a record of none)"
 M0, M1 = "1229901006", "1229903009"
@@ -24,10 +38,11 @@ def m_category(oid: str, value: str, when: str) -> dict[str, Any]:
 
 def test_an_m1_with_no_site_recorded_is_named_with_its_value_and_date() -> None:
     """Mutations in fhir/extent.py metastatic_sites(): `m[2] == "M1"` turned into `m[ 3] == "M1"`
-    or `m[2] != "M1"` (an M1 then read as "no distant metastasis at that staging"), the note's `m[3]` (the label)
-    turned into `m[ 4]` (the kind), its `m[2]` (the value) into `m[ 1]` (the pathological flag), its
-    `m[5] or 'undated'` into `and` (every date shown as "undated"); and the resources' `m[3]` turned
-    into `m[ 4]` or `m[ 2]` (a kind or a value instead of the Observation)."""
+    or `m[2] != "M1"` (an M1 then read as "no distant metastasis at that staging"); in the note,
+    `m[3]` (the label) turned into `m[ 4]` (the kind) or `m[ 2]` (the value), `m[2]` (the value)
+    into `m[ 1]` (the pathological flag), and `m[5] or 'undated'` into `and` (every date shown as
+    "undated"); and the resources' `m[3]` turned into `m[ 4]` or `m[ 2]` (a kind or a value
+    instead of the Observation)."""
     case = mapped(m_category("m", M1, "2024-02-03"))
     source = case.mapping.source("metastatic_sites")
     assert case.profile.metastatic_sites == "unknown"
@@ -91,3 +106,28 @@ def test_an_intent_left_unknown_by_the_primary_cancers_status_names_that_conditi
     remission = mapped(_primary("remission"))
     assert remission.profile.treatment_intent == "unknown"
     assert remission.mapping.source("treatment_intent").resources == ("Condition/primary",)
+
+
+def test_axillary_node_disease_listed_first_never_hides_a_distant_site_after_it() -> None:
+    """Secondary cancer of the axillary nodes (ICD-10-CM C77.3) is regional disease, left out of
+    the sites; a liver metastasis the record lists after it is still read. Mutation: `continue`
+    past an axillary Condition turned into `break` in fhir/extent.py metastatic_sites()."""
+    axillary = condition("nodes", ICD10, "C77.3", "Secondary malignant neoplasm of axillary lymph nodes")
+    liver = condition("liver", SCT, "94381002", body=("10200004", "Liver structure"))
+    case = mapped(axillary, liver)
+    assert case.profile.metastatic_sites == ("liver",)
+    assert case.mapping.source("metastatic_sites").resources == ("Condition/liver",)
+
+
+def test_one_record_stating_both_intents_leaves_the_intent_unknown_with_a_warning() -> None:
+    """A record whose procedure-intent extensions say curative and palliative is the latest record
+    that states an intent, and it disagrees with itself: the intent is unknown, with a warning, and
+    an older record's intent does not stand in for it. Mutation: `"both" if said` turned into
+    `"both" if not said` in fhir/extent.py _intent_of() (such a record then read as stating none)."""
+    both = medication("both", LETROZOLE, "2024-03-01", intent_kind="curative")
+    both["extension"] += intent("palliative")
+    case = mapped(medication("older", LETROZOLE, "2022-01-01", intent_kind="curative"), both)
+    assert case.profile.treatment_intent == "unknown"
+    assert case.mapping.source("treatment_intent").resources == ("MedicationRequest/both",)
+    assert reading_warnings(case) == (
+        "treatment intent: the latest records (MedicationRequest/both) say curative and palliative; not read",)
