@@ -3,7 +3,8 @@ category Observation was read, what it says and when, and draws the conclusion t
 (M1: disease with no site; M0: none at that staging, not none now); a tumour board checks the
 record by these words. Regional (axillary) node disease is left out without hiding the sites listed
 after it. A treatment intent is dated by a period's start as by a date, so the latest record's
-intent stands whichever way the record dates it; a record stating both intents leaves it unknown;
+intent stands whichever way the record dates it, and a record not given does not hide those after
+it; a record stating both intents leaves it unknown;
 and one left unknown because of the primary cancer's clinical status names that Condition among
 its sources, since it is the reason."""
 
@@ -131,3 +132,13 @@ def test_one_record_stating_both_intents_leaves_the_intent_unknown_with_a_warnin
     assert case.mapping.source("treatment_intent").resources == ("MedicationRequest/both",)
     assert reading_warnings(case) == (
         "treatment intent: the latest records (MedicationRequest/both) say curative and palliative; not read",)
+
+
+def test_a_record_not_given_never_hides_the_intent_of_one_listed_after_it() -> None:
+    """A cancelled order states no intent of care, and the order the record lists after it is still
+    read. Mutation: `continue` past a record not given turned into `break` in fhir/extent.py
+    treatment_intent() (every later record of that kind then went unread)."""
+    cancelled = medication("cancelled", LETROZOLE, "2024-05-01", intent_kind="curative", status="cancelled")
+    case = mapped(cancelled, medication("given", LETROZOLE, "2024-02-01", intent_kind="palliative"))
+    assert case.profile.treatment_intent == "palliative"
+    assert case.mapping.source("treatment_intent").resources == ("MedicationRequest/given",)
