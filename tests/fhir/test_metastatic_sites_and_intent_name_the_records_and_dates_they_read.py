@@ -1,12 +1,11 @@
 """When no secondary-cancer Condition names a site, the note on `metastatic_sites` says which M
 category Observation was read, what it says and when, and draws the conclusion that value allows
-(M1: disease with no site; M0: none at that staging, not none now); a tumour board checks the
-record by these words. Regional (axillary) node disease is left out without hiding the sites listed
-after it. A treatment intent is dated by a period's start as by a date, so the latest record's
-intent stands whichever way the record dates it, and a record not given does not hide those after
-it; a record stating both intents leaves it unknown;
-and one left unknown because of the primary cancer's clinical status names that Condition among
-its sources, since it is the reason."""
+(M1: disease with no site; M0: none at that staging, not none now); a tumour board checks the record
+by these words. Regional (axillary) node disease is left out without hiding the sites listed after
+it. A treatment intent is dated by a period's start as by a date, so the latest record's intent
+stands whichever way the record dates it, and a record not given does not hide those after it; a
+record stating both intents leaves it unknown; and one left unknown because of the primary cancer's
+clinical status names that Condition among its sources, since it is the reason."""
 
 from __future__ import annotations
 
