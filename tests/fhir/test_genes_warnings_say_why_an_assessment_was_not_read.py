@@ -52,8 +52,9 @@ def test_an_answer_that_is_not_the_present_or_absent_code_is_not_read_beside_a_d
         value: dict[str, Any], why: str) -> None:
     """An assessment answered by another code (or in words) is not read, even when a component
     describes a variant: the answer stands over the description, and it is not "present".
-    Mutation: `concept is None and other is None` turned into `or` in fhir/genes.py assessment()
-    (the described variant then read as present past an answer that says otherwise)."""
+    Mutations in fhir/genes.py assessment(): `concept is None and other is None` turned into `or`
+    (the described variant then read as present past an answer that says otherwise), and
+    `other or 'another code'` into `and` (the warning then naming None, or not the value's kind)."""
     case = mapped(assessment(amino_acid_change(valueString="p.His1047Arg"), **value))
     assert case.profile.pik3ca_mutation == "unknown"
     assert reading_warnings(case) == not_read(f"an answer that is not LA9633-4 or LA9634-2 ({why})")

@@ -37,8 +37,8 @@ def m_category(oid: str, value: str, when: str) -> dict[str, Any]:
 
 
 def test_an_m1_with_no_site_recorded_is_named_with_its_value_and_date() -> None:
-    """Mutations in fhir/extent.py metastatic_sites(): `m[2] == "M1"` turned into `m[ 3] == "M1"`
-    or `m[2] != "M1"` (an M1 then read as "no distant metastasis at that staging"); in the note,
+    """Mutations in fhir/extent.py metastatic_sites(): `m[2] == "M1"` turned into `m[ 3] == "M1"`,
+    `m[ 1] == "M1"` or `m[2] != "M1"` (an M1 then read as "no distant metastasis at that staging"); in the note,
     `m[3]` (the label) turned into `m[ 4]` (the kind) or `m[ 2]` (the value), `m[2]` (the value)
     into `m[ 1]` (the pathological flag), and `m[5] or 'undated'` into `and` (every date shown as
     "undated"); and the resources' `m[3]` turned into `m[ 4]` or `m[ 2]` (a kind or a value

@@ -1,6 +1,8 @@
-"""A multi-gene panel does not say whether it reports germline variants, so it never answers the
-germline BRCA field; but it must not hide the germline assessments the record lists after it
-either: those answer the field, True or False, wherever the panel stands in the Bundle."""
+"""An Observation the gene readers set aside never hides those the record lists after it. A
+multi-gene panel does not say whether it reports germline variants, so it never answers the
+germline BRCA field, but the germline assessments after it do, True or False. A variant reported in
+a gene the record does not name readably could be PIK3CA (so no panel makes PIK3CA absent while it
+stands), but a PIK3CA variant reported after it is still present."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import pytest
 
 from tests.fhir.builders import LOINC, cc, gene_component, mapped, observation
 
+PIK3CA = ("HGNC:8975", "PIK3CA")
 BRCA1 = ("HGNC:1100", "BRCA1")
 BRCA2 = ("HGNC:1101", "BRCA2")
 PRESENT, ABSENT = "LA9633-4", "LA9634-2"
@@ -37,3 +40,14 @@ def test_germline_assessments_after_a_panel_answer_the_brca_field(answers: tuple
     case = mapped(panel(), germline("b1", BRCA1, answers[0]), germline("b2", BRCA2, answers[1]))
     assert case.profile.brca_mutation is expected
     assert case.mapping.source("brca_mutation").resources == resources
+
+
+def test_a_pik3ca_variant_after_one_in_a_gene_not_named_readably_is_present() -> None:
+    """Mutation: `continue` after a variant in an unnamed gene turned into `break` in fhir/genes.py
+    _one_gene() (the PIK3CA variant after it then went unread, and the field was left unknown)."""
+    unnamed = observation("unnamed", "69548-6", valueCodeableConcept=cc(LOINC, PRESENT), component=[
+        {"code": cc(LOINC, "48018-6"), "valueCodeableConcept": cc("https://www.ncbi.nlm.nih.gov/gene", "5290")}])
+    named = observation("v", "69548-6", component=[gene_component(*PIK3CA)], valueCodeableConcept=cc(LOINC, PRESENT))
+    case = mapped(unnamed, named)
+    assert case.profile.pik3ca_mutation is True
+    assert case.mapping.source("pik3ca_mutation").resources == ("Observation/v",)
