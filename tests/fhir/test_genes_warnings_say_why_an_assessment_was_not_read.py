@@ -68,3 +68,28 @@ def test_a_described_variants_text_is_read_up_to_1024_characters(length: int, ex
     assert len(text) == length
     case = mapped(assessment(amino_acid_change(valueString=text)))
     assert case.profile.pik3ca_mutation == expected
+
+
+DATA_ABSENT = "http://terminology.hl7.org/CodeSystem/data-absent-reason"
+
+
+@pytest.mark.parametrize(("reason", "said"), [
+    ({"coding": [{"system": DATA_ABSENT, "code": "not-performed"}]}, "dataAbsentReason not-performed"),
+    ({"coding": [{"system": "http://example.org/lab", "display": "Lost in transit"}]},
+     "dataAbsentReason Lost in transit"),
+    ({"text": "Sample haemolysed"}, "dataAbsentReason Sample haemolysed"),
+    ({"coding": [{"system": "http://example.org/lab"}]}, "dataAbsentReason"),
+], ids=["code", "display", "text-only", "nothing-said"])
+def test_a_data_absent_reason_is_named_by_its_code_display_or_text(reason: dict[str, Any], said: str) -> None:
+    """The reason a result is absent is what a tumour board checks first, whether the record codes
+    it or only words it. Fixed defect: a reason given only as text was warned as "dataAbsentReason "
+    (nothing after it): `"dataAbsentReason " + codes or reason.text` is never falsy, so the text
+    was never reached, which is why the mutation of `or reason.text or "dataAbsentReason"` into
+    `and` in fhir/genes.py _absent_reason() survived. In the fixed code, `or reason.text` turned
+    into `and`, and `if said` into `if not said`, fail here."""
+    variant = mapped(assessment(dataAbsentReason=reason))
+    assert variant.profile.pik3ca_mutation == "unknown"
+    assert reading_warnings(variant) == not_read(said)
+    panel = mapped(observation("p", "53041-0", component=[gene_component(*PIK3CA)], dataAbsentReason=reason))
+    assert panel.profile.pik3ca_mutation == "unknown"
+    assert reading_warnings(panel) == (f"Observation/p: a panel studying PIK3CA with {said}; it studied nothing",)
