@@ -1,6 +1,7 @@
 """An Observation the gene readers set aside never hides those the record lists after it. A
 multi-gene panel does not say whether it reports germline variants, so it never answers the
-germline BRCA field, but the germline assessments after it do, True or False. A variant reported in
+germline BRCA field, but the germline assessments after it do, True or False; so do those after a
+somatic finding of the same gene, which says nothing of the germline. A variant reported in
 a gene the record does not name readably could be PIK3CA (so no panel makes PIK3CA absent while it
 stands), but a PIK3CA variant reported after it is still present."""
 
@@ -22,8 +23,8 @@ def panel() -> dict[str, Any]:
     return observation("panel", "53041-0", component=[gene_component(*BRCA1), gene_component(*BRCA2)])
 
 
-def germline(oid: str, gene: tuple[str, str], answer: str) -> dict[str, Any]:
-    source = {"code": cc(LOINC, "48002-0"), "valueCodeableConcept": cc(LOINC, "LA6683-2")}  # germline
+def germline(oid: str, gene: tuple[str, str], answer: str, source_class: str = "LA6683-2") -> dict[str, Any]:
+    source = {"code": cc(LOINC, "48002-0"), "valueCodeableConcept": cc(LOINC, source_class)}  # LA6684-0: somatic
     return observation(oid, "69548-6", component=[gene_component(*gene), source],
                        valueCodeableConcept=cc(LOINC, answer))
 
@@ -51,3 +52,12 @@ def test_a_pik3ca_variant_after_one_in_a_gene_not_named_readably_is_present() ->
     case = mapped(unnamed, named)
     assert case.profile.pik3ca_mutation is True
     assert case.mapping.source("pik3ca_mutation").resources == ("Observation/v",)
+
+
+def test_a_germline_brca1_variant_after_a_somatic_brca1_finding_is_present() -> None:
+    """Mutation: `continue` past a somatic finding for a germline field turned into `break` in
+    fhir/genes.py _one_gene() (the germline BRCA1 assessment after it then went unread)."""
+    somatic = germline("somatic", BRCA1, ABSENT, source_class="LA6684-0")
+    case = mapped(somatic, germline("b1", BRCA1, PRESENT))
+    assert case.profile.brca_mutation is True
+    assert case.mapping.source("brca_mutation").resources == ("Observation/b1",)
