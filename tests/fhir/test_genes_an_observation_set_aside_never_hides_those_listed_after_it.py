@@ -1,9 +1,10 @@
-"""An Observation the gene readers set aside never hides those the record lists after it. A
-multi-gene panel does not say whether it reports germline variants, so it never answers the
-germline BRCA field, but the germline assessments after it do, True or False; so do those after a
-somatic finding of the same gene, which says nothing of the germline. A variant reported in
-a gene the record does not name readably could be PIK3CA (so no panel makes PIK3CA absent while it
-stands), but a PIK3CA variant reported after it is still present."""
+"""An Observation the gene readers set aside never hides those the record lists after it. A multi-gene
+panel does not say whether it reports germline variants, so it never answers the germline BRCA
+field, but the germline assessments after it do, True or False; so do those after a somatic finding
+of the same gene, which says nothing of the germline. A panel that is not final studied nothing, and
+a final one after it still did. A variant reported in a gene the record does not name readably could
+be PIK3CA (so no panel makes PIK3CA absent while it stands), but a PIK3CA variant reported after it
+is still present."""
 
 from __future__ import annotations
 
@@ -61,3 +62,12 @@ def test_a_germline_brca1_variant_after_a_somatic_brca1_finding_is_present() -> 
     case = mapped(somatic, germline("b1", BRCA1, PRESENT))
     assert case.profile.brca_mutation is True
     assert case.mapping.source("brca_mutation").resources == ("Observation/b1",)
+
+
+def test_a_final_panel_after_a_preliminary_one_makes_pik3ca_absent() -> None:
+    """Mutation: `continue` past a panel that is not final turned into `break` in fhir/genes.py
+    _one_gene() (the final panel after it then went unread, and PIK3CA was left unknown)."""
+    preliminary = observation("prelim", "53041-0", status="preliminary", component=[gene_component(*PIK3CA)])
+    case = mapped(preliminary, observation("final", "53041-0", component=[gene_component(*PIK3CA)]))
+    assert case.profile.pik3ca_mutation is False
+    assert case.mapping.source("pik3ca_mutation").resources == ("Observation/final",)

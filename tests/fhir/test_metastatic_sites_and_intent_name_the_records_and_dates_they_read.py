@@ -40,7 +40,7 @@ def test_an_m1_with_no_site_recorded_is_named_with_its_value_and_date() -> None:
     """Mutations in fhir/extent.py metastatic_sites(): `m[2] == "M1"` turned into `m[ 3] == "M1"`,
     `m[ 1] == "M1"` or `m[2] != "M1"` (an M1 then read as "no distant metastasis at that staging"); in the note,
     `m[3]` (the label) turned into `m[ 4]` (the kind) or `m[ 2]` (the value), `m[2]` (the value)
-    into `m[ 1]` (the pathological flag), and `m[5] or 'undated'` into `and` (every date shown as
+    into `m[ 1]` (the pathological flag) or `m[ 3]` (the label), and `m[5] or 'undated'` into `and` (every date shown as
     "undated"); and the resources' `m[3]` turned into `m[ 4]` or `m[ 2]` (a kind or a value
     instead of the Observation)."""
     case = mapped(m_category("m", M1, "2024-02-03"))
@@ -79,8 +79,9 @@ def _performed_over(start: str) -> dict[str, Any]:
                          ids=["effectivePeriod", "performedPeriod"])
 def test_a_record_dated_by_a_period_start_is_the_latest_when_it_starts_last(latest: Any, label: str) -> None:
     """A palliative record given over a period that starts after a curative order: palliative is
-    the latest intent. Mutation: `period.start is not None` turned into `is None` in fhir/extent.py
-    _when() (a period with a start then read as undated, and the older curative order stood)."""
+    the latest intent. Mutations in fhir/extent.py _when(): `period.start is not None` turned into
+    `is None`, and the loop over the period elements into a loop over `[]` (a period with a start
+    then read as undated, and the older curative order stood)."""
     earlier = medication("adjuvant", LETROZOLE, "2023-01-01", intent_kind="curative")
     case = mapped(earlier, latest("2024-06-01"))
     assert case.profile.treatment_intent == "palliative"
