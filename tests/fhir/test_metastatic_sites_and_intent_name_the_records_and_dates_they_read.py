@@ -100,10 +100,14 @@ def test_an_intent_left_unknown_by_the_primary_cancers_status_names_that_conditi
     """A curative order before a recurrence, and a remission with no intent recorded: both unknown,
     and the primary cancer Condition whose clinicalStatus decided it is among the sources.
     Mutation: `primaries or []` turned into `primaries and []` in fhir/extent.py treatment_intent()
-    (the primary's label dropped from both)."""
+    (the primary's label dropped from both), and the note's `latest or 'undated'` turned into `and`
+    (the date of the curative record shown as "undated")."""
     relapsed = mapped(_primary("recurrence"), medication("m", LETROZOLE, "2022-05-01", intent_kind="curative"))
     assert relapsed.profile.treatment_intent == "unknown"
     assert relapsed.mapping.source("treatment_intent").resources == ("MedicationRequest/m", "Condition/primary")
+    assert relapsed.mapping.source("treatment_intent").note == (
+        "curative intent recorded (2022-05-01), but the primary cancer is in recurrence (clinicalStatus): the "
+        "intent of care since is not recorded")
     remission = mapped(_primary("remission"))
     assert remission.profile.treatment_intent == "unknown"
     assert remission.mapping.source("treatment_intent").resources == ("Condition/primary",)
