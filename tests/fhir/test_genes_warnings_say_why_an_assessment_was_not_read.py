@@ -34,11 +34,15 @@ def not_read(why: str) -> tuple[str, ...]:
      "no answer (interpretation POS, A)"),
     (assessment(amino_acid_change(valueString="No variant detected")),
      "a described variant whose value names none (no value, an absent reason, or words)"),
-], ids=["nothing", "interpretation", "described-none"])
+    (assessment(amino_acid_change(valueCodeableConcept=cc("http://example.org/lab-tests", "4471"))),
+     "a described variant whose value names none (no value, an absent reason, or words)"),
+], ids=["nothing", "interpretation", "described-none", "described-by-a-local-code"])
 def test_an_assessment_with_no_answer_says_what_it_held_instead(resource: dict[str, Any], why: str) -> None:
     """Mutations in fhir/genes.py assessment(): `if flags` turned into `if not flags` (the flags
     then named only when there are none), and `if described` into `if not described` (a
-    described variant that names none reported as no answer, and no answer as such a variant)."""
+    described variant that names none reported as no answer, and no answer as such a variant); and
+    in _names_a_variant(), `code and any(...)` turned into `or` (any code of any system then taken
+    for a variant database id, so a lab's own test code made the variant present)."""
     case = mapped(resource)
     assert case.profile.pik3ca_mutation == "unknown"
     assert reading_warnings(case) == not_read(why)
