@@ -1,0 +1,39 @@
+"""A prefetched searchset is one page of a longer answer only when a `next` link says so (CDS Hooks
+2.0, FHIR search paging): its `self` link, or a link a client wrote in another form, is not a page
+to fetch, and the record is read as sent. Reading a whole answer as cut would refuse the request
+(412) for want of a fhirServer it does not need."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from igfrules.service.example import hook_request
+from igfrules.service.hooks import SERVICE_ID
+from tests.conftest import CASES
+from tests.service.conftest import Server
+
+PATH = f"/cds-services/{SERVICE_ID}"
+CASE = CASES / "fhir" / "metastatic-hr-positive-pik3ca.json"
+SELF = "https://ehr.example.org/fhir/Procedure?patient=Patient/example"
+
+
+def request() -> dict[str, Any]:
+    return hook_request(json.loads(CASE.read_text(encoding="utf-8")))
+
+
+@pytest.mark.parametrize("links", [
+    [{"relation": "self", "url": SELF}],
+    [{"relation": "self", "url": SELF}, {"relation": "previous", "url": SELF + "&page=1"}],
+], ids=["self", "self-and-previous"])
+def test_a_searchset_with_links_but_no_next_is_read_whole(server: Server, links: list[dict[str, Any]]) -> None:
+    """Mutation: `relation == "next" and isinstance(url, str)` turned into `or` in
+    service/prefetch.py next_link() (any link with a URL then taken for the next page: 412)."""
+    plain = server.post(PATH, request())
+    sent = request()
+    sent["prefetch"]["procedures"]["link"] = links
+    status, data, raw = server.post(PATH, sent)
+    assert status == 200, data
+    assert raw == plain[2]
