@@ -37,9 +37,11 @@ def _er_negative_marked_outcome() -> dict[str, Any]:
     ("observations", _er_negative_marked_outcome()),
 ], ids=["no-resource", "marked-outcome"])
 def test_an_entry_that_is_not_a_record_changes_no_card(server: Server, key: str, entry: dict[str, Any]) -> None:
-    """Mutation: `"resource" in entry and not outcome` turned into `or` in service/prefetch.py
-    _items() (an entry with no resource then reported as an invalid resource skipped, and an
-    outcome entry read as a record: here a later ER-negative result that is not the patient's)."""
+    """Mutations in service/prefetch.py _items(): `"resource" in entry and not outcome` turned into
+    `or` (an entry with no resource then reported as an invalid resource skipped, and an outcome
+    entry read as a record: here a later ER-negative result that is not the patient's), and
+    `mode == "outcome") or (an OperationOutcome)` into `and` (an entry marked outcome then read
+    unless its resource is an OperationOutcome)."""
     plain = server.post(PATH, request())
     sent = request()
     sent["prefetch"][key]["entry"].append(entry)
