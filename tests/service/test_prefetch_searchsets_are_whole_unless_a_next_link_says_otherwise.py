@@ -30,8 +30,9 @@ def request() -> dict[str, Any]:
     [{"relation": "self", "url": SELF}, {"relation": "previous", "url": SELF + "&page=1"}],
 ], ids=["self", "self-and-previous"])
 def test_a_searchset_with_links_but_no_next_is_read_whole(server: Server, links: list[dict[str, Any]]) -> None:
-    """Mutation: `relation == "next" and isinstance(url, str)` turned into `or` in
-    service/prefetch.py next_link() (any link with a URL then taken for the next page: 412)."""
+    """Mutations in service/prefetch.py next_link(): `relation == "next" and isinstance(url, str)`
+    turned into `or`, and `isinstance(link, Mapping) and relation == "next"` into `or` (any link
+    with a URL, or any link at all, then taken for the next page: 412)."""
     plain = server.post(PATH, request())
     sent = request()
     sent["prefetch"]["procedures"]["link"] = links
