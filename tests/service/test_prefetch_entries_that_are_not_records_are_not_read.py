@@ -41,7 +41,8 @@ def test_an_entry_that_is_not_a_record_changes_no_card(server: Server, key: str,
     `or` (an entry with no resource then reported as an invalid resource skipped, and an outcome
     entry read as a record: here a later ER-negative result that is not the patient's), and
     `mode == "outcome") or (an OperationOutcome)` into `and` (an entry marked outcome then read
-    unless its resource is an OperationOutcome)."""
+    unless its resource is an OperationOutcome); and in failed(), `not isinstance(resource,
+    Mapping) or ...` into `and` (an entry with no resource then looked into: a 500)."""
     plain = server.post(PATH, request())
     sent = request()
     sent["prefetch"][key]["entry"].append(entry)
