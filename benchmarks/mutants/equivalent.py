@@ -129,6 +129,10 @@ EQUIVALENT: dict[str, list[tuple[str, str, str]]] = {
          "the default is used only for an empty index, where no size can find an agent: with -1 no size "
          "is tried, with 0 likewise (range(0, 0, -1) is empty); the same nothing found"),
     ],
+    "fhir/genes.py": [
+        ("value, labels, note = results[0]", "value, labels, note = results[ -1]",
+         "one item (checked on the line above: one gene asked for): the first is the last"),
+    ],
     "evaluation/evaluate.py": [
         (_NEEDS_ORDER % ("0", "1"), _NEEDS_ORDER % (" -1", "1"), _ORDER_ONLY),
         ("+ [(2, nct) for nct in kb.trials])", "+ [( 3, nct) for nct in kb.trials])", _ORDER_ONLY),

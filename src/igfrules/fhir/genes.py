@@ -89,9 +89,13 @@ def _genes(concept: Any) -> set[str]:
 
 
 def _absent_reason(obs: Any) -> str:
+    """"dataAbsentReason" and the reason's codes (or displays), else its text, or "" for none: the
+    reason is what a reader checks first, whether the record codes it or only words it."""
     reason = obs.dataAbsentReason
-    return "" if reason is None else ("dataAbsentReason " + ", ".join(
-        c or d for _, c, d in codings(reason) if c or d) or reason.text or "dataAbsentReason")
+    if reason is None:
+        return ""
+    said = ", ".join(c or d for _, c, d in codings(reason) if c or d) or reason.text
+    return f"dataAbsentReason {said}" if said else "dataAbsentReason"
 
 
 def _names_a_variant(component: Any) -> bool:
