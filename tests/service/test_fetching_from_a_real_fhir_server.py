@@ -367,3 +367,20 @@ def test_medications_the_server_did_not_include_are_read_and_recognised(
     assert raw == prefetched[2]
     unrecognised = set(re.findall(r"medicine not recognised: [^(]*\((\w+/[\w-]+)\)", json.dumps(data)))
     assert unrecognised == {"MedicationAdministration/denosumab"}  # as in the record; the rest were read
+
+
+def test_a_fetched_page_whose_next_link_has_no_url_is_412_never_read_as_the_whole_record(server: Server) -> None:
+    """A page that says the searchset goes on (a `next` link) without saying where is a record
+    cut short: 412 naming why, never its pages so far read as all of it (they were)."""
+    with jwks_server() as recorder:
+        page = f"{recorder.base}/fhir/Procedure/page-2"
+        recorder.serve("/fhir/Procedure/page-2", {"resourceType": "Bundle", "type": "searchset", "entry": [],
+                                                   "link": [{"relation": "next"}]})
+        request = fetching_from(f"{recorder.base}/fhir", "a-token")
+        request["prefetch"] = hook_request(bundle(CASE))["prefetch"]
+        request["prefetch"]["procedures"]["link"] = [{"relation": "next", "url": page}]
+        status, data, _ = server.post(PATH, request)
+        assert recorder.asked == ["/fhir/Procedure/page-2"]
+    assert status == 412
+    assert data["reasons"] == {"procedures": "fhirServer's searchset has a next link without a URL: igfrules "
+                                             "does not evaluate a record cut short"}

@@ -52,3 +52,22 @@ def test_a_searchset_without_an_entry_element_is_an_empty_answer(server: Server)
     status, data, raw = server.post(PATH, sent)
     assert status == 200, data
     assert raw == empty[2]
+
+
+@pytest.mark.parametrize("link", [
+    {"relation": "next"},
+    {"relation": "next", "url": ""},
+    {"relation": "next", "url": 7},
+], ids=["no-url", "empty-url", "url-not-text"])
+def test_a_next_link_without_a_url_is_a_clear_error_never_a_record_read_as_whole(
+        server: Server, link: dict[str, Any]) -> None:
+    """A `next` link says the searchset continues; without a URL igfrules cannot fetch the rest,
+    and reading the page as the whole record would evaluate a record cut short in silence (its
+    therapies or metastases on the next page). It was read as whole (200); an empty URL was taken
+    for a page to fetch (412 for want of a fhirServer)."""
+    sent = request()
+    sent["prefetch"]["procedures"]["link"] = [{"relation": "self", "url": SELF}, link]
+    status, data, raw = server.post(PATH, sent)
+    assert status == 422, data
+    text = raw.decode("utf-8")
+    assert "procedures.link: has a next link without a URL" in text and "cut short" in text

@@ -42,7 +42,7 @@ import httpx
 from ..documents.strict_json import DocumentError, parse_json
 from .auth.trust import is_loopback
 from .hooks import PREFETCH
-from .prefetch import MissingPrefetch, failed, next_link
+from .prefetch import MissingPrefetch, cut_short, failed, next_link
 
 MAX_PAGES = 20  # per key: a chart's searches fit in one to a few pages of any server's default size
 MAX_RESOURCES = 10_000  # per request, over every key and page
@@ -270,6 +270,9 @@ class _Run:
             entries.extend(found)
             link = next_link(page)
             if link is None:
+                if cut_short(page):
+                    raise _Failed("fhirServer's searchset has a next link without a URL: igfrules does not "
+                                  "evaluate a record cut short")
                 break
             if pages >= self.fetcher.max_pages:
                 raise _Failed(f"more than {self.fetcher.max_pages} pages: igfrules does not evaluate a record "

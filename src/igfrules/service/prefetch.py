@@ -9,7 +9,7 @@ CDS Hooks 2.0 gives each state of a prefetch key its own meaning, and igfrules r
 - a key whose value is an OperationOutcome, or a searchset Bundle with an entry of search.mode
   "outcome" carrying an error or fatal issue: the client's fetch failed. Read as omitted;
 - a searchset Bundle with a `next` link: one page of a longer answer. fetch.py reads the rest,
-  never a record silently cut.
+  never a record silently cut; a `next` link without a URL is refused (422), never read as whole.
 
 By the time resources_from_prefetch runs, fetch.py has made every key a resource, a whole Bundle or
 null; a key still omitted here is a caller's mistake and raises MissingPrefetch.
@@ -63,15 +63,21 @@ def _failed_outcome(entry: Mapping[str, Any]) -> bool:
 
 def next_link(value: Any) -> str | None:
     """The `next` link of a searchset Bundle: the page after this one, or None."""
-    if not isinstance(value, Mapping) or value.get("resourceType") != "Bundle":
-        return None
-    links = value.get("link")
-    if not isinstance(links, list):
-        return None
-    for link in links:
-        if isinstance(link, Mapping) and link.get("relation") == "next" and isinstance(link.get("url"), str):
+    for link in _next_links(value):
+        if isinstance(link.get("url"), str) and link["url"]:
             return str(link["url"])
     return None
+
+
+def cut_short(value: Any) -> bool:
+    """Whether a Bundle says it continues (a `next` link) without saying where (no URL): the rest
+    of the record cannot be fetched, and the page must not be read as if it were all of it."""
+    return next_link(value) is None and any(True for _ in _next_links(value))
+
+
+def _next_links(value: Any) -> Iterator[Mapping[str, Any]]:
+    if isinstance(value, Mapping) and value.get("resourceType") == "Bundle" and isinstance(value.get("link"), list):
+        yield from (link for link in value["link"] if isinstance(link, Mapping) and link.get("relation") == "next")
 
 
 def resources_from_prefetch(prefetch: Mapping[str, Any] | None, patient_id: str) -> tuple[Resources, list[str]]:
@@ -105,6 +111,9 @@ def _items(prefetch: Mapping[str, Any]) -> Iterator[tuple[str, Any, str | None]]
         if value.get("resourceType") != "Bundle":
             yield key, value, None
             continue
+        if cut_short(value):
+            raise CaseError(Problem(SOURCE, f"{key}.link", "has a next link without a URL: the searchset goes on, "
+                                                         "and igfrules does not evaluate a record cut short"))
         entries = value.get("entry", [])
         if not isinstance(entries, list):
             raise CaseError(Problem(SOURCE, f"{key}.entry", "must be a list"))
