@@ -15,6 +15,8 @@ _NEEDS_ORDER = ('needs_order = sorted([(%s if p.entry.kind == "rationale" else %
                 'self.catalog.entries.items()]')
 _ORDER_ONLY = "only the order of the ranks matters (rationales, then context notes, then trials), and it is kept"
 _MEMO_ONLY = "the memo's bound: lines are recomputed more often or kept one fewer, never different; speed only"
+_STOPPED_INIT = ('def __init__(self, output: str, lines: int, why: str, *, interrupted: bool = %s, '
+                 'discarded: str = "") -> None:')
 EQUIVALENT: dict[str, list[tuple[str, str, str]]] = {
     "model/verdict.py": [
         ("if len(_lines) >= 4096:", "if len(_lines) < 4096:", _MEMO_ONLY),
@@ -59,6 +61,18 @@ EQUIVALENT: dict[str, list[tuple[str, str, str]]] = {
          "a stage threshold is a single stage (STAGE_THRESHOLDS): its range's high end is its low end"),
     ],
     "cohort/output.py": [
+        ("done[0] += os.sendfile(self.fd, source.fileno(), done[0], size - done[0])",
+         "done[0] += os.sendfile(self.fd, source.fileno(), done[0], size + done[0])",
+         "sendfile's count is an upper bound: it copies at most to the end of the spooled chunk, which is "
+         "complete and no longer written when it is appended; the same bytes go out either way"),
+        (_STOPPED_INIT % "False", _STOPPED_INIT % "True",
+         "every BatchStopped igfrules makes names interrupted= (cohort/output.py, cohort/batch.py, cli/batch.py): "
+         "the default is never used"),
+        ("_COPY_BLOCK = 1 << 20", "_COPY_BLOCK = 1 << 19",
+         "the copy's block size: the same bytes go out in the same order, in blocks half the size"),
+        ("if err.errno not in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP) or done[0]:",
+         "if err.errno not in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP) or done[ -1]:",
+         "`done` is a one-item list: the first is the last"),
         ("source.seek(done[0])", "source.seek(done[ -1])", "`done` is a one-item list: the first is the last"),
         ("done[0] += written", "done[ -1] += written", "`done` is a one-item list: the first is the last"),
         ("done[0] += os.sendfile(self.fd, source.fileno(), done[0], size - done[0])",

@@ -237,3 +237,14 @@ def test_a_write_that_fails_mid_chunk_leaves_only_whole_lines_and_counts_them(tm
     records = [json.loads(line) for line in lines]  # every line parses: none was cut
     assert records[-1]["error"]["type"] == "BatchStopped"
     assert records[-1]["position"] == len(records)  # the first case not written
+
+
+def test_out_into_a_folder_that_does_not_exist_names_the_path_and_the_reason_only(tmp_path: Path) -> None:
+    """The error says why in the system's words, once: not the temporary file's random name, which
+    means nothing to the user and differs on every run. Mutation: `err.strerror or err` turned
+    into `and` in cohort/output.py (the whole OSError, temporary name and all, was printed)."""
+    out = tmp_path / "missing" / "out.jsonl"
+    done = _run(["batch", str(_cohort(tmp_path, 2)), "--out", str(out)])
+    assert done.returncode == 1
+    assert done.stderr.strip() == f"Error: {out}: cannot write beside it: No such file or directory"
+    assert not out.parent.exists()
