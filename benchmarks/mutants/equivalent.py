@@ -137,6 +137,24 @@ EQUIVALENT: dict[str, list[tuple[str, str, str]]] = {
          "breast._skipped_conditions, profile's strict refusal): never assigned, hashed, nor a key or set "
          "member; equality and repr are the same either way"),
     ],
+    "fhir/receptors.py": [
+        ("if len(scores) > 1 or not scores <= set(_IHC):", "if len(scores) > 1 or not scores < set(_IHC):",
+         "reached only with one score (more than one answers on the left): a one-item set is a proper subset "
+         "of the four scores exactly when it is a subset"),
+        ('return _by_percent(value, 100, comparator == ">", False, written, label)',
+         'return _by_percent(value, 100, comparator == ">", True, written, label)',
+         "_by_percent reads high_open only when high == 1, and high is 100 here"),
+        ('return _by_percent(low, high, False, False, f"{low:g}-{high:g}%", label)',
+         'return _by_percent(low, high, True, False, f"{low:g}-{high:g}%", label)',
+         "_by_percent never reads low_open: a low end of 1% or more is positive open or closed, and one "
+         "under 1% straddles or is negative by the high end alone"),
+        ("match = found[0]", "match = found[ -1]",
+         "the match is read only when one score was found (with more, `why` is set and the warning quotes "
+         "the text, not the match): the first is the last"),
+        ('return _Answer(read.coded[0], f"coded {read.coded[0]}")',
+         'return _Answer(read.coded[ -1], f"coded {read.coded[0]}")',
+         "more than one coded meaning answers on the line above: here there is one, the first is the last"),
+    ],
     "fhir/staging.py": [
         ("return bool(a and b) and a > b and not a.startswith(b)",
          "return bool(a and b) and a >= b and not a.startswith(b)",
