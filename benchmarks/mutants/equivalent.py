@@ -155,6 +155,26 @@ EQUIVALENT: dict[str, list[tuple[str, str, str]]] = {
          'return _Answer(read.coded[ -1], f"coded {read.coded[0]}")',
          "more than one coded meaning answers on the line above: here there is one, the first is the last"),
     ],
+    "fhir/findings.py": [
+        ("@dataclass(frozen=True)", "@dataclass(frozen=False)",
+         "Mention and ConceptReading are built by the reader and only read by attribute (receptors, tumour, "
+         "breast, patient_facts, staging): never assigned, hashed, nor a key or set member; equality and "
+         "repr are the same either way (Reading, a dataclass default, is killed: unhashable, it is refused)"),
+        ("uncertain: bool = False", "uncertain: bool = True",
+         "every Mention is built with `uncertain` given (_said_of passes all three flags; said_of's unread "
+         "text passes uncertain=True): the default is never used"),
+        ("someone_else: bool = False", "someone_else: bool = True",
+         "only said_of's unread-text Mention takes the default, and it is uncertain already (not asserted "
+         "either way); its one caller, receptors._ihc, reads negated and uncertain, never someone_else"),
+        ("if not text or not terms:", "if not text and not terms:",
+         "mentions' only caller, read_all, is reached only from read_concept, which passes terms only when "
+         "there are some (`if terms`) and only non-empty texts (`if w`): both tests are false there either way"),
+        ("start = breaks[left - 1] + 1 if left else 0", "start = breaks[left - 1] + 0 if left else 0",
+         "the clause's text before the term gains only its break: a . , ; / or line break, or the first "
+         "letter of but/however/although/except/whereas; no cue is one such character, none begins with "
+         "'but', 'however', 'although', 'except' or 'whereas', and every cue starts at a word boundary "
+         "either way"),
+    ],
     "fhir/staging.py": [
         ("return bool(a and b) and a > b and not a.startswith(b)",
          "return bool(a and b) and a >= b and not a.startswith(b)",
