@@ -89,9 +89,12 @@ def _genes(concept: Any) -> set[str]:
 
 
 def _absent_reason(obs: Any) -> str:
+    """"dataAbsentReason" and what it says (its codes, else its text), for a warning; "" for none."""
     reason = obs.dataAbsentReason
-    return "" if reason is None else ("dataAbsentReason " + ", ".join(
-        c or d for _, c, d in codings(reason) if c or d) or reason.text or "dataAbsentReason")
+    if reason is None:
+        return ""
+    said = ", ".join(c or d for _, c, d in codings(reason) if c or d) or reason.text or ""
+    return f"dataAbsentReason {said}".rstrip()
 
 
 def _names_a_variant(component: Any) -> bool:
