@@ -175,6 +175,10 @@ EQUIVALENT: dict[str, list[tuple[str, str, str]]] = {
          "'but', 'however', 'although', 'except' or 'whereas', and every cue starts at a word boundary "
          "either way"),
     ],
+    "fhir/genes.py": [
+        ("value, labels, note = results[0]", "value, labels, note = results[ -1]",
+         "reached only when there is one result (`if len(results) == 1`): the first is the last"),
+    ],
     "fhir/staging.py": [
         ("return bool(a and b) and a > b and not a.startswith(b)",
          "return bool(a and b) and a >= b and not a.startswith(b)",
