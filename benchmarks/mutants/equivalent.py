@@ -143,10 +143,6 @@ EQUIVALENT: dict[str, list[tuple[str, str, str]]] = {
          "the default is used only for an empty index, where no size can find an agent: with -1 no size "
          "is tried, with 0 likewise (range(0, 0, -1) is empty); the same nothing found"),
     ],
-    "fhir/genes.py": [
-        ("value, labels, note = results[0]", "value, labels, note = results[ -1]",
-         "one item (checked on the line above: one gene asked for): the first is the last"),
-    ],
     "evaluation/evaluate.py": [
         (_NEEDS_ORDER % ("0", "1"), _NEEDS_ORDER % (" -1", "1"), _ORDER_ONLY),
         ("+ [(2, nct) for nct in kb.trials])", "+ [( 3, nct) for nct in kb.trials])", _ORDER_ONLY),
@@ -189,6 +185,52 @@ EQUIVALENT: dict[str, list[tuple[str, str, str]]] = {
          "a Skipped is built once (bundle.read_resources) and only read by attribute (lenient.leave_unknown, "
          "breast._skipped_conditions, profile's strict refusal): never assigned, hashed, nor a key or set "
          "member; equality and repr are the same either way"),
+    ],
+    "fhir/receptors.py": [
+        ("if len(scores) > 1 or not scores <= set(_IHC):", "if len(scores) > 1 or not scores < set(_IHC):",
+         "reached only with one score (more than one answers on the left): a one-item set is a proper subset "
+         "of the four scores exactly when it is a subset"),
+        ('return _by_percent(value, 100, comparator == ">", False, written, label)',
+         'return _by_percent(value, 100, comparator == ">", True, written, label)',
+         "_by_percent reads high_open only when high == 1, and high is 100 here"),
+        ('return _by_percent(low, high, False, False, f"{low:g}-{high:g}%", label)',
+         'return _by_percent(low, high, True, False, f"{low:g}-{high:g}%", label)',
+         "_by_percent never reads low_open: a low end of 1% or more is positive open or closed, and one "
+         "under 1% straddles or is negative by the high end alone"),
+        ("match = found[0]", "match = found[ -1]",
+         "the match is read only when one score was found (with more, `why` is set and the warning quotes "
+         "the text, not the match): the first is the last"),
+        ('return _Answer(read.coded[0], f"coded {read.coded[0]}")',
+         'return _Answer(read.coded[ -1], f"coded {read.coded[0]}")',
+         "more than one coded meaning answers on the line above: here there is one, the first is the last"),
+    ],
+    "fhir/findings.py": [
+        ("return bool(_NOT_EXCLUDED.search(folded) or _BEFORE.search(folded) or _AFTER.search(folded)",
+         "return bool(_NOT_EXCLUDED.search(folded) and _BEFORE.search(folded) or _AFTER.search(folded)",
+         "every _NOT_EXCLUDED match ends in 'excluded', 'ruled out' or 'r_o', each of which _BEFORE also "
+         "matches: where the first test is true the second is too, so `and` and `or` give the same"),
+        ("@dataclass(frozen=True)", "@dataclass(frozen=False)",
+         "Mention and ConceptReading are built by the reader and only read by attribute (receptors, tumour, "
+         "breast, patient_facts, staging): never assigned, hashed, nor a key or set member; equality and "
+         "repr are the same either way (Reading, a dataclass default, is killed: unhashable, it is refused)"),
+        ("uncertain: bool = False", "uncertain: bool = True",
+         "every Mention is built with `uncertain` given (_said_of passes all three flags; said_of's unread "
+         "text passes uncertain=True): the default is never used"),
+        ("someone_else: bool = False", "someone_else: bool = True",
+         "only said_of's unread-text Mention takes the default, and it is uncertain already (not asserted "
+         "either way); its one caller, receptors._ihc, reads negated and uncertain, never someone_else"),
+        ("if not text or not terms:", "if not text and not terms:",
+         "mentions' only caller, read_all, is reached only from read_concept, which passes terms only when "
+         "there are some (`if terms`) and only non-empty texts (`if w`): both tests are false there either way"),
+        ("start = breaks[left - 1] + 1 if left else 0", "start = breaks[left - 1] + 0 if left else 0",
+         "the clause's text before the term gains only its break: a . , ; / or line break, or the first "
+         "letter of but/however/although/except/whereas; no cue is one such character, none begins with "
+         "'but', 'however', 'although', 'except' or 'whereas', and every cue starts at a word boundary "
+         "either way"),
+    ],
+    "fhir/genes.py": [
+        ("value, labels, note = results[0]", "value, labels, note = results[ -1]",
+         "reached only when there is one result (`if len(results) == 1`): the first is the last"),
     ],
     "fhir/staging.py": [
         ("return bool(a and b) and a > b and not a.startswith(b)",

@@ -140,3 +140,88 @@ def test_a_resource_about_another_patient_is_refused_by_saying_so(server: Server
     assert data["error"].startswith("the prefetched record was refused: Observation/")
     assert "SOMEONE-ELSE" in data["error"]
     assert "FHIR R4" not in data["error"]
+
+
+# What a prefetch value holds besides its records (issue 23: the prefetch.py survivors).
+
+def test_a_link_other_than_next_is_no_page_to_fetch(server: Server) -> None:
+    """A searchset's `self` link names the search itself, not a page after it: the record is whole,
+    with no fhirServer to fetch from. Mutations in next_link: either `and` of `isinstance(link,
+    Mapping) and relation == "next" and isinstance(url, str)` turned into `or` (the self link
+    followed: 412)."""
+    sent = request()
+    sent["prefetch"]["procedures"]["link"] = [{"relation": "self", "url": "https://ehr.example.org/fhir/Procedure"}]
+    status, _, raw = server.post(PATH, sent)
+    assert status == 200
+    assert raw == server.post(PATH, request())[2]
+
+
+def test_an_entry_without_a_resource_or_with_an_outcome_alone_is_no_record(server: Server) -> None:
+    """A searchset entry with no resource, or an OperationOutcome entry not marked search.mode
+    "outcome", holds no record: the cards are the plain request's. Mutations in _items: `"resource"
+    in entry and not outcome` turned into `or`; `not isinstance(resource, Mapping) or resourceType
+    != "OperationOutcome"` in _failed_outcome turned into `and` (None.get: a 500)."""
+    sent = request()
+    sent["prefetch"]["procedures"]["entry"] += [{"fullUrl": "urn:uuid:b7e3c1a0-0000-4000-8000-000000000001",
+                                                 "search": {"mode": "match"}},
+                                                {"resource": WARNING}]
+    status, _, raw = server.post(PATH, sent)
+    assert status == 200
+    assert raw == server.post(PATH, request())[2]
+
+
+def test_an_entry_marked_as_the_searchs_outcome_is_no_record_whatever_it_holds(server: Server) -> None:
+    """An entry of search.mode "outcome" is about the search, not the patient: a Condition there,
+    even one about someone else, is not read (the same entry as a match is refused). Mutation in
+    _items: the two ways to be an outcome entry (its mode, or an OperationOutcome resource) joined
+    with `and` instead of `or`."""
+    sent = request()
+    other = {"resourceType": "Condition", "id": "outcome-c", "subject": {"reference": "Patient/SOMEONE-ELSE"},
+             "code": {"coding": [{"system": "http://snomed.info/sct", "code": "94381002"}]}}
+    sent["prefetch"]["conditions"]["entry"].append({"resource": other, "search": {"mode": "outcome"}})
+    status, _, raw = server.post(PATH, sent)
+    assert status == 200
+    assert raw == server.post(PATH, request())[2]
+    sent["prefetch"]["conditions"]["entry"][-1]["search"]["mode"] = "match"
+    assert server.post(PATH, sent)[0] == 422
+
+
+def test_a_bundle_whose_entry_is_not_a_list_is_refused_by_saying_so(server: Server) -> None:
+    """Mutation in failed: `resourceType != "Bundle" or not isinstance(entry, list)` turned into
+    `and` (the number iterated: a 500)."""
+    sent = request()
+    sent["prefetch"]["procedures"]["entry"] = 5
+    status, data, _ = server.post(PATH, sent)
+    assert status == 422
+    assert "procedures.entry: must be a list" in data["error"]
+
+
+def test_an_entry_whose_resource_is_not_an_object_is_not_a_failed_fetch(server: Server) -> None:
+    """An entry's resource given as text is no OperationOutcome: it is read leniently, never a
+    crash. Mutation in _failed_outcome: `not isinstance(resource, Mapping) or resourceType !=
+    "OperationOutcome"` turned into `and` ("x".get: a 500)."""
+    sent = request()
+    sent["prefetch"]["procedures"]["entry"].append({"resource": "x"})
+    assert server.post(PATH, sent)[0] == 200
+
+
+def test_a_null_patient_key_leaves_the_other_keys_read(server: Server) -> None:
+    """The patient key comes first: sent as null, the keys after it are still read (ER is not
+    missing). Mutation in _items: `continue` past a null key turned into `break`."""
+    sent = request()
+    sent["prefetch"]["patient"] = None
+    status, data, _ = server.post(PATH, sent)
+    assert status == 200
+    missing = next(c for c in data["cards"] if "missing field(s)" in c["summary"])
+    assert "the client has no data for: patient" in missing["detail"]
+    assert "**ER status**" not in missing["detail"]
+
+
+def test_a_patient_in_a_searchset_who_is_someone_else_is_refused(server: Server) -> None:
+    """Mutation in resources_from_prefetch: the loop over the prefetched Patients made empty."""
+    sent = request()
+    sent["prefetch"]["conditions"]["entry"].append({"resource": {"resourceType": "Patient", "id": "SOMEONE-ELSE"}})
+    status, data, _ = server.post(PATH, sent)
+    assert status == 422
+    assert data["error"] == ("the prefetched record was refused: Patient/SOMEONE-ELSE: is not the patient the hook "
+                             "is about (context.patientId 'metastatic-hr-positive-pik3ca')")

@@ -115,10 +115,9 @@ def mentions(text: str, terms: dict[str, str]) -> Reading:
         return Reading()
     if len(text) > MAX_TEXT:
         return Reading(too_long=True)
-    folded = text.casefold()
-    if len(folded) != len(text):  # casefold changed lengths (ß -> ss): keep offsets simple
-        folded = text.lower()
-    folded = folded.replace("r/o", "r_o")  # "r/o" (rule out) is one cue, not a clause break
+    # Every offset below is into `folded` itself, so casefolding may change the length: a ligature
+    # pasted from a PDF ("con\ufb01rmed" -> "confirmed") must still be read as the cue it spells.
+    folded = text.casefold().replace("r/o", "r_o")  # "r/o" (rule out) is one cue, not a clause break
     breaks = _breaks(folded)
     found = []
     for match in _pattern(tuple(terms)).finditer(folded):
@@ -212,10 +211,6 @@ class ConceptReading:
     coded: tuple[str, ...] = ()  # the meanings of its codings, each once, in order
     words: Reading = Reading()  # what its text and displays assert and do not (terms given)
     parsed: tuple[str, ...] = ()  # values a parser found in its text and displays (parse given)
-
-    def meanings(self) -> list[str]:
-        """Codes first; words only when no coding means anything."""
-        return list(self.coded) or self.words.asserted()
 
 
 def read_concept(concept: Any, code_meaning: CodeMeaning, terms: dict[str, str] | None = None, *,
