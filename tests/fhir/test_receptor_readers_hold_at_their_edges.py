@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
-from tests.fhir.builders import LOINC, NEGATIVE, cc, mapped, observation, reading_warnings
+from tests.fhir.builders import NEGATIVE, mapped, observation, reading_warnings
 
 ER_STAIN, HER2_IHC, HER2_ISH = "85337-4", "85319-2", "85318-4"
+LOCAL = "http://example.org/ihc-scores"
 
 
 def _pct(value: float, comparator: str = "") -> dict[str, Any]:
@@ -61,3 +62,76 @@ def test_an_er_range_with_one_end_is_read_to_0_or_100_percent(ranged: dict[str, 
     case = mapped(observation("er", ER_STAIN, valueRange=ranged))
     assert case.profile.er_status == expected
     assert case.mapping.source("er_status").note == note
+
+
+def _ihc(oid: str, score: int, when: str = "2024-01-01") -> dict[str, Any]:
+    return observation(oid, HER2_IHC, when, valueInteger=score)
+
+
+@pytest.mark.parametrize("ish", [
+    {"valueQuantity": _pct(0.5)},
+    {"valueString": "1+"},
+])
+def test_an_ish_her2_does_not_read_is_no_ish_for_her2_low(ish: dict[str, Any]) -> None:
+    """Mutations: _latest `her2=False` (an ISH of 0.5% read as a negative ISH: IHC 2+ called
+    HER2-low) and her2_low `_latest(resources, HER2_ISH, ihc=True)` (an ISH text "1+" read as an
+    IHC score, negative)."""
+    case = mapped(_ihc("ihc", 2), observation("ish", HER2_ISH, **ish))
+    assert case.profile.her2_status == "unknown"
+    assert case.profile.her2_low == "unknown"
+    assert case.mapping.source("her2_low").note == (
+        "IHC 2+ with no final ISH result: HER2-low or HER2-positive is not settled")
+
+
+def test_an_ihc_result_that_is_no_score_leaves_her2_low_unknown_whatever_the_ish() -> None:
+    """Mutation: her2_low `ihc is None and score is None` (an IHC coded negative, no score, with a
+    negative ISH called HER2-low)."""
+    case = mapped(observation("ihc", HER2_IHC, valueCodeableConcept=NEGATIVE),
+                  observation("ish", HER2_ISH, valueCodeableConcept=NEGATIVE))
+    assert case.profile.her2_status == "negative"
+    assert case.profile.her2_low == "unknown"
+    assert case.mapping.source("her2_low").note == "no final HER2 IHC score (LOINC 85319-2, 18474-7)"
+
+
+def test_her2_low_stands_on_the_latest_ihc_score_not_the_last_label() -> None:
+    """Mutation: _latest sorting on the label (`r[1]`) not the instant: the older 1+ of
+    "Observation/b" would stand over the newer IHC 0 of "Observation/a" (HER2-low)."""
+    case = mapped(_ihc("b", 1, "2023-01-01"), _ihc("a", 0, "2024-01-01"))
+    assert case.profile.her2_low is False
+    assert case.mapping.source("her2_low").note == "IHC 0: not HER2-low"
+
+
+def test_not_her2_low_names_the_ish_it_stands_on() -> None:
+    """Mutation: her2_low `if not ish_value` (the note says "IHC 0" without the negative ISH, or
+    ", ISH " with none)."""
+    with_ish = mapped(_ihc("ihc", 0), observation("ish", HER2_ISH, valueCodeableConcept=NEGATIVE))
+    assert with_ish.profile.her2_low is False
+    assert with_ish.mapping.source("her2_low").note == "IHC 0, ISH negative: not HER2-low"
+    assert with_ish.mapping.source("her2_low").resources == ("Observation/ihc", "Observation/ish")
+
+
+def test_an_equivocal_only_her2_names_its_observations() -> None:
+    """Mutations: receptor `resources=tuple(r[3] ...)` and `r[1]` when every result is equivocal
+    (the resources would be the note or the value "equivocal", not "Observation/ihc")."""
+    case = mapped(_ihc("ihc", 2))
+    source = case.mapping.source("her2_status")
+    assert source.value == "unknown"
+    assert source.resources == ("Observation/ihc",)
+    assert source.note == "equivocal only (LOINC 85319-2: IHC 2+ (needs ISH))"
+
+
+def test_an_ihc_score_in_a_later_text_is_read() -> None:
+    """Mutation: _ihc `break` for `continue` after a text with no score (the coding's display "3+"
+    after the concept text "HER2 immunohistochemistry" not read)."""
+    concept = {"text": "HER2 immunohistochemistry", "coding": [{"system": LOCAL, "code": "s", "display": "3+"}]}
+    case = mapped(observation("ihc", HER2_IHC, valueCodeableConcept=concept))
+    assert case.profile.her2_status == "positive"
+
+
+def test_a_four_digit_text_is_no_ihc_score() -> None:
+    """Mutation: _ihc `len(text.strip()) <= 4` (the display "0001" read as a second score, 1+: the
+    3+ of the concept's text refused)."""
+    concept = {"text": "3+", "coding": [{"system": LOCAL, "code": "s", "display": "0001"}]}
+    case = mapped(observation("ihc", HER2_IHC, valueCodeableConcept=concept))
+    assert case.profile.her2_status == "positive"
+    assert reading_warnings(case) == ()
