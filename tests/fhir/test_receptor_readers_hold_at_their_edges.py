@@ -135,3 +135,54 @@ def test_a_four_digit_text_is_no_ihc_score() -> None:
     case = mapped(observation("ihc", HER2_IHC, valueCodeableConcept=concept))
     assert case.profile.her2_status == "positive"
     assert reading_warnings(case) == ()
+
+
+# 85 and 84 characters: a warning or note quotes the first 80.
+SAYS_POSITIVE = "ER positive in the invasive carcinoma; the sampled areas were all examined by the lab"
+ZERO_PERCENT = "0% positive; tumour cells in all the sampled invasive areas were examined by the lab"
+NOT_3_PLUS = "HER2 not 3+ in the invasive carcinoma; the sampled areas were all examined by the lab"
+MAX_TEXT = 1024
+
+
+def test_a_1024_character_text_about_a_control_is_no_result() -> None:
+    """Mutations: answer `len(text) < MAX_TEXT` before _NOT_A_RESULT (a text of exactly MAX_TEXT
+    characters that speaks of a control read by its words: positive), and `text[: 81]` in its
+    warning."""
+    text = SAYS_POSITIVE + " " * (MAX_TEXT - len(SAYS_POSITIVE) - len(" control")) + " control"
+    assert len(text) == 1024
+    case = mapped(observation("er", ER_STAIN, valueString=text))
+    assert case.profile.er_status == "unknown"
+    assert reading_warnings(case) == (
+        "Observation/er: text 'ER positive in the invasive carcinoma; the sampled areas were all examined by th' "
+        "says 'control', not a result; not read",)
+
+
+def test_a_1024_character_text_with_a_percentage_is_not_read_by_its_words() -> None:
+    """Mutations: answer `len(text) < MAX_TEXT` before _PERCENT_OR_COMPARED (a text of exactly
+    MAX_TEXT characters saying "0% positive" read as positive), and `text[: 81]` and `text[: 79]` in
+    its warning."""
+    text = ZERO_PERCENT + " " * (MAX_TEXT - len(ZERO_PERCENT))
+    assert len(text) == 1024
+    case = mapped(observation("er", ER_STAIN, valueString=text))
+    assert case.profile.er_status == "unknown"
+    assert reading_warnings(case) == (
+        "Observation/er: text '0% positive; tumour cells in all the sampled invasive areas were examined by the' "
+        "gives a percentage or a comparator; its words are not read as a status; not read",)
+
+
+def test_a_negated_ihc_score_is_warned_of_quoting_80_characters() -> None:
+    """Mutations: _ihc `text[: 81]` and `text[: 79]` in the warning of a score it does not read."""
+    case = mapped(observation("ihc", HER2_IHC, valueString=NOT_3_PLUS))
+    assert case.profile.her2_status == "unknown"
+    assert reading_warnings(case) == (
+        "Observation/ihc: HER2 IHC text 'HER2 not 3+ in the invasive carcinoma; the sampled areas were all examined "
+        "by th' gives a negated score, not one score; not read",)
+
+
+def test_a_status_read_from_words_quotes_80_characters_of_the_text() -> None:
+    """Mutation: answer `" ".join(texts)[: 79]` in the note of a status read from words."""
+    case = mapped(observation("er", ER_STAIN, valueString=SAYS_POSITIVE))
+    assert case.profile.er_status == "positive"
+    assert case.mapping.source("er_status").note == (
+        "latest final result: LOINC 85337-4: text 'ER positive in the invasive carcinoma; the sampled areas were all "
+        "examined by th' (2024-01-01)")
