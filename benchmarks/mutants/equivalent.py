@@ -112,6 +112,54 @@ EQUIVALENT: dict[str, list[tuple[str, str, str]]] = {
         ("umask = os.umask(0)", "umask = os.umask( -1)",
          "the mask is set only to read the old one, and put back on the next line: the value read is the same"),
     ],
+    "fhir/receptors.py": [
+        ("return _by_percent(value, 100, comparator == \">\", False, written, label)",
+         "return _by_percent(value, 100, comparator != \">\", False, written, label)",
+         "_by_percent never reads low_open: a low end of at least 1% is positive open or closed, and one under "
+         "1% straddles 1% open or closed"),
+        ("return _by_percent(value, value, False, False, written, label)",
+         "return _by_percent(value, value, True, False, written, label)",
+         "_by_percent never reads low_open: a low end of at least 1% is positive open or closed, and one under "
+         "1% straddles 1% open or closed"),
+        ("return _by_percent(value, value, False, False, written, label)",
+         "return _by_percent(value, value, False, True, written, label)",
+         "one value: high_open is read only when low (the same value) is under 1%, where high < 1 already "
+         "says negative"),
+        ("return _by_percent(0, value, False, comparator == \"<\", written, label)",
+         "return _by_percent(0, value, True, comparator == \"<\", written, label)",
+         "_by_percent never reads low_open: a low end of 0% straddles 1% or is under it, open or closed"),
+        ("def answer(obs: Any, ihc: bool, label: str, her2: bool = False) -> _Answer:",
+         "def answer(obs: Any, ihc: bool, label: str, her2: bool = True) -> _Answer:",
+         "both callers (receptor and _latest) pass her2: the default is never used"),
+        ("return _by_percent(value, 100, comparator == \">\", False, written, label)",
+         "return _by_percent(value, 99, comparator == \">\", False, written, label)",
+         "the high end of \">x%\" is read only for its range (99 and 100 both in 0-100) and against 1% (both at "
+         "least 1%: the answer is positive or straddles as before); the written text holds no high end"),
+        ('return _Answer(read.coded[0], f"coded {read.coded[0]}")',
+         'return _Answer(read.coded[0], f"coded {read.coded[ -1]}")',
+         "read.coded holds exactly one value here (more than one returned on the line above): the first is "
+         "the last"),
+        ('return _Answer(said[0], "text " + repr(" ".join(texts)[:80]))',
+         'return _Answer(said[ -1], "text " + repr(" ".join(texts)[:80]))',
+         "said holds exactly one value here (more than one returned above, none tested on the line above): "
+         "the first is the last"),
+        ("if len(scores) > 1 or not scores <= set(_IHC):", "if len(scores) > 1 or not scores < set(_IHC):",
+         "reached only with one score (more than one answers on the left): a one-item set is a proper subset "
+         "of the four scores exactly when it is a subset"),
+        ('return _by_percent(value, 100, comparator == ">", False, written, label)',
+         'return _by_percent(value, 100, comparator == ">", True, written, label)',
+         "_by_percent reads high_open only when high == 1, and high is 100 here"),
+        ('return _by_percent(low, high, False, False, f"{low:g}-{high:g}%", label)',
+         'return _by_percent(low, high, True, False, f"{low:g}-{high:g}%", label)',
+         "_by_percent never reads low_open: a low end of 1% or more is positive open or closed, and one "
+         "under 1% straddles or is negative by the high end alone"),
+        ("match = found[0]", "match = found[ -1]",
+         "the match is read only when one score was found (with more, `why` is set and the warning quotes "
+         "the text, not the match): the first is the last"),
+        ('return _Answer(read.coded[0], f"coded {read.coded[0]}")',
+         'return _Answer(read.coded[ -1], f"coded {read.coded[0]}")',
+         "more than one coded meaning answers on the line above: here there is one, the first is the last"),
+    ],
     "fhir/therapies.py": [
         ("for size in range(min(longest, len(tokens) - position), 0, -1):",
          "for size in range(min(longest, len(tokens) - position), -1, -1):",
@@ -185,24 +233,6 @@ EQUIVALENT: dict[str, list[tuple[str, str, str]]] = {
          "a Skipped is built once (bundle.read_resources) and only read by attribute (lenient.leave_unknown, "
          "breast._skipped_conditions, profile's strict refusal): never assigned, hashed, nor a key or set "
          "member; equality and repr are the same either way"),
-    ],
-    "fhir/receptors.py": [
-        ("if len(scores) > 1 or not scores <= set(_IHC):", "if len(scores) > 1 or not scores < set(_IHC):",
-         "reached only with one score (more than one answers on the left): a one-item set is a proper subset "
-         "of the four scores exactly when it is a subset"),
-        ('return _by_percent(value, 100, comparator == ">", False, written, label)',
-         'return _by_percent(value, 100, comparator == ">", True, written, label)',
-         "_by_percent reads high_open only when high == 1, and high is 100 here"),
-        ('return _by_percent(low, high, False, False, f"{low:g}-{high:g}%", label)',
-         'return _by_percent(low, high, True, False, f"{low:g}-{high:g}%", label)',
-         "_by_percent never reads low_open: a low end of 1% or more is positive open or closed, and one "
-         "under 1% straddles or is negative by the high end alone"),
-        ("match = found[0]", "match = found[ -1]",
-         "the match is read only when one score was found (with more, `why` is set and the warning quotes "
-         "the text, not the match): the first is the last"),
-        ('return _Answer(read.coded[0], f"coded {read.coded[0]}")',
-         'return _Answer(read.coded[ -1], f"coded {read.coded[0]}")',
-         "more than one coded meaning answers on the line above: here there is one, the first is the last"),
     ],
     "fhir/findings.py": [
         ("return bool(_NOT_EXCLUDED.search(folded) or _BEFORE.search(folded) or _AFTER.search(folded)",

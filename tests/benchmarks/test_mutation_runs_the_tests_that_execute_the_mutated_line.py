@@ -136,3 +136,17 @@ def test_only_the_modules_own_tests_are_chosen(select: ModuleType) -> None:
     assert select.under("tests/model/test_verdict.py::test_z", own)
     assert not select.under("tests/fhirish/test_x.py::test_y", own)
     assert not select.under("tests/model/test_verdict_names.py::test_z", own)
+
+
+def test_each_module_is_listed_once_among_the_equivalent_mutants() -> None:
+    """A dict literal keeps the last of two equal keys and drops the first without a word: two
+    engineers each adding a module's block would lose one block's reasons, and its mutants would
+    count as survivors again (it happened twice while issue 23's survivors were handled)."""
+    import ast
+
+    tree = ast.parse((ROOT / "benchmarks" / "mutants" / "equivalent.py").read_text(encoding="utf-8"))
+    table = next(n.value for n in tree.body
+                 if isinstance(n, ast.AnnAssign) and getattr(n.target, "id", "") == "EQUIVALENT")
+    assert isinstance(table, ast.Dict)
+    keys = [k.value for k in table.keys if isinstance(k, ast.Constant)]
+    assert len(keys) == len(table.keys) and len(keys) == len(set(keys)), sorted(k for k in keys if keys.count(k) > 1)
