@@ -338,4 +338,24 @@ EQUIVALENT: dict[str, list[tuple[str, str, str]]] = {
          "file is renamed into place or removed within the call and the prune matches it by its `.tmp-` "
          "prefix alone"),
     ],
+    "service/app.py": [
+        ("if TYPE_CHECKING:", "if not TYPE_CHECKING:",
+         "type-only imports done at run time: the module imports them without a cycle, and the names are "
+         "used only in annotations, which are never evaluated (postponed; FastAPI reads only the endpoints' "
+         "annotations, which name none of them)"),
+        ('record.args = (*args[:2], args[2].split("?", 1)[0], *args[3:])',
+         'record.args = (*args[:2], args[2].split("?", 2)[0], *args[3:])',
+         'only the first piece is kept, and it is the text before the first "?" whatever the maxsplit'),
+        ("for c, card in zip(made, sent, strict=True)), _today())",
+         "for c, card in zip(made, sent, strict=False)), _today())",
+         "sent is stamp(made, ...), one card for each of made: the two are always the same length"),
+        ('return _error(400, "the request is not valid")', 'return _error( 399, "the request is not valid")',
+         "no route declares a parameter that can fail validation (a str path segment and the raw Request), "
+         "so FastAPI never raises RequestValidationError and this handler never runs"),
+        ('return _error(400, "the request is not valid")', 'return _error( 401, "the request is not valid")',
+         "no route declares a parameter that can fail validation (a str path segment and the raw Request), "
+         "so FastAPI never raises RequestValidationError and this handler never runs"),
+        ("for e in err.errors(include_url=False)]", "for e in err.errors(include_url=True)]",
+         "only each error's loc and msg are read; include_url adds a url key that nothing reads"),
+    ],
 }
