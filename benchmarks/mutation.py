@@ -175,7 +175,9 @@ def run_module(module: str, workdir: Path, budget: float, measured: Path, *, res
     base = workdir / _slug(module)
     repo, session, config = base / "repo", base / "session.sqlite", base / "config.toml"
     target = f"src/igfrules/{module}"
-    if resume and session.exists() and (repo / target).read_bytes() != (ROOT / target).read_bytes():
+    # What the session mutated: pristine.py (the copy itself may hold a mutant if a run was killed)
+    began = base / "pristine.py" if (base / "pristine.py").exists() else repo / target
+    if resume and session.exists() and began.read_bytes() != (ROOT / target).read_bytes():
         print(f"   {module} changed since its session began: starting again", flush=True)
         resume = False  # the session's mutants name places in the old text
     resumed_timeout = None
