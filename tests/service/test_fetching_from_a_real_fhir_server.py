@@ -275,19 +275,27 @@ def test_a_next_page_that_is_not_a_searchset_page_is_412_naming_why(
     assert data["reasons"] == {"procedures": reason}
 
 
-def test_a_next_link_loop_is_412_after_one_fetch_of_the_page(server: Server) -> None:
-    """A page whose next link is itself is not 20 pages of the same entries: it is read once."""
+@pytest.mark.parametrize(("leads_back", "reason"), [
+    (True, "a next link leads back to a page already read"),
+    (False, "fhirServer's searchset has a next link without a URL: igfrules does not evaluate a record cut short"),
+], ids=["a-loop", "no-url"])
+def test_a_fetched_page_whose_next_link_cannot_be_followed_is_412_after_one_fetch(
+        server: Server, leads_back: bool, reason: str) -> None:
+    """A page whose next link is itself is not 20 pages of the same entries: it is read once. A
+    page that says the searchset goes on without saying where (no URL) is a record cut short: 412
+    naming why, never its pages so far read as all of it (they were)."""
     with jwks_server() as recorder:
         page = f"{recorder.base}/fhir/Procedure/page-2"
+        onward = {"relation": "next", "url": page} if leads_back else {"relation": "next"}
         recorder.serve("/fhir/Procedure/page-2", {"resourceType": "Bundle", "type": "searchset", "entry": [],
-                                                   "link": [{"relation": "next", "url": page}]})
+                                                   "link": [onward]})
         request = fetching_from(f"{recorder.base}/fhir", "a-token")
         request["prefetch"] = hook_request(bundle(CASE))["prefetch"]
         request["prefetch"]["procedures"]["link"] = [{"relation": "next", "url": page}]
         status, data, _ = server.post(PATH, request)
         assert recorder.asked == ["/fhir/Procedure/page-2"]
     assert status == 412
-    assert data["reasons"] == {"procedures": "a next link leads back to a page already read"}
+    assert data["reasons"] == {"procedures": reason}
 
 
 @pytest.mark.parametrize(("answer", "reason"), [
@@ -367,20 +375,3 @@ def test_medications_the_server_did_not_include_are_read_and_recognised(
     assert raw == prefetched[2]
     unrecognised = set(re.findall(r"medicine not recognised: [^(]*\((\w+/[\w-]+)\)", json.dumps(data)))
     assert unrecognised == {"MedicationAdministration/denosumab"}  # as in the record; the rest were read
-
-
-def test_a_fetched_page_whose_next_link_has_no_url_is_412_never_read_as_the_whole_record(server: Server) -> None:
-    """A page that says the searchset goes on (a `next` link) without saying where is a record
-    cut short: 412 naming why, never its pages so far read as all of it (they were)."""
-    with jwks_server() as recorder:
-        page = f"{recorder.base}/fhir/Procedure/page-2"
-        recorder.serve("/fhir/Procedure/page-2", {"resourceType": "Bundle", "type": "searchset", "entry": [],
-                                                   "link": [{"relation": "next"}]})
-        request = fetching_from(f"{recorder.base}/fhir", "a-token")
-        request["prefetch"] = hook_request(bundle(CASE))["prefetch"]
-        request["prefetch"]["procedures"]["link"] = [{"relation": "next", "url": page}]
-        status, data, _ = server.post(PATH, request)
-        assert recorder.asked == ["/fhir/Procedure/page-2"]
-    assert status == 412
-    assert data["reasons"] == {"procedures": "fhirServer's searchset has a next link without a URL: igfrules "
-                                             "does not evaluate a record cut short"}
