@@ -175,9 +175,7 @@ def run_module(module: str, workdir: Path, budget: float, measured: Path, *, res
     base = workdir / _slug(module)
     repo, session, config = base / "repo", base / "session.sqlite", base / "config.toml"
     target = f"src/igfrules/{module}"
-    # What the session mutated: pristine.py (the copy itself may hold a mutant if a run was killed)
-    began = base / "pristine.py" if (base / "pristine.py").exists() else repo / target
-    if resume and session.exists() and began.read_bytes() != (ROOT / target).read_bytes():
+    if resume and session.exists() and _mutated_text(base, module) != (ROOT / target).read_text(encoding="utf-8"):
         print(f"   {module} changed since its session began: starting again", flush=True)
         resume = False  # the session's mutants name places in the old text
     resumed_timeout = None
@@ -240,7 +238,7 @@ def run_module(module: str, workdir: Path, budget: float, measured: Path, *, res
 def _confirm(module: str, workdir: Path) -> None:
     base = workdir / _slug(module)
     found = re.search(r"^timeout = ([0-9.]+)$", (base / "config.toml").read_text(encoding="utf-8"), re.MULTILINE)
-    source = (base / "pristine.py").read_text(encoding="utf-8").splitlines()
+    source = _mutated_text(base, module).splitlines()
     print(f"== {module}: survivors against {' '.join(MODULES[module])}", flush=True)
     tried, killed = confirm(module, base, MODULES[module], _environment(base / "repo", workdir),
                             float(found.group(1)) if found else 600.0,
@@ -325,11 +323,16 @@ def _equivalent(module: str, source: list[str], row: int, diff: str | None) -> s
     return listed.get((line, mutated[0] if len(mutated) == 1 else ""))
 
 
+def _mutated_text(base: Path, module: str) -> str:
+    """The module as the session found it: pristine.py, kept beside the session. Not the copy in
+    the session's repository, which holds a mutant if a run was killed mid-test."""
+    pristine = base / "pristine.py"
+    copied = base / "repo" / "src" / "igfrules" / module
+    return (pristine if pristine.exists() else copied).read_text(encoding="utf-8")
+
+
 def _tally(module: str, session: Path, survivors_file: Path) -> dict[str, object]:
-    # The text the session mutated: the copy's (put back after every run), else this clone's.
-    copied = session.parent / "repo" / "src" / "igfrules" / module
-    source = (copied if copied.exists() else ROOT / "src" / "igfrules" / module).read_text(
-        encoding="utf-8").splitlines()
+    source = _mutated_text(session.parent, module).splitlines()
     with sqlite3.connect(session) as db:
         rows = db.execute(
             "SELECT m.operator_name, m.start_pos_row, r.worker_outcome, r.test_outcome, r.diff "
